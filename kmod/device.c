@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: the network device and its rtnetlink link kind.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <net/rtnetlink.h>
+
+#include "svcnet.h"
+
+void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
+		       struct svcnet_stats *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct svcnet_pcpu_stats *s = per_cpu_ptr(pcpu, cpu);
+		struct svcnet_stats snap;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			snap.tx_packets = u64_stats_read(&s->tx_packets);
+			snap.tx_bytes = u64_stats_read(&s->tx_bytes);
+			snap.rx_packets = u64_stats_read(&s->rx_packets);
+			snap.rx_bytes = u64_stats_read(&s->rx_bytes);
+			for (i = 0; i < __SVCNET_DROP_MAX; i++)
+				snap.drops[i] = u64_stats_read(&s->drops[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+
+		out->tx_packets += snap.tx_packets;
+		out->tx_bytes += snap.tx_bytes;
+		out->rx_packets += snap.rx_packets;
+		out->rx_bytes += snap.rx_bytes;
+		for (i = 0; i < __SVCNET_DROP_MAX; i++)
+			out->drops[i] += snap.drops[i];
+	}
+}
+
+void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason)
+{
+	struct svcnet_pcpu_stats *s = get_cpu_ptr(sd->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->drops[reason]);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(sd->stats);
+}
+
+static netdev_tx_t svcnet_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct svcnet_dev *sd = netdev_priv(dev);
+
+	/* No service matches until services can be configured. */
+	svcnet_stats_drop(sd, SVCNET_DROP_NO_SERVICE);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static void svcnet_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *tot)
+{
+	struct svcnet_dev *sd = netdev_priv(dev);
+	struct svcnet_stats s;
+	int i;
+
+	svcnet_stats_read(sd->stats, &s);
+	tot->tx_packets = s.tx_packets;
+	tot->tx_bytes = s.tx_bytes;
+	tot->rx_packets = s.rx_packets;
+	tot->rx_bytes = s.rx_bytes;
+	for (i = 0; i < __SVCNET_DROP_MAX; i++)
+		tot->tx_dropped += s.drops[i];
+}
+
+static int svcnet_dev_init(struct net_device *dev)
+{
+	struct svcnet_dev *sd = netdev_priv(dev);
+
+	sd->dev = dev;
+	INIT_LIST_HEAD(&sd->list);
+	sd->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_stats);
+	if (!sd->stats)
+		return -ENOMEM;
+	return 0;
+}
+
+static void svcnet_dev_uninit(struct net_device *dev)
+{
+	struct svcnet_dev *sd = netdev_priv(dev);
+
+	free_percpu(sd->stats);
+	sd->stats = NULL;
+}
+
+static const struct net_device_ops svcnet_netdev_ops = {
+	.ndo_init = svcnet_dev_init,
+	.ndo_uninit = svcnet_dev_uninit,
+	.ndo_start_xmit = svcnet_xmit,
+	.ndo_get_stats64 = svcnet_get_stats64,
+};
+
+void svcnet_dev_setup(struct net_device *dev)
+{
+	dev->netdev_ops = &svcnet_netdev_ops;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->mtu = ETH_DATA_LEN;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = ETH_MAX_MTU;
+	/* Its services and flows belong to its namespace: it stays there. */
+	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL;
+	dev->needs_free_netdev = true;
+}
+
+static int svcnet_validate(struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+				    "svcnet devices have no link-layer address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int svcnet_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(dev));
+	struct svcnet_dev *sd = netdev_priv(dev);
+	int err;
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	list_add_tail_rcu(&sd->list, &sn->devs);
+	svcnet_net_changed(sn);
+	return 0;
+}
+
+static void svcnet_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(dev));
+	struct svcnet_dev *sd = netdev_priv(dev);
+
+	/* unregister_netdevice_many() waits for RCU readers of the list */
+	list_del_rcu(&sd->list);
+	svcnet_net_changed(sn);
+	unregister_netdevice_queue(dev, head);
+}
+
+static struct rtnl_link_ops svcnet_link_ops __read_mostly = {
+	.kind = "svcnet",
+	.priv_size = sizeof(struct svcnet_dev),
+	.setup = svcnet_dev_setup,
+	.validate = svcnet_validate,
+	.newlink = svcnet_newlink,
+	.dellink = svcnet_dellink,
+};
+
+bool svcnet_is_dev(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &svcnet_link_ops;
+}
+
+int svcnet_device_init(void)
+{
+	return rtnl_link_register(&svcnet_link_ops);
+}
+
+void svcnet_device_uninit(void)
+{
+	rtnl_link_unregister(&svcnet_link_ops);
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: module entry points and per-namespace state.
+ */
+
+#include <linux/module.h>
+#include <net/rtnetlink.h>
+#include <net/genetlink.h>
+
+#include "svcnet.h"
+
+unsigned int svcnet_net_id __read_mostly;
+
+static int __net_init svcnet_net_init(struct net *net)
+{
+	struct svcnet_net *sn = svcnet_pernet(net);
+
+	INIT_LIST_HEAD(&sn->devs);
+	sn->gen = 1;
+	return 0;
+}
+
+static void __net_exit svcnet_net_exit(struct net *net)
+{
+	struct svcnet_net *sn = svcnet_pernet(net);
+
+	/* Devices went away with the namespace's devices, before us. */
+	WARN_ON_ONCE(!list_empty(&sn->devs));
+}
+
+/*
+ * A subsystem, not a device: its exit runs after every device of a dying
+ * namespace has been deleted.
+ */
+static struct pernet_operations svcnet_net_ops = {
+	.init = svcnet_net_init,
+	.exit = svcnet_net_exit,
+	.id = &svcnet_net_id,
+	.size = sizeof(struct svcnet_net),
+};
+
+static int __init svcnet_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&svcnet_net_ops);
+	if (err)
+		return err;
+	err = svcnet_device_init();
+	if (err)
+		goto err_device;
+	err = svcnet_genl_init();
+	if (err)
+		goto err_genl;
+	return 0;
+
+err_genl:
+	svcnet_device_uninit();
+err_device:
+	unregister_pernet_subsys(&svcnet_net_ops);
+	return err;
+}
+
+static void __exit svcnet_exit(void)
+{
+	svcnet_genl_uninit();
+	svcnet_device_uninit();
+	unregister_pernet_subsys(&svcnet_net_ops);
+}
+
+module_init(svcnet_init);
+module_exit(svcnet_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("In-kernel service load balancer network device");
+MODULE_ALIAS_RTNL_LINK("svcnet");
+MODULE_ALIAS_GENL_FAMILY(SVCNET_GENL_NAME);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef SVCNET_IPC_H
+#define SVCNET_IPC_H
+
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+struct ipc {
+	struct mnl_socket *nl;
+	uint16_t family;
+	uint32_t seq;
+	char *buf;
+};
+
+typedef int (*ipc_msg_cb)(const struct nlmsghdr *nlh, void *data);
+
+/* Exit codes of the tool. */
+enum {
+	EXIT_OK = 0,
+	EXIT_KERNEL = 1,	/* the kernel refused, or is unreachable */
+	EXIT_USAGE = 2,		/* bad command line */
+};
+
+int ipc_open(struct ipc *ipc);
+void ipc_close(struct ipc *ipc);
+struct nlmsghdr *ipc_msg(struct ipc *ipc, uint8_t cmd, uint16_t flags);
+int ipc_run(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb, void *data);
+
+#endif

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet show: list svcnet devices of the current network namespace.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+#include <linux/svcnet.h>
+
+#include "ipc.h"
+#include "json.h"
+#include "svcnet.h"
+
+static const char *const drop_names[] = {
+	[SVCNET_DROP_NO_SERVICE] = "no-service",
+	[SVCNET_DROP_MALFORMED] = "malformed",
+	[SVCNET_DROP_PROTO] = "protocol",
+};
+
+#define N_DROPS (sizeof(drop_names) / sizeof(drop_names[0]))
+
+struct dev_info {
+	char ifname[IF_NAMESIZE];
+	uint32_t ifindex;
+	uint32_t generation;
+	uint64_t stats[SVCNET_A_STATS_MAX + 1];
+	uint64_t drops[N_DROPS];
+};
+
+struct dev_list {
+	struct dev_info *devs;
+	size_t n;
+};
+
+static int drops_cb(const struct nlattr *attr, void *data)
+{
+	struct dev_info *d = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type > 0 && type < N_DROPS &&
+	    mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+		d->drops[type] = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+static int stats_cb(const struct nlattr *attr, void *data)
+{
+	struct dev_info *d = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == SVCNET_A_STATS_DROPS)
+		mnl_attr_parse_nested(attr, drops_cb, d);
+	else if (type <= SVCNET_A_STATS_MAX && type != SVCNET_A_STATS_PAD &&
+		 mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+		d->stats[type] = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+static int dev_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct dev_info *d = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SVCNET_A_IFINDEX:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			d->ifindex = mnl_attr_get_u32(attr);
+		break;
+	case SVCNET_A_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(d->ifname, sizeof(d->ifname), "%s",
+				 mnl_attr_get_str(attr));
+		break;
+	case SVCNET_A_GENERATION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			d->generation = mnl_attr_get_u32(attr);
+		break;
+	case SVCNET_A_STATS:
+		mnl_attr_parse_nested(attr, stats_cb, d);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int dev_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dev_list *l = data;
+	struct dev_info *d;
+
+	d = realloc(l->devs, (l->n + 1) * sizeof(*d));
+	if (!d)
+		return MNL_CB_ERROR;
+	l->devs = d;
+	d = &l->devs[l->n++];
+	memset(d, 0, sizeof(*d));
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, d);
+}
+
+static void print_json(const struct dev_list *l)
+{
+	struct json j;
+	size_t i, r;
+
+	json_init(&j, stdout);
+	json_open_array(&j, NULL);
+	for (i = 0; i < l->n; i++) {
+		const struct dev_info *d = &l->devs[i];
+
+		json_open_object(&j, NULL);
+		json_string(&j, "ifname", d->ifname);
+		json_u64(&j, "ifindex", d->ifindex);
+		json_u64(&j, "generation", d->generation);
+		if (opts.stats) {
+			json_open_object(&j, "stats");
+			json_u64(&j, "tx_packets", d->stats[SVCNET_A_STATS_TX_PACKETS]);
+			json_u64(&j, "tx_bytes", d->stats[SVCNET_A_STATS_TX_BYTES]);
+			json_u64(&j, "rx_packets", d->stats[SVCNET_A_STATS_RX_PACKETS]);
+			json_u64(&j, "rx_bytes", d->stats[SVCNET_A_STATS_RX_BYTES]);
+			json_open_object(&j, "drops");
+			for (r = 1; r < N_DROPS; r++)
+				json_u64(&j, drop_names[r], d->drops[r]);
+			json_close_object(&j);
+			json_close_object(&j);
+		}
+		json_close_object(&j);
+	}
+	json_close_array(&j);
+}
+
+static void print_text(const struct dev_list *l)
+{
+	size_t i, r;
+
+	for (i = 0; i < l->n; i++) {
+		const struct dev_info *d = &l->devs[i];
+
+		printf("%s: ifindex %u\n", d->ifname, d->ifindex);
+		if (!opts.stats)
+			continue;
+		printf("    tx: %llu packets %llu bytes\n",
+		       (unsigned long long)d->stats[SVCNET_A_STATS_TX_PACKETS],
+		       (unsigned long long)d->stats[SVCNET_A_STATS_TX_BYTES]);
+		printf("    rx: %llu packets %llu bytes\n",
+		       (unsigned long long)d->stats[SVCNET_A_STATS_RX_PACKETS],
+		       (unsigned long long)d->stats[SVCNET_A_STATS_RX_BYTES]);
+		printf("    drops:");
+		for (r = 1; r < N_DROPS; r++)
+			printf(" %s %llu", drop_names[r],
+			       (unsigned long long)d->drops[r]);
+		printf("\n");
+	}
+}
+
+static void show_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [-j] [-s] show [[dev] DEV]\n"
+		"\n"
+		"Show the svcnet devices of the current network namespace, or DEV.\n"
+		"  -j  JSON: an array of {ifname, ifindex, generation[, stats]}\n"
+		"  -s  counters: packets and bytes each way, drops by reason\n",
+		prog);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct dev_list l = { 0 };
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	struct ipc ipc;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (is_help(argv[i])) {
+			show_usage(stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "dev")) {
+			if (++i == argc)
+				return usage_error("show", "'dev' needs a device name");
+		}
+		if (dev)
+			return usage_error("show", "unexpected argument '%s'", argv[i]);
+		dev = argv[i];
+		if (!*dev || strlen(dev) >= IF_NAMESIZE)
+			return usage_error("show", "'%s' is not a valid device name", dev);
+	}
+
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, SVCNET_CMD_DEV_GET, dev ? 0 : NLM_F_DUMP);
+	if (dev)
+		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
+	ret = ipc_run(&ipc, nlh, dev_cb, &l);
+	ipc_close(&ipc);
+	if (!ret) {
+		if (opts.json)
+			print_json(&l);
+		else
+			print_text(&l);
+	}
+	free(l.devs);
+	return ret;
+}
