@@ -75,7 +75,7 @@ static struct net_device *svcnet_test_dev(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	if (dev->netdev_ops->ndo_init(dev)) {
 		free_netdev(dev);
-		KUNIT_FAIL_AND_ABORT(test, "ndo_init failed");
+		KUNIT_ASSERT_FAILURE(test, "ndo_init failed");
 	}
 	return dev;
 }

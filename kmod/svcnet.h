@@ -7,9 +7,11 @@
 
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/svcnet.h>
 #include <net/net_namespace.h>
+#include <net/netlink.h>
 #include <net/netns/generic.h>
 
 /* Per-CPU device counters, summed by svcnet_stats_read(). */

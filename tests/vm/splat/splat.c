@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A module that misbehaves on purpose, to prove that tests/vm/run turns
+ * kernel problem reports into failures. Never load it outside the test VM.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+
+static char *what = "none";
+module_param(what, charp, 0444);
+MODULE_PARM_DESC(what, "warn, kasan or leak");
+
+static void *splat_leaked;
+
+static int __init splat_init(void)
+{
+	if (!strcmp(what, "warn")) {
+		WARN(1, "splat: deliberate warning\n");
+	} else if (!strcmp(what, "kasan")) {
+		char *p = kmalloc(8, GFP_KERNEL);
+		volatile char *q = p;
+
+		if (!p)
+			return -ENOMEM;
+		pr_info("splat: reading past a kmalloc(8): %d\n", q[8]);
+		kfree(p);
+	} else if (!strcmp(what, "leak")) {
+		splat_leaked = kmalloc(64, GFP_KERNEL);
+		/* forget it: the pointer is overwritten, the object leaks */
+		splat_leaked = (void *)((unsigned long)splat_leaked ^ ~0UL);
+	}
+	return 0;
+}
+
+static void __exit splat_exit(void)
+{
+}
+
+module_init(splat_init);
+module_exit(splat_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("svcnet test harness self-test");
