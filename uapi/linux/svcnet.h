@@ -90,6 +90,7 @@ enum svcnet_cmd {
 	SVCNET_CMD_DEV_GET,
 	__SVCNET_CMD_MAX
 };
+
 #define SVCNET_CMD_MAX (__SVCNET_CMD_MAX - 1)
 
 enum svcnet_attr {
@@ -100,6 +101,7 @@ enum svcnet_attr {
 	SVCNET_A_STATS,
 	__SVCNET_A_MAX
 };
+
 #define SVCNET_A_MAX (__SVCNET_A_MAX - 1)
 
 enum svcnet_stats_attr {
@@ -112,6 +114,7 @@ enum svcnet_stats_attr {
 	SVCNET_A_STATS_PAD,
 	__SVCNET_A_STATS_MAX
 };
+
 #define SVCNET_A_STATS_MAX (__SVCNET_A_STATS_MAX - 1)
 
 /**
@@ -128,6 +131,7 @@ enum svcnet_drop_reason {
 	SVCNET_DROP_PROTO,
 	__SVCNET_DROP_MAX
 };
+
 #define SVCNET_DROP_MAX (__SVCNET_DROP_MAX - 1)
 
 #endif /* _UAPI_LINUX_SVCNET_H */

@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 static char *what = "none";
 module_param(what, charp, 0444);
@@ -18,15 +19,18 @@ static int __init splat_init(void)
 		WARN(1, "splat: deliberate warning\n");
 	} else if (!strcmp(what, "kasan")) {
 		char *p = kmalloc(8, GFP_KERNEL);
-		volatile char *q = p;
 
 		if (!p)
 			return -ENOMEM;
-		pr_info("splat: reading past a kmalloc(8): %d\n", q[8]);
+		pr_info("splat: reading past a kmalloc(8): %d\n", READ_ONCE(p[8]));
 		kfree(p);
 	} else if (!strcmp(what, "leak")) {
-		splat_leaked = kmalloc(64, GFP_KERNEL);
-		/* forget it: the pointer is overwritten, the object leaks */
+		/*
+		 * vmalloc: a stale copy of a kmalloc pointer left in a
+		 * neighbouring slab object would hide the leak from kmemleak.
+		 */
+		splat_leaked = vmalloc(PAGE_SIZE);
+		/* forget the pointer: the area leaks */
 		splat_leaked = (void *)((unsigned long)splat_leaked ^ ~0UL);
 	}
 	return 0;

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make              build svcnet.ko against KDIR and the svcnet tool
+#   make install      install both (modules_install + depmod, /usr/sbin)
+#   make check        every test, in VMs (see README)
+#   make demo         boot Debian's stock kernel, load svcnet, show it
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr
+
+all: module tool
+
+module:
+	@test -d "$(KDIR)" || { echo "KDIR=$(KDIR) does not exist: install the kernel headers (apt-get install linux-headers-amd64) or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tool:
+	$(MAKE) -C userspace-tools
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
+	$(MAKE) -C userspace-tools install PREFIX=$(PREFIX)
+
+check:
+	tests/check
+
+demo:
+	tests/demo
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C userspace-tools clean
+	rm -rf .build
+
+.PHONY: all module tool install check demo clean
