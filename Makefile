@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make              build svcnet.ko against KDIR and the svcnet tool
-#   make install      install both (modules_install + depmod, /usr/sbin)
+#   make install      install both (modules_install, which runs depmod; /usr/sbin)
 #   make check        every test, in VMs (see README)
 #   make demo         boot Debian's stock kernel, load svcnet, show it
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -17,8 +17,7 @@ tool:
 	$(MAKE) -C userspace-tools
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install	# runs depmod too
 	$(MAKE) -C userspace-tools install PREFIX=$(PREFIX)
 
 check:
