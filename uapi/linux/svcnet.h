@@ -17,9 +17,10 @@
  *    ip link add svc0 type svcnet
  *    ip link del svc0
  *
- * An svcnet device has no link-layer header and no ARP, no queue, and
- * cannot be moved to another network namespace (IFLA_NET_NS_PID and
- * IFLA_NET_NS_FD are refused with EINVAL); create it where it is used.
+ * An svcnet device has no link-layer header (IFLA_ADDRESS is refused with
+ * EINVAL), no ARP and no queue, and cannot be moved to another network
+ * namespace (IFLA_NET_NS_PID and IFLA_NET_NS_FD are refused with EINVAL);
+ * create it where it is used.
  * Deleting its namespace or unloading the module deletes it.
  *
  * Validation
@@ -69,7 +70,8 @@
  *        SVCNET_A_STATS_RX_BYTES: NLA_U64
  *        SVCNET_A_STATS_DROPS: NLA_NESTED, one NLA_U64 per drop reason,
  *          the attribute type being the reason (enum svcnet_drop_reason);
- *          reasons unknown to user space may appear and must be skipped
+ *          reasons unknown to user space may appear and must be skipped;
+ *          type 0 (SVCNET_DROP_UNSPEC) is alignment padding
  *
  *    Errors:
  *      EINVAL   neither or both of SVCNET_A_IFINDEX and SVCNET_A_IFNAME
