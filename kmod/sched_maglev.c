@@ -63,7 +63,6 @@ struct svcnet_maglev *svcnet_maglev_build(u32 m, const u64 *ids, u32 n,
 	skip = offset + n;
 	next = skip + n;
 	ml->size = m;
-	ml->n = n;
 	for (i = 0; i < n; i++) {
 		offset[i] = siphash_1u64(ids[i], &svcnet_maglev_offset_key) % m;
 		skip[i] = siphash_1u64(ids[i], &svcnet_maglev_skip_key) % (m - 1) + 1;

@@ -12,7 +12,6 @@
 /* A lookup table: slot[hash % size] is the index of a backend. */
 struct svcnet_maglev {
 	u32 size;
-	u32 n;
 	u16 slot[];
 };
 
