@@ -50,14 +50,35 @@ void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason)
 	put_cpu_ptr(sd->stats);
 }
 
+static void svcnet_stats_add(struct svcnet_dev *sd, bool tx, unsigned int len)
+{
+	struct svcnet_pcpu_stats *s = get_cpu_ptr(sd->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	if (tx) {
+		u64_stats_inc(&s->tx_packets);
+		u64_stats_add(&s->tx_bytes, len);
+	} else {
+		u64_stats_inc(&s->rx_packets);
+		u64_stats_add(&s->rx_bytes, len);
+	}
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(sd->stats);
+}
+
+void svcnet_stats_tx(struct svcnet_dev *sd, unsigned int len)
+{
+	svcnet_stats_add(sd, true, len);
+}
+
+void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len)
+{
+	svcnet_stats_add(sd, false, len);
+}
+
 static netdev_tx_t svcnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct svcnet_dev *sd = netdev_priv(dev);
-
-	/* No service matches until services can be configured. */
-	svcnet_stats_drop(sd, SVCNET_DROP_NO_SERVICE);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
+	return svcnet_nat_xmit(netdev_priv(dev), skb);
 }
 
 static void svcnet_get_stats64(struct net_device *dev,
@@ -79,19 +100,26 @@ static void svcnet_get_stats64(struct net_device *dev,
 static int svcnet_dev_init(struct net_device *dev)
 {
 	struct svcnet_dev *sd = netdev_priv(dev);
+	int err;
 
 	sd->dev = dev;
 	INIT_LIST_HEAD(&sd->list);
 	sd->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_stats);
 	if (!sd->stats)
 		return -ENOMEM;
-	return 0;
+	err = svcnet_services_init(sd);
+	if (err) {
+		free_percpu(sd->stats);
+		sd->stats = NULL;
+	}
+	return err;
 }
 
 static void svcnet_dev_uninit(struct net_device *dev)
 {
 	struct svcnet_dev *sd = netdev_priv(dev);
 
+	svcnet_services_destroy(sd);
 	free_percpu(sd->stats);
 	sd->stats = NULL;
 }
@@ -102,6 +130,9 @@ static const struct net_device_ops svcnet_netdev_ops = {
 	.ndo_start_xmit = svcnet_xmit,
 	.ndo_get_stats64 = svcnet_get_stats64,
 };
+
+#define SVCNET_FEATURES (NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_FRAGLIST | \
+			 NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE)
 
 void svcnet_dev_setup(struct net_device *dev)
 {
@@ -116,6 +147,14 @@ void svcnet_dev_setup(struct net_device *dev)
 	dev->max_mtu = ETH_MAX_MTU;
 	/* Its services and flows belong to its namespace: it stays there. */
 	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL;
+	/*
+	 * Checksums and segmentation are left to the device the packet
+	 * finally leaves by: DNAT updates partial checksums incrementally.
+	 */
+	dev->features |= SVCNET_FEATURES;
+	dev->hw_features |= SVCNET_FEATURES;
+	/* the route into the device is needed for ICMP errors */
+	netif_keep_dst(dev);
 	dev->needs_free_netdev = true;
 }
 
@@ -138,12 +177,19 @@ static int svcnet_newlink(struct net *src_net, struct net_device *dev,
 	struct svcnet_dev *sd = netdev_priv(dev);
 	int err;
 
-	err = register_netdevice(dev);
+	err = svcnet_nat_hooks_get(dev_net(dev));
 	if (err)
 		return err;
+	err = register_netdevice(dev);
+	if (err)
+		goto err_hooks;
 	list_add_tail_rcu(&sd->list, &sn->devs);
 	svcnet_net_changed(sn);
 	return 0;
+
+err_hooks:
+	svcnet_nat_hooks_put(dev_net(dev));
+	return err;
 }
 
 static void svcnet_dellink(struct net_device *dev, struct list_head *head)
@@ -153,6 +199,8 @@ static void svcnet_dellink(struct net_device *dev, struct list_head *head)
 
 	/* unregister_netdevice_many() waits for RCU readers of the list */
 	list_del_rcu(&sd->list);
+	svcnet_services_flush(sd);
+	svcnet_nat_hooks_put(dev_net(dev));
 	svcnet_net_changed(sn);
 	unregister_netdevice_queue(dev, head);
 }

@@ -4,20 +4,23 @@
  */
 
 #include <linux/module.h>
+#include <linux/random.h>
 #include <net/rtnetlink.h>
 #include <net/genetlink.h>
 
 #include "svcnet.h"
 
 unsigned int svcnet_net_id __read_mostly;
+siphash_key_t svcnet_hash_key __read_mostly;
 
 static int __net_init svcnet_net_init(struct net *net)
 {
 	struct svcnet_net *sn = svcnet_pernet(net);
 
+	sn->net = net;
 	INIT_LIST_HEAD(&sn->devs);
 	sn->gen = 1;
-	return 0;
+	return svcnet_flow_net_init(sn);
 }
 
 static void __net_exit svcnet_net_exit(struct net *net)
@@ -26,6 +29,8 @@ static void __net_exit svcnet_net_exit(struct net *net)
 
 	/* Devices went away with the namespace's devices, before us. */
 	WARN_ON_ONCE(!list_empty(&sn->devs));
+	WARN_ON_ONCE(sn->hook_users);
+	svcnet_flow_net_exit(sn);
 }
 
 /*
@@ -43,9 +48,13 @@ static int __init svcnet_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&svcnet_net_ops);
+	get_random_bytes(&svcnet_hash_key, sizeof(svcnet_hash_key));
+	err = svcnet_flow_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&svcnet_net_ops);
+	if (err)
+		goto err_pernet;
 	err = svcnet_device_init();
 	if (err)
 		goto err_device;
@@ -58,6 +67,8 @@ err_genl:
 	svcnet_device_uninit();
 err_device:
 	unregister_pernet_subsys(&svcnet_net_ops);
+err_pernet:
+	svcnet_flow_uninit();
 	return err;
 }
 
@@ -66,6 +77,8 @@ static void __exit svcnet_exit(void)
 	svcnet_genl_uninit();
 	svcnet_device_uninit();
 	unregister_pernet_subsys(&svcnet_net_ops);
+	svcnet_wait_objects();
+	svcnet_flow_uninit();
 }
 
 module_init(svcnet_init);

@@ -7,8 +7,13 @@
 
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
+#include <linux/siphash.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <linux/svcnet.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
@@ -33,20 +38,133 @@ struct svcnet_stats {
 	u64 drops[__SVCNET_DROP_MAX];
 };
 
+/* Per-CPU counters of a service or a backend. */
+struct svcnet_pcpu_lbstats {
+	u64_stats_t conns;
+	u64_stats_t pkts_in;
+	u64_stats_t bytes_in;
+	u64_stats_t pkts_out;
+	u64_stats_t bytes_out;
+	struct u64_stats_sync syncp;
+};
+
+struct svcnet_lbstats {
+	u64 conns;
+	u64 pkts_in;
+	u64 bytes_in;
+	u64 pkts_out;
+	u64 bytes_out;
+};
+
 /* The private part of an svcnet net_device. */
 struct svcnet_dev {
 	struct net_device *dev;
 	/* in svcnet_net.devs; written under RTNL, read under RCU */
 	struct list_head list;
 	struct svcnet_pcpu_stats __percpu *stats;
+	/* services by key (RCU lookups), and in creation order (RTNL) */
+	struct rhashtable services;
+	struct list_head service_list;
+	u32 n_services;
+};
+
+/* An address and port of either family; unused bytes are zero. */
+struct svcnet_tuple {
+	union nf_inet_addr saddr;
+	union nf_inet_addr daddr;
+	__be16 sport;
+	__be16 dport;
+	u8 family;
+	u8 proto;
+	u16 zero;
+};
+
+struct svcnet_svc_key {
+	union nf_inet_addr addr;
+	__be16 port;
+	u8 family;
+	u8 proto;
+};
+
+struct svcnet_service;
+
+struct svcnet_backend {
+	/* in svcnet_service.backends, under RTNL */
+	struct list_head list;
+	struct svcnet_service *svc;	/* holds a reference */
+	union nf_inet_addr addr;
+	__be16 port;
+	u16 weight;
+	bool removed;
+	u64 id;				/* stable hash of address and port */
+	atomic_t active;		/* flows in the table */
+	refcount_t ref;			/* list membership and each flow */
+	struct svcnet_pcpu_lbstats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+/* The backends a scheduler picks from; replaced whole, under RCU. */
+struct svcnet_bset {
+	struct rcu_head rcu;
+	u8 sched;			/* enum svcnet_sched */
+	u32 n;
+	u32 stride;			/* wrr: coprime with total */
+	u64 total;			/* sum of weights */
+	struct svcnet_maglev *ml;	/* maglev and sh */
+	u64 *cum;			/* cumulative weights */
+	struct svcnet_backend *be[];
+};
+
+struct svcnet_service {
+	struct rhash_head node;
+	struct list_head list;		/* svcnet_dev.service_list, RTNL */
+	struct svcnet_svc_key key;
+	struct svcnet_dev *sd;
+	u8 sched;
+	bool dead;			/* set under the flow lock */
+	u32 maglev_size;
+	struct svcnet_bset __rcu *bset;
+	struct list_head backends;	/* RTNL */
+	u32 n_backends;
+	atomic64_t counter;		/* rr, wrr, lc tie breaks */
+	atomic_t active;
+	refcount_t ref;			/* membership and each backend */
+	struct svcnet_pcpu_lbstats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+struct svcnet_flow {
+	struct rhash_head fwd_node;
+	struct rhash_head rev_node;
+	struct svcnet_tuple fwd;	/* client -> service */
+	struct svcnet_tuple rev;	/* backend -> client */
+	struct svcnet_backend *be;	/* holds a reference */
+	unsigned long expires;		/* jiffies */
+	u8 state;			/* enum svcnet_flow_state */
+	bool dead;			/* set under the flow lock */
+	struct rcu_head rcu;
+};
+
+struct svcnet_config {
+	u32 flow_max;
+	u32 timeout[__SVCNET_FLOW_STATE_MAX];	/* seconds, by state */
 };
 
 /* Per network namespace state. */
 struct svcnet_net {
+	struct net *net;
 	/* svcnet devices of the namespace, in creation order */
 	struct list_head devs;
 	/* changes with every configuration change; written under RTNL */
 	u32 gen;
+	struct svcnet_config cfg;	/* RTNL writes, READ_ONCE reads */
+	/* the flow table */
+	struct rhashtable flows_fwd;
+	struct rhashtable flows_rev;
+	spinlock_t flow_lock;		/* flow insertion and removal */
+	atomic_t flow_count;
+	struct delayed_work flow_gc;
+	u32 hook_users;			/* devices using the reverse-NAT hooks */
 };
 
 extern unsigned int svcnet_net_id;
@@ -70,6 +188,73 @@ bool svcnet_is_dev(const struct net_device *dev);
 void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 		       struct svcnet_stats *out);
 void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason);
+void svcnet_stats_tx(struct svcnet_dev *sd, unsigned int len);
+void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len);
+void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool conn,
+			bool in, unsigned int len);
+
+extern siphash_key_t svcnet_hash_key;
+/* services, backends and flows not yet freed */
+extern atomic_t svcnet_objects;
+
+/* service.c */
+int svcnet_services_init(struct svcnet_dev *sd);
+void svcnet_services_destroy(struct svcnet_dev *sd);
+void svcnet_services_flush(struct svcnet_dev *sd);
+struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
+					     const struct svcnet_svc_key *key);
+int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
+		       u8 sched, u32 maglev_size,
+		       struct netlink_ext_ack *extack);
+int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
+		       struct netlink_ext_ack *extack);
+void svcnet_service_del(struct svcnet_service *svc);
+struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
+					   const union nf_inet_addr *addr,
+					   __be16 port);
+int svcnet_backend_add(struct svcnet_service *svc,
+		       const union nf_inet_addr *addr, __be16 port, u16 weight,
+		       struct netlink_ext_ack *extack);
+int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
+		       struct netlink_ext_ack *extack);
+int svcnet_backend_del(struct svcnet_backend *be,
+		       struct netlink_ext_ack *extack);
+void svcnet_backend_put(struct svcnet_backend *be);
+void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
+			 struct svcnet_lbstats *out);
+void svcnet_wait_objects(void);
+
+/* sched.c */
+struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
+				       struct svcnet_bset *bs,
+				       const struct svcnet_tuple *t);
+u32 svcnet_wrr_stride(u64 total);
+
+/* flow.c */
+int svcnet_flow_init(void);
+void svcnet_flow_uninit(void);
+int svcnet_flow_net_init(struct svcnet_net *sn);
+void svcnet_flow_net_exit(struct svcnet_net *sn);
+struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
+					   const struct svcnet_tuple *t);
+struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
+					   const struct svcnet_tuple *t);
+struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
+				       const struct svcnet_tuple *fwd,
+				       struct svcnet_backend *be, u8 state,
+				       bool *created, int *err);
+void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f);
+void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
+/* flush flows of @sd (all if NULL) and of @svc (all of @sd if NULL) */
+void svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
+		       struct svcnet_service *svc);
+void svcnet_flow_kill_service(struct svcnet_net *sn,
+			      struct svcnet_service *svc);
+
+/* nat.c */
+netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
+int svcnet_nat_hooks_get(struct net *net);
+void svcnet_nat_hooks_put(struct net *net);
 
 /* netlink.c */
 extern const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1];

@@ -78,6 +78,160 @@
  *      ENODEV   no such device in the namespace
  *      EOPNOTSUPP the device exists but is not an svcnet device
  *
+ * Services and backends
+ * ---------------------
+ *
+ * A service belongs to one svcnet device and is named by its key: an
+ * address (IPv4 or IPv6), a port and a protocol (TCP or UDP). Packets that
+ * routing sends into the device and that match a service key are balanced
+ * to one of the service's backends: the destination address and port are
+ * rewritten (DNAT) and the packet is routed on. Replies from the backend
+ * are rewritten back to the service address and port when they enter the
+ * host (a netfilter hook at NF_INET_PRE_ROUTING, priority
+ * SVCNET_NF_PRIORITY, before connection tracking), so clients only ever
+ * see the service address. The client's address is kept: a backend must
+ * route its replies back through the host that balanced the request.
+ *
+ * A backend is an address of the service's family, a port and a weight
+ * (0..65535). A backend of weight 0 receives no new flows; its existing
+ * flows go on. Removing a backend also lets its existing flows go on until
+ * they end or expire; new flows go elsewhere.
+ *
+ * The device never routes by itself: user space adds a route for the
+ * service address to the device (svcnet(8) does this with route protocol
+ * SVCNET_RTPROT). Packets that reach the device and match no service are
+ * answered at once with an ICMP destination unreachable (port unreachable)
+ * and counted as SVCNET_DROP_NO_SERVICE.
+ *
+ * Schedulers (enum svcnet_sched) pick the backend of a new flow
+ * (SVCNET_SCHED_UNSPEC is refused):
+ *   SVCNET_SCHED_RR      round robin over backends of non-zero weight
+ *   SVCNET_SCHED_WRR     weighted round robin: over every sum-of-weights
+ *                        new flows, each backend gets exactly its weight,
+ *                        interleaved
+ *   SVCNET_SCHED_LC      weighted least connections: fewest active flows
+ *                        per unit of weight
+ *   SVCNET_SCHED_RANDOM  random, in proportion to weight
+ *   SVCNET_SCHED_MAGLEV  Maglev consistent hashing of the flow's addresses,
+ *                        ports and protocol; table size
+ *                        SVCNET_A_SVC_MAGLEV_SIZE, a prime between 251 and
+ *                        131071 (default 65537); weights other than 0 are
+ *                        not used
+ *   SVCNET_SCHED_SH      source hashing: Maglev consistent hashing of the
+ *                        client address only, so a client keeps its backend
+ *
+ * Flows
+ * -----
+ *
+ * Each namespace has one flow table. A flow is created by the first packet
+ * of a connection (a TCP SYN, or any UDP datagram) and keeps the
+ * connection on its backend. TCP packets that match no flow and are not a
+ * SYN are dropped (SVCNET_DROP_NO_FLOW). Flows expire after a timeout that
+ * depends on their state (enum svcnet_flow_state) and that
+ * SVCNET_CMD_CONFIG_SET configures. When the table holds
+ * SVCNET_A_CFG_FLOW_MAX flows, new flows are dropped and counted
+ * (SVCNET_DROP_FLOW_LIMIT); existing flows are unaffected.
+ *
+ * Service key (in requests and replies), nested in SVCNET_A_SERVICE:
+ *   SVCNET_A_SVC_ADDR: NLA_BINARY, 4 bytes (IPv4) or 16 bytes (IPv6),
+ *     network byte order
+ *   SVCNET_A_SVC_PORT: NLA_U16, host byte order, 1..65535
+ *   SVCNET_A_SVC_PROTO: NLA_U8, IPPROTO_TCP or IPPROTO_UDP
+ *
+ * Backend (in requests and replies), nested in SVCNET_A_BACKEND:
+ *   SVCNET_A_BE_ADDR: NLA_BINARY, 4 or 16 bytes, the service's family
+ *   SVCNET_A_BE_PORT: NLA_U16, host byte order, 1..65535
+ *   SVCNET_A_BE_WEIGHT: NLA_U16, default 1
+ *
+ * Load-balancing counters (SVCNET_A_SVC_STATS, SVCNET_A_BE_STATS), nested:
+ *   SVCNET_A_LB_STATS_CONNS: NLA_U64, flows created
+ *   SVCNET_A_LB_STATS_ACTIVE: NLA_U32, flows now in the flow table
+ *   SVCNET_A_LB_STATS_PKTS_IN, SVCNET_A_LB_STATS_BYTES_IN: NLA_U64,
+ *     client to backend
+ *   SVCNET_A_LB_STATS_PKTS_OUT, SVCNET_A_LB_STATS_BYTES_OUT: NLA_U64,
+ *     backend to client
+ *
+ * Every service command names the device with SVCNET_A_IFINDEX or
+ * SVCNET_A_IFNAME (errors as for SVCNET_CMD_DEV_GET).
+ *
+ * SVCNET_CMD_SERVICE_NEW (admin)
+ *    Add a service. SVCNET_A_SERVICE holds the key and optionally
+ *    SVCNET_A_SVC_SCHED (NLA_U8, enum svcnet_sched, default
+ *    SVCNET_SCHED_RR) and SVCNET_A_SVC_MAGLEV_SIZE (NLA_U32).
+ *    Errors: EEXIST the device has this service already; EINVAL bad or
+ *    missing attribute; ENOSPC the device has SVCNET_MAX_SERVICES services.
+ *
+ * SVCNET_CMD_SERVICE_SET (admin)
+ *    Change the scheduler or the Maglev table size of a service; existing
+ *    flows keep their backends. Errors: ENOENT no such service; EINVAL.
+ *
+ * SVCNET_CMD_SERVICE_DEL (admin)
+ *    Remove a service, its backends and its flows. Errors: ENOENT; EINVAL.
+ *
+ * SVCNET_CMD_SERVICE_GET
+ *    Request (do): the device and the service key. Request (dump): the
+ *    device, or nothing for every svcnet device of the namespace.
+ *    Reply, per service: SVCNET_A_IFINDEX, SVCNET_A_IFNAME,
+ *    SVCNET_A_GENERATION and SVCNET_A_SERVICE holding the key,
+ *    SVCNET_A_SVC_SCHED, SVCNET_A_SVC_MAGLEV_SIZE, SVCNET_A_SVC_STATS and
+ *    SVCNET_A_SVC_BACKENDS, a nest of backends (each an NLA_NESTED of type
+ *    0 holding SVCNET_A_BE_ADDR, _PORT, _WEIGHT and SVCNET_A_BE_STATS). In a
+ *    dump, a service with more backends than fit in one message is
+ *    continued in further messages with the same key; user space merges
+ *    them. The do request answers with the first SVCNET_MAX_BACKENDS_DO
+ *    backends only.
+ *
+ * SVCNET_CMD_BACKEND_NEW (admin)
+ *    Add SVCNET_A_BACKEND to the service SVCNET_A_SERVICE.
+ *    Errors: EEXIST a backend with this address and port exists; ENOENT no
+ *    such service; EINVAL (family differs from the service's); ENOSPC the
+ *    service has SVCNET_MAX_BACKENDS backends.
+ *
+ * SVCNET_CMD_BACKEND_SET (admin)
+ *    Change the weight of a backend. Errors: ENOENT; EINVAL.
+ *
+ * SVCNET_CMD_BACKEND_DEL (admin)
+ *    Remove a backend; its flows go on. Errors: ENOENT; EINVAL.
+ *
+ * SVCNET_CMD_FLOW_GET
+ *    Request (dump only): optionally the device (SVCNET_A_IFINDEX or
+ *    SVCNET_A_IFNAME). Reply, per flow, SVCNET_A_IFINDEX and SVCNET_A_FLOW:
+ *      SVCNET_A_FLOW_PROTO: NLA_U8
+ *      SVCNET_A_FLOW_CLIENT_ADDR, SVCNET_A_FLOW_SVC_ADDR,
+ *      SVCNET_A_FLOW_BE_ADDR: NLA_BINARY, 4 or 16 bytes
+ *      SVCNET_A_FLOW_CLIENT_PORT, SVCNET_A_FLOW_SVC_PORT,
+ *      SVCNET_A_FLOW_BE_PORT: NLA_U16, host byte order
+ *      SVCNET_A_FLOW_STATE: NLA_U8, enum svcnet_flow_state
+ *      SVCNET_A_FLOW_EXPIRES: NLA_U32, milliseconds until expiry
+ *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
+ *    a snapshot of each flow it lists, and may list a flow twice when the
+ *    table is resized meanwhile.
+ *
+ * SVCNET_CMD_FLOW_DEL (admin)
+ *    Remove one flow, named by SVCNET_A_FLOW with SVCNET_A_FLOW_PROTO and
+ *    the client and service addresses and ports. Errors: ENOENT; EINVAL.
+ *
+ * SVCNET_CMD_FLOW_FLUSH (admin)
+ *    Remove flows: every flow of the namespace, or of the device given, or
+ *    of the service given (device and SVCNET_A_SERVICE key).
+ *    Errors: ENOENT no such service; EINVAL.
+ *
+ * SVCNET_CMD_CONFIG_GET
+ *    Reply: SVCNET_A_CONFIG, nested:
+ *      SVCNET_A_CFG_FLOW_MAX: NLA_U32, most flows in the table,
+ *        1..SVCNET_FLOW_MAX_LIMIT, default SVCNET_FLOW_MAX_DEFAULT
+ *      SVCNET_A_CFG_FLOW_COUNT: NLA_U32, flows now (read-only)
+ *      SVCNET_A_CFG_TIMEOUT_TCP_SYN, SVCNET_A_CFG_TIMEOUT_TCP_EST,
+ *      SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_A_CFG_TIMEOUT_TCP_CLOSE,
+ *      SVCNET_A_CFG_TIMEOUT_UDP: NLA_U32, seconds, 1..SVCNET_TIMEOUT_MAX;
+ *        defaults 30, 900, 120, 10 and 300
+ *
+ * SVCNET_CMD_CONFIG_SET (admin)
+ *    Set any of the writable attributes of SVCNET_A_CONFIG. New timeouts
+ *    apply from each flow's next packet. Lowering SVCNET_A_CFG_FLOW_MAX
+ *    below the number of flows removes none; it stops new flows until the
+ *    table is below the limit. Errors: EINVAL.
+ *
  * Userspace tool: svcnet(8).
  */
 
@@ -87,9 +241,33 @@
 #define SVCNET_GENL_NAME "svcnet"
 #define SVCNET_GENL_VERSION 1
 
+/* route protocol (rtm_protocol) of the routes svcnet(8) adds */
+#define SVCNET_RTPROT 83
+/* netfilter priority of the reverse-NAT hook: before conntrack (-200) */
+#define SVCNET_NF_PRIORITY (-250)
+
+#define SVCNET_MAX_SERVICES 65536
+#define SVCNET_MAX_BACKENDS 65535
+#define SVCNET_MAX_BACKENDS_DO 64
+#define SVCNET_FLOW_MAX_DEFAULT 262144
+#define SVCNET_FLOW_MAX_LIMIT 16777216
+#define SVCNET_TIMEOUT_MAX 864000
+
 enum svcnet_cmd {
 	SVCNET_CMD_UNSPEC,
 	SVCNET_CMD_DEV_GET,
+	SVCNET_CMD_SERVICE_NEW,
+	SVCNET_CMD_SERVICE_SET,
+	SVCNET_CMD_SERVICE_DEL,
+	SVCNET_CMD_SERVICE_GET,
+	SVCNET_CMD_BACKEND_NEW,
+	SVCNET_CMD_BACKEND_SET,
+	SVCNET_CMD_BACKEND_DEL,
+	SVCNET_CMD_FLOW_GET,
+	SVCNET_CMD_FLOW_DEL,
+	SVCNET_CMD_FLOW_FLUSH,
+	SVCNET_CMD_CONFIG_GET,
+	SVCNET_CMD_CONFIG_SET,
 	__SVCNET_CMD_MAX
 };
 
@@ -101,6 +279,10 @@ enum svcnet_attr {
 	SVCNET_A_IFNAME,
 	SVCNET_A_GENERATION,
 	SVCNET_A_STATS,
+	SVCNET_A_SERVICE,
+	SVCNET_A_BACKEND,
+	SVCNET_A_FLOW,
+	SVCNET_A_CONFIG,
 	__SVCNET_A_MAX
 };
 
@@ -125,15 +307,131 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_NO_SERVICE: the packet matched no service of the device
  * @SVCNET_DROP_MALFORMED: headers truncated or inconsistent
  * @SVCNET_DROP_PROTO: neither IPv4 nor IPv6
+ * @SVCNET_DROP_NO_BACKEND: the service has no backend of non-zero weight
+ *	(answered with ICMP unreachable)
+ * @SVCNET_DROP_FLOW_LIMIT: the flow table is full
+ * @SVCNET_DROP_NO_ROUTE: no route to the backend
+ * @SVCNET_DROP_LOOP: the route to the backend leads into an svcnet device
+ * @SVCNET_DROP_NO_FLOW: a TCP segment other than SYN matched no flow
+ * @SVCNET_DROP_FRAGMENT: an IP fragment (svcnet balances whole packets)
  */
 enum svcnet_drop_reason {
 	SVCNET_DROP_UNSPEC,
 	SVCNET_DROP_NO_SERVICE,
 	SVCNET_DROP_MALFORMED,
 	SVCNET_DROP_PROTO,
+	SVCNET_DROP_NO_BACKEND,
+	SVCNET_DROP_FLOW_LIMIT,
+	SVCNET_DROP_NO_ROUTE,
+	SVCNET_DROP_LOOP,
+	SVCNET_DROP_NO_FLOW,
+	SVCNET_DROP_FRAGMENT,
 	__SVCNET_DROP_MAX
 };
 
 #define SVCNET_DROP_MAX (__SVCNET_DROP_MAX - 1)
+
+enum svcnet_sched {
+	SVCNET_SCHED_UNSPEC,
+	SVCNET_SCHED_RR,
+	SVCNET_SCHED_WRR,
+	SVCNET_SCHED_LC,
+	SVCNET_SCHED_RANDOM,
+	SVCNET_SCHED_MAGLEV,
+	SVCNET_SCHED_SH,
+	__SVCNET_SCHED_MAX
+};
+
+#define SVCNET_SCHED_MAX (__SVCNET_SCHED_MAX - 1)
+
+enum svcnet_svc_attr {
+	SVCNET_A_SVC_UNSPEC,
+	SVCNET_A_SVC_ADDR,
+	SVCNET_A_SVC_PORT,
+	SVCNET_A_SVC_PROTO,
+	SVCNET_A_SVC_SCHED,
+	SVCNET_A_SVC_MAGLEV_SIZE,
+	SVCNET_A_SVC_STATS,
+	SVCNET_A_SVC_BACKENDS,
+	__SVCNET_A_SVC_MAX
+};
+
+#define SVCNET_A_SVC_MAX (__SVCNET_A_SVC_MAX - 1)
+
+enum svcnet_be_attr {
+	SVCNET_A_BE_UNSPEC,
+	SVCNET_A_BE_ADDR,
+	SVCNET_A_BE_PORT,
+	SVCNET_A_BE_WEIGHT,
+	SVCNET_A_BE_STATS,
+	__SVCNET_A_BE_MAX
+};
+
+#define SVCNET_A_BE_MAX (__SVCNET_A_BE_MAX - 1)
+
+enum svcnet_lb_stats_attr {
+	SVCNET_A_LB_STATS_UNSPEC,
+	SVCNET_A_LB_STATS_CONNS,
+	SVCNET_A_LB_STATS_ACTIVE,
+	SVCNET_A_LB_STATS_PKTS_IN,
+	SVCNET_A_LB_STATS_BYTES_IN,
+	SVCNET_A_LB_STATS_PKTS_OUT,
+	SVCNET_A_LB_STATS_BYTES_OUT,
+	SVCNET_A_LB_STATS_PAD,
+	__SVCNET_A_LB_STATS_MAX
+};
+
+#define SVCNET_A_LB_STATS_MAX (__SVCNET_A_LB_STATS_MAX - 1)
+
+/**
+ * enum svcnet_flow_state - state of a flow, which sets its timeout
+ * @SVCNET_FLOW_UNSPEC: not used
+ * @SVCNET_FLOW_TCP_SYN: a TCP SYN was balanced, no SYN-ACK seen yet
+ * @SVCNET_FLOW_TCP_EST: the backend answered the SYN
+ * @SVCNET_FLOW_TCP_FIN: a FIN was seen in either direction
+ * @SVCNET_FLOW_TCP_CLOSE: a RST was seen; a new SYN replaces the flow
+ * @SVCNET_FLOW_UDP: a UDP flow
+ */
+enum svcnet_flow_state {
+	SVCNET_FLOW_UNSPEC,
+	SVCNET_FLOW_TCP_SYN,
+	SVCNET_FLOW_TCP_EST,
+	SVCNET_FLOW_TCP_FIN,
+	SVCNET_FLOW_TCP_CLOSE,
+	SVCNET_FLOW_UDP,
+	__SVCNET_FLOW_STATE_MAX
+};
+
+#define SVCNET_FLOW_STATE_MAX (__SVCNET_FLOW_STATE_MAX - 1)
+
+enum svcnet_flow_attr {
+	SVCNET_A_FLOW_UNSPEC,
+	SVCNET_A_FLOW_PROTO,
+	SVCNET_A_FLOW_CLIENT_ADDR,
+	SVCNET_A_FLOW_CLIENT_PORT,
+	SVCNET_A_FLOW_SVC_ADDR,
+	SVCNET_A_FLOW_SVC_PORT,
+	SVCNET_A_FLOW_BE_ADDR,
+	SVCNET_A_FLOW_BE_PORT,
+	SVCNET_A_FLOW_STATE,
+	SVCNET_A_FLOW_EXPIRES,
+	__SVCNET_A_FLOW_MAX
+};
+
+#define SVCNET_A_FLOW_MAX (__SVCNET_A_FLOW_MAX - 1)
+
+enum svcnet_cfg_attr {
+	SVCNET_A_CFG_UNSPEC,
+	SVCNET_A_CFG_FLOW_MAX,
+	SVCNET_A_CFG_FLOW_COUNT,
+	SVCNET_A_CFG_TIMEOUT_TCP_SYN,
+	SVCNET_A_CFG_TIMEOUT_TCP_EST,
+	SVCNET_A_CFG_TIMEOUT_TCP_FIN,
+	SVCNET_A_CFG_TIMEOUT_TCP_CLOSE,
+	SVCNET_A_CFG_TIMEOUT_UDP,
+	__SVCNET_A_CFG_MAX
+};
+
+#define SVCNET_A_CFG_MAX (__SVCNET_A_CFG_MAX - 1)
 
 #endif /* _UAPI_LINUX_SVCNET_H */

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: the flow table of a namespace.
+ *
+ * A flow is hashed twice: by its forward tuple (client -> service), which
+ * the device's transmit path looks up, and by its reverse tuple (backend
+ * -> client), which the reverse-NAT hook looks up. Lookups are lockless
+ * (RCU). Insertion and removal take the namespace's flow lock, held only
+ * for one flow at a time. A delayed work walks the table once a second and
+ * removes expired flows; it reschedules itself while flows remain.
+ */
+
+#include <linux/slab.h>
+
+#include "svcnet.h"
+
+static struct kmem_cache *svcnet_flow_cache __read_mostly;
+
+static const struct rhashtable_params svcnet_fwd_params = {
+	.key_len = sizeof(struct svcnet_tuple),
+	.key_offset = offsetof(struct svcnet_flow, fwd),
+	.head_offset = offsetof(struct svcnet_flow, fwd_node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params svcnet_rev_params = {
+	.key_len = sizeof(struct svcnet_tuple),
+	.key_offset = offsetof(struct svcnet_flow, rev),
+	.head_offset = offsetof(struct svcnet_flow, rev_node),
+	.automatic_shrinking = true,
+};
+
+static const u32 svcnet_default_timeout[__SVCNET_FLOW_STATE_MAX] = {
+	[SVCNET_FLOW_TCP_SYN] = 30,
+	[SVCNET_FLOW_TCP_EST] = 900,
+	[SVCNET_FLOW_TCP_FIN] = 120,
+	[SVCNET_FLOW_TCP_CLOSE] = 10,
+	[SVCNET_FLOW_UDP] = 300,
+};
+
+static void svcnet_flow_free_rcu(struct rcu_head *head)
+{
+	struct svcnet_flow *f = container_of(head, struct svcnet_flow, rcu);
+
+	svcnet_backend_put(f->be);
+	kmem_cache_free(svcnet_flow_cache, f);
+	atomic_dec(&svcnet_objects);
+}
+
+static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
+{
+	lockdep_assert_held(&sn->flow_lock);
+	if (f->dead)
+		return;
+	WRITE_ONCE(f->dead, true);
+	rhashtable_remove_fast(&sn->flows_fwd, &f->fwd_node, svcnet_fwd_params);
+	rhashtable_remove_fast(&sn->flows_rev, &f->rev_node, svcnet_rev_params);
+	atomic_dec(&f->be->active);
+	atomic_dec(&f->be->svc->active);
+	atomic_dec(&sn->flow_count);
+	call_rcu(&f->rcu, svcnet_flow_free_rcu);
+}
+
+void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
+{
+	spin_lock_bh(&sn->flow_lock);
+	__svcnet_flow_remove(sn, f);
+	spin_unlock_bh(&sn->flow_lock);
+}
+
+struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
+					   const struct svcnet_tuple *t)
+{
+	struct svcnet_flow *f;
+
+	f = rhashtable_lookup(&sn->flows_fwd, t, svcnet_fwd_params);
+	return f && !READ_ONCE(f->dead) ? f : NULL;
+}
+
+struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
+					   const struct svcnet_tuple *t)
+{
+	struct svcnet_flow *f;
+
+	f = rhashtable_lookup(&sn->flows_rev, t, svcnet_rev_params);
+	return f && !READ_ONCE(f->dead) ? f : NULL;
+}
+
+static unsigned long svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
+{
+	return (unsigned long)READ_ONCE(sn->cfg.timeout[state]) * HZ;
+}
+
+void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
+{
+	unsigned long expires = jiffies + svcnet_flow_timeout(sn, state);
+
+	if (READ_ONCE(f->state) != state)
+		WRITE_ONCE(f->state, state);
+	if (READ_ONCE(f->expires) != expires)
+		WRITE_ONCE(f->expires, expires);
+}
+
+/*
+ * Create the flow of @fwd to @be. Returns the flow (with *created false
+ * when another CPU created it first), or NULL with *err: -ENOSPC when the
+ * table is full, -ENOENT when the service is going away, -EEXIST when the
+ * reverse tuple is taken by another flow, -ENOMEM.
+ */
+struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
+				       const struct svcnet_tuple *fwd,
+				       struct svcnet_backend *be, u8 state,
+				       bool *created, int *err)
+{
+	struct svcnet_flow *f, *old;
+
+	*created = false;
+	if (atomic_inc_return(&sn->flow_count) > READ_ONCE(sn->cfg.flow_max)) {
+		*err = -ENOSPC;
+		goto err_count;
+	}
+	if (!refcount_inc_not_zero(&be->ref)) {
+		*err = -ENOENT;
+		goto err_count;
+	}
+	f = kmem_cache_zalloc(svcnet_flow_cache, GFP_ATOMIC);
+	if (!f) {
+		*err = -ENOMEM;
+		goto err_ref;
+	}
+	f->fwd = *fwd;
+	f->rev.family = fwd->family;
+	f->rev.proto = fwd->proto;
+	f->rev.saddr = be->addr;
+	f->rev.sport = be->port;
+	f->rev.daddr = fwd->saddr;
+	f->rev.dport = fwd->sport;
+	f->be = be;
+	f->state = state;
+	f->expires = jiffies + svcnet_flow_timeout(sn, state);
+
+	spin_lock_bh(&sn->flow_lock);
+	if (READ_ONCE(be->svc->dead)) {
+		*err = -ENOENT;
+		goto err_unlock;
+	}
+	old = rhashtable_lookup_get_insert_fast(&sn->flows_fwd, &f->fwd_node,
+						svcnet_fwd_params);
+	if (IS_ERR(old)) {
+		*err = PTR_ERR(old);
+		goto err_unlock;
+	}
+	if (old) {
+		/* created meanwhile on another CPU; under the lock, alive */
+		spin_unlock_bh(&sn->flow_lock);
+		kmem_cache_free(svcnet_flow_cache, f);
+		svcnet_backend_put(be);
+		atomic_dec(&sn->flow_count);
+		return old;
+	}
+	*err = rhashtable_lookup_insert_fast(&sn->flows_rev, &f->rev_node,
+					     svcnet_rev_params);
+	if (*err) {
+		/* lockless readers may have found it in the forward table */
+		WRITE_ONCE(f->dead, true);
+		rhashtable_remove_fast(&sn->flows_fwd, &f->fwd_node,
+				       svcnet_fwd_params);
+		spin_unlock_bh(&sn->flow_lock);
+		atomic_inc(&svcnet_objects);
+		call_rcu(&f->rcu, svcnet_flow_free_rcu);
+		atomic_dec(&sn->flow_count);
+		return NULL;
+	}
+	atomic_inc(&be->active);
+	atomic_inc(&be->svc->active);
+	atomic_inc(&svcnet_objects);
+	spin_unlock_bh(&sn->flow_lock);
+	queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
+	*created = true;
+	return f;
+
+err_unlock:
+	spin_unlock_bh(&sn->flow_lock);
+	kmem_cache_free(svcnet_flow_cache, f);
+err_ref:
+	svcnet_backend_put(be);
+err_count:
+	atomic_dec(&sn->flow_count);
+	return NULL;
+}
+
+/*
+ * Walk the forward table, removing the flows for which @match is true.
+ * Locks one flow at a time and sleeps between batches.
+ */
+static void svcnet_flow_walk(struct svcnet_net *sn,
+			     bool (*match)(struct svcnet_flow *f, void *arg),
+			     void *arg)
+{
+	struct rhashtable_iter iter;
+	struct svcnet_flow *f;
+	unsigned int n = 0;
+
+	rhashtable_walk_enter(&sn->flows_fwd, &iter);
+	rhashtable_walk_start(&iter);
+	while ((f = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(f)) {
+			if (PTR_ERR(f) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (match(f, arg))
+			svcnet_flow_remove(sn, f);
+		if (!(++n % 256)) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
+{
+	return time_after_eq(jiffies, READ_ONCE(f->expires));
+}
+
+static void svcnet_flow_gc(struct work_struct *work)
+{
+	struct svcnet_net *sn = container_of(to_delayed_work(work),
+					     struct svcnet_net, flow_gc);
+
+	svcnet_flow_walk(sn, svcnet_flow_expired, NULL);
+	if (atomic_read(&sn->flow_count))
+		queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
+}
+
+struct svcnet_flow_filter {
+	struct svcnet_dev *sd;
+	struct svcnet_service *svc;
+};
+
+static bool svcnet_flow_filter_match(struct svcnet_flow *f, void *arg)
+{
+	struct svcnet_flow_filter *flt = arg;
+	struct svcnet_service *svc = f->be->svc;
+
+	if (flt->svc)
+		return svc == flt->svc;
+	return !flt->sd || svc->sd == flt->sd;
+}
+
+void svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
+		       struct svcnet_service *svc)
+{
+	struct svcnet_flow_filter flt = { .sd = sd, .svc = svc };
+
+	svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
+}
+
+/*
+ * Remove every flow of @svc and stop new ones: a flow is inserted under
+ * the flow lock only while its service is alive.
+ */
+void svcnet_flow_kill_service(struct svcnet_net *sn,
+			      struct svcnet_service *svc)
+{
+	spin_lock_bh(&sn->flow_lock);
+	WRITE_ONCE(svc->dead, true);
+	spin_unlock_bh(&sn->flow_lock);
+	svcnet_flow_flush(sn, NULL, svc);
+}
+
+int svcnet_flow_net_init(struct svcnet_net *sn)
+{
+	int err;
+
+	memcpy(sn->cfg.timeout, svcnet_default_timeout,
+	       sizeof(sn->cfg.timeout));
+	sn->cfg.flow_max = SVCNET_FLOW_MAX_DEFAULT;
+	spin_lock_init(&sn->flow_lock);
+	atomic_set(&sn->flow_count, 0);
+	INIT_DELAYED_WORK(&sn->flow_gc, svcnet_flow_gc);
+	err = rhashtable_init(&sn->flows_fwd, &svcnet_fwd_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&sn->flows_rev, &svcnet_rev_params);
+	if (err)
+		rhashtable_destroy(&sn->flows_fwd);
+	return err;
+}
+
+void svcnet_flow_net_exit(struct svcnet_net *sn)
+{
+	cancel_delayed_work_sync(&sn->flow_gc);
+	/* every service, hence every flow, went with the devices */
+	WARN_ON_ONCE(atomic_read(&sn->flow_count));
+	rhashtable_destroy(&sn->flows_rev);
+	rhashtable_destroy(&sn->flows_fwd);
+}
+
+int __init svcnet_flow_init(void)
+{
+	svcnet_flow_cache = KMEM_CACHE(svcnet_flow, 0);
+	return svcnet_flow_cache ? 0 : -ENOMEM;
+}
+
+void svcnet_flow_uninit(void)
+{
+	kmem_cache_destroy(svcnet_flow_cache);
+}

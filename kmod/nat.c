@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: packet translation.
+ *
+ * Forward: the device's transmit path parses the packet, finds its service
+ * and flow (scheduling a backend for a new flow), rewrites the destination
+ * to the backend, routes it there and sends it with ip_local_out() /
+ * ip6_local_out().
+ *
+ * Reverse: a hook at NF_INET_PRE_ROUTING, before connection tracking,
+ * rewrites the source of replies from a backend back to the service
+ * address and port. Conntrack therefore sees the reply of the connection
+ * it tracked at the client side (client -> service), and no second entry
+ * is created for backend -> client.
+ *
+ * Checksums are updated incrementally, which is right for every
+ * ip_summed mode: for CHECKSUM_PARTIAL (local sockets, GSO) the L4 field
+ * holds the pseudo-header sum, for CHECKSUM_COMPLETE skb->csum follows.
+ */
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+
+#include "svcnet.h"
+
+struct svcnet_pkt {
+	struct svcnet_tuple t;
+	unsigned int l4off;
+	u8 syn:1, ack:1, fin:1, rst:1;
+};
+
+/*
+ * Parse the IP and TCP/UDP headers at skb->data. Returns 0, or the drop
+ * reason. A packet of another L4 protocol parses with t.proto set and no
+ * ports.
+ */
+static int svcnet_parse(struct sk_buff *skb, u8 family, struct svcnet_pkt *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->t.family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return SVCNET_DROP_MALFORMED;
+		iph = (const struct iphdr *)skb->data;
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    !pskb_may_pull(skb, iph->ihl * 4))
+			return SVCNET_DROP_MALFORMED;
+		iph = (const struct iphdr *)skb->data;
+		if (ip_is_fragment(iph))
+			return SVCNET_DROP_FRAGMENT;
+		p->t.saddr.ip = iph->saddr;
+		p->t.daddr.ip = iph->daddr;
+		p->t.proto = iph->protocol;
+		p->l4off = iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h;
+		unsigned int off = 0;
+		int flags = 0, nh;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return SVCNET_DROP_MALFORMED;
+		ip6h = (const struct ipv6hdr *)skb->data;
+		if (ip6h->version != 6)
+			return SVCNET_DROP_MALFORMED;
+		p->t.saddr.in6 = ip6h->saddr;
+		p->t.daddr.in6 = ip6h->daddr;
+		nh = ipv6_find_hdr(skb, &off, -1, NULL, &flags);
+		if (flags & IP6_FH_F_FRAG)
+			return SVCNET_DROP_FRAGMENT;
+		if (nh < 0)
+			return SVCNET_DROP_MALFORMED;
+		p->t.proto = nh;
+		p->l4off = off;
+	}
+	if (p->t.proto == IPPROTO_TCP) {
+		const struct tcphdr *th;
+
+		if (!pskb_may_pull(skb, p->l4off + sizeof(*th)))
+			return SVCNET_DROP_MALFORMED;
+		th = (const struct tcphdr *)(skb->data + p->l4off);
+		if (th->doff < 5)
+			return SVCNET_DROP_MALFORMED;
+		p->t.sport = th->source;
+		p->t.dport = th->dest;
+		p->syn = th->syn;
+		p->ack = th->ack;
+		p->fin = th->fin;
+		p->rst = th->rst;
+	} else if (p->t.proto == IPPROTO_UDP) {
+		const struct udphdr *uh;
+
+		if (!pskb_may_pull(skb, p->l4off + sizeof(*uh)))
+			return SVCNET_DROP_MALFORMED;
+		uh = (const struct udphdr *)(skb->data + p->l4off);
+		p->t.sport = uh->source;
+		p->t.dport = uh->dest;
+	}
+	return 0;
+}
+
+/* Rewrite the destination (@dst) or source address and port. */
+static int svcnet_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
+			  bool dst, const union nf_inet_addr *addr,
+			  __be16 port)
+{
+	bool tcp = p->t.proto == IPPROTO_TCP;
+	unsigned int len = p->l4off + (tcp ? sizeof(struct tcphdr) :
+					       sizeof(struct udphdr));
+	bool l4csum = true;
+	__sum16 *check;
+	__be16 *portp;
+
+	if (skb_ensure_writable(skb, len))
+		return -ENOMEM;
+	if (tcp) {
+		struct tcphdr *th = (struct tcphdr *)(skb->data + p->l4off);
+
+		portp = dst ? &th->dest : &th->source;
+		check = &th->check;
+	} else {
+		struct udphdr *uh = (struct udphdr *)(skb->data + p->l4off);
+
+		portp = dst ? &uh->dest : &uh->source;
+		check = &uh->check;
+		/* a zero UDP checksum over IPv4 means none: keep it so */
+		if (p->t.family == AF_INET && !*check &&
+		    skb->ip_summed != CHECKSUM_PARTIAL)
+			l4csum = false;
+	}
+	if (p->t.family == AF_INET) {
+		struct iphdr *iph = (struct iphdr *)skb->data;
+		__be32 *a = dst ? &iph->daddr : &iph->saddr;
+
+		if (l4csum)
+			inet_proto_csum_replace4(check, skb, *a, addr->ip, true);
+		csum_replace4(&iph->check, *a, addr->ip);
+		*a = addr->ip;
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)skb->data;
+		struct in6_addr *a = dst ? &ip6h->daddr : &ip6h->saddr;
+
+		inet_proto_csum_replace16(check, skb, a->s6_addr32,
+					  addr->in6.s6_addr32, true);
+		*a = addr->in6;
+	}
+	if (l4csum) {
+		inet_proto_csum_replace2(check, skb, *portp, port, false);
+		if (!tcp && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	*portp = port;
+	return 0;
+}
+
+static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
+{
+	if (p->rst)
+		return SVCNET_FLOW_TCP_CLOSE;
+	if (p->fin)
+		return cur == SVCNET_FLOW_TCP_CLOSE ? cur : SVCNET_FLOW_TCP_FIN;
+	if (reply && p->syn && p->ack && cur == SVCNET_FLOW_TCP_SYN)
+		return SVCNET_FLOW_TCP_EST;
+	return cur;
+}
+
+static void svcnet_unreachable(struct sk_buff *skb, u8 family)
+{
+	if (family == AF_INET)
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	else
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH,
+				0);
+}
+
+/* Route the rewritten packet to its backend; 0 or a drop reason. */
+static int svcnet_route(struct net *net, struct sk_buff *skb, u8 family)
+{
+	struct dst_entry *dst;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+		struct flowi4 fl4 = {
+			.daddr = iph->daddr,
+			.saddr = iph->saddr,
+			.flowi4_tos = RT_TOS(iph->tos),
+			.flowi4_proto = iph->protocol,
+			.flowi4_mark = skb->mark,
+			/* the client may be another host or namespace */
+			.flowi4_flags = FLOWI_FLAG_ANYSRC,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return SVCNET_DROP_NO_ROUTE;
+		dst = &rt->dst;
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			return SVCNET_DROP_NO_ROUTE;
+		}
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	}
+	if (svcnet_is_dev(dst->dev)) {
+		dst_release(dst);
+		return SVCNET_DROP_LOOP;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	return 0;
+}
+
+/* A new flow for @p to @svc, or NULL and a drop reason in *reason. */
+static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
+					   struct svcnet_service *svc,
+					   const struct svcnet_pkt *p,
+					   int *reason)
+{
+	struct svcnet_backend *be;
+	struct svcnet_flow *f;
+	bool created;
+	int err;
+
+	be = svcnet_schedule(svc, rcu_dereference(svc->bset), &p->t);
+	if (!be) {
+		*reason = SVCNET_DROP_NO_BACKEND;
+		return NULL;
+	}
+	f = svcnet_flow_create(sn, &p->t, be,
+			       p->t.proto == IPPROTO_TCP ?
+			       SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
+			       &created, &err);
+	if (!f) {
+		*reason = err == -ENOSPC ? SVCNET_DROP_FLOW_LIMIT :
+					   SVCNET_DROP_NO_BACKEND;
+		return NULL;
+	}
+	if (created) {
+		svcnet_lbstats_add(svc->stats, true, true, 0);
+		svcnet_lbstats_add(be->stats, true, true, 0);
+	}
+	return f;
+}
+
+netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
+{
+	struct net *net = dev_net(sd->dev);
+	struct svcnet_net *sn = svcnet_pernet(net);
+	struct svcnet_service *svc;
+	struct svcnet_svc_key key;
+	struct svcnet_flow *f;
+	struct svcnet_pkt p;
+	unsigned int len;
+	bool unreachable;
+	int reason;
+	u8 family;
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		family = AF_INET;
+		break;
+	case htons(ETH_P_IPV6):
+		family = AF_INET6;
+		break;
+	default:
+		svcnet_stats_drop(sd, SVCNET_DROP_PROTO);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+	skb_reset_network_header(skb);
+	rcu_read_lock();
+	reason = svcnet_parse(skb, family, &p);
+	if (reason) {
+		unreachable = false;
+		goto drop;
+	}
+	unreachable = true;
+	if (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) {
+		reason = SVCNET_DROP_NO_SERVICE;
+		goto drop;
+	}
+	memset(&key, 0, sizeof(key));
+	key.addr = p.t.daddr;
+	key.port = p.t.dport;
+	key.family = family;
+	key.proto = p.t.proto;
+	svc = svcnet_service_lookup(sd, &key);
+	if (!svc) {
+		reason = SVCNET_DROP_NO_SERVICE;
+		goto drop;
+	}
+	f = svcnet_flow_lookup_fwd(sn, &p.t);
+	/* a SYN on a closing flow starts a new connection: balance it anew */
+	if (f && p.syn && !p.ack && f->state >= SVCNET_FLOW_TCP_FIN &&
+	    f->state <= SVCNET_FLOW_TCP_CLOSE) {
+		svcnet_flow_remove(sn, f);
+		f = NULL;
+	}
+	if (!f) {
+		if (p.t.proto == IPPROTO_TCP && !(p.syn && !p.ack)) {
+			reason = SVCNET_DROP_NO_FLOW;
+			unreachable = false;
+			goto drop;
+		}
+		f = svcnet_new_flow(sn, svc, &p, &reason);
+		if (!f)
+			goto drop;
+	}
+	svcnet_flow_touch(sn, f, p.t.proto == IPPROTO_TCP ?
+			  svcnet_tcp_state(READ_ONCE(f->state), &p, false) :
+			  SVCNET_FLOW_UDP);
+	if (svcnet_rewrite(skb, &p, true, &f->rev.saddr, f->rev.sport)) {
+		reason = SVCNET_DROP_MALFORMED;
+		unreachable = false;
+		goto drop;
+	}
+	len = skb->len;
+	svcnet_lbstats_add(f->be->svc->stats, false, true, len);
+	svcnet_lbstats_add(f->be->stats, false, true, len);
+	reason = svcnet_route(net, skb, family);
+	if (reason) {
+		unreachable = false;
+		goto drop;
+	}
+	rcu_read_unlock();
+	svcnet_stats_tx(sd, len);
+	if (family == AF_INET)
+		ip_local_out(net, skb->sk, skb);
+	else
+		ip6_local_out(net, skb->sk, skb);
+	return NETDEV_TX_OK;
+
+drop:
+	rcu_read_unlock();
+	if (unreachable)
+		svcnet_unreachable(skb, family);
+	svcnet_stats_drop(sd, reason);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct svcnet_net *sn = svcnet_pernet(state->net);
+	struct svcnet_backend *be;
+	struct svcnet_flow *f;
+	struct svcnet_pkt p;
+
+	if (!atomic_read(&sn->flow_count))
+		return NF_ACCEPT;
+	if (svcnet_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+			 &p))
+		return NF_ACCEPT;
+	if (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP)
+		return NF_ACCEPT;
+	f = svcnet_flow_lookup_rev(sn, &p.t);
+	if (!f)
+		return NF_ACCEPT;
+	if (svcnet_rewrite(skb, &p, false, &f->fwd.daddr, f->fwd.dport))
+		return NF_DROP;
+	if (p.t.proto == IPPROTO_TCP)
+		svcnet_flow_touch(sn, f, svcnet_tcp_state(READ_ONCE(f->state),
+							  &p, true));
+	else
+		svcnet_flow_touch(sn, f, SVCNET_FLOW_UDP);
+	be = f->be;
+	svcnet_lbstats_add(be->svc->stats, false, false, skb->len);
+	svcnet_lbstats_add(be->stats, false, false, skb->len);
+	svcnet_stats_rx(be->svc->sd, skb->len);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops svcnet_nf_ops[] = {
+	{
+		.hook = svcnet_nat_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SVCNET_NF_PRIORITY,
+	},
+	{
+		.hook = svcnet_nat_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SVCNET_NF_PRIORITY,
+	},
+};
+
+/* The first device of a namespace registers the hooks, the last removes. */
+int svcnet_nat_hooks_get(struct net *net)
+{
+	struct svcnet_net *sn = svcnet_pernet(net);
+	int err;
+
+	ASSERT_RTNL();
+	if (sn->hook_users) {
+		sn->hook_users++;
+		return 0;
+	}
+	err = nf_register_net_hooks(net, svcnet_nf_ops,
+				    ARRAY_SIZE(svcnet_nf_ops));
+	if (!err)
+		sn->hook_users = 1;
+	return err;
+}
+
+void svcnet_nat_hooks_put(struct net *net)
+{
+	struct svcnet_net *sn = svcnet_pernet(net);
+
+	ASSERT_RTNL();
+	if (!--sn->hook_users)
+		nf_unregister_net_hooks(net, svcnet_nf_ops,
+					ARRAY_SIZE(svcnet_nf_ops));
+}

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: services and backends of a device.
+ *
+ * Configuration changes run under RTNL. The datapath finds services in a
+ * per-device rhashtable and picks backends from an immutable backend set
+ * (struct svcnet_bset) that every change replaces whole, so readers never
+ * wait and never see half an update. Backends and services are freed after
+ * a grace period once their last flow is gone.
+ */
+
+#include <linux/delay.h>
+#include <linux/slab.h>
+
+#include "sched_maglev.h"
+#include "svcnet.h"
+
+atomic_t svcnet_objects = ATOMIC_INIT(0);
+
+static const struct rhashtable_params svcnet_svc_params = {
+	.key_len = sizeof(struct svcnet_svc_key),
+	.key_offset = offsetof(struct svcnet_service, key),
+	.head_offset = offsetof(struct svcnet_service, node),
+	.automatic_shrinking = true,
+};
+
+void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
+			 struct svcnet_lbstats *out)
+{
+	int cpu;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct svcnet_pcpu_lbstats *s = per_cpu_ptr(pcpu, cpu);
+		struct svcnet_lbstats snap;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			snap.conns = u64_stats_read(&s->conns);
+			snap.pkts_in = u64_stats_read(&s->pkts_in);
+			snap.bytes_in = u64_stats_read(&s->bytes_in);
+			snap.pkts_out = u64_stats_read(&s->pkts_out);
+			snap.bytes_out = u64_stats_read(&s->bytes_out);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		out->conns += snap.conns;
+		out->pkts_in += snap.pkts_in;
+		out->bytes_in += snap.bytes_in;
+		out->pkts_out += snap.pkts_out;
+		out->bytes_out += snap.bytes_out;
+	}
+}
+
+void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool conn,
+			bool in, unsigned int len)
+{
+	struct svcnet_pcpu_lbstats *s = get_cpu_ptr(pcpu);
+
+	u64_stats_update_begin(&s->syncp);
+	if (conn)
+		u64_stats_inc(&s->conns);
+	if (in) {
+		u64_stats_inc(&s->pkts_in);
+		u64_stats_add(&s->bytes_in, len);
+	} else {
+		u64_stats_inc(&s->pkts_out);
+		u64_stats_add(&s->bytes_out, len);
+	}
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(pcpu);
+}
+
+static void svcnet_bset_free(struct svcnet_bset *bs)
+{
+	if (!bs)
+		return;
+	if (bs->ml)
+		svcnet_maglev_free(bs->ml);
+	kvfree(bs->cum);
+	kvfree(bs);
+}
+
+static void svcnet_bset_free_rcu(struct rcu_head *head)
+{
+	svcnet_bset_free(container_of(head, struct svcnet_bset, rcu));
+}
+
+/*
+ * The set of backends of non-zero weight of @svc, in list order, for
+ * scheduler @sched.
+ */
+static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
+					     u8 sched, u32 maglev_size)
+{
+	struct svcnet_backend *be;
+	struct svcnet_bset *bs;
+	u64 *ids = NULL;
+	u32 n = 0;
+
+	ASSERT_RTNL();
+	list_for_each_entry(be, &svc->backends, list)
+		if (be->weight)
+			n++;
+	bs = kvzalloc(struct_size(bs, be, n), GFP_KERNEL);
+	if (!bs)
+		return ERR_PTR(-ENOMEM);
+	bs->sched = sched;
+	bs->cum = kvmalloc_array(max(n, 1U), sizeof(*bs->cum), GFP_KERNEL);
+	if (!bs->cum)
+		goto err_nomem;
+	list_for_each_entry(be, &svc->backends, list) {
+		if (!be->weight)
+			continue;
+		bs->total += be->weight;
+		bs->cum[bs->n] = bs->total;
+		bs->be[bs->n++] = be;
+	}
+	bs->stride = svcnet_wrr_stride(bs->total);
+	if ((sched == SVCNET_SCHED_MAGLEV || sched == SVCNET_SCHED_SH) && n) {
+		u32 i;
+
+		ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+		if (!ids)
+			goto err_nomem;
+		for (i = 0; i < n; i++)
+			ids[i] = bs->be[i]->id;
+		bs->ml = svcnet_maglev_build(maglev_size, ids, n, GFP_KERNEL);
+		kvfree(ids);
+		if (IS_ERR(bs->ml)) {
+			long err = PTR_ERR(bs->ml);
+
+			bs->ml = NULL;
+			svcnet_bset_free(bs);
+			return ERR_PTR(err);
+		}
+	}
+	return bs;
+
+err_nomem:
+	svcnet_bset_free(bs);
+	return ERR_PTR(-ENOMEM);
+}
+
+static void svcnet_bset_publish(struct svcnet_service *svc,
+				struct svcnet_bset *bs)
+{
+	struct svcnet_bset *old;
+
+	old = rcu_replace_pointer(svc->bset, bs, lockdep_rtnl_is_held());
+	if (old)
+		call_rcu(&old->rcu, svcnet_bset_free_rcu);
+}
+
+static int svcnet_bset_rebuild(struct svcnet_service *svc)
+{
+	struct svcnet_bset *bs;
+
+	bs = svcnet_bset_build(svc, svc->sched, svc->maglev_size);
+	if (IS_ERR(bs))
+		return PTR_ERR(bs);
+	svcnet_bset_publish(svc, bs);
+	return 0;
+}
+
+static void svcnet_service_free_rcu(struct rcu_head *head)
+{
+	struct svcnet_service *svc = container_of(head, struct svcnet_service,
+						  rcu);
+
+	free_percpu(svc->stats);
+	kfree(svc);
+	atomic_dec(&svcnet_objects);
+}
+
+static void svcnet_service_put(struct svcnet_service *svc)
+{
+	if (refcount_dec_and_test(&svc->ref))
+		call_rcu(&svc->rcu, svcnet_service_free_rcu);
+}
+
+static void svcnet_backend_free_rcu(struct rcu_head *head)
+{
+	struct svcnet_backend *be = container_of(head, struct svcnet_backend,
+						 rcu);
+
+	svcnet_service_put(be->svc);
+	free_percpu(be->stats);
+	kfree(be);
+	atomic_dec(&svcnet_objects);
+}
+
+void svcnet_backend_put(struct svcnet_backend *be)
+{
+	if (refcount_dec_and_test(&be->ref))
+		call_rcu(&be->rcu, svcnet_backend_free_rcu);
+}
+
+/*
+ * Objects are freed by chains of RCU callbacks (flow, then backend, then
+ * service): wait until the last one has run.
+ */
+void svcnet_wait_objects(void)
+{
+	do {
+		rcu_barrier();
+	} while (atomic_read(&svcnet_objects) && (msleep(10), true));
+}
+
+int svcnet_services_init(struct svcnet_dev *sd)
+{
+	INIT_LIST_HEAD(&sd->service_list);
+	sd->n_services = 0;
+	return rhashtable_init(&sd->services, &svcnet_svc_params);
+}
+
+void svcnet_services_destroy(struct svcnet_dev *sd)
+{
+	WARN_ON_ONCE(!list_empty(&sd->service_list));
+	rhashtable_destroy(&sd->services);
+}
+
+/* Delete every service of @sd. */
+void svcnet_services_flush(struct svcnet_dev *sd)
+{
+	struct svcnet_service *svc, *tmp;
+
+	list_for_each_entry_safe(svc, tmp, &sd->service_list, list)
+		svcnet_service_del(svc);
+}
+
+struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
+					     const struct svcnet_svc_key *key)
+{
+	return rhashtable_lookup(&sd->services, key, svcnet_svc_params);
+}
+
+static bool svcnet_sched_valid(u8 sched, u32 maglev_size,
+			       struct netlink_ext_ack *extack)
+{
+	if (sched == SVCNET_SCHED_UNSPEC || sched > SVCNET_SCHED_MAX) {
+		NL_SET_ERR_MSG(extack, "unknown scheduler");
+		return false;
+	}
+	if (!svcnet_maglev_size_valid(maglev_size)) {
+		NL_SET_ERR_MSG(extack,
+			       "Maglev table size must be a prime between 251 and 131071");
+		return false;
+	}
+	return true;
+}
+
+int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
+		       u8 sched, u32 maglev_size,
+		       struct netlink_ext_ack *extack)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
+	struct svcnet_service *svc;
+	struct svcnet_bset *bs;
+	int err;
+
+	ASSERT_RTNL();
+	if (!svcnet_sched_valid(sched, maglev_size, extack))
+		return -EINVAL;
+	if (svcnet_service_lookup(sd, key)) {
+		NL_SET_ERR_MSG(extack, "the service exists");
+		return -EEXIST;
+	}
+	if (sd->n_services >= SVCNET_MAX_SERVICES) {
+		NL_SET_ERR_MSG(extack, "too many services on this device");
+		return -ENOSPC;
+	}
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+	if (!svc)
+		return -ENOMEM;
+	svc->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
+	if (!svc->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	svc->key = *key;
+	svc->sd = sd;
+	svc->sched = sched;
+	svc->maglev_size = maglev_size;
+	INIT_LIST_HEAD(&svc->backends);
+	refcount_set(&svc->ref, 1);
+	bs = svcnet_bset_build(svc, sched, maglev_size);
+	if (IS_ERR(bs)) {
+		err = PTR_ERR(bs);
+		goto err_stats;
+	}
+	RCU_INIT_POINTER(svc->bset, bs);
+	err = rhashtable_lookup_insert_fast(&sd->services, &svc->node,
+					    svcnet_svc_params);
+	if (err)
+		goto err_bset;
+	atomic_inc(&svcnet_objects);
+	list_add_tail(&svc->list, &sd->service_list);
+	sd->n_services++;
+	svcnet_net_changed(sn);
+	return 0;
+
+err_bset:
+	svcnet_bset_free(bs);
+err_stats:
+	free_percpu(svc->stats);
+err_free:
+	kfree(svc);
+	return err;
+}
+
+int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
+		       struct netlink_ext_ack *extack)
+{
+	struct svcnet_bset *bs;
+
+	ASSERT_RTNL();
+	if (!svcnet_sched_valid(sched, maglev_size, extack))
+		return -EINVAL;
+	bs = svcnet_bset_build(svc, sched, maglev_size);
+	if (IS_ERR(bs))
+		return PTR_ERR(bs);
+	svc->sched = sched;
+	svc->maglev_size = maglev_size;
+	svcnet_bset_publish(svc, bs);
+	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+	return 0;
+}
+
+void svcnet_service_del(struct svcnet_service *svc)
+{
+	struct svcnet_dev *sd = svc->sd;
+	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
+	struct svcnet_backend *be, *tmp;
+
+	ASSERT_RTNL();
+	rhashtable_remove_fast(&sd->services, &svc->node, svcnet_svc_params);
+	list_del(&svc->list);
+	sd->n_services--;
+	/* no flow of it survives, and none can be created any more */
+	svcnet_flow_kill_service(sn, svc);
+	svcnet_bset_publish(svc, NULL);
+	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
+		list_del(&be->list);
+		be->removed = true;
+		svcnet_backend_put(be);
+	}
+	svc->n_backends = 0;
+	svcnet_service_put(svc);
+	svcnet_net_changed(sn);
+}
+
+struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
+					   const union nf_inet_addr *addr,
+					   __be16 port)
+{
+	struct svcnet_backend *be;
+
+	ASSERT_RTNL();
+	list_for_each_entry(be, &svc->backends, list)
+		if (be->port == port && nf_inet_addr_cmp(&be->addr, addr))
+			return be;
+	return NULL;
+}
+
+static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
+{
+	struct {
+		union nf_inet_addr addr;
+		__be16 port;
+		u16 zero;
+	} id = { .addr = *addr, .port = port };
+
+	return siphash(&id, sizeof(id), &svcnet_hash_key);
+}
+
+int svcnet_backend_add(struct svcnet_service *svc,
+		       const union nf_inet_addr *addr, __be16 port, u16 weight,
+		       struct netlink_ext_ack *extack)
+{
+	struct svcnet_backend *be;
+	int err;
+
+	ASSERT_RTNL();
+	if (svcnet_backend_find(svc, addr, port)) {
+		NL_SET_ERR_MSG(extack, "the backend exists");
+		return -EEXIST;
+	}
+	if (svc->n_backends >= SVCNET_MAX_BACKENDS) {
+		NL_SET_ERR_MSG(extack, "too many backends in this service");
+		return -ENOSPC;
+	}
+	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	if (!be)
+		return -ENOMEM;
+	be->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
+	if (!be->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	be->addr = *addr;
+	be->port = port;
+	be->weight = weight;
+	be->id = svcnet_backend_id(addr, port);
+	be->svc = svc;
+	refcount_set(&be->ref, 1);
+	list_add_tail(&be->list, &svc->backends);
+	err = svcnet_bset_rebuild(svc);
+	if (err)
+		goto err_unlink;
+	refcount_inc(&svc->ref);
+	atomic_inc(&svcnet_objects);
+	svc->n_backends++;
+	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+	return 0;
+
+err_unlink:
+	list_del(&be->list);
+	free_percpu(be->stats);
+err_free:
+	kfree(be);
+	return err;
+}
+
+int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
+		       struct netlink_ext_ack *extack)
+{
+	u16 old = be->weight;
+	int err;
+
+	ASSERT_RTNL();
+	WRITE_ONCE(be->weight, weight);
+	err = svcnet_bset_rebuild(be->svc);
+	if (err) {
+		WRITE_ONCE(be->weight, old);
+		return err;
+	}
+	svcnet_net_changed(svcnet_pernet(dev_net(be->svc->sd->dev)));
+	return 0;
+}
+
+int svcnet_backend_del(struct svcnet_backend *be,
+		       struct netlink_ext_ack *extack)
+{
+	struct svcnet_service *svc = be->svc;
+	struct list_head *prev = be->list.prev;
+	int err;
+
+	ASSERT_RTNL();
+	list_del(&be->list);
+	err = svcnet_bset_rebuild(svc);
+	if (err) {
+		list_add(&be->list, prev);
+		return err;
+	}
+	be->removed = true;
+	svc->n_backends--;
+	/* its flows hold references and go on until they end */
+	svcnet_backend_put(be);
+	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+	return 0;
+}
