@@ -7,9 +7,103 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "sched_maglev.h"
+
 #include "svcnet.h"
 
 static struct genl_family svcnet_family;
+
+static int svcnet_nl_validate_addr(const struct nlattr *attr,
+				   struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) != sizeof(struct in_addr) &&
+	    nla_len(attr) != sizeof(struct in6_addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int svcnet_nl_validate_proto(const struct nlattr *attr,
+				    struct netlink_ext_ack *extack)
+{
+	u8 proto = nla_get_u8(attr);
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "protocol must be IPPROTO_TCP or IPPROTO_UDP");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define SVCNET_NL_ADDR \
+	NLA_POLICY_VALIDATE_FN(NLA_BINARY, svcnet_nl_validate_addr, \
+			       sizeof(struct in6_addr))
+#define SVCNET_NL_PROTO NLA_POLICY_VALIDATE_FN(NLA_U8, svcnet_nl_validate_proto)
+#define SVCNET_NL_READ_ONLY(name) \
+	{ .type = NLA_REJECT, .reject_message = name " is read-only" }
+
+static struct netlink_range_validation svcnet_range_maglev = {
+	.min = SVCNET_MAGLEV_MIN_SIZE,
+	.max = SVCNET_MAGLEV_MAX_SIZE,
+};
+
+static struct netlink_range_validation svcnet_range_flow_max = {
+	.min = 1,
+	.max = SVCNET_FLOW_MAX_LIMIT,
+};
+
+static struct netlink_range_validation svcnet_range_timeout = {
+	.min = 1,
+	.max = SVCNET_TIMEOUT_MAX,
+};
+
+static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
+	[SVCNET_A_SVC_ADDR] = SVCNET_NL_ADDR,
+	[SVCNET_A_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SVCNET_A_SVC_PROTO] = SVCNET_NL_PROTO,
+	[SVCNET_A_SVC_SCHED] = NLA_POLICY_RANGE(NLA_U8, SVCNET_SCHED_RR,
+						SVCNET_SCHED_MAX),
+	[SVCNET_A_SVC_MAGLEV_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &svcnet_range_maglev),
+	[SVCNET_A_SVC_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_STATS"),
+	[SVCNET_A_SVC_BACKENDS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_BACKENDS"),
+};
+
+static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
+	[SVCNET_A_BE_ADDR] = SVCNET_NL_ADDR,
+	[SVCNET_A_BE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SVCNET_A_BE_WEIGHT] = { .type = NLA_U16 },
+	[SVCNET_A_BE_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_BE_STATS"),
+};
+
+static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
+	[SVCNET_A_FLOW_PROTO] = SVCNET_NL_PROTO,
+	[SVCNET_A_FLOW_CLIENT_ADDR] = SVCNET_NL_ADDR,
+	[SVCNET_A_FLOW_CLIENT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SVCNET_A_FLOW_SVC_ADDR] = SVCNET_NL_ADDR,
+	[SVCNET_A_FLOW_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SVCNET_A_FLOW_BE_ADDR] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_BE_ADDR"),
+	[SVCNET_A_FLOW_BE_PORT] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_BE_PORT"),
+	[SVCNET_A_FLOW_STATE] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_STATE"),
+	[SVCNET_A_FLOW_EXPIRES] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_EXPIRES"),
+};
+
+#define SVCNET_NL_TIMEOUT \
+	NLA_POLICY_FULL_RANGE(NLA_U32, &svcnet_range_timeout)
+
+static const struct nla_policy svcnet_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
+	[SVCNET_A_CFG_FLOW_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&svcnet_range_flow_max),
+	[SVCNET_A_CFG_FLOW_COUNT] = SVCNET_NL_READ_ONLY("SVCNET_A_CFG_FLOW_COUNT"),
+	[SVCNET_A_CFG_TIMEOUT_TCP_SYN] = SVCNET_NL_TIMEOUT,
+	[SVCNET_A_CFG_TIMEOUT_TCP_EST] = SVCNET_NL_TIMEOUT,
+	[SVCNET_A_CFG_TIMEOUT_TCP_FIN] = SVCNET_NL_TIMEOUT,
+	[SVCNET_A_CFG_TIMEOUT_TCP_CLOSE] = SVCNET_NL_TIMEOUT,
+	[SVCNET_A_CFG_TIMEOUT_UDP] = SVCNET_NL_TIMEOUT,
+};
 
 const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -22,6 +116,10 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "SVCNET_A_STATS is read-only",
 	},
+	[SVCNET_A_SERVICE] = NLA_POLICY_NESTED(svcnet_svc_policy),
+	[SVCNET_A_BACKEND] = NLA_POLICY_NESTED(svcnet_be_policy),
+	[SVCNET_A_FLOW] = NLA_POLICY_NESTED(svcnet_flow_policy),
+	[SVCNET_A_CONFIG] = NLA_POLICY_NESTED(svcnet_cfg_policy),
 };
 
 /*
@@ -181,11 +279,779 @@ static int svcnet_nl_dev_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
-static const struct genl_small_ops svcnet_nl_ops[] = {
+/* Addresses are 4 or 16 bytes, as validated by the policy. */
+static void svcnet_nl_get_addr(const struct nlattr *attr, u8 *family,
+			       union nf_inet_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, attr, sizeof(*addr));
+	*family = nla_len(attr) == sizeof(struct in_addr) ? AF_INET : AF_INET6;
+}
+
+static int svcnet_nl_put_addr(struct sk_buff *skb, int type, u8 family,
+			      const union nf_inet_addr *addr)
+{
+	return nla_put(skb, type, family == AF_INET ? sizeof(struct in_addr) :
+				  sizeof(struct in6_addr), addr);
+}
+
+#define SVCNET_NL_REQUIRE(extack, nest, tb, type)			\
+	({								\
+		bool __ok = !!(tb)[type];				\
+		if (!__ok)						\
+			NL_SET_ERR_MSG_ATTR(extack, nest,		\
+					    "missing " #type);		\
+		__ok;							\
+	})
+
+/* The service key in SVCNET_A_SERVICE; fills @tb with its attributes. */
+static int svcnet_nl_svc_key(struct nlattr **attrs, struct nlattr **tb,
+			     struct svcnet_svc_key *key,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *nest = attrs[SVCNET_A_SERVICE];
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "missing SVCNET_A_SERVICE");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCNET_A_SVC_MAX, nest, svcnet_svc_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_ADDR) ||
+	    !SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_PORT) ||
+	    !SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_PROTO))
+		return -EINVAL;
+	memset(key, 0, sizeof(*key));
+	svcnet_nl_get_addr(tb[SVCNET_A_SVC_ADDR], &key->family, &key->addr);
+	key->port = htons(nla_get_u16(tb[SVCNET_A_SVC_PORT]));
+	key->proto = nla_get_u8(tb[SVCNET_A_SVC_PROTO]);
+	return 0;
+}
+
+/* The device and service of a request; under RTNL. */
+static struct svcnet_service *svcnet_nl_get_service(struct genl_info *info,
+						    struct nlattr **tb,
+						    struct svcnet_dev **sdp)
+{
+	struct net *net = genl_info_net(info);
+	struct svcnet_service *svc;
+	struct svcnet_svc_key key;
+	struct net_device *dev;
+	int err;
+
+	ASSERT_RTNL();
+	dev = svcnet_nl_get_dev(net, info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return ERR_CAST(dev);
+	/* RTNL keeps the device */
+	dev_put(dev);
+	*sdp = netdev_priv(dev);
+	err = svcnet_nl_svc_key(info->attrs, tb, &key, info->extack);
+	if (err)
+		return ERR_PTR(err);
+	svc = svcnet_service_lookup(*sdp, &key);
+	if (!svc) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_SERVICE],
+				    "no such service");
+		return ERR_PTR(-ENOENT);
+	}
+	return svc;
+}
+
+static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+	u32 msize = SVCNET_MAGLEV_DEFAULT_SIZE;
+	u8 sched = SVCNET_SCHED_RR;
+	struct svcnet_svc_key key;
+	struct net_device *dev;
+	int err;
+
+	rtnl_lock();
+	dev = svcnet_nl_get_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	dev_put(dev);
+	err = svcnet_nl_svc_key(info->attrs, tb, &key, info->extack);
+	if (err)
+		goto out;
+	if (tb[SVCNET_A_SVC_SCHED])
+		sched = nla_get_u8(tb[SVCNET_A_SVC_SCHED]);
+	if (tb[SVCNET_A_SVC_MAGLEV_SIZE])
+		msize = nla_get_u32(tb[SVCNET_A_SVC_MAGLEV_SIZE]);
+	if (!svcnet_maglev_size_valid(msize)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_SVC_MAGLEV_SIZE],
+				    "Maglev table size must be prime");
+		err = -EINVAL;
+		goto out;
+	}
+	err = svcnet_service_add(netdev_priv(dev), &key, sched, msize,
+				 info->extack);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int svcnet_nl_service_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+	struct svcnet_service *svc;
+	struct svcnet_dev *sd;
+	u32 msize;
+	int err;
+	u8 sched;
+
+	rtnl_lock();
+	svc = svcnet_nl_get_service(info, tb, &sd);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	sched = tb[SVCNET_A_SVC_SCHED] ? nla_get_u8(tb[SVCNET_A_SVC_SCHED]) :
+					 svc->sched;
+	msize = tb[SVCNET_A_SVC_MAGLEV_SIZE] ?
+		nla_get_u32(tb[SVCNET_A_SVC_MAGLEV_SIZE]) : svc->maglev_size;
+	if (!svcnet_maglev_size_valid(msize)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_SVC_MAGLEV_SIZE],
+				    "Maglev table size must be prime");
+		err = -EINVAL;
+		goto out;
+	}
+	err = svcnet_service_set(svc, sched, msize, info->extack);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int svcnet_nl_service_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+	struct svcnet_service *svc;
+	struct svcnet_dev *sd;
+	int err = 0;
+
+	rtnl_lock();
+	svc = svcnet_nl_get_service(info, tb, &sd);
+	if (IS_ERR(svc))
+		err = PTR_ERR(svc);
+	else
+		svcnet_service_del(svc);
+	rtnl_unlock();
+	return err;
+}
+
+static int svcnet_nl_put_lbstats(struct sk_buff *skb, int type,
+				 struct svcnet_pcpu_lbstats __percpu *pcpu,
+				 u32 active)
+{
+	struct svcnet_lbstats s;
+	struct nlattr *nest;
+
+	svcnet_lbstats_read(pcpu, &s);
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_CONNS, s.conns,
+			      SVCNET_A_LB_STATS_PAD) ||
+	    nla_put_u32(skb, SVCNET_A_LB_STATS_ACTIVE, active) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_PKTS_IN, s.pkts_in,
+			      SVCNET_A_LB_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_BYTES_IN, s.bytes_in,
+			      SVCNET_A_LB_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_PKTS_OUT, s.pkts_out,
+			      SVCNET_A_LB_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_BYTES_OUT, s.bytes_out,
+			      SVCNET_A_LB_STATS_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int svcnet_nl_put_backend(struct sk_buff *skb,
+				 const struct svcnet_service *svc,
+				 struct svcnet_backend *be)
+{
+	struct nlattr *nest = nla_nest_start(skb, 0);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (svcnet_nl_put_addr(skb, SVCNET_A_BE_ADDR, svc->key.family,
+			       &be->addr) ||
+	    nla_put_u16(skb, SVCNET_A_BE_PORT, ntohs(be->port)) ||
+	    nla_put_u16(skb, SVCNET_A_BE_WEIGHT, be->weight) ||
+	    svcnet_nl_put_lbstats(skb, SVCNET_A_BE_STATS, be->stats,
+				  atomic_read(&be->active))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * One message for @svc holding its backends from *@next on, at most @max
+ * of them. Returns 0 when every backend was put, 1 when the message is full
+ * (*@next tells where to go on), -EMSGSIZE when not even the service fits.
+ */
+static int svcnet_nl_fill_service(struct sk_buff *skb,
+				  struct svcnet_service *svc, u32 portid,
+				  u32 seq, int flags, u32 gen,
+				  struct netlink_callback *cb, u32 *next,
+				  u32 max)
+{
+	struct net_device *dev = svc->sd->dev;
+	struct nlattr *nest, *bes;
+	struct svcnet_backend *be;
+	u32 idx = 0, put = 0;
+	int ret = 0;
+	void *hdr;
+
+	ASSERT_RTNL();
+	hdr = genlmsg_put(skb, portid, seq, &svcnet_family, flags,
+			  SVCNET_CMD_SERVICE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, SVCNET_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, SVCNET_A_IFNAME, dev->name) ||
+	    nla_put_u32(skb, SVCNET_A_GENERATION, gen))
+		goto err_cancel;
+	nest = nla_nest_start(skb, SVCNET_A_SERVICE);
+	if (!nest)
+		goto err_cancel;
+	if (svcnet_nl_put_addr(skb, SVCNET_A_SVC_ADDR, svc->key.family,
+			       &svc->key.addr) ||
+	    nla_put_u16(skb, SVCNET_A_SVC_PORT, ntohs(svc->key.port)) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_PROTO, svc->key.proto) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_SCHED, svc->sched) ||
+	    nla_put_u32(skb, SVCNET_A_SVC_MAGLEV_SIZE, svc->maglev_size) ||
+	    svcnet_nl_put_lbstats(skb, SVCNET_A_SVC_STATS, svc->stats,
+				  atomic_read(&svc->active)))
+		goto err_cancel;
+	bes = nla_nest_start(skb, SVCNET_A_SVC_BACKENDS);
+	if (!bes)
+		goto err_cancel;
+	list_for_each_entry(be, &svc->backends, list) {
+		if (idx++ < *next)
+			continue;
+		if (put == max || svcnet_nl_put_backend(skb, svc, be)) {
+			ret = 1;
+			break;
+		}
+		put++;
+		(*next)++;
+	}
+	/* a dump message must make progress: some backend, or the service */
+	if (ret && !put && *next)
+		goto err_cancel;
+	nla_nest_end(skb, bes);
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return ret;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int svcnet_nl_service_get_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+	struct svcnet_service *svc;
+	struct svcnet_dev *sd;
+	struct sk_buff *msg;
+	u32 next = 0;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	svc = svcnet_nl_get_service(info, tb, &sd);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto err_unlock;
+	}
+	err = svcnet_nl_fill_service(msg, svc, info->snd_portid, info->snd_seq,
+				     0, svcnet_pernet(genl_info_net(info))->gen,
+				     NULL, &next, SVCNET_MAX_BACKENDS_DO);
+	if (err < 0)
+		goto err_unlock;
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+/* cb->args: [0] device index, [1] service index, [2] backend index */
+static int svcnet_nl_service_get_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net *net = sock_net(skb->sk);
+	struct svcnet_net *sn = svcnet_pernet(net);
+	struct net_device *only = NULL;
+	struct svcnet_service *svc;
+	long di = 0, si;
+	struct svcnet_dev *sd;
+	int err = 0;
+
+	if (info->attrs[SVCNET_A_IFINDEX] || info->attrs[SVCNET_A_IFNAME]) {
+		only = svcnet_nl_get_dev(net, info->attrs, cb->extack);
+		if (IS_ERR(only))
+			return PTR_ERR(only);
+		dev_put(only);
+	}
+	rtnl_lock();
+	cb->seq = sn->gen;
+	list_for_each_entry(sd, &sn->devs, list) {
+		if (di++ < cb->args[0])
+			continue;
+		if (only && sd->dev != only) {
+			cb->args[1] = 0;
+			cb->args[0] = di;
+			continue;
+		}
+		si = 0;
+		list_for_each_entry(svc, &sd->service_list, list) {
+			u32 next;
+
+			if (si++ < cb->args[1])
+				continue;
+			next = cb->args[2];
+			err = svcnet_nl_fill_service(skb, svc,
+						     NETLINK_CB(cb->skb).portid,
+						     cb->nlh->nlmsg_seq,
+						     NLM_F_MULTI, sn->gen, cb,
+						     &next, U32_MAX);
+			cb->args[2] = next;
+			if (err)
+				goto out;
+			cb->args[1] = si;
+			cb->args[2] = 0;
+		}
+		cb->args[0] = di;
+		cb->args[1] = 0;
+	}
+out:
+	rtnl_unlock();
+	if (err == 1 || (err == -EMSGSIZE && skb->len))
+		err = 0;
+	return err ?: skb->len;
+}
+
+static int svcnet_nl_get_backend(struct genl_info *info,
+				 struct svcnet_service *svc,
+				 struct nlattr **tb, union nf_inet_addr *addr,
+				 __be16 *port)
+{
+	struct nlattr *nest = info->attrs[SVCNET_A_BACKEND];
+	u8 family;
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_BACKEND");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCNET_A_BE_MAX, nest, svcnet_be_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!SVCNET_NL_REQUIRE(info->extack, nest, tb, SVCNET_A_BE_ADDR) ||
+	    !SVCNET_NL_REQUIRE(info->extack, nest, tb, SVCNET_A_BE_PORT))
+		return -EINVAL;
+	svcnet_nl_get_addr(tb[SVCNET_A_BE_ADDR], &family, addr);
+	if (family != svc->key.family) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_ADDR],
+				    "backend and service address families differ");
+		return -EINVAL;
+	}
+	*port = htons(nla_get_u16(tb[SVCNET_A_BE_PORT]));
+	return 0;
+}
+
+static int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *svc_tb[SVCNET_A_SVC_MAX + 1];
+	struct nlattr *tb[SVCNET_A_BE_MAX + 1];
+	u8 cmd = info->genlhdr->cmd;
+	struct svcnet_service *svc;
+	struct svcnet_backend *be;
+	union nf_inet_addr addr;
+	struct svcnet_dev *sd;
+	__be16 port;
+	int err;
+
+	rtnl_lock();
+	svc = svcnet_nl_get_service(info, svc_tb, &sd);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	err = svcnet_nl_get_backend(info, svc, tb, &addr, &port);
+	if (err)
+		goto out;
+	if (cmd == SVCNET_CMD_BACKEND_NEW) {
+		err = svcnet_backend_add(svc, &addr, port,
+					 tb[SVCNET_A_BE_WEIGHT] ?
+					 nla_get_u16(tb[SVCNET_A_BE_WEIGHT]) : 1,
+					 info->extack);
+		goto out;
+	}
+	be = svcnet_backend_find(svc, &addr, port);
+	if (!be) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_BACKEND],
+				    "no such backend");
+		err = -ENOENT;
+		goto out;
+	}
+	if (cmd == SVCNET_CMD_BACKEND_DEL) {
+		err = svcnet_backend_del(be, info->extack);
+	} else if (!tb[SVCNET_A_BE_WEIGHT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_BACKEND],
+				    "missing SVCNET_A_BE_WEIGHT");
+		err = -EINVAL;
+	} else {
+		err = svcnet_backend_set(be, nla_get_u16(tb[SVCNET_A_BE_WEIGHT]),
+					 info->extack);
+	}
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
+			       u32 portid, u32 seq)
+{
+	long left = (long)(READ_ONCE(f->expires) - jiffies);
+	u8 family = f->fwd.family;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &svcnet_family, NLM_F_MULTI,
+			  SVCNET_CMD_FLOW_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, SVCNET_A_IFINDEX, f->be->svc->sd->dev->ifindex))
+		goto err_cancel;
+	nest = nla_nest_start(skb, SVCNET_A_FLOW);
+	if (!nest)
+		goto err_cancel;
+	if (nla_put_u8(skb, SVCNET_A_FLOW_PROTO, f->fwd.proto) ||
+	    svcnet_nl_put_addr(skb, SVCNET_A_FLOW_CLIENT_ADDR, family,
+			       &f->fwd.saddr) ||
+	    nla_put_u16(skb, SVCNET_A_FLOW_CLIENT_PORT, ntohs(f->fwd.sport)) ||
+	    svcnet_nl_put_addr(skb, SVCNET_A_FLOW_SVC_ADDR, family,
+			       &f->fwd.daddr) ||
+	    nla_put_u16(skb, SVCNET_A_FLOW_SVC_PORT, ntohs(f->fwd.dport)) ||
+	    svcnet_nl_put_addr(skb, SVCNET_A_FLOW_BE_ADDR, family,
+			       &f->rev.saddr) ||
+	    nla_put_u16(skb, SVCNET_A_FLOW_BE_PORT, ntohs(f->rev.sport)) ||
+	    nla_put_u8(skb, SVCNET_A_FLOW_STATE, READ_ONCE(f->state)) ||
+	    nla_put_u32(skb, SVCNET_A_FLOW_EXPIRES,
+			left > 0 ? jiffies_to_msecs(left) : 0))
+		goto err_cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* cb->args: [0] the walker, [1] the device filter's ifindex or 0 */
+static int svcnet_nl_flow_get_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net *net = sock_net(cb->skb->sk);
+	struct rhashtable_iter *iter;
+	struct net_device *dev;
+
+	if (info->attrs[SVCNET_A_IFINDEX] || info->attrs[SVCNET_A_IFNAME]) {
+		dev = svcnet_nl_get_dev(net, info->attrs, cb->extack);
+		if (IS_ERR(dev))
+			return PTR_ERR(dev);
+		cb->args[1] = dev->ifindex;
+		dev_put(dev);
+	}
+	iter = kmalloc(sizeof(*iter), GFP_KERNEL);
+	if (!iter)
+		return -ENOMEM;
+	rhashtable_walk_enter(&svcnet_pernet(net)->flows_fwd, iter);
+	cb->args[0] = (long)iter;
+	return 0;
+}
+
+static int svcnet_nl_flow_get_done(struct netlink_callback *cb)
+{
+	struct rhashtable_iter *iter = (struct rhashtable_iter *)cb->args[0];
+
+	if (iter) {
+		rhashtable_walk_exit(iter);
+		kfree(iter);
+	}
+	return 0;
+}
+
+static int svcnet_nl_flow_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct rhashtable_iter *iter = (struct rhashtable_iter *)cb->args[0];
+	struct svcnet_flow *f;
+	int err = 0;
+
+	rhashtable_walk_start(iter);
+	/* the flow that did not fit last time comes first */
+	for (f = rhashtable_walk_peek(iter); f; f = rhashtable_walk_next(iter)) {
+		if (IS_ERR(f)) {
+			if (PTR_ERR(f) == -EAGAIN)
+				continue;
+			err = PTR_ERR(f);
+			break;
+		}
+		if (READ_ONCE(f->dead) || (cb->args[1] &&
+		    f->be->svc->sd->dev->ifindex != cb->args[1]))
+			continue;
+		err = svcnet_nl_fill_flow(skb, f, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq);
+		if (err)
+			break;
+	}
+	rhashtable_walk_stop(iter);
+	if (err == -EMSGSIZE && skb->len)
+		err = 0;
+	return err ?: skb->len;
+}
+
+static int svcnet_nl_flow_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnet_net *sn = svcnet_pernet(genl_info_net(info));
+	struct nlattr *nest = info->attrs[SVCNET_A_FLOW];
+	struct nlattr *tb[SVCNET_A_FLOW_MAX + 1];
+	struct svcnet_tuple t = {};
+	struct svcnet_flow *f;
+	u8 family2;
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_FLOW");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCNET_A_FLOW_MAX, nest, svcnet_flow_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!SVCNET_NL_REQUIRE(info->extack, nest, tb, SVCNET_A_FLOW_PROTO) ||
+	    !SVCNET_NL_REQUIRE(info->extack, nest, tb,
+			       SVCNET_A_FLOW_CLIENT_ADDR) ||
+	    !SVCNET_NL_REQUIRE(info->extack, nest, tb,
+			       SVCNET_A_FLOW_CLIENT_PORT) ||
+	    !SVCNET_NL_REQUIRE(info->extack, nest, tb, SVCNET_A_FLOW_SVC_ADDR) ||
+	    !SVCNET_NL_REQUIRE(info->extack, nest, tb, SVCNET_A_FLOW_SVC_PORT))
+		return -EINVAL;
+	svcnet_nl_get_addr(tb[SVCNET_A_FLOW_CLIENT_ADDR], &t.family, &t.saddr);
+	svcnet_nl_get_addr(tb[SVCNET_A_FLOW_SVC_ADDR], &family2, &t.daddr);
+	if (family2 != t.family) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_FLOW_SVC_ADDR],
+				    "client and service address families differ");
+		return -EINVAL;
+	}
+	t.proto = nla_get_u8(tb[SVCNET_A_FLOW_PROTO]);
+	t.sport = htons(nla_get_u16(tb[SVCNET_A_FLOW_CLIENT_PORT]));
+	t.dport = htons(nla_get_u16(tb[SVCNET_A_FLOW_SVC_PORT]));
+	rcu_read_lock();
+	f = svcnet_flow_lookup_fwd(sn, &t);
+	if (f)
+		svcnet_flow_remove(sn, f);
+	rcu_read_unlock();
+	if (!f) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "no such flow");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int svcnet_nl_flow_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+	struct svcnet_service *svc = NULL;
+	struct svcnet_dev *sd = NULL;
+	struct net_device *dev;
+
+	rtnl_lock();
+	if (info->attrs[SVCNET_A_SERVICE]) {
+		svc = svcnet_nl_get_service(info, tb, &sd);
+		if (IS_ERR(svc)) {
+			rtnl_unlock();
+			return PTR_ERR(svc);
+		}
+	} else if (info->attrs[SVCNET_A_IFINDEX] ||
+		   info->attrs[SVCNET_A_IFNAME]) {
+		dev = svcnet_nl_get_dev(net, info->attrs, info->extack);
+		if (IS_ERR(dev)) {
+			rtnl_unlock();
+			return PTR_ERR(dev);
+		}
+		dev_put(dev);
+		sd = netdev_priv(dev);
+	}
+	/* RTNL keeps the service and the device */
+	svcnet_flow_flush(svcnet_pernet(net), sd, svc);
+	rtnl_unlock();
+	return 0;
+}
+
+static const u8 svcnet_cfg_timeouts[][2] = {
+	{ SVCNET_A_CFG_TIMEOUT_TCP_SYN, SVCNET_FLOW_TCP_SYN },
+	{ SVCNET_A_CFG_TIMEOUT_TCP_EST, SVCNET_FLOW_TCP_EST },
+	{ SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_FLOW_TCP_FIN },
+	{ SVCNET_A_CFG_TIMEOUT_TCP_CLOSE, SVCNET_FLOW_TCP_CLOSE },
+	{ SVCNET_A_CFG_TIMEOUT_UDP, SVCNET_FLOW_UDP },
+};
+
+static int svcnet_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnet_net *sn = svcnet_pernet(genl_info_net(info));
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &svcnet_family, 0,
+				SVCNET_CMD_CONFIG_GET);
+	if (!hdr)
+		goto err_free;
+	nest = nla_nest_start(msg, SVCNET_A_CONFIG);
+	if (!nest)
+		goto err_free;
+	if (nla_put_u32(msg, SVCNET_A_CFG_FLOW_MAX, READ_ONCE(sn->cfg.flow_max)) ||
+	    nla_put_u32(msg, SVCNET_A_CFG_FLOW_COUNT,
+			atomic_read(&sn->flow_count)))
+		goto err_free;
+	for (i = 0; i < ARRAY_SIZE(svcnet_cfg_timeouts); i++)
+		if (nla_put_u32(msg, svcnet_cfg_timeouts[i][0],
+				READ_ONCE(sn->cfg.timeout[svcnet_cfg_timeouts[i][1]])))
+			goto err_free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int svcnet_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcnet_net *sn = svcnet_pernet(genl_info_net(info));
+	struct nlattr *nest = info->attrs[SVCNET_A_CONFIG];
+	struct nlattr *tb[SVCNET_A_CFG_MAX + 1];
+	int err, i;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_CONFIG");
+		return -EINVAL;
+	}
+	/* every attribute is checked before anything changes */
+	err = nla_parse_nested(tb, SVCNET_A_CFG_MAX, nest, svcnet_cfg_policy,
+			       info->extack);
+	if (err)
+		return err;
+	rtnl_lock();
+	if (tb[SVCNET_A_CFG_FLOW_MAX])
+		WRITE_ONCE(sn->cfg.flow_max,
+			   nla_get_u32(tb[SVCNET_A_CFG_FLOW_MAX]));
+	for (i = 0; i < ARRAY_SIZE(svcnet_cfg_timeouts); i++)
+		if (tb[svcnet_cfg_timeouts[i][0]])
+			WRITE_ONCE(sn->cfg.timeout[svcnet_cfg_timeouts[i][1]],
+				   nla_get_u32(tb[svcnet_cfg_timeouts[i][0]]));
+	svcnet_net_changed(sn);
+	rtnl_unlock();
+	return 0;
+}
+
+static const struct genl_ops svcnet_nl_ops[] = {
 	{
 		.cmd = SVCNET_CMD_DEV_GET,
 		.doit = svcnet_nl_dev_get_doit,
 		.dumpit = svcnet_nl_dev_get_dumpit,
+	},
+	{
+		.cmd = SVCNET_CMD_SERVICE_NEW,
+		.doit = svcnet_nl_service_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_SERVICE_SET,
+		.doit = svcnet_nl_service_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_SERVICE_DEL,
+		.doit = svcnet_nl_service_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_SERVICE_GET,
+		.doit = svcnet_nl_service_get_doit,
+		.dumpit = svcnet_nl_service_get_dumpit,
+	},
+	{
+		.cmd = SVCNET_CMD_BACKEND_NEW,
+		.doit = svcnet_nl_backend,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_BACKEND_SET,
+		.doit = svcnet_nl_backend,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_BACKEND_DEL,
+		.doit = svcnet_nl_backend,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_FLOW_GET,
+		.start = svcnet_nl_flow_get_start,
+		.dumpit = svcnet_nl_flow_get_dumpit,
+		.done = svcnet_nl_flow_get_done,
+	},
+	{
+		.cmd = SVCNET_CMD_FLOW_DEL,
+		.doit = svcnet_nl_flow_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_FLOW_FLUSH,
+		.doit = svcnet_nl_flow_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_CONFIG_GET,
+		.doit = svcnet_nl_config_get,
+	},
+	{
+		.cmd = SVCNET_CMD_CONFIG_SET,
+		.doit = svcnet_nl_config_set,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
@@ -196,8 +1062,8 @@ static struct genl_family svcnet_family __ro_after_init = {
 	.policy = svcnet_nl_policy,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.small_ops = svcnet_nl_ops,
-	.n_small_ops = ARRAY_SIZE(svcnet_nl_ops),
+	.ops = svcnet_nl_ops,
+	.n_ops = ARRAY_SIZE(svcnet_nl_ops),
 	.resv_start_op = 0,
 };
 
