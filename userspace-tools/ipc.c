@@ -190,6 +190,26 @@ int ipc_open(struct ipc *ipc)
 	return EXIT_OK;
 }
 
+int ipc_open_route(struct ipc *ipc)
+{
+	int one = 1;
+
+	memset(ipc, 0, sizeof(*ipc));
+	ipc->buf = malloc(IPC_BUFSIZE);
+	ipc->nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!ipc->buf || !ipc->nl ||
+	    mnl_socket_bind(ipc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		fprintf(stderr, "svcnet: cannot open an rtnetlink socket: %s\n",
+			strerror(errno));
+		ipc_close(ipc);
+		return EXIT_KERNEL;
+	}
+	mnl_socket_setsockopt(ipc->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(ipc->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	ipc->seq = time(NULL);
+	return EXIT_OK;
+}
+
 void ipc_close(struct ipc *ipc)
 {
 	if (ipc->nl)
@@ -217,6 +237,16 @@ struct nlmsghdr *ipc_msg(struct ipc *ipc, uint8_t cmd, uint16_t flags)
  * Send a request built with ipc_msg() and run @cb on each reply. On failure
  * print the kernel's reason and return EXIT_KERNEL.
  */
+int ipc_run_quiet(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb,
+		  void *data)
+{
+	struct ipc_err e;
+
+	if (!ipc_request(ipc, nlh, cb, data, &e))
+		return 0;
+	return e.err ? e.err : EPROTO;
+}
+
 int ipc_run(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb, void *data)
 {
 	struct ipc_err e;

@@ -22,8 +22,13 @@ enum {
 };
 
 int ipc_open(struct ipc *ipc);
+/* an rtnetlink socket: ipc_run() on requests built by the caller */
+int ipc_open_route(struct ipc *ipc);
 void ipc_close(struct ipc *ipc);
 struct nlmsghdr *ipc_msg(struct ipc *ipc, uint8_t cmd, uint16_t flags);
 int ipc_run(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb, void *data);
+/* As ipc_run(), printing nothing: 0 or the errno the kernel returned. */
+int ipc_run_quiet(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb,
+		  void *data);
 
 #endif

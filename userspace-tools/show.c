@@ -18,6 +18,12 @@ static const char *const drop_names[] = {
 	[SVCNET_DROP_NO_SERVICE] = "no-service",
 	[SVCNET_DROP_MALFORMED] = "malformed",
 	[SVCNET_DROP_PROTO] = "protocol",
+	[SVCNET_DROP_NO_BACKEND] = "no-backend",
+	[SVCNET_DROP_FLOW_LIMIT] = "flow-limit",
+	[SVCNET_DROP_NO_ROUTE] = "no-route",
+	[SVCNET_DROP_LOOP] = "loop",
+	[SVCNET_DROP_NO_FLOW] = "no-flow",
+	[SVCNET_DROP_FRAGMENT] = "fragment",
 };
 
 #define N_DROPS (sizeof(drop_names) / sizeof(drop_names[0]))

@@ -23,6 +23,10 @@ static const struct {
 	const char *summary;
 } subcommands[] = {
 	{ "show", cmd_show, "show svcnet devices and their counters" },
+	{ "service", cmd_service, "add, change, remove and show services" },
+	{ "backend", cmd_backend, "add, change and remove backends" },
+	{ "flow", cmd_flow, "show, remove and flush flows" },
+	{ "config", cmd_config, "show and set the flow table's limit and timeouts" },
 };
 
 static void usage(FILE *out)

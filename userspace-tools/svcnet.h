@@ -14,6 +14,10 @@ extern struct opts opts;
 extern const char *prog;
 
 int cmd_show(int argc, char **argv);
+int cmd_service(int argc, char **argv);
+int cmd_backend(int argc, char **argv);
+int cmd_flow(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 /* Print a usage error about @what and return EXIT_USAGE. */
 int usage_error(const char *subcmd, const char *fmt, ...)

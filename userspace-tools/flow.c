@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet flow ...: list, delete and flush flows; svcnet config: show and
+ * set the flow table's limit and timeouts.
+ */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+#include <linux/svcnet.h>
+
+#include "ipc.h"
+#include "json.h"
+#include "parse.h"
+#include "svcnet.h"
+
+static const char *const state_names[] = {
+	[SVCNET_FLOW_TCP_SYN] = "syn",
+	[SVCNET_FLOW_TCP_EST] = "established",
+	[SVCNET_FLOW_TCP_FIN] = "fin",
+	[SVCNET_FLOW_TCP_CLOSE] = "close",
+	[SVCNET_FLOW_UDP] = "udp",
+};
+
+struct flow_print {
+	struct json j;
+	unsigned long n;
+};
+
+struct flow_info {
+	uint32_t ifindex;
+	uint8_t proto;
+	uint8_t state;
+	uint32_t expires;
+	struct addr client, svc, be;
+	uint16_t client_port, svc_port, be_port;
+};
+
+static int flow_nest_cb(const struct nlattr *attr, void *data)
+{
+	struct flow_info *f = data;
+	const void *p = mnl_attr_get_payload(attr);
+	unsigned int len = mnl_attr_get_payload_len(attr);
+
+	switch (mnl_attr_get_type(attr)) {
+	case SVCNET_A_FLOW_PROTO:
+		f->proto = mnl_attr_get_u8(attr);
+		break;
+	case SVCNET_A_FLOW_CLIENT_ADDR:
+		addr_from(&f->client, p, len);
+		break;
+	case SVCNET_A_FLOW_SVC_ADDR:
+		addr_from(&f->svc, p, len);
+		break;
+	case SVCNET_A_FLOW_BE_ADDR:
+		addr_from(&f->be, p, len);
+		break;
+	case SVCNET_A_FLOW_CLIENT_PORT:
+		f->client_port = mnl_attr_get_u16(attr);
+		break;
+	case SVCNET_A_FLOW_SVC_PORT:
+		f->svc_port = mnl_attr_get_u16(attr);
+		break;
+	case SVCNET_A_FLOW_BE_PORT:
+		f->be_port = mnl_attr_get_u16(attr);
+		break;
+	case SVCNET_A_FLOW_STATE:
+		f->state = mnl_attr_get_u8(attr);
+		break;
+	case SVCNET_A_FLOW_EXPIRES:
+		f->expires = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int flow_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct flow_info *f = data;
+
+	if (mnl_attr_get_type(attr) == SVCNET_A_IFINDEX &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		f->ifindex = mnl_attr_get_u32(attr);
+	else if (mnl_attr_get_type(attr) == SVCNET_A_FLOW)
+		return mnl_attr_parse_nested(attr, flow_nest_cb, f);
+	return MNL_CB_OK;
+}
+
+static const char *state_name(uint8_t s)
+{
+	return s < sizeof(state_names) / sizeof(state_names[0]) &&
+	       state_names[s] ? state_names[s] : "?";
+}
+
+static int flow_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct flow_print *fp = data;
+	struct flow_info f = { 0 };
+	char ifname[IF_NAMESIZE] = "?", a[64], b[64], c[64];
+
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), flow_attr_cb, &f) < 0)
+		return MNL_CB_ERROR;
+	if_indextoname(f.ifindex, ifname);
+	fp->n++;
+	if (!opts.json) {
+		printf("%s %s %s -> %s -> %s %s expires %us\n", ifname,
+		       proto_name(f.proto),
+		       format_endpoint(&f.client, f.client_port, a, sizeof(a)),
+		       format_endpoint(&f.svc, f.svc_port, b, sizeof(b)),
+		       format_endpoint(&f.be, f.be_port, c, sizeof(c)),
+		       state_name(f.state), (f.expires + 999) / 1000);
+		return MNL_CB_OK;
+	}
+	json_open_object(&fp->j, NULL);
+	json_string(&fp->j, "ifname", ifname);
+	json_string(&fp->j, "protocol", proto_name(f.proto));
+	inet_ntop(f.client.family, f.client.raw, a, sizeof(a));
+	json_string(&fp->j, "client", a);
+	json_u64(&fp->j, "client_port", f.client_port);
+	inet_ntop(f.svc.family, f.svc.raw, a, sizeof(a));
+	json_string(&fp->j, "service", a);
+	json_u64(&fp->j, "service_port", f.svc_port);
+	inet_ntop(f.be.family, f.be.raw, a, sizeof(a));
+	json_string(&fp->j, "backend", a);
+	json_u64(&fp->j, "backend_port", f.be_port);
+	json_string(&fp->j, "state", state_name(f.state));
+	json_u64(&fp->j, "expires_ms", f.expires);
+	json_close_object(&fp->j);
+	return MNL_CB_OK;
+}
+
+static void flow_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [-j] flow show [[dev] DEV]\n"
+		"       %s flow del PROTO CLIENT:PORT SERVICE:PORT\n"
+		"       %s flow flush [[dev] DEV | SERVICE]\n"
+		"\n"
+		"SERVICE := [dev] DEV PROTO ADDR:PORT. 'flush' without arguments\n"
+		"removes every flow of the network namespace.\n",
+		prog, prog, prog);
+}
+
+static int flow_show(int argc, char **argv)
+{
+	struct flow_print fp = { .n = 0 };
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	struct ipc ipc;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "dev") && i + 1 < argc)
+			i++;
+		if (dev || !valid_ifname(argv[i]))
+			return usage_error("flow", "unexpected argument '%s'",
+					   argv[i]);
+		dev = argv[i];
+	}
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, SVCNET_CMD_FLOW_GET, NLM_F_DUMP);
+	if (dev)
+		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
+	json_init(&fp.j, stdout);
+	if (opts.json)
+		json_open_array(&fp.j, NULL);
+	ret = ipc_run(&ipc, nlh, flow_cb, &fp);
+	if (opts.json)
+		json_close_array(&fp.j);
+	ipc_close(&ipc);
+	return ret;
+}
+
+static int flow_del(int argc, char **argv)
+{
+	struct addr client, svc;
+	uint16_t cport, sport;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ipc ipc;
+	uint8_t proto;
+	int ret;
+
+	if (argc != 3)
+		return usage_error("flow", "'del' needs PROTO CLIENT:PORT SERVICE:PORT");
+	if (!parse_proto(argv[0], &proto))
+		return usage_error("flow", "'%s' is not a protocol (tcp or udp)",
+				   argv[0]);
+	if (!parse_endpoint(argv[1], &client, &cport) ||
+	    !parse_endpoint(argv[2], &svc, &sport) ||
+	    client.family != svc.family)
+		return usage_error("flow",
+				   "CLIENT:PORT and SERVICE:PORT must be endpoints of one family");
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, SVCNET_CMD_FLOW_DEL, 0);
+	nest = mnl_attr_nest_start(nlh, SVCNET_A_FLOW);
+	mnl_attr_put_u8(nlh, SVCNET_A_FLOW_PROTO, proto);
+	mnl_attr_put(nlh, SVCNET_A_FLOW_CLIENT_ADDR, addr_len(&client), client.raw);
+	mnl_attr_put_u16(nlh, SVCNET_A_FLOW_CLIENT_PORT, cport);
+	mnl_attr_put(nlh, SVCNET_A_FLOW_SVC_ADDR, addr_len(&svc), svc.raw);
+	mnl_attr_put_u16(nlh, SVCNET_A_FLOW_SVC_PORT, sport);
+	mnl_attr_nest_end(nlh, nest);
+	ret = ipc_run(&ipc, nlh, NULL, NULL);
+	ipc_close(&ipc);
+	return ret;
+}
+
+static int flow_flush(int argc, char **argv)
+{
+	struct svc_arg svc = { 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ipc ipc;
+	int i = 0, ret;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[0], "dev"))) {
+		ret = parse_service("flow", argc, argv, &i, &svc);
+		if (ret)
+			return ret;
+		if (i != argc)
+			return usage_error("flow", "unexpected argument '%s'",
+					   argv[i]);
+	} else if (argc) {
+		svc.dev = argv[argc - 1];
+		if (!valid_ifname(svc.dev))
+			return usage_error("flow", "'%s' is not a valid device name",
+					   svc.dev);
+	}
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, SVCNET_CMD_FLOW_FLUSH, 0);
+	if (svc.dev)
+		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc.dev);
+	if (svc.proto) {
+		nest = mnl_attr_nest_start(nlh, SVCNET_A_SERVICE);
+		mnl_attr_put(nlh, SVCNET_A_SVC_ADDR, addr_len(&svc.addr),
+			     svc.addr.raw);
+		mnl_attr_put_u16(nlh, SVCNET_A_SVC_PORT, svc.port);
+		mnl_attr_put_u8(nlh, SVCNET_A_SVC_PROTO, svc.proto);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	ret = ipc_run(&ipc, nlh, NULL, NULL);
+	ipc_close(&ipc);
+	return ret;
+}
+
+int cmd_flow(int argc, char **argv)
+{
+	if (!argc)
+		return flow_show(0, NULL);
+	if (is_help(argv[0]) || (argc > 1 && is_help(argv[1]))) {
+		flow_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[0], "show") || !strcmp(argv[0], "list"))
+		return flow_show(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "del"))
+		return flow_del(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "flush"))
+		return flow_flush(argc - 1, argv + 1);
+	return usage_error("flow", "unknown flow command '%s'", argv[0]);
+}
+
+/* --- config --- */
+
+static const struct {
+	const char *name;
+	uint16_t attr;
+	uint32_t max;
+} cfg_keys[] = {
+	{ "flow-max", SVCNET_A_CFG_FLOW_MAX, SVCNET_FLOW_MAX_LIMIT },
+	{ "tcp-syn-timeout", SVCNET_A_CFG_TIMEOUT_TCP_SYN, SVCNET_TIMEOUT_MAX },
+	{ "tcp-timeout", SVCNET_A_CFG_TIMEOUT_TCP_EST, SVCNET_TIMEOUT_MAX },
+	{ "tcp-fin-timeout", SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_TIMEOUT_MAX },
+	{ "tcp-close-timeout", SVCNET_A_CFG_TIMEOUT_TCP_CLOSE, SVCNET_TIMEOUT_MAX },
+	{ "udp-timeout", SVCNET_A_CFG_TIMEOUT_UDP, SVCNET_TIMEOUT_MAX },
+};
+
+#define N_CFG (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
+
+static int cfg_nest_cb(const struct nlattr *attr, void *data)
+{
+	uint32_t *v = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type <= SVCNET_A_CFG_MAX &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		v[type] = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int cfg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(attr) == SVCNET_A_CONFIG)
+			return mnl_attr_parse_nested(attr, cfg_nest_cb, data);
+	return MNL_CB_OK;
+}
+
+static void config_usage(FILE *out)
+{
+	size_t k;
+
+	fprintf(out,
+		"Usage: %s [-j] config [show]\n"
+		"       %s config set KEY VALUE [KEY VALUE ...]\n"
+		"\nKEY (timeouts in seconds):\n", prog, prog);
+	for (k = 0; k < N_CFG; k++)
+		fprintf(out, "  %-18s 1..%u\n", cfg_keys[k].name, cfg_keys[k].max);
+}
+
+int cmd_config(int argc, char **argv)
+{
+	uint32_t v[SVCNET_A_CFG_MAX + 1] = { 0 }, set[N_CFG];
+	bool have[N_CFG] = { false };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ipc ipc;
+	struct json j;
+	size_t k;
+	int i, ret;
+
+	if (argc && (is_help(argv[0]) || (argc > 1 && is_help(argv[1])))) {
+		config_usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc && strcmp(argv[0], "show") && strcmp(argv[0], "set"))
+		return usage_error("config", "unknown config command '%s'", argv[0]);
+	if (argc && !strcmp(argv[0], "show") && argc > 1)
+		return usage_error("config", "unexpected argument '%s'", argv[1]);
+	if (argc && !strcmp(argv[0], "set")) {
+		if (argc < 3 || !(argc % 2))
+			return usage_error("config", "'set' needs KEY VALUE pairs");
+		for (i = 1; i < argc; i += 2) {
+			for (k = 0; k < N_CFG; k++)
+				if (!strcmp(argv[i], cfg_keys[k].name))
+					break;
+			if (k == N_CFG)
+				return usage_error("config", "unknown key '%s'", argv[i]);
+			if (!parse_u32(argv[i + 1], cfg_keys[k].max, &set[k]) ||
+			    !set[k])
+				return usage_error("config",
+						   "'%s' for %s is not in 1..%u",
+						   argv[i + 1], argv[i], cfg_keys[k].max);
+			have[k] = true;
+		}
+		ret = ipc_open(&ipc);
+		if (ret)
+			return ret;
+		nlh = ipc_msg(&ipc, SVCNET_CMD_CONFIG_SET, 0);
+		nest = mnl_attr_nest_start(nlh, SVCNET_A_CONFIG);
+		for (k = 0; k < N_CFG; k++)
+			if (have[k])
+				mnl_attr_put_u32(nlh, cfg_keys[k].attr, set[k]);
+		mnl_attr_nest_end(nlh, nest);
+		ret = ipc_run(&ipc, nlh, NULL, NULL);
+		ipc_close(&ipc);
+		return ret;
+	}
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, SVCNET_CMD_CONFIG_GET, 0);
+	ret = ipc_run(&ipc, nlh, cfg_cb, v);
+	ipc_close(&ipc);
+	if (ret)
+		return ret;
+	if (opts.json) {
+		json_init(&j, stdout);
+		json_open_object(&j, NULL);
+		json_u64(&j, "flow-count", v[SVCNET_A_CFG_FLOW_COUNT]);
+		for (k = 0; k < N_CFG; k++)
+			json_u64(&j, cfg_keys[k].name, v[cfg_keys[k].attr]);
+		json_close_object(&j);
+	} else {
+		printf("flow-count %u\n", v[SVCNET_A_CFG_FLOW_COUNT]);
+		for (k = 0; k < N_CFG; k++)
+			printf("%s %u\n", cfg_keys[k].name, v[cfg_keys[k].attr]);
+	}
+	return EXIT_OK;
+}

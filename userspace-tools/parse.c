@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parsing and printing of addresses, ports, protocols and services.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc.h"
+#include "parse.h"
+#include "svcnet.h"
+
+bool parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* ADDR:PORT with ADDR an IPv4 address, or [ADDR]:PORT with IPv6. */
+bool parse_endpoint(const char *s, struct addr *a, uint16_t *port)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	bool bracket = *s == '[';
+	const char *colon;
+	uint32_t p;
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	if (bracket) {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return false;
+		n = close - s - 1;
+		colon = close + 1;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return false;
+		n = colon - s;
+	}
+	if (n >= sizeof(host))
+		return false;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (!parse_u32(colon + 1, 65535, &p) || !p)
+		return false;
+	*port = p;
+	if (!bracket && inet_pton(AF_INET, host, &a->v4) == 1) {
+		a->family = AF_INET;
+		return true;
+	}
+	if (bracket && inet_pton(AF_INET6, host, &a->v6) == 1) {
+		a->family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+bool parse_proto(const char *s, uint8_t *proto)
+{
+	if (!strcmp(s, "tcp"))
+		*proto = IPPROTO_TCP;
+	else if (!strcmp(s, "udp"))
+		*proto = IPPROTO_UDP;
+	else
+		return false;
+	return true;
+}
+
+const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+bool valid_ifname(const char *s)
+{
+	return *s && strlen(s) < IF_NAMESIZE && !strchr(s, '/') &&
+	       !strchr(s, ' ');
+}
+
+int parse_service(const char *subcmd, int argc, char **argv, int *i,
+		  struct svc_arg *svc)
+{
+	memset(svc, 0, sizeof(*svc));
+	if (*i < argc && !strcmp(argv[*i], "dev"))
+		(*i)++;
+	if (*i + 3 > argc)
+		return usage_error(subcmd,
+				   "a service is named DEV PROTO ADDR:PORT, e.g. svc0 tcp 10.96.0.1:80");
+	svc->dev = argv[(*i)++];
+	if (!valid_ifname(svc->dev))
+		return usage_error(subcmd, "'%s' is not a valid device name",
+				   svc->dev);
+	if (!parse_proto(argv[*i], &svc->proto))
+		return usage_error(subcmd, "'%s' is not a protocol (tcp or udp)",
+				   argv[*i]);
+	(*i)++;
+	if (!parse_endpoint(argv[*i], &svc->addr, &svc->port))
+		return usage_error(subcmd,
+				   "'%s' is not ADDR:PORT (IPv6 as [ADDR]:PORT, port 1-65535)",
+				   argv[*i]);
+	(*i)++;
+	return 0;
+}
+
+const char *format_endpoint(const struct addr *a, uint16_t port, char *buf,
+			    size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	inet_ntop(a->family, a->raw, host, sizeof(host));
+	if (a->family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", host, port);
+	else
+		snprintf(buf, len, "%s:%u", host, port);
+	return buf;
+}
+
+void addr_from(struct addr *a, const void *data, unsigned int len)
+{
+	memset(a, 0, sizeof(*a));
+	if (len != 4 && len != 16)
+		return;
+	a->family = len == 4 ? AF_INET : AF_INET6;
+	memcpy(a->raw, data, len);
+}

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet service ... and svcnet backend ...: configure services and their
+ * backends, and show them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+#include <linux/svcnet.h>
+
+#include "ipc.h"
+#include "json.h"
+#include "parse.h"
+#include "route.h"
+#include "svcnet.h"
+
+static const char *const sched_names[] = {
+	[SVCNET_SCHED_RR] = "rr",
+	[SVCNET_SCHED_WRR] = "wrr",
+	[SVCNET_SCHED_LC] = "lc",
+	[SVCNET_SCHED_RANDOM] = "random",
+	[SVCNET_SCHED_MAGLEV] = "maglev",
+	[SVCNET_SCHED_SH] = "sh",
+};
+
+#define N_SCHED (sizeof(sched_names) / sizeof(sched_names[0]))
+
+struct lbstats {
+	uint64_t v[SVCNET_A_LB_STATS_MAX + 1];
+};
+
+struct be_info {
+	struct addr addr;
+	uint16_t port;
+	uint16_t weight;
+	struct lbstats st;
+};
+
+struct svc_info {
+	char ifname[IF_NAMESIZE];
+	uint32_t ifindex;
+	uint8_t proto;
+	uint8_t sched;
+	struct addr addr;
+	uint16_t port;
+	uint32_t maglev_size;
+	struct lbstats st;
+	struct be_info *be;
+	size_t n_be;
+};
+
+struct svc_list {
+	struct svc_info *svcs;
+	size_t n;
+};
+
+static const char *sched_name(uint8_t s)
+{
+	return s < N_SCHED && sched_names[s] ? sched_names[s] : "?";
+}
+
+static bool parse_sched(const char *s, uint8_t *sched)
+{
+	size_t i;
+
+	for (i = 1; i < N_SCHED; i++)
+		if (!strcmp(s, sched_names[i])) {
+			*sched = i;
+			return true;
+		}
+	return false;
+}
+
+/* The device and the service key; a scheduler and table size if not 0. */
+static void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
+			     uint8_t sched, uint32_t maglev_size)
+{
+	struct nlattr *nest;
+
+	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc->dev);
+	nest = mnl_attr_nest_start(nlh, SVCNET_A_SERVICE);
+	mnl_attr_put(nlh, SVCNET_A_SVC_ADDR, addr_len(&svc->addr),
+		     svc->addr.raw);
+	mnl_attr_put_u16(nlh, SVCNET_A_SVC_PORT, svc->port);
+	mnl_attr_put_u8(nlh, SVCNET_A_SVC_PROTO, svc->proto);
+	if (sched)
+		mnl_attr_put_u8(nlh, SVCNET_A_SVC_SCHED, sched);
+	if (maglev_size)
+		mnl_attr_put_u32(nlh, SVCNET_A_SVC_MAGLEV_SIZE, maglev_size);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_service(struct nlmsghdr *nlh, const struct svc_arg *svc)
+{
+	put_service_opts(nlh, svc, 0, 0);
+}
+
+/* --- parsing replies --- */
+
+static int lbstats_cb(const struct nlattr *attr, void *data)
+{
+	struct lbstats *st = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == SVCNET_A_LB_STATS_ACTIVE &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		st->v[type] = mnl_attr_get_u32(attr);
+	else if (type <= SVCNET_A_LB_STATS_MAX &&
+		 type != SVCNET_A_LB_STATS_PAD &&
+		 mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+		st->v[type] = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+static int be_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct be_info *b = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SVCNET_A_BE_ADDR:
+		addr_from(&b->addr, mnl_attr_get_payload(attr),
+			  mnl_attr_get_payload_len(attr));
+		break;
+	case SVCNET_A_BE_PORT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+			b->port = mnl_attr_get_u16(attr);
+		break;
+	case SVCNET_A_BE_WEIGHT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+			b->weight = mnl_attr_get_u16(attr);
+		break;
+	case SVCNET_A_BE_STATS:
+		mnl_attr_parse_nested(attr, lbstats_cb, &b->st);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int backends_cb(const struct nlattr *attr, void *data)
+{
+	struct svc_info *s = data;
+	struct be_info *b;
+
+	b = realloc(s->be, (s->n_be + 1) * sizeof(*b));
+	if (!b)
+		return MNL_CB_ERROR;
+	s->be = b;
+	b = &s->be[s->n_be++];
+	memset(b, 0, sizeof(*b));
+	return mnl_attr_parse_nested(attr, be_attr_cb, b);
+}
+
+static int svc_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct svc_info *s = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SVCNET_A_SVC_ADDR:
+		addr_from(&s->addr, mnl_attr_get_payload(attr),
+			  mnl_attr_get_payload_len(attr));
+		break;
+	case SVCNET_A_SVC_PORT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+			s->port = mnl_attr_get_u16(attr);
+		break;
+	case SVCNET_A_SVC_PROTO:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			s->proto = mnl_attr_get_u8(attr);
+		break;
+	case SVCNET_A_SVC_SCHED:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			s->sched = mnl_attr_get_u8(attr);
+		break;
+	case SVCNET_A_SVC_MAGLEV_SIZE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			s->maglev_size = mnl_attr_get_u32(attr);
+		break;
+	case SVCNET_A_SVC_STATS:
+		mnl_attr_parse_nested(attr, lbstats_cb, &s->st);
+		break;
+	case SVCNET_A_SVC_BACKENDS:
+		return mnl_attr_parse_nested(attr, backends_cb, s);
+	}
+	return MNL_CB_OK;
+}
+
+static int msg_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct svc_info *s = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SVCNET_A_IFINDEX:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			s->ifindex = mnl_attr_get_u32(attr);
+		break;
+	case SVCNET_A_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(s->ifname, sizeof(s->ifname), "%s",
+				 mnl_attr_get_str(attr));
+		break;
+	case SVCNET_A_SERVICE:
+		return mnl_attr_parse_nested(attr, svc_attr_cb, s);
+	}
+	return MNL_CB_OK;
+}
+
+static bool same_service(const struct svc_info *a, const struct svc_info *b)
+{
+	return a->ifindex == b->ifindex && a->proto == b->proto &&
+	       a->port == b->port && a->addr.family == b->addr.family &&
+	       !memcmp(a->addr.raw, b->addr.raw, 16);
+}
+
+/* A service continued from the previous message is merged into it. */
+static int svc_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct svc_list *l = data;
+	struct svc_info s = { 0 }, *last, *n;
+	struct be_info *b;
+	int ret;
+
+	ret = mnl_attr_parse(nlh, sizeof(struct genlmsghdr), msg_attr_cb, &s);
+	if (ret < 0)
+		return ret;
+	last = l->n ? &l->svcs[l->n - 1] : NULL;
+	if (last && same_service(last, &s)) {
+		b = realloc(last->be, (last->n_be + s.n_be) * sizeof(*b));
+		if (!b && s.n_be) {
+			free(s.be);
+			return MNL_CB_ERROR;
+		}
+		if (s.n_be)
+			memcpy(b + last->n_be, s.be, s.n_be * sizeof(*b));
+		last->be = b;
+		last->n_be += s.n_be;
+		last->st = s.st;
+		free(s.be);
+		return MNL_CB_OK;
+	}
+	n = realloc(l->svcs, (l->n + 1) * sizeof(*n));
+	if (!n) {
+		free(s.be);
+		return MNL_CB_ERROR;
+	}
+	l->svcs = n;
+	l->svcs[l->n++] = s;
+	return MNL_CB_OK;
+}
+
+static void svc_list_free(struct svc_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->svcs[i].be);
+	free(l->svcs);
+	l->svcs = NULL;
+	l->n = 0;
+}
+
+/* Dump the services of @dev (every device if NULL). */
+static int svc_dump(struct ipc *ipc, const char *dev, struct svc_list *l)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = ipc_msg(ipc, SVCNET_CMD_SERVICE_GET, NLM_F_DUMP);
+	if (dev)
+		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
+	return ipc_run(ipc, nlh, svc_cb, l);
+}
+
+/* --- printing --- */
+
+static void json_lbstats(struct json *j, const struct lbstats *st)
+{
+	json_open_object(j, "stats");
+	json_u64(j, "connections", st->v[SVCNET_A_LB_STATS_CONNS]);
+	json_u64(j, "active", st->v[SVCNET_A_LB_STATS_ACTIVE]);
+	json_u64(j, "packets_in", st->v[SVCNET_A_LB_STATS_PKTS_IN]);
+	json_u64(j, "bytes_in", st->v[SVCNET_A_LB_STATS_BYTES_IN]);
+	json_u64(j, "packets_out", st->v[SVCNET_A_LB_STATS_PKTS_OUT]);
+	json_u64(j, "bytes_out", st->v[SVCNET_A_LB_STATS_BYTES_OUT]);
+	json_close_object(j);
+}
+
+static void print_json(const struct svc_list *l)
+{
+	char host[64];
+	struct json j;
+	size_t i, k;
+
+	json_init(&j, stdout);
+	json_open_array(&j, NULL);
+	for (i = 0; i < l->n; i++) {
+		const struct svc_info *s = &l->svcs[i];
+
+		json_open_object(&j, NULL);
+		json_string(&j, "ifname", s->ifname);
+		json_string(&j, "protocol", proto_name(s->proto));
+		inet_ntop(s->addr.family, s->addr.raw, host, sizeof(host));
+		json_string(&j, "address", host);
+		json_u64(&j, "port", s->port);
+		json_string(&j, "scheduler", sched_name(s->sched));
+		if (s->sched == SVCNET_SCHED_MAGLEV || s->sched == SVCNET_SCHED_SH)
+			json_u64(&j, "maglev_size", s->maglev_size);
+		if (opts.stats)
+			json_lbstats(&j, &s->st);
+		json_open_array(&j, "backends");
+		for (k = 0; k < s->n_be; k++) {
+			const struct be_info *b = &s->be[k];
+
+			json_open_object(&j, NULL);
+			inet_ntop(b->addr.family, b->addr.raw, host,
+				  sizeof(host));
+			json_string(&j, "address", host);
+			json_u64(&j, "port", b->port);
+			json_u64(&j, "weight", b->weight);
+			if (opts.stats)
+				json_lbstats(&j, &b->st);
+			json_close_object(&j);
+		}
+		json_close_array(&j);
+		json_close_object(&j);
+	}
+	json_close_array(&j);
+}
+
+static void print_lbstats(const char *indent, const struct lbstats *st)
+{
+	printf("%sconnections %llu active %llu\n", indent,
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_CONNS],
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_ACTIVE]);
+	printf("%sin: %llu packets %llu bytes  out: %llu packets %llu bytes\n",
+	       indent,
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_PKTS_IN],
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_BYTES_IN],
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_PKTS_OUT],
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_BYTES_OUT]);
+}
+
+static void print_text(const struct svc_list *l)
+{
+	char ep[80];
+	size_t i, k;
+
+	for (i = 0; i < l->n; i++) {
+		const struct svc_info *s = &l->svcs[i];
+
+		printf("%s %s %s sched %s", s->ifname, proto_name(s->proto),
+		       format_endpoint(&s->addr, s->port, ep, sizeof(ep)),
+		       sched_name(s->sched));
+		if (s->sched == SVCNET_SCHED_MAGLEV || s->sched == SVCNET_SCHED_SH)
+			printf(" maglev-size %u", s->maglev_size);
+		printf("\n");
+		if (opts.stats)
+			print_lbstats("    ", &s->st);
+		for (k = 0; k < s->n_be; k++) {
+			const struct be_info *b = &s->be[k];
+
+			printf("  -> %s weight %u\n",
+			       format_endpoint(&b->addr, b->port, ep, sizeof(ep)),
+			       b->weight);
+			if (opts.stats)
+				print_lbstats("       ", &b->st);
+		}
+	}
+}
+
+/* --- service --- */
+
+static void service_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s service add SERVICE [sched NAME] [maglev-size N] [no-route]\n"
+		"       %s service set SERVICE [sched NAME] [maglev-size N]\n"
+		"       %s service del SERVICE\n"
+		"       %s [-j] [-s] service show [[dev] DEV]\n"
+		"\n"
+		"SERVICE := [dev] DEV PROTO ADDR:PORT   (PROTO tcp|udp; IPv6 as [ADDR]:PORT)\n"
+		"NAME := rr | wrr | lc | random | maglev | sh   (default rr)\n"
+		"N := a prime between 251 and 131071 (default 65537)\n"
+		"\n"
+		"'add' also adds a host route for ADDR into DEV (protocol %d) unless a\n"
+		"route into DEV covers it already, or 'no-route' is given; 'del' removes\n"
+		"that route with the last service on ADDR.\n",
+		prog, prog, prog, prog, SVCNET_RTPROT);
+}
+
+static int service_show(int argc, char **argv)
+{
+	struct svc_list l = { 0 };
+	const char *dev = NULL;
+	struct ipc ipc;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "dev") && i + 1 < argc)
+			i++;
+		if (dev)
+			return usage_error("service", "unexpected argument '%s'",
+					   argv[i]);
+		dev = argv[i];
+		if (!valid_ifname(dev))
+			return usage_error("service",
+					   "'%s' is not a valid device name", dev);
+	}
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	ret = svc_dump(&ipc, dev, &l);
+	ipc_close(&ipc);
+	if (!ret) {
+		if (opts.json)
+			print_json(&l);
+		else
+			print_text(&l);
+	}
+	svc_list_free(&l);
+	return ret;
+}
+
+/* Does another service of @dev use @a? */
+static bool address_in_use(struct ipc *ipc, const struct svc_arg *svc)
+{
+	struct svc_list l = { 0 };
+	bool used = false;
+	size_t i;
+
+	if (svc_dump(ipc, svc->dev, &l))
+		return true;
+	for (i = 0; i < l.n; i++)
+		if (l.svcs[i].addr.family == svc->addr.family &&
+		    !memcmp(l.svcs[i].addr.raw, svc->addr.raw, 16))
+			used = true;
+	svc_list_free(&l);
+	return used;
+}
+
+static int service_modify(const char *what, int argc, char **argv)
+{
+	uint32_t msize = 0;
+	bool add = !strcmp(what, "add");
+	bool del = !strcmp(what, "del");
+	bool no_route = false, added;
+	struct nlmsghdr *nlh;
+	uint8_t sched = 0;
+	struct svc_arg svc;
+	struct ipc ipc;
+	unsigned int ifindex;
+	int i = 0, ret;
+
+	ret = parse_service("service", argc, argv, &i, &svc);
+	if (ret)
+		return ret;
+	for (; i < argc; i++) {
+		if (!del && !strcmp(argv[i], "sched") && i + 1 < argc) {
+			if (!parse_sched(argv[++i], &sched))
+				return usage_error("service",
+						   "unknown scheduler '%s' (rr, wrr, lc, random, maglev, sh)",
+						   argv[i]);
+		} else if (!del && !strcmp(argv[i], "maglev-size") &&
+			   i + 1 < argc) {
+			if (!parse_u32(argv[++i], 0xffffffff, &msize) || !msize)
+				return usage_error("service",
+						   "'%s' is not a table size", argv[i]);
+		} else if (add && !strcmp(argv[i], "no-route")) {
+			no_route = true;
+		} else {
+			return usage_error("service", "unexpected argument '%s'",
+					   argv[i]);
+		}
+	}
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, add ? SVCNET_CMD_SERVICE_NEW :
+			    del ? SVCNET_CMD_SERVICE_DEL : SVCNET_CMD_SERVICE_SET,
+		      0);
+	put_service_opts(nlh, &svc, sched, msize);
+	ret = ipc_run(&ipc, nlh, NULL, NULL);
+	if (ret)
+		goto out;
+	ifindex = if_nametoindex(svc.dev);
+	if (add && !no_route) {
+		ret = route_ensure(&svc.addr, ifindex, &added);
+		if (ret) {
+			/* leave nothing half done */
+			nlh = ipc_msg(&ipc, SVCNET_CMD_SERVICE_DEL, 0);
+			put_service(nlh, &svc);
+			ipc_run(&ipc, nlh, NULL, NULL);
+		}
+	} else if (del && ifindex && !address_in_use(&ipc, &svc)) {
+		ret = route_release(&svc.addr, ifindex);
+	}
+out:
+	ipc_close(&ipc);
+	return ret;
+}
+
+int cmd_service(int argc, char **argv)
+{
+	if (!argc)
+		return service_show(0, NULL);
+	if (is_help(argv[0])) {
+		service_usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 1 && is_help(argv[1])) {
+		service_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[0], "show") || !strcmp(argv[0], "list"))
+		return service_show(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "add") || !strcmp(argv[0], "set") ||
+	    !strcmp(argv[0], "del"))
+		return service_modify(argv[0], argc - 1, argv + 1);
+	return usage_error("service", "unknown service command '%s'", argv[0]);
+}
+
+/* --- backend --- */
+
+static void backend_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s backend add SERVICE ADDR:PORT [weight W]\n"
+		"       %s backend set SERVICE ADDR:PORT weight W\n"
+		"       %s backend del SERVICE ADDR:PORT\n"
+		"\n"
+		"SERVICE := [dev] DEV PROTO ADDR:PORT; W := 0..65535 (default 1).\n"
+		"A backend of weight 0 gets no new connections; removing a backend\n"
+		"lets its established connections go on.\n",
+		prog, prog, prog);
+}
+
+int cmd_backend(int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	struct svc_arg svc;
+	struct nlattr *nest;
+	struct addr baddr;
+	uint16_t bport;
+	uint32_t weight = 1;
+	bool weight_set = false;
+	const char *what;
+	struct ipc ipc;
+	int i = 1, ret;
+	uint8_t cmd;
+
+	if (!argc || is_help(argv[0]) || (argc > 1 && is_help(argv[1]))) {
+		backend_usage(argc ? stdout : stderr);
+		return argc ? EXIT_OK : EXIT_USAGE;
+	}
+	what = argv[0];
+	if (!strcmp(what, "add"))
+		cmd = SVCNET_CMD_BACKEND_NEW;
+	else if (!strcmp(what, "set"))
+		cmd = SVCNET_CMD_BACKEND_SET;
+	else if (!strcmp(what, "del"))
+		cmd = SVCNET_CMD_BACKEND_DEL;
+	else
+		return usage_error("backend", "unknown backend command '%s'", what);
+	ret = parse_service("backend", argc, argv, &i, &svc);
+	if (ret)
+		return ret;
+	if (i == argc)
+		return usage_error("backend", "missing the backend's ADDR:PORT");
+	if (!parse_endpoint(argv[i], &baddr, &bport))
+		return usage_error("backend",
+				   "'%s' is not ADDR:PORT (IPv6 as [ADDR]:PORT, port 1-65535)",
+				   argv[i]);
+	if (baddr.family != svc.addr.family)
+		return usage_error("backend",
+				   "the backend's address family differs from the service's");
+	for (i++; i < argc; i++) {
+		if (cmd != SVCNET_CMD_BACKEND_DEL && !strcmp(argv[i], "weight") &&
+		    i + 1 < argc) {
+			if (!parse_u32(argv[++i], 65535, &weight))
+				return usage_error("backend",
+						   "'%s' is not a weight (0-65535)",
+						   argv[i]);
+			weight_set = true;
+		} else {
+			return usage_error("backend", "unexpected argument '%s'",
+					   argv[i]);
+		}
+	}
+	if (cmd == SVCNET_CMD_BACKEND_SET && !weight_set)
+		return usage_error("backend", "'set' needs 'weight W'");
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, cmd, 0);
+	put_service(nlh, &svc);
+	nest = mnl_attr_nest_start(nlh, SVCNET_A_BACKEND);
+	mnl_attr_put(nlh, SVCNET_A_BE_ADDR, addr_len(&baddr), baddr.raw);
+	mnl_attr_put_u16(nlh, SVCNET_A_BE_PORT, bport);
+	if (cmd != SVCNET_CMD_BACKEND_DEL)
+		mnl_attr_put_u16(nlh, SVCNET_A_BE_WEIGHT, weight);
+	mnl_attr_nest_end(nlh, nest);
+	ret = ipc_run(&ipc, nlh, NULL, NULL);
+	ipc_close(&ipc);
+	return ret;
+}
