@@ -101,21 +101,61 @@ static void svcnet_dev_setup_test(struct kunit *test)
 	svcnet_test_dev_free(dev);
 }
 
+struct svcnet_xmit_case {
+	const char *name;
+	__be16 protocol;
+	u8 bytes[48];
+	unsigned int len;
+	enum svcnet_drop_reason reason;
+};
+
+/* Packets the device must drop, each with the reason it counts. */
+static const struct svcnet_xmit_case svcnet_xmit_cases[] = {
+	{ "not IP", htons(ETH_P_ARP), { 0 }, 28, SVCNET_DROP_PROTO },
+	{ "IPv4 version 0", htons(ETH_P_IP), { 0 }, 28,
+	  SVCNET_DROP_MALFORMED },
+	{ "IPv4 truncated", htons(ETH_P_IP), { 0x45 }, 12,
+	  SVCNET_DROP_MALFORMED },
+	{ "IPv4 IHL 4", htons(ETH_P_IP), { 0x44 }, 28, SVCNET_DROP_MALFORMED },
+	{ "IPv4 fragment", htons(ETH_P_IP),
+	  { 0x45, 0, 0, 28, 0, 0, 0x20, 0, 64, 17, 0, 0, 10, 0, 0, 1,
+	    10, 96, 0, 1 }, 28, SVCNET_DROP_FRAGMENT },
+	{ "IPv4 TCP header truncated", htons(ETH_P_IP),
+	  { 0x45, 0, 0, 28, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1,
+	    10, 96, 0, 1 }, 28, SVCNET_DROP_MALFORMED },
+	{ "IPv4 UDP, no service", htons(ETH_P_IP),
+	  { 0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1,
+	    10, 96, 0, 1, 0x9c, 0x40, 0, 53, 0, 8, 0, 0 }, 28,
+	  SVCNET_DROP_NO_SERVICE },
+	{ "IPv6 truncated", htons(ETH_P_IPV6), { 0x60 }, 20,
+	  SVCNET_DROP_MALFORMED },
+};
+
+static void svcnet_xmit_case_desc(const struct svcnet_xmit_case *c,
+				  char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(svcnet_xmit, svcnet_xmit_cases, svcnet_xmit_case_desc);
+
 static void svcnet_xmit_drop_test(struct kunit *test)
 {
+	const struct svcnet_xmit_case *c = test->param_value;
 	struct net_device *dev = svcnet_test_dev(test);
 	struct svcnet_dev *sd = netdev_priv(dev);
 	struct rtnl_link_stats64 st = {};
 	struct svcnet_stats s;
-	const int n = 5;
+	const int n = 3;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		struct sk_buff *skb = alloc_skb(128, GFP_KERNEL);
 
 		KUNIT_ASSERT_NOT_NULL(test, skb);
-		skb_put_zero(skb, 60);
+		skb_put_data(skb, c->bytes, c->len);
 		skb->dev = dev;
+		skb->protocol = c->protocol;
 		KUNIT_EXPECT_EQ(test, dev->netdev_ops->ndo_start_xmit(skb, dev),
 				NETDEV_TX_OK);
 	}
@@ -123,14 +163,14 @@ static void svcnet_xmit_drop_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.tx_dropped, (u64)n);
 	KUNIT_EXPECT_EQ(test, st.tx_packets, 0ULL);
 	svcnet_stats_read(sd->stats, &s);
-	KUNIT_EXPECT_EQ(test, s.drops[SVCNET_DROP_NO_SERVICE], (u64)n);
+	KUNIT_EXPECT_EQ(test, s.drops[c->reason], (u64)n);
 	svcnet_test_dev_free(dev);
 }
 
 static struct kunit_case svcnet_device_test_cases[] = {
 	KUNIT_CASE_PARAM(svcnet_stats_sum_test, svcnet_stats_gen_params),
 	KUNIT_CASE(svcnet_dev_setup_test),
-	KUNIT_CASE(svcnet_xmit_drop_test),
+	KUNIT_CASE_PARAM(svcnet_xmit_drop_test, svcnet_xmit_gen_params),
 	{}
 };
 

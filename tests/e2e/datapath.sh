@@ -1,0 +1,310 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Balancing through an svcnet device: host-local and forwarded clients,
+# IPv4 and IPv6, TCP and UDP, every scheduler, with and without conntrack.
+#
+#            namespace dp-cl (forwarded client)
+#            10.0.9.2  fd00:9::2
+#                   | veth
+#   +---------------+-----------------------------------------------+
+#   | host          10.0.9.1  fd00:9::1        (local clients too)  |
+#   |   svc0 (svcnet)  <- routes for 10.96.0.1 and fd00:96::1       |
+#   |   10.0.N.1  fd00:N::1 (N = 1, 2, 3)                           |
+#   +------+----------------+----------------+----------------------+
+#          | veth           | veth           | veth
+#     dp-be1 10.0.1.2  dp-be2 10.0.2.2  dp-be3 10.0.3.2  (fd00:N::2)
+#     "be1"            "be2"            "be3"   serve TCP+UDP :8080
+#
+# VIP 10.96.0.1 / fd00:96::1, port 80 (TCP) and 53 (UDP).
+source "$(dirname "$0")/../lib.sh"
+
+LB="python3 $(dirname "$0")/lbtool.py"
+svcnet=userspace-tools/svcnet
+VIP=10.96.0.1
+VIP6=fd00:96::1
+PIDS=()
+TMPD=$(mktemp -d)
+
+cleanup_dp() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	iptables -t nat -F 2>/dev/null || true
+	ip link del svc0 2>/dev/null || true
+	rm -rf "$TMPD"
+	suite_cleanup
+}
+trap cleanup_dp EXIT
+
+# in NS: run CMD in namespace NS ("host" for the host)
+in_ns() {
+	local ns=$1
+	shift
+	if [ "$ns" = host ]; then
+		"$@"
+	else
+		ip netns exec "$ns" "$@"
+	fi
+}
+
+# count_is JSON NAME N: the JSON counts give NAME exactly N hits
+count_is() {
+	[ "$(jq -r --arg n "$2" '.[$n] // 0' <<<"$1")" = "$3" ] ||
+		{ echo "counts $1: $2 should have $3"; return 1; }
+}
+
+# counts_are JSON "be1=N be2=M ...": exact distribution
+counts_are() {
+	local json=$1 kv
+	for kv in $2; do
+		count_is "$json" "${kv%%=*}" "${kv#*=}" || return 1
+	done
+}
+
+# each_between JSON LO HI NAMES...: every NAME got between LO and HI hits
+each_between() {
+	local json=$1 lo=$2 hi=$3 n c
+	shift 3
+	for n in "$@"; do
+		c=$(jq -r --arg n "$n" '.[$n] // 0' <<<"$json")
+		[ "$c" -ge "$lo" ] && [ "$c" -le "$hi" ] ||
+			{ echo "counts $json: $n has $c, not in $lo..$hi"; return 1; }
+	done
+}
+
+hits() {
+	in_ns "$1" $LB hits "${@:2}"
+}
+
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+netns_add dp-cl
+ip link add dp-cl type veth peer name eth0 netns dp-cl
+ip addr add 10.0.9.1/24 dev dp-cl
+ip addr add fd00:9::1/64 dev dp-cl nodad
+ip link set dp-cl up
+ip -n dp-cl addr add 10.0.9.2/24 dev eth0
+ip -n dp-cl addr add fd00:9::2/64 dev eth0 nodad
+ip -n dp-cl link set eth0 up
+ip -n dp-cl route add default via 10.0.9.1
+ip -n dp-cl -6 route add default via fd00:9::1
+for n in 1 2 3; do
+	netns_add "dp-be$n"
+	ip link add "dp-be$n" type veth peer name eth0 netns "dp-be$n"
+	ip addr add "10.0.$n.1/24" dev "dp-be$n"
+	ip addr add "fd00:$n::1/64" dev "dp-be$n" nodad
+	ip link set "dp-be$n" up
+	ip -n "dp-be$n" addr add "10.0.$n.2/24" dev eth0
+	ip -n "dp-be$n" addr add "fd00:$n::2/64" dev eth0 nodad
+	ip -n "dp-be$n" link set eth0 up
+	ip -n "dp-be$n" route add default via "10.0.$n.1"
+	ip -n "dp-be$n" -6 route add default via "fd00:$n::1"
+	ip netns exec "dp-be$n" $LB serve "be$n" 8080 >"$TMPD/be$n.log" 2>&1 &
+	PIDS+=($!)
+done
+for n in 1 2 3; do
+	wait_for 20 grep -q serving "$TMPD/be$n.log"
+done
+
+ip link add svc0 type svcnet
+ip link set svc0 up
+
+# --- services and routes ---------------------------------------------------
+check "service add installs a route into svc0 with protocol 83" \
+	bash -c "$svcnet service add svc0 tcp $VIP:80 &&
+		 ip route show $VIP | grep -q 'dev svc0 proto 83'"
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:80 "10.0.$n.2:8080"
+done
+check "service show -j lists the service with its three backends" \
+	bash -c "$svcnet -j service show svc0 |
+		 jq -e '.[0].scheduler == \"rr\" and (.[0].backends | length) == 3'"
+
+# --- TCP IPv4, rr -----------------------------------------------------------
+out=$(hits host $VIP 80 300)
+check "rr: 300 local TCP connections, exactly 100 per backend" \
+	counts_are "$out" "be1=100 be2=100 be3=100"
+out=$(hits dp-cl $VIP 80 300)
+check "rr: 300 forwarded TCP connections, exactly 100 per backend" \
+	counts_are "$out" "be1=100 be2=100 be3=100"
+check "a 1 MB transfer from a local client arrives intact" \
+	$LB sha $VIP 80 1048576
+check "a 1 MB transfer from a forwarded client arrives intact" \
+	in_ns dp-cl $LB sha $VIP 80 1048576
+check "svc0 counts balanced and translated packets (ip -s link)" \
+	bash -c "ip -j -s link show svc0 |
+		 jq -e '.[0].stats64.tx.packets > 600 and .[0].stats64.rx.packets > 600'"
+
+# --- refusals ----------------------------------------------------------------
+check "no service on the port: a local TCP connect is refused at once" \
+	$LB refused $VIP 81
+check "no service on the port: a forwarded TCP connect is refused at once" \
+	in_ns dp-cl $LB refused $VIP 81
+check "refusals are counted as no-service drops" \
+	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"no-service\"] >= 2'"
+
+# --- UDP IPv4 and exact counters --------------------------------------------
+$svcnet service add svc0 udp $VIP:53
+for n in 1 2 3; do
+	$svcnet backend add svc0 udp $VIP:53 "10.0.$n.2:8080"
+done
+# distinct source ports: a reused one would rightly stick to its flow
+out=$(hits host $VIP 53 300 --udp --sport 41001)
+check "rr: 300 local UDP flows, exactly 100 per backend" \
+	counts_are "$out" "be1=100 be2=100 be3=100"
+out=$(hits dp-cl $VIP 53 30 --udp --sport 42001)
+check "rr: 30 forwarded UDP flows, exactly 10 per backend" \
+	counts_are "$out" "be1=10 be2=10 be3=10"
+# 330 requests of 4 bytes (IPv4+UDP: 32 bytes), answers of 3 (31 bytes)
+check "UDP service counters equal the traffic sent" \
+	bash -c "$svcnet -j -s service show svc0 | jq -e '
+		.[] | select(.protocol == \"udp\") | .stats |
+		.connections == 330 and .packets_in == 330 and
+		.bytes_in == 330 * 32 and .packets_out == 330 and
+		.bytes_out == 330 * 31'"
+check "UDP backend counters: 110 connections each" \
+	bash -c "$svcnet -j -s service show svc0 | jq -e '
+		[.[] | select(.protocol == \"udp\") | .backends[].stats.connections]
+		== [110, 110, 110]'"
+
+# --- IPv6 ---------------------------------------------------------------------
+$svcnet service add svc0 tcp "[$VIP6]:80"
+$svcnet service add svc0 udp "[$VIP6]:53"
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp "[$VIP6]:80" "[fd00:$n::2]:8080"
+	$svcnet backend add svc0 udp "[$VIP6]:53" "[fd00:$n::2]:8080"
+done
+check "IPv6: service add installs a route into svc0" \
+	bash -c "ip -6 route show $VIP6 | grep -q 'dev svc0 proto 83'"
+out=$(hits host $VIP6 80 300)
+check "IPv6 rr: 300 local TCP connections, exactly 100 per backend" \
+	counts_are "$out" "be1=100 be2=100 be3=100"
+out=$(hits dp-cl $VIP6 80 300)
+check "IPv6 rr: 300 forwarded TCP connections, exactly 100 per backend" \
+	counts_are "$out" "be1=100 be2=100 be3=100"
+out=$(hits dp-cl $VIP6 53 30 --udp --sport 43001)
+check "IPv6 rr: 30 forwarded UDP flows, exactly 10 per backend" \
+	counts_are "$out" "be1=10 be2=10 be3=10"
+check "IPv6: a 1 MB transfer from a local client arrives intact" \
+	$LB sha $VIP6 80 1048576
+check "IPv6: a 1 MB transfer from a forwarded client arrives intact" \
+	in_ns dp-cl $LB sha $VIP6 80 1048576
+check "IPv6: no service on the port is refused at once" \
+	in_ns dp-cl $LB refused $VIP6 81
+
+# --- schedulers ---------------------------------------------------------------
+$svcnet service set svc0 tcp $VIP:80 sched wrr
+$svcnet backend set svc0 tcp $VIP:80 10.0.1.2:8080 weight 1
+$svcnet backend set svc0 tcp $VIP:80 10.0.2.2:8080 weight 2
+$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 weight 3
+out=$(hits host $VIP 80 300)
+check "wrr 1:2:3: 300 connections split exactly 50/100/150" \
+	counts_are "$out" "be1=50 be2=100 be3=150"
+
+$svcnet flow flush
+$svcnet service set svc0 tcp $VIP:80 sched lc
+out=$(hits host $VIP 80 300)
+# flows linger (FIN timeout), so weighted least-connections follows 1:2:3
+check "lc 1:2:3: 300 connections split exactly 50/100/150" \
+	counts_are "$out" "be1=50 be2=100 be3=150"
+
+for n in 1 2 3; do
+	$svcnet backend set svc0 tcp $VIP:80 "10.0.$n.2:8080" weight 1
+done
+$svcnet service set svc0 tcp $VIP:80 sched random
+out=$(hits host $VIP 80 300)
+check "random: 300 connections, every backend gets 40..160" \
+	each_between "$out" 40 160 be1 be2 be3
+
+$svcnet service set svc0 udp $VIP:53 sched maglev maglev-size 251
+out=$(hits host $VIP 53 300 --udp)
+check "maglev: 300 UDP flows, every backend gets 40..160" \
+	each_between "$out" 40 160 be1 be2 be3
+# the backend of each of 60 flows (source ports 40001...)
+maglev_map() {
+	hits host $VIP 53 60 --udp --sport 40001 --list
+}
+before=$(maglev_map)
+$svcnet flow flush
+check "maglev: flows rescheduled after a flush get the same backends" \
+	test "$before" = "$(maglev_map)"
+$svcnet backend del svc0 udp $VIP:53 10.0.3.2:8080
+$svcnet flow flush
+after=$(maglev_map)
+check "maglev: removing be3 moves only the flows of be3" \
+	jq -en --argjson a "$before" --argjson b "$after" '
+		[range(0; $a | length) | select($b[.] == "be3" or
+			($a[.] != "be3" and $a[.] != $b[.]))] | length == 0'
+$svcnet backend add svc0 udp $VIP:53 10.0.3.2:8080
+
+$svcnet flow flush
+$svcnet service set svc0 udp $VIP:53 sched sh
+out=$(hits host $VIP 53 50 --udp)
+check "sh: 50 flows from one client address all go to one backend" \
+	test "$(jq length <<<"$out")" = 1
+out2=$(hits dp-cl $VIP 53 50 --udp)
+check "sh: another client address also sticks to one backend" \
+	test "$(jq length <<<"$out2")" = 1
+
+# --- backend removal ----------------------------------------------------------
+$svcnet service set svc0 tcp $VIP:80 sched rr
+$svcnet flow flush
+$LB hold $VIP 80 3 "$TMPD" >"$TMPD/hold.out" &
+hold=$!
+wait_for 30 test -e "$TMPD/ready"
+$svcnet backend del svc0 tcp $VIP:80 10.0.3.2:8080
+out=$(hits host $VIP 80 300)
+check "after backend del, new connections avoid it (150/150/0)" \
+	counts_are "$out" "be1=150 be2=150 be3=0"
+touch "$TMPD/go"
+check "connections to the removed backend go on" wait "$hold"
+$svcnet backend add svc0 tcp $VIP:80 10.0.3.2:8080
+
+# --- flow table limit -----------------------------------------------------------
+$svcnet flow flush
+rm -f "$TMPD/ready" "$TMPD/go"
+$svcnet config set flow-max 3
+$LB hold $VIP 80 3 "$TMPD" >"$TMPD/hold.out" &
+hold=$!
+wait_for 30 test -e "$TMPD/ready"
+check "flow table full: a new connection is refused" $LB refused $VIP 80
+check "flow table full: the refusal is counted as flow-limit" \
+	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"flow-limit\"] >= 1'"
+touch "$TMPD/go"
+check "flow table full: the existing connections are unharmed" wait "$hold"
+$svcnet config set flow-max 262144
+check "flow show lists flows with their backends" \
+	bash -c "$svcnet -j flow show | jq -e 'length >= 3 and
+		 (.[0].backend | test(\"^10[.]0[.]\"))'"
+
+# --- with conntrack and a MASQUERADE rule -------------------------------------
+$svcnet flow flush
+modprobe nf_conntrack
+iptables -t nat -A POSTROUTING -s 10.0.9.0/24 -o dp-be+ -j MASQUERADE
+sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 || true
+out=$(hits host $VIP 80 30)
+check "conntrack: 30 local connections, 10 per backend" \
+	counts_are "$out" "be1=10 be2=10 be3=10"
+out=$(hits dp-cl $VIP 80 30)
+check "conntrack: 30 forwarded connections, 10 per backend" \
+	counts_are "$out" "be1=10 be2=10 be3=10"
+out=$(hits dp-cl $VIP6 80 30)
+check "conntrack: 30 forwarded IPv6 connections, 10 per backend" \
+	counts_are "$out" "be1=10 be2=10 be3=10"
+check "conntrack: a forwarded 1 MB transfer arrives intact" \
+	in_ns dp-cl $LB sha $VIP 80 1048576
+check "conntrack: no unreplied entries for service connections" \
+	bash -c "! conntrack -L 2>/dev/null | grep -E 'dport=(80|8080) ' | grep -q UNREPLIED"
+check "conntrack: backends' replies are tracked as replies of the client's connection" \
+	bash -c "conntrack -L -p tcp --orig-dst $VIP 2>/dev/null | grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80'"
+
+# --- removal --------------------------------------------------------------------
+check "service del removes its route" \
+	bash -c "$svcnet service del svc0 tcp $VIP:80 &&
+		 $svcnet service del svc0 udp $VIP:53 &&
+		 ! ip route show $VIP | grep -q svc0"
+check_fails "service del of a missing service fails with a clear error" \
+	1 "no such service" $svcnet service del svc0 tcp $VIP:80
+
+suite_end

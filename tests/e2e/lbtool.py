@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Traffic helper for the e2e suites: backends that say who they are, and
+clients that count who answered.
+
+  serve NAME PORT           TCP and UDP, IPv4 and IPv6, on PORT. TCP
+                            requests (first line): "name" -> NAME;
+                            "echo" -> echo lines until EOF;
+                            "sha N" -> read N bytes, answer their sha256.
+                            UDP: any datagram -> NAME.
+  hits ADDR PORT N [--udp] [--sport P]
+                            N requests, each on a new connection or socket
+                            (from source port P if given); prints JSON
+                            {"NAME": count, ...}; fails if a reply came from
+                            another address than ADDR:PORT.
+  refused ADDR PORT [--udp] succeeds if the request is refused (ECONNREFUSED)
+                            within 2 seconds.
+  sha ADDR PORT BYTES       sends BYTES random bytes, checks the sha256.
+  hold ADDR PORT N DIR      opens N echo connections, writes DIR/ready,
+                            waits for DIR/go, checks every connection still
+                            echoes, prints the backends' names.
+"""
+import hashlib
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def serve(name, port):
+    def tcp_conn(c):
+        with c:
+            f = c.makefile("rwb")
+            line = f.readline().strip().decode()
+            if line == "name":
+                f.write(name.encode() + b"\n")
+            elif line == "echo":
+                f.write(name.encode() + b"\n")
+                f.flush()
+                for ln in f:
+                    f.write(ln)
+                    f.flush()
+            elif line.startswith("sha "):
+                left = int(line.split()[1])
+                h = hashlib.sha256()
+                while left:
+                    b = f.read(min(left, 65536))
+                    if not b:
+                        break
+                    h.update(b)
+                    left -= len(b)
+                f.write(h.hexdigest().encode() + b"\n")
+            f.flush()
+
+    def tcp_loop(s):
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=tcp_conn, args=(c,), daemon=True).start()
+
+    def udp_loop(s):
+        while True:
+            _, peer = s.recvfrom(65536)
+            s.sendto(name.encode(), peer)
+
+    threads = []
+    for fam, host in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        for typ, loop in ((socket.SOCK_STREAM, tcp_loop),
+                          (socket.SOCK_DGRAM, udp_loop)):
+            s = socket.socket(fam, typ)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if fam == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind((host, port))
+            if typ == socket.SOCK_STREAM:
+                s.listen(128)
+            t = threading.Thread(target=loop, args=(s,), daemon=True)
+            t.start()
+            threads.append(t)
+    print("serving", flush=True)
+    for t in threads:
+        t.join()
+
+
+def request(addr, port, udp, sport=None, timeout=5):
+    fam = family_of(addr)
+    s = socket.socket(fam, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    with s:
+        if sport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+        if udp:
+            s.sendto(b"name", (addr, port))
+            data, peer = s.recvfrom(1024)
+        else:
+            s.connect((addr, port))
+            peer = s.getpeername()
+            s.sendall(b"name\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                b = s.recv(1024)
+                if not b:
+                    break
+                data += b
+        if socket.inet_pton(fam, peer[0]) != socket.inet_pton(fam, addr) \
+                or peer[1] != port:
+            raise RuntimeError("reply from %s:%d, not the service" % peer[:2])
+        return data.strip().decode()
+
+
+def hits(addr, port, n, udp, sport):
+    counts = {}
+    for _ in range(n):
+        name = request(addr, port, udp, sport)
+        counts[name] = counts.get(name, 0) + 1
+    print(json.dumps(counts, sort_keys=True))
+
+
+def refused(addr, port, udp):
+    start = time.monotonic()
+    try:
+        if udp:
+            s = socket.socket(family_of(addr), socket.SOCK_DGRAM)
+            s.settimeout(2)
+            s.connect((addr, port))
+            s.send(b"name")
+            s.recv(1024)
+        else:
+            socket.create_connection((addr, port), timeout=2).close()
+    except ConnectionRefusedError:
+        print("refused after %.3f s" % (time.monotonic() - start))
+        return 0
+    except OSError as e:
+        print("not refused: %s after %.3f s" % (e, time.monotonic() - start))
+        return 1
+    print("connected")
+    return 1
+
+
+def sha(addr, port, size):
+    data = os.urandom(size)
+    s = socket.create_connection((addr, port), timeout=30)
+    with s:
+        s.sendall(b"sha %d\n" % size)
+        s.sendall(data)
+        f = s.makefile("rb")
+        got = f.readline().strip().decode()
+    want = hashlib.sha256(data).hexdigest()
+    print("sent %d bytes, sha256 %s, backend says %s" % (size, want, got))
+    return 0 if got == want else 1
+
+
+def hold(addr, port, n, d):
+    conns = []
+    names = []
+    for _ in range(n):
+        s = socket.create_connection((addr, port), timeout=10)
+        s.sendall(b"echo\n")
+        f = s.makefile("rwb")
+        names.append(f.readline().strip().decode())
+        conns.append((s, f))
+    open(os.path.join(d, "ready"), "w").close()
+    deadline = time.monotonic() + 300
+    while not os.path.exists(os.path.join(d, "go")):
+        if time.monotonic() > deadline:
+            return 1
+        time.sleep(0.1)
+    for i, (s, f) in enumerate(conns):
+        msg = b"still there %d\n" % i
+        f.write(msg)
+        f.flush()
+        if f.readline() != msg:
+            print("connection %d to %s broke" % (i, names[i]))
+            return 1
+        s.close()
+    print(json.dumps(names))
+    return 0
+
+
+def main(argv):
+    cmd, args = argv[1], argv[2:]
+    udp = "--udp" in args
+    args = [a for a in args if a != "--udp"]
+    sport = None
+    if "--sport" in args:
+        i = args.index("--sport")
+        sport = int(args[i + 1])
+        del args[i:i + 2]
+    if cmd == "serve":
+        serve(args[0], int(args[1]))
+    elif cmd == "hits":
+        hits(args[0], int(args[1]), int(args[2]), udp, sport)
+    elif cmd == "refused":
+        return refused(args[0], int(args[1]), udp)
+    elif cmd == "sha":
+        return sha(args[0], int(args[1]), int(args[2]))
+    elif cmd == "hold":
+        return hold(args[0], int(args[1]), int(args[2]), args[3])
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
