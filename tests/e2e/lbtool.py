@@ -8,10 +8,11 @@ clients that count who answered.
                             "echo" -> echo lines until EOF;
                             "sha N" -> read N bytes, answer their sha256.
                             UDP: any datagram -> NAME.
-  hits ADDR PORT N [--udp] [--sport P]
+  hits ADDR PORT N [--udp] [--sport P] [--list]
                             N requests, each on a new connection or socket
-                            (from source port P if given); prints JSON
-                            {"NAME": count, ...}; fails if a reply came from
+                            (request i from source port P + i if given);
+                            prints JSON {"NAME": count, ...}, or with --list
+                            the names in order; fails if a reply came from
                             another address than ADDR:PORT.
   refused ADDR PORT [--udp] succeeds if the request is refused (ECONNREFUSED)
                             within 2 seconds.
@@ -114,12 +115,14 @@ def request(addr, port, udp, sport=None, timeout=5):
         return data.strip().decode()
 
 
-def hits(addr, port, n, udp, sport):
+def hits(addr, port, n, udp, sport, as_list):
     counts = {}
-    for _ in range(n):
-        name = request(addr, port, udp, sport)
+    names = []
+    for i in range(n):
+        name = request(addr, port, udp, sport + i if sport else None)
         counts[name] = counts.get(name, 0) + 1
-    print(json.dumps(counts, sort_keys=True))
+        names.append(name)
+    print(json.dumps(names if as_list else counts, sort_keys=True))
 
 
 def refused(addr, port, udp):
@@ -186,7 +189,8 @@ def hold(addr, port, n, d):
 def main(argv):
     cmd, args = argv[1], argv[2:]
     udp = "--udp" in args
-    args = [a for a in args if a != "--udp"]
+    as_list = "--list" in args
+    args = [a for a in args if a not in ("--udp", "--list")]
     sport = None
     if "--sport" in args:
         i = args.index("--sport")
@@ -195,7 +199,7 @@ def main(argv):
     if cmd == "serve":
         serve(args[0], int(args[1]))
     elif cmd == "hits":
-        hits(args[0], int(args[1]), int(args[2]), udp, sport)
+        hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list)
     elif cmd == "refused":
         return refused(args[0], int(args[1]), udp)
     elif cmd == "sha":
