@@ -258,8 +258,8 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 		return NULL;
 	}
 	if (created) {
-		svcnet_lbstats_add(svc->stats, true, true, 0);
-		svcnet_lbstats_add(be->stats, true, true, 0);
+		svcnet_lbstats_conn(svc->stats);
+		svcnet_lbstats_conn(be->stats);
 	}
 	return f;
 }
@@ -337,8 +337,8 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		goto drop;
 	}
 	len = skb->len;
-	svcnet_lbstats_add(f->be->svc->stats, false, true, len);
-	svcnet_lbstats_add(f->be->stats, false, true, len);
+	svcnet_lbstats_add(f->be->svc->stats, true, len);
+	svcnet_lbstats_add(f->be->stats, true, len);
 	reason = svcnet_route(net, skb, family);
 	if (reason) {
 		unreachable = false;
@@ -387,8 +387,8 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 	else
 		svcnet_flow_touch(sn, f, SVCNET_FLOW_UDP);
 	be = f->be;
-	svcnet_lbstats_add(be->svc->stats, false, false, skb->len);
-	svcnet_lbstats_add(be->stats, false, false, skb->len);
+	svcnet_lbstats_add(be->svc->stats, false, skb->len);
+	svcnet_lbstats_add(be->stats, false, skb->len);
 	svcnet_stats_rx(be->svc->sd, skb->len);
 	return NF_ACCEPT;
 }

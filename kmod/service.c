@@ -51,14 +51,23 @@ void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
 	}
 }
 
-void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool conn,
-			bool in, unsigned int len)
+void svcnet_lbstats_conn(struct svcnet_pcpu_lbstats __percpu *pcpu)
 {
 	struct svcnet_pcpu_lbstats *s = get_cpu_ptr(pcpu);
 
 	u64_stats_update_begin(&s->syncp);
-	if (conn)
-		u64_stats_inc(&s->conns);
+	u64_stats_inc(&s->conns);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(pcpu);
+}
+
+/* One packet of @len bytes, client to backend if @in, else back. */
+void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool in,
+			unsigned int len)
+{
+	struct svcnet_pcpu_lbstats *s = get_cpu_ptr(pcpu);
+
+	u64_stats_update_begin(&s->syncp);
 	if (in) {
 		u64_stats_inc(&s->pkts_in);
 		u64_stats_add(&s->bytes_in, len);

@@ -190,8 +190,9 @@ void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason);
 void svcnet_stats_tx(struct svcnet_dev *sd, unsigned int len);
 void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len);
-void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool conn,
-			bool in, unsigned int len);
+void svcnet_lbstats_conn(struct svcnet_pcpu_lbstats __percpu *pcpu);
+void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool in,
+			unsigned int len);
 
 extern siphash_key_t svcnet_hash_key;
 /* services, backends and flows not yet freed */

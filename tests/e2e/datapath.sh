@@ -78,6 +78,12 @@ hits() {
 	in_ns "$1" $LB hits "${@:2}"
 }
 
+# json_eq ACTUAL EXPECTED: the same JSON value
+json_eq() {
+	jq -en --argjson a "$1" --argjson b "$2" '$a == $b' >/dev/null ||
+		{ echo "got $1, expected $2"; return 1; }
+}
+
 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 netns_add dp-cl
 ip link add dp-cl type veth peer name eth0 netns dp-cl
@@ -157,12 +163,14 @@ out=$(hits dp-cl $VIP 53 30 --udp --sport 42001)
 check "rr: 30 forwarded UDP flows, exactly 10 per backend" \
 	counts_are "$out" "be1=10 be2=10 be3=10"
 # 330 requests of 4 bytes (IPv4+UDP: 32 bytes), answers of 3 (31 bytes)
+udp_stats() {
+	$svcnet -j -s service show svc0 |
+		jq -c '.[] | select(.protocol == "udp") | .stats'
+}
 check "UDP service counters equal the traffic sent" \
-	bash -c "$svcnet -j -s service show svc0 | jq -e '
-		.[] | select(.protocol == \"udp\") | .stats |
-		.connections == 330 and .packets_in == 330 and
-		.bytes_in == 330 * 32 and .packets_out == 330 and
-		.bytes_out == 330 * 31'"
+	json_eq "$(udp_stats)" '{"connections":330,"active":330,
+		"packets_in":330,"bytes_in":10560,"packets_out":330,
+		"bytes_out":10230}'
 check "UDP backend counters: 110 connections each" \
 	bash -c "$svcnet -j -s service show svc0 | jq -e '
 		[.[] | select(.protocol == \"udp\") | .backends[].stats.connections]
@@ -204,7 +212,8 @@ check "wrr 1:2:3: 300 connections split exactly 50/100/150" \
 
 $svcnet flow flush
 $svcnet service set svc0 tcp $VIP:80 sched lc
-out=$(hits host $VIP 80 300)
+# fixed source ports: a reused port would replace its old flow
+out=$(hits host $VIP 80 300 --sport 44001)
 # flows linger (FIN timeout), so weighted least-connections follows 1:2:3
 check "lc 1:2:3: 300 connections split exactly 50/100/150" \
 	counts_are "$out" "be1=50 be2=100 be3=150"
@@ -232,10 +241,14 @@ check "maglev: flows rescheduled after a flush get the same backends" \
 $svcnet backend del svc0 udp $VIP:53 10.0.3.2:8080
 $svcnet flow flush
 after=$(maglev_map)
-check "maglev: removing be3 moves only the flows of be3" \
+check "maglev: removing be3 moves its flows away" \
 	jq -en --argjson a "$before" --argjson b "$after" '
-		[range(0; $a | length) | select($b[.] == "be3" or
-			($a[.] != "be3" and $a[.] != $b[.]))] | length == 0'
+		($a | index("be3")) != null and ($b | index("be3")) == null'
+# Maglev keeps most other keys in place (KUnit bounds it at 1/N + 1%)
+check "maglev: removing be3 moves at most 6 of the other 60 flows" \
+	jq -en --argjson a "$before" --argjson b "$after" '
+		[range(0; $a | length) | select($a[.] != "be3" and
+			$a[.] != $b[.])] | length <= 6'
 $svcnet backend add svc0 udp $VIP:53 10.0.3.2:8080
 
 $svcnet flow flush
