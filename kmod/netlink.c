@@ -822,8 +822,9 @@ static int svcnet_nl_flow_get_dumpit(struct sk_buff *skb,
 			err = PTR_ERR(f);
 			break;
 		}
-		if (READ_ONCE(f->dead) || (cb->args[1] &&
-		    f->be->svc->sd->dev->ifindex != cb->args[1]))
+		if (READ_ONCE(f->dead))
+			continue;
+		if (cb->args[1] && f->be->svc->sd->dev->ifindex != cb->args[1])
 			continue;
 		err = svcnet_nl_fill_flow(skb, f, NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq);
