@@ -300,7 +300,12 @@ void svcnet_flow_net_exit(struct svcnet_net *sn)
 	rhashtable_destroy(&sn->flows_fwd);
 }
 
-int __init svcnet_flow_init(void)
+bool svcnet_flow_ready(void)
+{
+	return svcnet_flow_cache;
+}
+
+int svcnet_flow_init(void)
 {
 	svcnet_flow_cache = KMEM_CACHE(svcnet_flow, 0);
 	return svcnet_flow_cache ? 0 : -ENOMEM;
@@ -309,4 +314,5 @@ int __init svcnet_flow_init(void)
 void svcnet_flow_uninit(void)
 {
 	kmem_cache_destroy(svcnet_flow_cache);
+	svcnet_flow_cache = NULL;
 }

@@ -435,3 +435,7 @@ void svcnet_nat_hooks_put(struct net *net)
 		nf_unregister_net_hooks(net, svcnet_nf_ops,
 					ARRAY_SIZE(svcnet_nf_ops));
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "nat_test.c"
+#endif

@@ -234,6 +234,7 @@ u32 svcnet_wrr_stride(u64 total);
 /* flow.c */
 int svcnet_flow_init(void);
 void svcnet_flow_uninit(void);
+bool svcnet_flow_ready(void);
 int svcnet_flow_net_init(struct svcnet_net *sn);
 void svcnet_flow_net_exit(struct svcnet_net *sn);
 struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,

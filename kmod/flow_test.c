@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the flow table: insertion, both lookups, races for one tuple,
+ * the size limit, expiry and dying services.
+ */
+
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "svcnet.h"
+
+struct svcnet_flow_fixture {
+	struct svcnet_net sn;
+	struct svcnet_service svc;
+	struct svcnet_backend be;
+};
+
+static struct svcnet_flow_fixture *svcnet_flow_fixture(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx;
+
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	KUNIT_ASSERT_EQ(test, svcnet_flow_net_init(&fx->sn), 0);
+	refcount_set(&fx->svc.ref, 1);
+	fx->be.svc = &fx->svc;
+	fx->be.addr.ip = htonl(0x0a000102);
+	fx->be.port = htons(8080);
+	/* the test's own reference: flows never free the backend */
+	refcount_set(&fx->be.ref, 1);
+	return fx;
+}
+
+static void svcnet_flow_fixture_free(struct kunit *test,
+				     struct svcnet_flow_fixture *fx)
+{
+	svcnet_flow_flush(&fx->sn, NULL, NULL);
+	svcnet_flow_net_exit(&fx->sn);
+	/* flows drop their backend references after a grace period */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, refcount_read(&fx->be.ref), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 0);
+}
+
+static struct svcnet_tuple svcnet_client(u32 n)
+{
+	struct svcnet_tuple t = {
+		.family = AF_INET,
+		.proto = IPPROTO_TCP,
+		.saddr.ip = htonl(0x0a000900 + (n >> 16)),
+		.daddr.ip = htonl(0x0a600001),
+		.sport = htons(1024 + (n & 0xffff)),
+		.dport = htons(80),
+	};
+
+	return t;
+}
+
+static struct svcnet_flow *svcnet_test_flow(struct svcnet_flow_fixture *fx,
+					    u32 n, bool *created, int *err)
+{
+	struct svcnet_tuple t = svcnet_client(n);
+
+	return svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN,
+				  created, err);
+}
+
+static void svcnet_flow_lookup_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t = svcnet_client(7), rev = {};
+	struct svcnet_flow *f, *g;
+	bool created;
+	int err = 0;
+
+	f = svcnet_test_flow(fx, 7, &created, &err);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_TRUE(test, created);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_flow_lookup_fwd(&fx->sn, &t), f);
+	rev.family = AF_INET;
+	rev.proto = IPPROTO_TCP;
+	rev.saddr = fx->be.addr;
+	rev.sport = fx->be.port;
+	rev.daddr = t.saddr;
+	rev.dport = t.sport;
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_flow_lookup_rev(&fx->sn, &rev), f);
+	/* another client port is another flow */
+	t.sport = htons(9);
+	KUNIT_EXPECT_NULL(test, svcnet_flow_lookup_fwd(&fx->sn, &t));
+	rcu_read_unlock();
+
+	/* the same tuple again: the existing flow, not a second one */
+	g = svcnet_test_flow(fx, 7, &created, &err);
+	KUNIT_EXPECT_PTR_EQ(test, g, f);
+	KUNIT_EXPECT_FALSE(test, created);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&fx->be.ref), 2);
+
+	svcnet_flow_remove(&fx->sn, f);
+	rcu_read_lock();
+	t = svcnet_client(7);
+	KUNIT_EXPECT_NULL(test, svcnet_flow_lookup_fwd(&fx->sn, &t));
+	KUNIT_EXPECT_NULL(test, svcnet_flow_lookup_rev(&fx->sn, &rev));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
+	svcnet_flow_fixture_free(test, fx);
+}
+
+static void svcnet_flow_limit_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t;
+	struct svcnet_flow *f;
+	bool created;
+	int err, i;
+
+	fx->sn.cfg.flow_max = 100;
+	for (i = 0; i < 100; i++) {
+		f = svcnet_test_flow(fx, i, &created, &err);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+	}
+	for (i = 100; i < 110; i++) {
+		err = 0;
+		f = svcnet_test_flow(fx, i, &created, &err);
+		KUNIT_EXPECT_NULL(test, f);
+		KUNIT_EXPECT_EQ(test, err, -ENOSPC);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 100);
+	/* existing flows are still found */
+	rcu_read_lock();
+	t = svcnet_client(42);
+	KUNIT_EXPECT_NOT_NULL(test, svcnet_flow_lookup_fwd(&fx->sn, &t));
+	rcu_read_unlock();
+	svcnet_flow_fixture_free(test, fx);
+}
+
+static void svcnet_flow_expiry_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t;
+	struct svcnet_flow *f;
+	bool created;
+	int err, i;
+
+	for (i = 0; i < 1000; i++) {
+		f = svcnet_test_flow(fx, i, &created, &err);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		/* every other flow has expired */
+		if (i % 2)
+			WRITE_ONCE(f->expires, jiffies - 1);
+	}
+	mod_delayed_work(system_power_efficient_wq, &fx->sn.flow_gc, 0);
+	flush_delayed_work(&fx->sn.flow_gc);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 500);
+	rcu_read_lock();
+	for (i = 0; i < 1000; i++) {
+		t = svcnet_client(i);
+		f = svcnet_flow_lookup_fwd(&fx->sn, &t);
+		if (i % 2)
+			KUNIT_EXPECT_NULL(test, f);
+		else
+			KUNIT_EXPECT_NOT_NULL(test, f);
+	}
+	rcu_read_unlock();
+	svcnet_flow_fixture_free(test, fx);
+}
+
+static void svcnet_flow_touch_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_flow *f;
+	unsigned long before;
+	bool created;
+	int err;
+
+	fx->sn.cfg.timeout[SVCNET_FLOW_TCP_EST] = 900;
+	f = svcnet_test_flow(fx, 1, &created, &err);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	before = jiffies;
+	svcnet_flow_touch(&fx->sn, f, SVCNET_FLOW_TCP_EST);
+	KUNIT_EXPECT_EQ(test, f->state, SVCNET_FLOW_TCP_EST);
+	KUNIT_EXPECT_TRUE(test, time_after_eq(f->expires, before + 900 * HZ));
+	KUNIT_EXPECT_TRUE(test, time_before_eq(f->expires, jiffies + 900 * HZ));
+	svcnet_flow_fixture_free(test, fx);
+}
+
+static void svcnet_flow_dead_service_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_flow *f;
+	bool created;
+	int err, i;
+
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_NOT_NULL(test, svcnet_test_flow(fx, i, &created,
+							     &err));
+	svcnet_flow_kill_service(&fx->sn, &fx->svc);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
+	f = svcnet_test_flow(fx, 11, &created, &err);
+	KUNIT_EXPECT_NULL(test, f);
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
+	svcnet_flow_fixture_free(test, fx);
+}
+
+/* Two services on one backend: one client port can reach it only once. */
+static void svcnet_flow_reverse_clash_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t = svcnet_client(3);
+	struct svcnet_flow *f;
+	bool created;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, svcnet_test_flow(fx, 3, &created, &err));
+	t.daddr.ip = htonl(0x0a600002);
+	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN,
+			       &created, &err);
+	KUNIT_EXPECT_NULL(test, f);
+	KUNIT_EXPECT_EQ(test, err, -EEXIST);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 1);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, svcnet_flow_lookup_fwd(&fx->sn, &t));
+	rcu_read_unlock();
+	svcnet_flow_fixture_free(test, fx);
+}
+
+static struct kunit_case svcnet_flow_test_cases[] = {
+	KUNIT_CASE(svcnet_flow_lookup_test),
+	KUNIT_CASE(svcnet_flow_limit_test),
+	KUNIT_CASE(svcnet_flow_expiry_test),
+	KUNIT_CASE(svcnet_flow_touch_test),
+	KUNIT_CASE(svcnet_flow_dead_service_test),
+	KUNIT_CASE(svcnet_flow_reverse_clash_test),
+	{}
+};
+
+/*
+ * A module's suites may run before its init function: then the suite
+ * makes the flow cache itself.
+ */
+static bool svcnet_flow_test_made_cache;
+
+static int svcnet_flow_suite_init(struct kunit_suite *suite)
+{
+	if (svcnet_flow_ready())
+		return 0;
+	svcnet_flow_test_made_cache = true;
+	return svcnet_flow_init();
+}
+
+static void svcnet_flow_suite_exit(struct kunit_suite *suite)
+{
+	if (svcnet_flow_test_made_cache)
+		svcnet_flow_uninit();
+	svcnet_flow_test_made_cache = false;
+}
+
+static struct kunit_suite svcnet_flow_test_suite = {
+	.name = "svcnet_flow",
+	.suite_init = svcnet_flow_suite_init,
+	.suite_exit = svcnet_flow_suite_exit,
+	.test_cases = svcnet_flow_test_cases,
+};
+
+kunit_test_suite(svcnet_flow_test_suite);
