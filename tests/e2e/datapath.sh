@@ -291,6 +291,26 @@ check "flow show lists flows with their backends" \
 	bash -c "$svcnet -j flow show | jq -e 'length >= 3 and
 		 (.[0].backend | test(\"^10[.]0[.]\"))'"
 
+# --- expiry and loops -------------------------------------------------------------
+$svcnet flow flush
+$svcnet config set udp-timeout 2
+hits host $VIP 53 1 --udp --sport 45001 >/dev/null
+check "a UDP flow is listed after its first datagram" \
+	bash -c "$svcnet -j flow show | jq -e 'map(select(.client_port == 45001)) | length == 1'"
+check "an idle UDP flow expires after its timeout" \
+	wait_for 15 bash -c "$svcnet -j flow show | jq -e 'map(select(.client_port == 45001)) | length == 0'"
+$svcnet config set udp-timeout 300
+$svcnet service add svc0 udp 10.96.0.30:53
+$svcnet backend add svc0 udp 10.96.0.30:53 10.96.0.31:53
+ip route add 10.96.0.31 dev svc0
+loops() { $svcnet -j -s show svc0 | jq '.[0].stats.drops.loop'; }
+loops_before=$(loops)
+$LB hits 10.96.0.30 53 1 --udp >/dev/null 2>&1 || true
+check "a backend routed back into svc0 is a loop: dropped and counted" \
+	test "$(loops)" -gt "$loops_before"
+ip route del 10.96.0.31 dev svc0
+$svcnet service del svc0 udp 10.96.0.30:53
+
 # --- with conntrack and a MASQUERADE rule -------------------------------------
 $svcnet flow flush
 modprobe nf_conntrack
