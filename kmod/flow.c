@@ -200,6 +200,7 @@ static void svcnet_flow_walk(struct svcnet_net *sn,
 	struct rhashtable_iter iter;
 	struct svcnet_flow *f;
 	unsigned int n = 0;
+	bool removed;
 
 	rhashtable_walk_enter(&sn->flows_fwd, &iter);
 	rhashtable_walk_start(&iter);
@@ -209,9 +210,15 @@ static void svcnet_flow_walk(struct svcnet_net *sn,
 				continue;
 			break;
 		}
-		if (match(f, arg))
+		removed = match(f, arg);
+		if (removed)
 			svcnet_flow_remove(sn, f);
-		if (!(++n % 256)) {
+		/*
+		 * Pause only after a flow that stays: restarting the walk
+		 * after removing the flow it stands on would skip one.
+		 */
+		if (++n >= 256 && !removed) {
+			n = 0;
 			rhashtable_walk_stop(&iter);
 			cond_resched();
 			rhashtable_walk_start(&iter);

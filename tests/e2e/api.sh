@@ -78,6 +78,13 @@ check "unprivileged users may read services, flows and config" \
 	unpriv sh -c 'svcnet service show && svcnet flow show && svcnet config'
 check "nothing changed after the unprivileged attempts" \
 	is "$(snapshot)" "$before"
+check "root of a user namespace administers its own network namespace" \
+	unpriv unshare -Urn sh -c 'ip link add s0 type svcnet && ip link set s0 up &&
+		svcnet service add s0 tcp 10.96.0.1:80 &&
+		svcnet backend add s0 tcp 10.96.0.1:80 10.0.0.2:80 &&
+		svcnet config set flow-max 5'
+check "and the host's namespace does not see it" \
+	is "$(svcnet -j config | jq '."flow-max"')" 262144
 
 # --- routes --------------------------------------------------------------------
 check "service add routes the address into the device" \

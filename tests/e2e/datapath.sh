@@ -253,8 +253,8 @@ $svcnet backend add svc0 udp $VIP:53 10.0.3.2:8080
 
 $svcnet flow flush
 $svcnet service set svc0 udp $VIP:53 sched sh
-out=$(hits host $VIP 53 50 --udp)
-check "sh: 50 flows from one client address all go to one backend" \
+out=$(hits host $VIP 53 300 --udp)
+check "sh: 300 flows from one client address all go to one backend" \
 	test "$(jq length <<<"$out")" = 1
 out2=$(hits dp-cl $VIP 53 50 --udp)
 check "sh: another client address also sticks to one backend" \
