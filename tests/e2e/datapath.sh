@@ -156,10 +156,10 @@ for n in 1 2 3; do
 	$svcnet backend add svc0 udp $VIP:53 "10.0.$n.2:8080"
 done
 # distinct source ports: a reused one would rightly stick to its flow
-out=$(hits host $VIP 53 300 --udp --sport 41001)
+out=$(hits host $VIP 53 300 --udp --sport 23001)
 check "rr: 300 local UDP flows, exactly 100 per backend" \
 	counts_are "$out" "be1=100 be2=100 be3=100"
-out=$(hits dp-cl $VIP 53 30 --udp --sport 42001)
+out=$(hits dp-cl $VIP 53 30 --udp --sport 24001)
 check "rr: 30 forwarded UDP flows, exactly 10 per backend" \
 	counts_are "$out" "be1=10 be2=10 be3=10"
 # 330 requests of 4 bytes (IPv4+UDP: 32 bytes), answers of 3 (31 bytes)
@@ -191,7 +191,7 @@ check "IPv6 rr: 300 local TCP connections, exactly 100 per backend" \
 out=$(hits dp-cl $VIP6 80 300)
 check "IPv6 rr: 300 forwarded TCP connections, exactly 100 per backend" \
 	counts_are "$out" "be1=100 be2=100 be3=100"
-out=$(hits dp-cl $VIP6 53 30 --udp --sport 43001)
+out=$(hits dp-cl $VIP6 53 30 --udp --sport 25001)
 check "IPv6 rr: 30 forwarded UDP flows, exactly 10 per backend" \
 	counts_are "$out" "be1=10 be2=10 be3=10"
 check "IPv6: a 1 MB transfer from a local client arrives intact" \
@@ -213,7 +213,7 @@ check "wrr 1:2:3: 300 connections split exactly 50/100/150" \
 $svcnet flow flush
 $svcnet service set svc0 tcp $VIP:80 sched lc
 # fixed source ports: a reused port would replace its old flow
-out=$(hits host $VIP 80 300 --sport 44001)
+out=$(hits host $VIP 80 300 --sport 21001)
 # flows linger (FIN timeout), so weighted least-connections follows 1:2:3
 check "lc 1:2:3: 300 connections split exactly 50/100/150" \
 	counts_are "$out" "be1=50 be2=100 be3=150"
@@ -230,9 +230,9 @@ $svcnet service set svc0 udp $VIP:53 sched maglev maglev-size 251
 out=$(hits host $VIP 53 300 --udp)
 check "maglev: 300 UDP flows, every backend gets 40..160" \
 	each_between "$out" 40 160 be1 be2 be3
-# the backend of each of 60 flows (source ports 40001...)
+# the backend of each of 60 flows (source ports 22001...)
 maglev_map() {
-	hits host $VIP 53 60 --udp --sport 40001 --list
+	hits host $VIP 53 60 --udp --sport 22001 --list
 }
 before=$(maglev_map)
 $svcnet flow flush
@@ -294,11 +294,11 @@ check "flow show lists flows with their backends" \
 # --- expiry and loops -------------------------------------------------------------
 $svcnet flow flush
 $svcnet config set udp-timeout 2
-hits host $VIP 53 1 --udp --sport 45001 >/dev/null
+hits host $VIP 53 1 --udp --sport 26001 >/dev/null
 check "a UDP flow is listed after its first datagram" \
-	bash -c "$svcnet -j flow show | jq -e 'map(select(.client_port == 45001)) | length == 1'"
+	bash -c "$svcnet -j flow show | jq -e 'map(select(.client_port == 26001)) | length == 1'"
 check "an idle UDP flow expires after its timeout" \
-	wait_for 15 bash -c "$svcnet -j flow show | jq -e 'map(select(.client_port == 45001)) | length == 0'"
+	wait_for 15 bash -c "$svcnet -j flow show | jq -e 'map(select(.client_port == 26001)) | length == 0'"
 $svcnet config set udp-timeout 300
 $svcnet service add svc0 udp 10.96.0.30:53
 $svcnet backend add svc0 udp 10.96.0.30:53 10.96.0.31:53

@@ -10,7 +10,8 @@ clients that count who answered.
                             UDP: any datagram -> NAME.
   hits ADDR PORT N [--udp] [--sport P] [--list]
                             N requests, each on a new connection or socket
-                            (request i from source port P + i if given);
+                            (request i from source port P + i if given;
+                            keep P + N below the ephemeral port range);
                             prints JSON {"NAME": count, ...}, or with --list
                             the names in order; fails if a reply came from
                             another address than ADDR:PORT.
