@@ -55,6 +55,9 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 	WRITE_ONCE(f->dead, true);
 	rhashtable_remove_fast(&sn->flows_fwd, &f->fwd_node, svcnet_fwd_params);
 	rhashtable_remove_fast(&sn->flows_rev, &f->rev_node, svcnet_rev_params);
+	/* the state goes terminal exactly once: the open count stays exact */
+	if (svcnet_flow_state_open(xchg(&f->state, SVCNET_FLOW_TCP_CLOSE)))
+		atomic_dec(&f->be->open);
 	atomic_dec(&f->be->active);
 	atomic_dec(&f->be->svc->active);
 	atomic_dec(&sn->flow_count);
@@ -94,9 +97,17 @@ static unsigned long svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
 {
 	unsigned long expires = jiffies + svcnet_flow_timeout(sn, state);
+	u8 cur = READ_ONCE(f->state);
 
-	if (READ_ONCE(f->state) != state)
-		WRITE_ONCE(f->state, state);
+	/*
+	 * A closing flow never opens again (removal leaves it closed), and
+	 * the one transition from open to closing drops the open count.
+	 */
+	if (cur != state &&
+	    (svcnet_flow_state_open(cur) || !svcnet_flow_state_open(state)) &&
+	    cmpxchg(&f->state, cur, state) == cur &&
+	    svcnet_flow_state_open(cur) && !svcnet_flow_state_open(state))
+		atomic_dec(&f->be->open);
 	if (READ_ONCE(f->expires) != expires)
 		WRITE_ONCE(f->expires, expires);
 }
@@ -172,6 +183,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 		return NULL;
 	}
 	atomic_inc(&be->active);
+	atomic_inc(&be->open);
 	atomic_inc(&be->svc->active);
 	atomic_inc(&svcnet_objects);
 	spin_unlock_bh(&sn->flow_lock);
@@ -246,6 +258,7 @@ static void svcnet_flow_gc(struct work_struct *work)
 struct svcnet_flow_filter {
 	struct svcnet_dev *sd;
 	struct svcnet_service *svc;
+	struct svcnet_backend *be;
 };
 
 static bool svcnet_flow_filter_match(struct svcnet_flow *f, void *arg)
@@ -253,6 +266,8 @@ static bool svcnet_flow_filter_match(struct svcnet_flow *f, void *arg)
 	struct svcnet_flow_filter *flt = arg;
 	struct svcnet_service *svc = f->be->svc;
 
+	if (flt->be)
+		return f->be == flt->be;
 	if (flt->svc)
 		return svc == flt->svc;
 	return !flt->sd || svc->sd == flt->sd;
@@ -262,6 +277,17 @@ void svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
 		       struct svcnet_service *svc)
 {
 	struct svcnet_flow_filter flt = { .sd = sd, .svc = svc };
+
+	svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
+}
+
+/* Remove the flows of a removed backend: their next packets are balanced
+ * anew (UDP) or answered with a reset (TCP).
+ */
+void svcnet_flow_flush_backend(struct svcnet_net *sn,
+			       struct svcnet_backend *be)
+{
+	struct svcnet_flow_filter flt = { .be = be };
 
 	svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
 }

@@ -201,6 +201,37 @@ static void svcnet_flow_touch_test(struct kunit *test)
 	svcnet_flow_fixture_free(test, fx);
 }
 
+/* A backend's open flows: those not closing, counted exactly once. */
+static void svcnet_flow_open_count_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_flow *a, *b;
+	bool created;
+	int err;
+
+	a = svcnet_test_flow(fx, 1, &created, &err);
+	b = svcnet_test_flow(fx, 2, &created, &err);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 2);
+	svcnet_flow_touch(&fx->sn, a, SVCNET_FLOW_TCP_EST);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 2);
+	svcnet_flow_touch(&fx->sn, a, SVCNET_FLOW_TCP_FIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 1);
+	/* closing is for good, and counted once */
+	svcnet_flow_touch(&fx->sn, a, SVCNET_FLOW_TCP_EST);
+	KUNIT_EXPECT_EQ(test, a->state, SVCNET_FLOW_TCP_FIN);
+	svcnet_flow_touch(&fx->sn, a, SVCNET_FLOW_TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, a->state, SVCNET_FLOW_TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 1);
+	svcnet_flow_remove(&fx->sn, a);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 1);
+	svcnet_flow_remove(&fx->sn, b);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 0);
+	svcnet_flow_fixture_free(test, fx);
+}
+
 static void svcnet_flow_dead_service_test(struct kunit *test)
 {
 	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
@@ -245,6 +276,7 @@ static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_limit_test),
 	KUNIT_CASE(svcnet_flow_expiry_test),
 	KUNIT_CASE(svcnet_flow_touch_test),
+	KUNIT_CASE(svcnet_flow_open_count_test),
 	KUNIT_CASE(svcnet_flow_dead_service_test),
 	KUNIT_CASE(svcnet_flow_reverse_clash_test),
 	{}

@@ -20,6 +20,7 @@ static int __net_init svcnet_net_init(struct net *net)
 	sn->net = net;
 	INIT_LIST_HEAD(&sn->devs);
 	sn->gen = 1;
+	svcnet_drain_net_init(sn);
 	return svcnet_flow_net_init(sn);
 }
 
@@ -30,6 +31,7 @@ static void __net_exit svcnet_net_exit(struct net *net)
 	/* Devices went away with the namespace's devices, before us. */
 	WARN_ON_ONCE(!list_empty(&sn->devs));
 	WARN_ON_ONCE(sn->hook_users);
+	svcnet_drain_net_exit(sn);
 	svcnet_flow_net_exit(sn);
 }
 

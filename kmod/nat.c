@@ -27,6 +27,7 @@
 #include <net/checksum.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
@@ -37,6 +38,8 @@ struct svcnet_pkt {
 	struct svcnet_tuple t;
 	unsigned int l4off;
 	u8 syn:1, ack:1, fin:1, rst:1;
+	__be32 seq;
+	__be32 ack_seq;
 };
 
 /*
@@ -98,6 +101,8 @@ static int svcnet_parse(struct sk_buff *skb, u8 family, struct svcnet_pkt *p)
 		p->ack = th->ack;
 		p->fin = th->fin;
 		p->rst = th->rst;
+		p->seq = th->seq;
+		p->ack_seq = th->ack_seq;
 	} else if (p->t.proto == IPPROTO_UDP) {
 		const struct udphdr *uh;
 
@@ -182,6 +187,112 @@ static void svcnet_unreachable(struct sk_buff *skb, u8 family)
 	else
 		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH,
 				0);
+}
+
+/*
+ * Answer a TCP segment that belongs to no flow with a reset from the
+ * service, as a host without the connection would: its flow was removed
+ * with its backend, expired or flushed, and the client must learn it now
+ * rather than after its retransmissions time out.
+ */
+static void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
+			      const struct svcnet_pkt *p)
+{
+	unsigned int l3 = p->t.family == AF_INET ? sizeof(struct iphdr) :
+						   sizeof(struct ipv6hdr);
+	unsigned int hlen = LL_MAX_HEADER + l3 + sizeof(struct tcphdr);
+	struct dst_entry *dst;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+
+	if (p->rst)
+		return;
+	skb = alloc_skb(hlen, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, hlen);
+	th = skb_push(skb, sizeof(*th));
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = p->t.dport;
+	th->dest = p->t.sport;
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	if (p->ack) {
+		th->seq = p->ack_seq;
+	} else {
+		th->ack = 1;
+		th->ack_seq = htonl(ntohl(p->seq) + p->syn + p->fin +
+				    oskb->len - p->l4off - sizeof(*th));
+	}
+	skb_push(skb, l3);
+	skb_reset_network_header(skb);
+	if (p->t.family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+		struct flowi4 fl4 = {
+			.daddr = p->t.saddr.ip,
+			.saddr = p->t.daddr.ip,
+			.flowi4_proto = IPPROTO_TCP,
+			.flowi4_mark = oskb->mark,
+			.flowi4_flags = FLOWI_FLAG_ANYSRC,
+		};
+		struct rtable *rt;
+
+		memset(iph, 0, sizeof(*iph));
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->ttl = 64;
+		iph->frag_off = htons(IP_DF);
+		iph->protocol = IPPROTO_TCP;
+		iph->saddr = p->t.daddr.ip;
+		iph->daddr = p->t.saddr.ip;
+		th->check = csum_tcpudp_magic(iph->saddr, iph->daddr,
+					      sizeof(*th), IPPROTO_TCP,
+					      csum_partial(th, sizeof(*th), 0));
+		skb->protocol = htons(ETH_P_IP);
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			goto err_free;
+		dst = &rt->dst;
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.daddr = p->t.saddr.in6,
+			.saddr = p->t.daddr.in6,
+			.flowi6_proto = IPPROTO_TCP,
+			.flowi6_mark = oskb->mark,
+		};
+
+		memset(ip6h, 0, sizeof(*ip6h));
+		ip6h->version = 6;
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->hop_limit = 64;
+		ip6h->payload_len = htons(sizeof(*th));
+		ip6h->saddr = p->t.daddr.in6;
+		ip6h->daddr = p->t.saddr.in6;
+		th->check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr,
+					    sizeof(*th), IPPROTO_TCP,
+					    csum_partial(th, sizeof(*th), 0));
+		skb->protocol = htons(ETH_P_IPV6);
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			goto err_free;
+		}
+	}
+	if (svcnet_is_dev(dst->dev)) {
+		dst_release(dst);
+		goto err_free;
+	}
+	skb_dst_set(skb, dst);
+	if (p->t.family == AF_INET)
+		ip_local_out(net, NULL, skb);
+	else
+		ip6_local_out(net, NULL, skb);
+	return;
+
+err_free:
+	kfree_skb(skb);
 }
 
 /* Route the rewritten packet to its backend; 0 or a drop reason. */
@@ -312,9 +423,13 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		goto drop;
 	}
 	f = svcnet_flow_lookup_fwd(sn, &p.t);
-	/* a SYN on a closing flow starts a new connection: balance it anew */
-	if (f && p.syn && !p.ack && f->state >= SVCNET_FLOW_TCP_FIN &&
-	    f->state <= SVCNET_FLOW_TCP_CLOSE) {
+	/*
+	 * A SYN on a closing flow, or on one whose backend drains or is
+	 * gone, starts a new connection: balance it anew.
+	 */
+	if (f && p.syn && !p.ack &&
+	    (!svcnet_flow_state_open(READ_ONCE(f->state)) ||
+	     READ_ONCE(f->be->draining) || READ_ONCE(f->be->removed))) {
 		svcnet_flow_remove(sn, f);
 		f = NULL;
 	}
@@ -322,6 +437,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		if (p.t.proto == IPPROTO_TCP && !(p.syn && !p.ack)) {
 			reason = SVCNET_DROP_NO_FLOW;
 			unreachable = false;
+			svcnet_send_reset(net, skb, &p);
 			goto drop;
 		}
 		f = svcnet_new_flow(sn, svc, &p, &reason);

@@ -60,6 +60,9 @@ static struct netlink_range_validation svcnet_range_timeout = {
 	.max = SVCNET_TIMEOUT_MAX,
 };
 
+#define SVCNET_NL_TIMEOUT \
+	NLA_POLICY_FULL_RANGE(NLA_U32, &svcnet_range_timeout)
+
 static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
 	[SVCNET_A_SVC_ADDR] = SVCNET_NL_ADDR,
 	[SVCNET_A_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
@@ -77,6 +80,7 @@ static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
 	[SVCNET_A_BE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[SVCNET_A_BE_WEIGHT] = { .type = NLA_U16 },
 	[SVCNET_A_BE_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_BE_STATS"),
+	[SVCNET_A_BE_DRAIN] = SVCNET_NL_TIMEOUT,
 };
 
 static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
@@ -90,9 +94,6 @@ static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
 	[SVCNET_A_FLOW_STATE] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_STATE"),
 	[SVCNET_A_FLOW_EXPIRES] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_EXPIRES"),
 };
-
-#define SVCNET_NL_TIMEOUT \
-	NLA_POLICY_FULL_RANGE(NLA_U32, &svcnet_range_timeout)
 
 static const struct nla_policy svcnet_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
 	[SVCNET_A_CFG_FLOW_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -486,6 +487,10 @@ static int svcnet_nl_put_backend(struct sk_buff *skb,
 			       &be->addr) ||
 	    nla_put_u16(skb, SVCNET_A_BE_PORT, ntohs(be->port)) ||
 	    nla_put_u16(skb, SVCNET_A_BE_WEIGHT, be->weight) ||
+	    (be->draining &&
+	     nla_put_u32(skb, SVCNET_A_BE_DRAIN,
+			 time_after(be->drain_deadline, jiffies) ?
+			 DIV_ROUND_UP(be->drain_deadline - jiffies, HZ) : 0)) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_BE_STATS, be->stats,
 				  atomic_read(&be->active))) {
 		nla_nest_cancel(skb, nest);
@@ -719,9 +724,16 @@ static int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (cmd == SVCNET_CMD_BACKEND_DEL) {
 		err = svcnet_backend_del(be, info->extack);
+	} else if (tb[SVCNET_A_BE_DRAIN] && tb[SVCNET_A_BE_WEIGHT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_DRAIN],
+				    "give SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN, not both");
+		err = -EINVAL;
+	} else if (tb[SVCNET_A_BE_DRAIN]) {
+		err = svcnet_backend_drain(be, nla_get_u32(tb[SVCNET_A_BE_DRAIN]),
+					   info->extack);
 	} else if (!tb[SVCNET_A_BE_WEIGHT]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_BACKEND],
-				    "missing SVCNET_A_BE_WEIGHT");
+				    "missing SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN");
 		err = -EINVAL;
 	} else {
 		err = svcnet_backend_set(be, nla_get_u16(tb[SVCNET_A_BE_WEIGHT]),

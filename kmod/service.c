@@ -94,9 +94,14 @@ static void svcnet_bset_free_rcu(struct rcu_head *head)
 	svcnet_bset_free(container_of(head, struct svcnet_bset, rcu));
 }
 
+static bool svcnet_backend_eligible(const struct svcnet_backend *be)
+{
+	return be->weight && !be->draining;
+}
+
 /*
- * The set of backends of non-zero weight of @svc, in list order, for
- * scheduler @sched.
+ * The set of backends of non-zero weight, not draining, of @svc, in list
+ * order, for scheduler @sched.
  */
 static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
 					     u8 sched, u32 maglev_size)
@@ -108,7 +113,7 @@ static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
 
 	ASSERT_RTNL();
 	list_for_each_entry(be, &svc->backends, list)
-		if (be->weight)
+		if (svcnet_backend_eligible(be))
 			n++;
 	bs = kvzalloc(struct_size(bs, be, n), GFP_KERNEL);
 	if (!bs)
@@ -118,7 +123,7 @@ static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
 	if (!bs->cum)
 		goto err_nomem;
 	list_for_each_entry(be, &svc->backends, list) {
-		if (!be->weight)
+		if (!svcnet_backend_eligible(be))
 			continue;
 		bs->total += be->weight;
 		bs->cum[bs->n] = bs->total;
@@ -350,6 +355,8 @@ void svcnet_service_del(struct svcnet_service *svc)
 	svcnet_bset_publish(svc, NULL);
 	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
 		list_del(&be->list);
+		if (be->draining)
+			list_del(&be->drain_list);
 		be->removed = true;
 		svcnet_backend_put(be);
 	}
@@ -411,6 +418,7 @@ int svcnet_backend_add(struct svcnet_service *svc,
 	be->weight = weight;
 	be->id = svcnet_backend_id(addr, port);
 	be->svc = svc;
+	INIT_LIST_HEAD(&be->drain_list);
 	refcount_set(&be->ref, 1);
 	list_add_tail(&be->list, &svc->backends);
 	err = svcnet_bset_rebuild(svc);
@@ -430,19 +438,25 @@ err_free:
 	return err;
 }
 
+/* Setting a weight also ends a drain. */
 int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
 		       struct netlink_ext_ack *extack)
 {
+	bool draining = be->draining;
 	u16 old = be->weight;
 	int err;
 
 	ASSERT_RTNL();
 	WRITE_ONCE(be->weight, weight);
+	be->draining = false;
 	err = svcnet_bset_rebuild(be->svc);
 	if (err) {
 		WRITE_ONCE(be->weight, old);
+		be->draining = draining;
 		return err;
 	}
+	if (draining)
+		list_del_init(&be->drain_list);
 	svcnet_net_changed(svcnet_pernet(dev_net(be->svc->sd->dev)));
 	return 0;
 }
@@ -451,6 +465,7 @@ int svcnet_backend_del(struct svcnet_backend *be,
 		       struct netlink_ext_ack *extack)
 {
 	struct svcnet_service *svc = be->svc;
+	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
 	struct list_head *prev = be->list.prev;
 	int err;
 
@@ -461,10 +476,73 @@ int svcnet_backend_del(struct svcnet_backend *be,
 		list_add(&be->list, prev);
 		return err;
 	}
-	be->removed = true;
+	if (be->draining)
+		list_del_init(&be->drain_list);
+	WRITE_ONCE(be->removed, true);
 	svc->n_backends--;
-	/* its flows hold references and go on until they end */
+	/*
+	 * Its flows go too: the next datagram of a UDP flow is balanced
+	 * anew, the next segment of a TCP connection is answered with a
+	 * reset instead of being sent to a backend that is gone.
+	 */
+	svcnet_flow_flush_backend(sn, be);
 	svcnet_backend_put(be);
-	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+	svcnet_net_changed(sn);
 	return 0;
+}
+
+/*
+ * Stop new flows to @be and remove it when its last open flow ends or
+ * @seconds pass, whichever comes first.
+ */
+int svcnet_backend_drain(struct svcnet_backend *be, u32 seconds,
+			 struct netlink_ext_ack *extack)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(be->svc->sd->dev));
+	bool draining = be->draining;
+	int err;
+
+	ASSERT_RTNL();
+	be->draining = true;
+	err = svcnet_bset_rebuild(be->svc);
+	if (err) {
+		be->draining = draining;
+		return err;
+	}
+	be->drain_deadline = jiffies + (unsigned long)seconds * HZ;
+	if (!draining)
+		list_add_tail(&be->drain_list, &sn->draining);
+	mod_delayed_work(system_power_efficient_wq, &sn->drain_work, 0);
+	svcnet_net_changed(sn);
+	return 0;
+}
+
+static void svcnet_drain_work(struct work_struct *work)
+{
+	struct svcnet_net *sn = container_of(to_delayed_work(work),
+					     struct svcnet_net, drain_work);
+	struct svcnet_backend *be, *tmp;
+
+	rtnl_lock();
+	/* a removal that fails for memory is tried again next round */
+	list_for_each_entry_safe(be, tmp, &sn->draining, drain_list)
+		if (!atomic_read(&be->open) ||
+		    time_after_eq(jiffies, be->drain_deadline))
+			svcnet_backend_del(be, NULL);
+	if (!list_empty(&sn->draining))
+		queue_delayed_work(system_power_efficient_wq, &sn->drain_work,
+				   HZ / 4);
+	rtnl_unlock();
+}
+
+void svcnet_drain_net_init(struct svcnet_net *sn)
+{
+	INIT_LIST_HEAD(&sn->draining);
+	INIT_DELAYED_WORK(&sn->drain_work, svcnet_drain_work);
+}
+
+void svcnet_drain_net_exit(struct svcnet_net *sn)
+{
+	cancel_delayed_work_sync(&sn->drain_work);
+	WARN_ON_ONCE(!list_empty(&sn->draining));
 }

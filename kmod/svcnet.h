@@ -96,8 +96,12 @@ struct svcnet_backend {
 	__be16 port;
 	u16 weight;
 	bool removed;
+	bool draining;			/* no new flows; removed at deadline */
+	unsigned long drain_deadline;	/* jiffies */
+	struct list_head drain_list;	/* svcnet_net.draining, RTNL */
 	u64 id;				/* stable hash of address and port */
 	atomic_t active;		/* flows in the table */
+	atomic_t open;			/* of them, not closing (FIN, RST) */
 	refcount_t ref;			/* list membership and each flow */
 	struct svcnet_pcpu_lbstats __percpu *stats;
 	struct rcu_head rcu;
@@ -164,6 +168,9 @@ struct svcnet_net {
 	spinlock_t flow_lock;		/* flow insertion and removal */
 	atomic_t flow_count;
 	struct delayed_work flow_gc;
+	/* draining backends, and the work that removes them; RTNL */
+	struct list_head draining;
+	struct delayed_work drain_work;
 	u32 hook_users;			/* devices using the reverse-NAT hooks */
 };
 
@@ -220,7 +227,11 @@ int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
 		       struct netlink_ext_ack *extack);
 int svcnet_backend_del(struct svcnet_backend *be,
 		       struct netlink_ext_ack *extack);
+int svcnet_backend_drain(struct svcnet_backend *be, u32 seconds,
+			 struct netlink_ext_ack *extack);
 void svcnet_backend_put(struct svcnet_backend *be);
+void svcnet_drain_net_init(struct svcnet_net *sn);
+void svcnet_drain_net_exit(struct svcnet_net *sn);
 void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
 			 struct svcnet_lbstats *out);
 void svcnet_wait_objects(void);
@@ -252,6 +263,12 @@ void svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
 		       struct svcnet_service *svc);
 void svcnet_flow_kill_service(struct svcnet_net *sn,
 			      struct svcnet_service *svc);
+void svcnet_flow_flush_backend(struct svcnet_net *sn,
+			       struct svcnet_backend *be);
+static inline bool svcnet_flow_state_open(u8 state)
+{
+	return state != SVCNET_FLOW_TCP_FIN && state != SVCNET_FLOW_TCP_CLOSE;
+}
 
 /* nat.c */
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb);

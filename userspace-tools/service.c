@@ -37,6 +37,8 @@ struct be_info {
 	struct addr addr;
 	uint16_t port;
 	uint16_t weight;
+	bool draining;
+	uint32_t drain_left;
 	struct lbstats st;
 };
 
@@ -135,6 +137,12 @@ static int be_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case SVCNET_A_BE_STATS:
 		mnl_attr_parse_nested(attr, lbstats_cb, &b->st);
+		break;
+	case SVCNET_A_BE_DRAIN:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
+			b->draining = true;
+			b->drain_left = mnl_attr_get_u32(attr);
+		}
 		break;
 	}
 	return MNL_CB_OK;
@@ -319,6 +327,8 @@ static void print_json(const struct svc_list *l)
 			json_string(&j, "address", host);
 			json_u64(&j, "port", b->port);
 			json_u64(&j, "weight", b->weight);
+			if (b->draining)
+				json_u64(&j, "drain", b->drain_left);
 			if (opts.stats)
 				json_lbstats(&j, &b->st);
 			json_close_object(&j);
@@ -361,9 +371,12 @@ static void print_text(const struct svc_list *l)
 		for (k = 0; k < s->n_be; k++) {
 			const struct be_info *b = &s->be[k];
 
-			printf("  -> %s weight %u\n",
+			printf("  -> %s weight %u",
 			       format_endpoint(&b->addr, b->port, ep, sizeof(ep)),
 			       b->weight);
+			if (b->draining)
+				printf(" draining %us left", b->drain_left);
+			printf("\n");
 			if (opts.stats)
 				print_lbstats("       ", &b->st);
 		}
@@ -527,12 +540,14 @@ static void backend_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s backend add SERVICE ADDR:PORT [weight W]\n"
-		"       %s backend set SERVICE ADDR:PORT weight W\n"
+		"       %s backend set SERVICE ADDR:PORT { weight W | drain SECONDS }\n"
 		"       %s backend del SERVICE ADDR:PORT\n"
 		"\n"
 		"SERVICE := [dev] DEV PROTO ADDR:PORT; W := 0..65535 (default 1).\n"
-		"A backend of weight 0 gets no new connections; removing a backend\n"
-		"lets its established connections go on.\n",
+		"A backend of weight 0 gets no new connections. 'drain' stops new\n"
+		"connections and removes the backend when its last connection ends or\n"
+		"SECONDS pass; setting a weight ends a drain. Removing a backend ends\n"
+		"its connections: TCP clients get a reset, UDP flows move on.\n",
 		prog, prog, prog);
 }
 
@@ -543,7 +558,7 @@ int cmd_backend(int argc, char **argv)
 	struct nlattr *nest;
 	struct addr baddr;
 	uint16_t bport;
-	uint32_t weight = 1;
+	uint32_t weight = 1, drain = 0;
 	bool weight_set = false;
 	const char *what;
 	struct ipc ipc;
@@ -583,13 +598,20 @@ int cmd_backend(int argc, char **argv)
 						   "'%s' is not a weight (0-65535)",
 						   argv[i]);
 			weight_set = true;
+		} else if (cmd == SVCNET_CMD_BACKEND_SET &&
+			   !strcmp(argv[i], "drain") && i + 1 < argc) {
+			if (!parse_u32(argv[++i], SVCNET_TIMEOUT_MAX, &drain) ||
+			    !drain)
+				return usage_error("backend",
+						   "'%s' is not a drain deadline (1-%u seconds)",
+						   argv[i], SVCNET_TIMEOUT_MAX);
 		} else {
 			return usage_error("backend", "unexpected argument '%s'",
 					   argv[i]);
 		}
 	}
-	if (cmd == SVCNET_CMD_BACKEND_SET && !weight_set)
-		return usage_error("backend", "'set' needs 'weight W'");
+	if (cmd == SVCNET_CMD_BACKEND_SET && weight_set == !!drain)
+		return usage_error("backend", "'set' needs 'weight W' or 'drain SECONDS'");
 	ret = ipc_open(&ipc);
 	if (ret)
 		return ret;
@@ -598,7 +620,9 @@ int cmd_backend(int argc, char **argv)
 	nest = mnl_attr_nest_start(nlh, SVCNET_A_BACKEND);
 	mnl_attr_put(nlh, SVCNET_A_BE_ADDR, addr_len(&baddr), baddr.raw);
 	mnl_attr_put_u16(nlh, SVCNET_A_BE_PORT, bport);
-	if (cmd != SVCNET_CMD_BACKEND_DEL)
+	if (drain)
+		mnl_attr_put_u32(nlh, SVCNET_A_BE_DRAIN, drain);
+	else if (cmd != SVCNET_CMD_BACKEND_DEL)
 		mnl_attr_put_u16(nlh, SVCNET_A_BE_WEIGHT, weight);
 	mnl_attr_nest_end(nlh, nest);
 	ret = ipc_run(&ipc, nlh, NULL, NULL);

@@ -19,102 +19,9 @@
 # VIP 10.96.0.1 / fd00:96::1, port 80 (TCP) and 53 (UDP).
 source "$(dirname "$0")/../lib.sh"
 
-LB="python3 $(dirname "$0")/lbtool.py"
-svcnet=userspace-tools/svcnet
-VIP=10.96.0.1
-VIP6=fd00:96::1
-PIDS=()
-TMPD=$(mktemp -d)
-
-cleanup_dp() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	iptables -t nat -F 2>/dev/null || true
-	ip link del svc0 2>/dev/null || true
-	rm -rf "$TMPD"
-	suite_cleanup
-}
-trap cleanup_dp EXIT
-
-# in NS: run CMD in namespace NS ("host" for the host)
-in_ns() {
-	local ns=$1
-	shift
-	if [ "$ns" = host ]; then
-		"$@"
-	else
-		ip netns exec "$ns" "$@"
-	fi
-}
-
-# count_is JSON NAME N: the JSON counts give NAME exactly N hits
-count_is() {
-	[ "$(jq -r --arg n "$2" '.[$n] // 0' <<<"$1")" = "$3" ] ||
-		{ echo "counts $1: $2 should have $3"; return 1; }
-}
-
-# counts_are JSON "be1=N be2=M ...": exact distribution
-counts_are() {
-	local json=$1 kv
-	for kv in $2; do
-		count_is "$json" "${kv%%=*}" "${kv#*=}" || return 1
-	done
-}
-
-# each_between JSON LO HI NAMES...: every NAME got between LO and HI hits
-each_between() {
-	local json=$1 lo=$2 hi=$3 n c
-	shift 3
-	for n in "$@"; do
-		c=$(jq -r --arg n "$n" '.[$n] // 0' <<<"$json")
-		[ "$c" -ge "$lo" ] && [ "$c" -le "$hi" ] ||
-			{ echo "counts $json: $n has $c, not in $lo..$hi"; return 1; }
-	done
-}
-
-hits() {
-	in_ns "$1" $LB hits "${@:2}"
-}
-
-# json_eq ACTUAL EXPECTED: the same JSON value
-json_eq() {
-	jq -en --argjson a "$1" --argjson b "$2" '$a == $b' >/dev/null ||
-		{ echo "got $1, expected $2"; return 1; }
-}
-
-sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-netns_add dp-cl
-ip link add dp-cl type veth peer name eth0 netns dp-cl
-ip addr add 10.0.9.1/24 dev dp-cl
-ip addr add fd00:9::1/64 dev dp-cl nodad
-ip link set dp-cl up
-ip -n dp-cl addr add 10.0.9.2/24 dev eth0
-ip -n dp-cl addr add fd00:9::2/64 dev eth0 nodad
-ip -n dp-cl link set eth0 up
-ip -n dp-cl route add default via 10.0.9.1
-ip -n dp-cl -6 route add default via fd00:9::1
-for n in 1 2 3; do
-	netns_add "dp-be$n"
-	ip link add "dp-be$n" type veth peer name eth0 netns "dp-be$n"
-	ip addr add "10.0.$n.1/24" dev "dp-be$n"
-	ip addr add "fd00:$n::1/64" dev "dp-be$n" nodad
-	ip link set "dp-be$n" up
-	ip -n "dp-be$n" addr add "10.0.$n.2/24" dev eth0
-	ip -n "dp-be$n" addr add "fd00:$n::2/64" dev eth0 nodad
-	ip -n "dp-be$n" link set eth0 up
-	ip -n "dp-be$n" route add default via "10.0.$n.1"
-	ip -n "dp-be$n" -6 route add default via "fd00:$n::1"
-	ip netns exec "dp-be$n" $LB serve "be$n" 8080 >"$TMPD/be$n.log" 2>&1 &
-	PIDS+=($!)
-done
-for n in 1 2 3; do
-	wait_for 20 grep -q serving "$TMPD/be$n.log"
-done
-
-ip link add svc0 type svcnet
-ip link set svc0 up
+TOPO=dp
+source "$(dirname "$0")/../lb-topology.sh"
+lb_topology
 
 # --- services and routes ---------------------------------------------------
 check "service add installs a route into svc0 with protocol 83" \
@@ -271,7 +178,11 @@ out=$(hits host $VIP 80 300)
 check "after backend del, new connections avoid it (150/150/0)" \
 	counts_are "$out" "be1=150 be2=150 be3=0"
 touch "$TMPD/go"
-check "connections to the removed backend go on" wait "$hold"
+wait "$hold"
+check "connections to the other backends go on" \
+	json_eq "$(jq -c .ok "$TMPD/hold.out")" '["be1","be2"]'
+check "the connection to the removed backend is reset, not left hanging" \
+	json_eq "$(jq -c .reset "$TMPD/hold.out")" '["be3"]'
 $svcnet backend add svc0 tcp $VIP:80 10.0.3.2:8080
 
 # --- flow table limit -----------------------------------------------------------
@@ -285,7 +196,9 @@ check "flow table full: a new connection is refused" $LB refused $VIP 80
 check "flow table full: the refusal is counted as flow-limit" \
 	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"flow-limit\"] >= 1'"
 touch "$TMPD/go"
-check "flow table full: the existing connections are unharmed" wait "$hold"
+wait "$hold"
+check "flow table full: the existing connections are unharmed" \
+	json_eq "$(jq -c .ok "$TMPD/hold.out")" '["be1","be2","be3"]'
 $svcnet config set flow-max 262144
 check "flow show lists flows with their backends" \
 	bash -c "$svcnet -j flow show | jq -e 'length >= 3 and

@@ -19,8 +19,9 @@ clients that count who answered.
                             within 2 seconds.
   sha ADDR PORT BYTES       sends BYTES random bytes, checks the sha256.
   hold ADDR PORT N DIR      opens N echo connections, writes DIR/ready,
-                            waits for DIR/go, checks every connection still
-                            echoes, prints the backends' names.
+                            waits for DIR/go, then tries each connection and
+                            prints {"ok": [...], "reset": [...], "broken":
+                            [...]}, the backends' names by outcome.
 """
 import hashlib
 import json
@@ -162,28 +163,33 @@ def sha(addr, port, size):
 
 def hold(addr, port, n, d):
     conns = []
-    names = []
     for _ in range(n):
         s = socket.create_connection((addr, port), timeout=10)
         s.sendall(b"echo\n")
         f = s.makefile("rwb")
-        names.append(f.readline().strip().decode())
-        conns.append((s, f))
+        conns.append((s, f, f.readline().strip().decode()))
     open(os.path.join(d, "ready"), "w").close()
     deadline = time.monotonic() + 300
     while not os.path.exists(os.path.join(d, "go")):
         if time.monotonic() > deadline:
             return 1
         time.sleep(0.1)
-    for i, (s, f) in enumerate(conns):
+    result = {"ok": [], "reset": [], "broken": []}
+    for i, (s, f, name) in enumerate(conns):
         msg = b"still there %d\n" % i
-        f.write(msg)
-        f.flush()
-        if f.readline() != msg:
-            print("connection %d to %s broke" % (i, names[i]))
-            return 1
+        try:
+            f.write(msg)
+            f.flush()
+            got = f.readline()
+            result["ok" if got == msg else "broken"].append(name)
+        except ConnectionResetError:
+            result["reset"].append(name)
+        except OSError:
+            result["broken"].append(name)
         s.close()
-    print(json.dumps(names))
+    for k in result:
+        result[k].sort()
+    print(json.dumps(result, sort_keys=True))
     return 0
 
 

@@ -94,8 +94,13 @@
  *
  * A backend is an address of the service's family, a port and a weight
  * (0..65535). A backend of weight 0 receives no new flows; its existing
- * flows go on. Removing a backend also lets its existing flows go on until
- * they end or expire; new flows go elsewhere.
+ * flows go on. Removing a backend removes its flows too: the next datagram
+ * of a UDP flow is balanced to another backend, the next segment of a TCP
+ * connection is answered with a reset. To let connections finish, drain
+ * the backend first (SVCNET_A_BE_DRAIN): it takes no new flows, a new SYN
+ * on one of its flows (port reuse) is balanced elsewhere, and the kernel
+ * removes it when its last open flow (not closing with FIN or RST) ends or
+ * the deadline passes, whichever comes first.
  *
  * The device never routes by itself: user space adds a route for the
  * service address to the device (svcnet(8) does this with route protocol
@@ -126,9 +131,9 @@
  * Each namespace has one flow table. A flow is created by the first packet
  * of a connection (a TCP SYN, or any UDP datagram) and keeps the
  * connection on its backend. TCP packets that match no flow and are not a
- * SYN are dropped (SVCNET_DROP_NO_FLOW). Flows expire after a timeout that
- * depends on their state (enum svcnet_flow_state) and that
- * SVCNET_CMD_CONFIG_SET configures. When the table holds
+ * SYN are dropped (SVCNET_DROP_NO_FLOW) and answered with a TCP reset.
+ * Flows expire after a timeout that depends on their state (enum
+ * svcnet_flow_state) and that SVCNET_CMD_CONFIG_SET configures. When the table holds
  * SVCNET_A_CFG_FLOW_MAX flows, new flows are dropped and counted
  * (SVCNET_DROP_FLOW_LIMIT); existing flows are unaffected.
  *
@@ -142,6 +147,9 @@
  *   SVCNET_A_BE_ADDR: NLA_BINARY, 4 or 16 bytes, the service's family
  *   SVCNET_A_BE_PORT: NLA_U16, host byte order, 1..65535
  *   SVCNET_A_BE_WEIGHT: NLA_U16, default 1
+ *   SVCNET_A_BE_DRAIN: NLA_U32, in SVCNET_CMD_BACKEND_SET: drain with this
+ *     deadline in seconds, 1..SVCNET_TIMEOUT_MAX; in replies: present while
+ *     the backend drains, the seconds left
  *
  * Load-balancing counters (SVCNET_A_SVC_STATS, SVCNET_A_BE_STATS), nested:
  *   SVCNET_A_LB_STATS_CONNS: NLA_U64, flows created
@@ -188,10 +196,12 @@
  *    service has SVCNET_MAX_BACKENDS backends.
  *
  * SVCNET_CMD_BACKEND_SET (admin)
- *    Change the weight of a backend. Errors: ENOENT; EINVAL.
+ *    Change the weight of a backend (which ends a drain), or drain it
+ *    (SVCNET_A_BE_DRAIN; not together with a weight). Errors: ENOENT;
+ *    EINVAL.
  *
  * SVCNET_CMD_BACKEND_DEL (admin)
- *    Remove a backend; its flows go on. Errors: ENOENT; EINVAL.
+ *    Remove a backend and its flows. Errors: ENOENT; EINVAL.
  *
  * SVCNET_CMD_FLOW_GET
  *    Request (dump only): optionally the device (SVCNET_A_IFINDEX or
@@ -313,6 +323,7 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_NO_ROUTE: no route to the backend
  * @SVCNET_DROP_LOOP: the route to the backend leads into an svcnet device
  * @SVCNET_DROP_NO_FLOW: a TCP segment other than SYN matched no flow
+ *	(answered with a TCP reset)
  * @SVCNET_DROP_FRAGMENT: an IP fragment (svcnet balances whole packets)
  */
 enum svcnet_drop_reason {
@@ -364,6 +375,7 @@ enum svcnet_be_attr {
 	SVCNET_A_BE_PORT,
 	SVCNET_A_BE_WEIGHT,
 	SVCNET_A_BE_STATS,
+	SVCNET_A_BE_DRAIN,
 	__SVCNET_A_BE_MAX
 };
 

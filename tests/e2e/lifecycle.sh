@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Reconfiguring a live service: draining a backend lets its connections
+# finish and removes it when they have (or at its deadline); removing a
+# backend resets its TCP connections at once and moves its UDP flows.
+#
+#            namespace lc-cl
+#                   | veth
+#   +---------------+------------------------------------+
+#   | host   svc0 (svcnet) <- route for 10.96.0.1         |
+#   +------+----------------+----------------+-----------+
+#          | veth           | veth           | veth
+#       lc-be1 "be1"     lc-be2 "be2"     lc-be3 "be3"   TCP+UDP :8080
+#
+# (the full topology is described in tests/lb-topology.sh)
+source "$(dirname "$0")/../lib.sh"
+TOPO=lc
+source "$(dirname "$0")/../lb-topology.sh"
+lb_topology
+
+backends() { # the backends of the TCP service, with drain state
+	$svcnet -j service show svc0 |
+		jq -c '[.[] | select(.protocol == "tcp") | .backends[] |
+			"\(.address)\(if .drain then " draining" else "" end)"]'
+}
+backends_are() { json_eq "$(backends)" "$1"; }
+tcp_backends_are() { # N: the TCP service has N backends
+	[ "$($svcnet -j service show svc0 |
+		jq '[.[] | select(.protocol == "tcp") | .backends[]] | length')" = "$1" ]
+}
+since() { # START: seconds since $EPOCHREALTIME was START
+	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }'
+}
+hold() { # hold N: N echo connections in the background; $held is its pid
+	rm -f "$TMPD/ready" "$TMPD/go"
+	$LB hold $VIP 80 "$1" "$TMPD" >"$TMPD/hold.out" &
+	held=$!
+	wait_for 30 test -e "$TMPD/ready"
+}
+release() { touch "$TMPD/go"; wait "$held"; }
+
+$svcnet service add svc0 tcp $VIP:80
+$svcnet service add svc0 udp $VIP:53
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:80 "10.0.$n.2:8080"
+	$svcnet backend add svc0 udp $VIP:53 "10.0.$n.2:8080"
+done
+
+# --- drain: connections finish, then the backend goes ---------------------
+hold 3
+check "drain: accepted with a deadline" \
+	$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 drain 120
+check "drain: shown as draining" \
+	json_eq "$(backends)" '["10.0.1.2","10.0.2.2","10.0.3.2 draining"]'
+out=$(hits host $VIP 80 60)
+check "drain: new connections avoid the draining backend" \
+	counts_are "$out" "be1=30 be2=30 be3=0"
+release
+check "drain: established connections, the drained one included, go on" \
+	json_eq "$(jq -c .ok "$TMPD/hold.out")" '["be1","be2","be3"]'
+check "drain: the backend is removed once its last connection has ended" \
+	wait_for 15 backends_are '["10.0.1.2","10.0.2.2"]'
+
+# --- drain deadline: the kernel removes the backend and resets ----------------
+$svcnet backend add svc0 tcp $VIP:80 10.0.3.2:8080
+$svcnet flow flush
+hold 3
+start=$EPOCHREALTIME
+$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 drain 2
+check "drain deadline: the backend is removed at the deadline, connection or not" \
+	wait_for 20 tcp_backends_are 2
+check "drain deadline: not before it" \
+	awk -v t="$(since "$start")" 'BEGIN { exit !(t >= 2) }'
+release
+check "drain deadline: the connection left on it is reset" \
+	json_eq "$(jq -c .reset "$TMPD/hold.out")" '["be3"]'
+check "drain deadline: the others go on" \
+	json_eq "$(jq -c .ok "$TMPD/hold.out")" '["be1","be2"]'
+
+# --- weight ends a drain -------------------------------------------------------
+$svcnet backend add svc0 tcp $VIP:80 10.0.3.2:8080
+$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 drain 600
+$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 weight 1
+check "setting a weight ends a drain" \
+	json_eq "$(backends)" '["10.0.1.2","10.0.2.2","10.0.3.2"]'
+check_fails "drain and weight together: usage error" 2 "weight W' or 'drain" \
+	$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 weight 1 drain 5
+
+# --- UDP flows move at once when their backend goes --------------------------
+first=$(hits host $VIP 53 1 --udp --sport 46001 | jq -r 'keys[0]')
+$svcnet backend del svc0 udp $VIP:53 "10.0.${first#be}.2:8080"
+start=$EPOCHREALTIME
+second=$(hits host $VIP 53 1 --udp --sport 46001 | jq -r 'keys[0]')
+took=$(since "$start")
+check "UDP: the next datagram of a flow whose backend was removed is answered" \
+	test -n "$second"
+check "UDP: ... by another backend" test "$second" != "$first"
+check "UDP: ... without waiting for a timeout (the client waits 5 s)" \
+	awk -v t="$took" 'BEGIN { exit !(t < 4) }'
+
+# --- a segment without a flow gets a reset -------------------------------------
+$svcnet flow flush
+hold 1
+$svcnet flow flush
+release
+check "a TCP connection whose flow was flushed is reset on its next segment" \
+	test "$(jq -c '.reset | length' "$TMPD/hold.out")" = 1
+check "the segment is counted as no-flow" \
+	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"no-flow\"] >= 1'"
+
+suite_end
