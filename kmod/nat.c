@@ -169,6 +169,190 @@ static int svcnet_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
 	return 0;
 }
 
+/*
+ * ICMP errors quote the packet they are about. For a balanced flow that
+ * quote reads client -> backend on the way back (from the backend, a
+ * router, or this host), and service -> client on the way out (from the
+ * client, about a reply). Translating the quote, the outer address of the
+ * service side and the ICMP checksum lets each end match the error to its
+ * socket: port unreachable becomes ECONNREFUSED, fragmentation needed and
+ * packet too big set the path MTU towards the service.
+ */
+struct svcnet_icmp {
+	unsigned int off;	/* the quoted IP header */
+	unsigned int l4off;	/* the quoted ports */
+	struct svcnet_tuple t;	/* the quoted packet's tuple */
+};
+
+static bool svcnet_icmp_is_error(const struct sk_buff *skb,
+				 const struct svcnet_pkt *p)
+{
+	const u8 *type = skb->data + p->l4off;
+
+	if (p->t.family == AF_INET)
+		return p->t.proto == IPPROTO_ICMP &&
+		       (*type == ICMP_DEST_UNREACH || *type == ICMP_TIME_EXCEEDED ||
+			*type == ICMP_PARAMETERPROB);
+	return p->t.proto == IPPROTO_ICMPV6 && *type < 128;
+}
+
+static bool svcnet_icmp_parse(struct sk_buff *skb, const struct svcnet_pkt *p,
+			      struct svcnet_icmp *q)
+{
+	const __be16 *ports;
+
+	memset(q, 0, sizeof(*q));
+	q->off = p->l4off + 8;
+	q->t.family = p->t.family;
+	if (!pskb_may_pull(skb, p->l4off + 1) || !svcnet_icmp_is_error(skb, p))
+		return false;
+	if (p->t.family == AF_INET) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, q->off + sizeof(*iph)))
+			return false;
+		iph = (const struct iphdr *)(skb->data + q->off);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		q->t.saddr.ip = iph->saddr;
+		q->t.daddr.ip = iph->daddr;
+		q->t.proto = iph->protocol;
+		q->l4off = q->off + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h;
+		__be16 frag_off;
+		u8 nexthdr;
+		int off;
+
+		if (!pskb_may_pull(skb, q->off + sizeof(*ip6h)))
+			return false;
+		ip6h = (const struct ipv6hdr *)(skb->data + q->off);
+		if (ip6h->version != 6)
+			return false;
+		q->t.saddr.in6 = ip6h->saddr;
+		q->t.daddr.in6 = ip6h->daddr;
+		nexthdr = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, q->off + sizeof(*ip6h), &nexthdr,
+				       &frag_off);
+		if (off < 0 || (frag_off & htons(IP6_OFFSET)))
+			return false;
+		q->t.proto = nexthdr;
+		q->l4off = off;
+	}
+	if ((q->t.proto != IPPROTO_TCP && q->t.proto != IPPROTO_UDP) ||
+	    !pskb_may_pull(skb, q->l4off + 4))
+		return false;
+	ports = (const __be16 *)(skb->data + q->l4off);
+	q->t.sport = ports[0];
+	q->t.dport = ports[1];
+	return true;
+}
+
+static void svcnet_set_addr(struct sk_buff *skb, unsigned int iphoff, u8 family,
+			    bool dst, const union nf_inet_addr *addr)
+{
+	if (family == AF_INET) {
+		struct iphdr *iph = (struct iphdr *)(skb->data + iphoff);
+		__be32 *a = dst ? &iph->daddr : &iph->saddr;
+
+		csum_replace4(&iph->check, *a, addr->ip);
+		*a = addr->ip;
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)(skb->data + iphoff);
+
+		if (dst)
+			ip6h->daddr = addr->in6;
+		else
+			ip6h->saddr = addr->in6;
+	}
+}
+
+/*
+ * Rewrite the quote's address and port on side @dst (destination or
+ * source) to @addr/@port, the outer address on the other side from @from
+ * to @addr when it was @from, and recompute the ICMP checksum.
+ */
+static int svcnet_icmp_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
+			       const struct svcnet_icmp *q, bool dst,
+			       const union nf_inet_addr *from,
+			       const union nf_inet_addr *addr, __be16 port)
+{
+	unsigned int len = skb->len - p->l4off;
+	__be16 *ports;
+	__sum16 *check;
+	__wsum csum;
+
+	if (skb_ensure_writable(skb, q->l4off + 4))
+		return -ENOMEM;
+	svcnet_set_addr(skb, q->off, p->t.family, dst, addr);
+	ports = (__be16 *)(skb->data + q->l4off);
+	ports[dst ? 1 : 0] = port;
+	/* the outer address of the service side, when it is that end */
+	if (nf_inet_addr_cmp(dst ? &p->t.saddr : &p->t.daddr, from))
+		svcnet_set_addr(skb, 0, p->t.family, !dst, addr);
+	check = (__sum16 *)(skb->data + p->l4off + 2);
+	*check = 0;
+	csum = skb_checksum(skb, p->l4off, len, 0);
+	if (p->t.family == AF_INET) {
+		*check = csum_fold(csum);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		*check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len,
+					 IPPROTO_ICMPV6, csum);
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	return 0;
+}
+
+/* An error about a reply of a balanced flow, sent by the client. */
+static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
+					   struct sk_buff *skb,
+					   const struct svcnet_pkt *p)
+{
+	struct svcnet_tuple t = {};
+	struct svcnet_flow *f;
+	struct svcnet_icmp q;
+
+	if (!svcnet_icmp_parse(skb, p, &q))
+		return NULL;
+	/* quoted: service -> client; the flow: client -> service */
+	t.family = q.t.family;
+	t.proto = q.t.proto;
+	t.saddr = q.t.daddr;
+	t.sport = q.t.dport;
+	t.daddr = q.t.saddr;
+	t.dport = q.t.sport;
+	f = svcnet_flow_lookup_fwd(sn, &t);
+	if (!f || svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
+				      &f->rev.saddr, f->rev.sport))
+		return NULL;
+	return f;
+}
+
+/* An error about a packet of a balanced flow, on its way to the client. */
+static bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
+			   const struct svcnet_pkt *p)
+{
+	struct svcnet_tuple t = {};
+	struct svcnet_flow *f;
+	struct svcnet_icmp q;
+
+	if (!svcnet_icmp_parse(skb, p, &q))
+		return false;
+	/* quoted: client -> backend; the reverse key: backend -> client */
+	t.family = q.t.family;
+	t.proto = q.t.proto;
+	t.saddr = q.t.daddr;
+	t.sport = q.t.dport;
+	t.daddr = q.t.saddr;
+	t.dport = q.t.sport;
+	f = svcnet_flow_lookup_rev(sn, &t);
+	return f && !svcnet_icmp_rewrite(skb, p, &q, true, &f->rev.saddr,
+					 &f->fwd.daddr, f->fwd.dport);
+}
+
 static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
 {
 	if (p->rst)
@@ -410,7 +594,11 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	unreachable = true;
 	if (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) {
 		reason = SVCNET_DROP_NO_SERVICE;
-		goto drop;
+		f = svcnet_icmp_out(sn, skb, &p);
+		if (!f)
+			goto drop;
+		len = skb->len;
+		goto route;
 	}
 	memset(&key, 0, sizeof(key));
 	key.addr = p.t.daddr;
@@ -453,6 +641,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		goto drop;
 	}
 	len = skb->len;
+route:
 	svcnet_lbstats_add(f->be->svc->stats, true, len);
 	svcnet_lbstats_add(f->be->stats, true, len);
 	reason = svcnet_route(net, skb, family);
@@ -490,7 +679,12 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 	if (svcnet_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
 			 &p))
 		return NF_ACCEPT;
-	if (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP)
+	if (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) {
+		svcnet_icmp_in(sn, skb, &p);
+		return NF_ACCEPT;
+	}
+	/* this host's own packets: only ICMP errors, handled above */
+	if (state->hook == NF_INET_LOCAL_OUT)
 		return NF_ACCEPT;
 	f = svcnet_flow_lookup_rev(sn, &p.t);
 	if (!f)
@@ -520,6 +714,19 @@ static const struct nf_hook_ops svcnet_nf_ops[] = {
 		.hook = svcnet_nat_in,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SVCNET_NF_PRIORITY,
+	},
+	/* ICMP errors this host sends about balanced packets (PMTU) */
+	{
+		.hook = svcnet_nat_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = SVCNET_NF_PRIORITY,
+	},
+	{
+		.hook = svcnet_nat_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = SVCNET_NF_PRIORITY,
 	},
 };

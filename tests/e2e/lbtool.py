@@ -18,6 +18,8 @@ clients that count who answered.
   refused ADDR PORT [--udp] succeeds if the request is refused (ECONNREFUSED)
                             within 2 seconds.
   sha ADDR PORT BYTES       sends BYTES random bytes, checks the sha256.
+  icmpfrom ADDR PORT        sends a UDP datagram, prints the source of the
+                            ICMP error that comes back.
   hold ADDR PORT N DIR      opens N echo connections, writes DIR/ready,
                             waits for DIR/go, then tries each connection and
                             prints {"ok": [...], "reset": [...], "broken":
@@ -148,6 +150,19 @@ def refused(addr, port, udp):
     return 1
 
 
+def icmpfrom(addr, port):
+    fam = family_of(addr)
+    proto = socket.IPPROTO_ICMP if fam == socket.AF_INET \
+        else socket.IPPROTO_ICMPV6
+    raw = socket.socket(fam, socket.SOCK_RAW, proto)
+    raw.settimeout(3)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.sendto(b"name", (addr, port))
+    _, peer = raw.recvfrom(2048)
+    print(peer[0])
+    return 0
+
+
 def sha(addr, port, size):
     data = os.urandom(size)
     s = socket.create_connection((addr, port), timeout=30)
@@ -209,6 +224,8 @@ def main(argv):
         hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list)
     elif cmd == "refused":
         return refused(args[0], int(args[1]), udp)
+    elif cmd == "icmpfrom":
+        return icmpfrom(args[0], int(args[1]))
     elif cmd == "sha":
         return sha(args[0], int(args[1]), int(args[2]))
     elif cmd == "hold":

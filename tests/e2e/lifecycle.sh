@@ -29,6 +29,11 @@ tcp_backends_are() { # N: the TCP service has N backends
 	[ "$($svcnet -j service show svc0 |
 		jq '[.[] | select(.protocol == "tcp") | .backends[]] | length')" = "$1" ]
 }
+is_out() { # WANT CMD...: CMD prints WANT
+	local got
+	got=$("${@:2}")
+	[ "$got" = "$1" ] || { echo "got '$got', want '$1'"; return 1; }
+}
 since() { # START: seconds since $EPOCHREALTIME was START
 	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }'
 }
@@ -108,5 +113,27 @@ check "a TCP connection whose flow was flushed is reset on its next segment" \
 	test "$(jq -c '.reset | length' "$TMPD/hold.out")" = 1
 check "the segment is counted as no-flow" \
 	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"no-flow\"] >= 1'"
+
+# --- ICMP errors are translated both ways --------------------------------------
+$svcnet service add svc0 udp $VIP:54
+$svcnet backend add svc0 udp $VIP:54 10.0.1.2:9	# nothing listens there
+check "a backend's port unreachable reaches a local client: refused" \
+	$LB refused $VIP 54 --udp
+check "a backend's port unreachable reaches a forwarded client: refused" \
+	in_ns lc-cl $LB refused $VIP 54 --udp
+check "the forwarded client sees the error come from the service address" \
+	is_out "$VIP" in_ns lc-cl $LB icmpfrom $VIP 54
+$svcnet service add svc0 tcp $VIP:81
+$svcnet backend add svc0 tcp $VIP:81 10.0.1.2:8080
+ip link set lc-be1 mtu 1280
+ip -n lc-be1 link set eth0 mtu 1280
+check "PMTU: a forwarded client's 1 MB transfer over a 1280-byte hop arrives" \
+	in_ns lc-cl $LB sha $VIP 81 1048576
+check "PMTU: a local client's 1 MB transfer over a 1280-byte hop arrives" \
+	$LB sha $VIP 81 1048576
+check "PMTU: the forwarded client learnt the path MTU to the service" \
+	bash -c "ip -n lc-cl route get $VIP | grep -q 'mtu 1280'"
+ip link set lc-be1 mtu 1500
+ip -n lc-be1 link set eth0 mtu 1500
 
 suite_end
