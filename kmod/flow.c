@@ -205,13 +205,14 @@ err_count:
  * Walk the forward table, removing the flows for which @match is true.
  * Locks one flow at a time and sleeps between batches.
  */
-static void svcnet_flow_walk(struct svcnet_net *sn,
-			     bool (*match)(struct svcnet_flow *f, void *arg),
-			     void *arg)
+static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
+				     bool (*match)(struct svcnet_flow *f,
+						   void *arg),
+				     void *arg)
 {
+	unsigned int n = 0, removed_total = 0;
 	struct rhashtable_iter iter;
 	struct svcnet_flow *f;
-	unsigned int n = 0;
 	bool removed;
 
 	rhashtable_walk_enter(&sn->flows_fwd, &iter);
@@ -223,8 +224,10 @@ static void svcnet_flow_walk(struct svcnet_net *sn,
 			break;
 		}
 		removed = match(f, arg);
-		if (removed)
+		if (removed) {
 			svcnet_flow_remove(sn, f);
+			removed_total++;
+		}
 		/*
 		 * Pause only after a flow that stays: restarting the walk
 		 * after removing the flow it stands on would skip one.
@@ -238,6 +241,7 @@ static void svcnet_flow_walk(struct svcnet_net *sn,
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return removed_total;
 }
 
 static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
@@ -273,36 +277,36 @@ static bool svcnet_flow_filter_match(struct svcnet_flow *f, void *arg)
 	return !flt->sd || svc->sd == flt->sd;
 }
 
-void svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
-		       struct svcnet_service *svc)
+unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
+			       struct svcnet_service *svc)
 {
 	struct svcnet_flow_filter flt = { .sd = sd, .svc = svc };
 
-	svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
+	return svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
 }
 
 /* Remove the flows of a removed backend: their next packets are balanced
  * anew (UDP) or answered with a reset (TCP).
  */
-void svcnet_flow_flush_backend(struct svcnet_net *sn,
-			       struct svcnet_backend *be)
+unsigned int svcnet_flow_flush_backend(struct svcnet_net *sn,
+				       struct svcnet_backend *be)
 {
 	struct svcnet_flow_filter flt = { .be = be };
 
-	svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
+	return svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
 }
 
 /*
  * Remove every flow of @svc and stop new ones: a flow is inserted under
  * the flow lock only while its service is alive.
  */
-void svcnet_flow_kill_service(struct svcnet_net *sn,
-			      struct svcnet_service *svc)
+unsigned int svcnet_flow_kill_service(struct svcnet_net *sn,
+				      struct svcnet_service *svc)
 {
 	spin_lock_bh(&sn->flow_lock);
 	WRITE_ONCE(svc->dead, true);
 	spin_unlock_bh(&sn->flow_lock);
-	svcnet_flow_flush(sn, NULL, svc);
+	return svcnet_flow_flush(sn, NULL, svc);
 }
 
 int svcnet_flow_net_init(struct svcnet_net *sn)

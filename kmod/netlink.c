@@ -121,6 +121,7 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_BACKEND] = NLA_POLICY_NESTED(svcnet_be_policy),
 	[SVCNET_A_FLOW] = NLA_POLICY_NESTED(svcnet_flow_policy),
 	[SVCNET_A_CONFIG] = NLA_POLICY_NESTED(svcnet_cfg_policy),
+	[SVCNET_A_PURGED] = SVCNET_NL_READ_ONLY("SVCNET_A_PURGED"),
 };
 
 /*
@@ -687,6 +688,104 @@ static int svcnet_nl_get_backend(struct genl_info *info,
 	return 0;
 }
 
+static int svcnet_nl_put_svc_key(struct sk_buff *skb,
+				 const struct svcnet_service *svc)
+{
+	struct nlattr *nest = nla_nest_start(skb, SVCNET_A_SERVICE);
+
+	if (!nest ||
+	    svcnet_nl_put_addr(skb, SVCNET_A_SVC_ADDR, svc->key.family,
+			       &svc->key.addr) ||
+	    nla_put_u16(skb, SVCNET_A_SVC_PORT, ntohs(svc->key.port)) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_PROTO, svc->key.proto) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_SCHED, svc->sched) ||
+	    nla_put_u32(skb, SVCNET_A_SVC_MAGLEV_SIZE, svc->maglev_size))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int svcnet_nl_put_be_event(struct sk_buff *skb,
+				  const struct svcnet_service *svc,
+				  const struct svcnet_backend *be)
+{
+	struct nlattr *nest = nla_nest_start(skb, SVCNET_A_BACKEND);
+
+	if (!nest ||
+	    svcnet_nl_put_addr(skb, SVCNET_A_BE_ADDR, svc->key.family,
+			       &be->addr) ||
+	    nla_put_u16(skb, SVCNET_A_BE_PORT, ntohs(be->port)) ||
+	    nla_put_u16(skb, SVCNET_A_BE_WEIGHT, be->weight) ||
+	    (be->draining && !be->removed &&
+	     nla_put_u32(skb, SVCNET_A_BE_DRAIN,
+			 DIV_ROUND_UP(max_t(long, 0, (long)(be->drain_deadline -
+							    jiffies)), HZ))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+void svcnet_nl_notify(u8 cmd, struct svcnet_dev *sd,
+		      struct svcnet_service *svc, struct svcnet_backend *be,
+		      long purged)
+{
+	struct net *net = sd ? dev_net(sd->dev) : NULL;
+	struct sk_buff *skb;
+	void *hdr;
+
+	ASSERT_RTNL();
+	if (!net || !genl_has_listeners(&svcnet_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &svcnet_family, 0, cmd);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u32(skb, SVCNET_A_IFINDEX, sd->dev->ifindex) ||
+	    nla_put_string(skb, SVCNET_A_IFNAME, sd->dev->name) ||
+	    nla_put_u32(skb, SVCNET_A_GENERATION, svcnet_pernet(net)->gen) ||
+	    (svc && svcnet_nl_put_svc_key(skb, svc)) ||
+	    (be && svcnet_nl_put_be_event(skb, svc, be)) ||
+	    (purged >= 0 && nla_put_u32(skb, SVCNET_A_PURGED, purged)))
+		goto err_free;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&svcnet_family, net, skb, 0, 0, GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}
+
+/* A flush of every device has no device to name: notify with @net. */
+static void svcnet_nl_notify_flush(struct net *net, struct svcnet_dev *sd,
+				   struct svcnet_service *svc,
+				   unsigned int purged)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&svcnet_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &svcnet_family, 0, SVCNET_CMD_FLOW_FLUSH);
+	if (!hdr)
+		goto err_free;
+	if ((sd && (nla_put_u32(skb, SVCNET_A_IFINDEX, sd->dev->ifindex) ||
+		    nla_put_string(skb, SVCNET_A_IFNAME, sd->dev->name))) ||
+	    (svc && svcnet_nl_put_svc_key(skb, svc)) ||
+	    nla_put_u32(skb, SVCNET_A_PURGED, purged))
+		goto err_free;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&svcnet_family, net, skb, 0, 0, GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}
+
 static int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *svc_tb[SVCNET_A_SVC_MAX + 1];
@@ -904,6 +1003,7 @@ static int svcnet_nl_flow_flush(struct sk_buff *skb, struct genl_info *info)
 	struct svcnet_service *svc = NULL;
 	struct svcnet_dev *sd = NULL;
 	struct net_device *dev;
+	unsigned int purged;
 
 	rtnl_lock();
 	if (info->attrs[SVCNET_A_SERVICE]) {
@@ -923,7 +1023,8 @@ static int svcnet_nl_flow_flush(struct sk_buff *skb, struct genl_info *info)
 		sd = netdev_priv(dev);
 	}
 	/* RTNL keeps the service and the device */
-	svcnet_flow_flush(svcnet_pernet(net), sd, svc);
+	purged = svcnet_flow_flush(svcnet_pernet(net), sd, svc);
+	svcnet_nl_notify_flush(net, sd, svc, purged);
 	rtnl_unlock();
 	return 0;
 }
@@ -1068,6 +1169,10 @@ static const struct genl_ops svcnet_nl_ops[] = {
 	},
 };
 
+static const struct genl_multicast_group svcnet_nl_mcgrps[] = {
+	{ .name = SVCNET_GENL_MCGRP_EVENTS },
+};
+
 static struct genl_family svcnet_family __ro_after_init = {
 	.name = SVCNET_GENL_NAME,
 	.version = SVCNET_GENL_VERSION,
@@ -1077,6 +1182,8 @@ static struct genl_family svcnet_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = svcnet_nl_ops,
 	.n_ops = ARRAY_SIZE(svcnet_nl_ops),
+	.mcgrps = svcnet_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(svcnet_nl_mcgrps),
 	.resv_start_op = 0,
 };
 

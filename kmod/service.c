@@ -311,6 +311,7 @@ int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
 	list_add_tail(&svc->list, &sd->service_list);
 	sd->n_services++;
 	svcnet_net_changed(sn);
+	svcnet_nl_notify(SVCNET_CMD_SERVICE_NEW, sd, svc, NULL, -1);
 	return 0;
 
 err_bset:
@@ -337,6 +338,7 @@ int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
 	svc->maglev_size = maglev_size;
 	svcnet_bset_publish(svc, bs);
 	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+	svcnet_nl_notify(SVCNET_CMD_SERVICE_SET, svc->sd, svc, NULL, -1);
 	return 0;
 }
 
@@ -345,13 +347,15 @@ void svcnet_service_del(struct svcnet_service *svc)
 	struct svcnet_dev *sd = svc->sd;
 	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
 	struct svcnet_backend *be, *tmp;
+	unsigned int purged;
 
 	ASSERT_RTNL();
 	rhashtable_remove_fast(&sd->services, &svc->node, svcnet_svc_params);
 	list_del(&svc->list);
 	sd->n_services--;
 	/* no flow of it survives, and none can be created any more */
-	svcnet_flow_kill_service(sn, svc);
+	purged = svcnet_flow_kill_service(sn, svc);
+	svcnet_nl_notify(SVCNET_CMD_SERVICE_DEL, sd, svc, NULL, purged);
 	svcnet_bset_publish(svc, NULL);
 	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
 		list_del(&be->list);
@@ -428,6 +432,7 @@ int svcnet_backend_add(struct svcnet_service *svc,
 	atomic_inc(&svcnet_objects);
 	svc->n_backends++;
 	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+	svcnet_nl_notify(SVCNET_CMD_BACKEND_NEW, svc->sd, svc, be, -1);
 	return 0;
 
 err_unlink:
@@ -458,6 +463,7 @@ int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
 	if (draining)
 		list_del_init(&be->drain_list);
 	svcnet_net_changed(svcnet_pernet(dev_net(be->svc->sd->dev)));
+	svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, be->svc->sd, be->svc, be, -1);
 	return 0;
 }
 
@@ -467,6 +473,7 @@ int svcnet_backend_del(struct svcnet_backend *be,
 	struct svcnet_service *svc = be->svc;
 	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
 	struct list_head *prev = be->list.prev;
+	unsigned int purged;
 	int err;
 
 	ASSERT_RTNL();
@@ -485,9 +492,10 @@ int svcnet_backend_del(struct svcnet_backend *be,
 	 * anew, the next segment of a TCP connection is answered with a
 	 * reset instead of being sent to a backend that is gone.
 	 */
-	svcnet_flow_flush_backend(sn, be);
-	svcnet_backend_put(be);
+	purged = svcnet_flow_flush_backend(sn, be);
 	svcnet_net_changed(sn);
+	svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, svc->sd, svc, be, purged);
+	svcnet_backend_put(be);
 	return 0;
 }
 
@@ -514,6 +522,7 @@ int svcnet_backend_drain(struct svcnet_backend *be, u32 seconds,
 		list_add_tail(&be->drain_list, &sn->draining);
 	mod_delayed_work(system_power_efficient_wq, &sn->drain_work, 0);
 	svcnet_net_changed(sn);
+	svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, be->svc->sd, be->svc, be, -1);
 	return 0;
 }
 

@@ -259,12 +259,12 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f);
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
 /* flush flows of @sd (all if NULL) and of @svc (all of @sd if NULL) */
-void svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
-		       struct svcnet_service *svc);
-void svcnet_flow_kill_service(struct svcnet_net *sn,
-			      struct svcnet_service *svc);
-void svcnet_flow_flush_backend(struct svcnet_net *sn,
-			       struct svcnet_backend *be);
+unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
+			       struct svcnet_service *svc);
+unsigned int svcnet_flow_kill_service(struct svcnet_net *sn,
+				      struct svcnet_service *svc);
+unsigned int svcnet_flow_flush_backend(struct svcnet_net *sn,
+				       struct svcnet_backend *be);
 static inline bool svcnet_flow_state_open(u8 state)
 {
 	return state != SVCNET_FLOW_TCP_FIN && state != SVCNET_FLOW_TCP_CLOSE;
@@ -278,6 +278,10 @@ void svcnet_nat_hooks_put(struct net *net);
 /* netlink.c */
 extern const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1];
 int svcnet_genl_init(void);
+/* an event for the SVCNET_GENL_MCGRP_EVENTS group; @purged < 0: none */
+void svcnet_nl_notify(u8 cmd, struct svcnet_dev *sd,
+		      struct svcnet_service *svc, struct svcnet_backend *be,
+		      long purged);
 void svcnet_genl_uninit(void);
 
 #endif /* _SVCNET_H */

@@ -24,13 +24,40 @@ struct ipc_err {
 	uint32_t offs;
 };
 
+static int ipc_grp_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type <= CTRL_ATTR_MCAST_GRP_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int ipc_grps_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
+	struct ipc *ipc = data;
+
+	mnl_attr_parse_nested(attr, ipc_grp_attr_cb, tb);
+	if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
+	    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_NAME], MNL_TYPE_NUL_STRING) >= 0 &&
+	    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_ID], MNL_TYPE_U32) >= 0 &&
+	    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+		    SVCNET_GENL_MCGRP_EVENTS))
+		ipc->mcgrp_events = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	return MNL_CB_OK;
+}
+
 static int ipc_family_attr_cb(const struct nlattr *attr, void *data)
 {
-	uint16_t *family = data;
+	struct ipc *ipc = data;
 
 	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 	    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
-		*family = mnl_attr_get_u16(attr);
+		ipc->family = mnl_attr_get_u16(attr);
+	else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS)
+		mnl_attr_parse_nested(attr, ipc_grps_cb, ipc);
 	return MNL_CB_OK;
 }
 
@@ -176,7 +203,7 @@ int ipc_open(struct ipc *ipc)
 	g->cmd = CTRL_CMD_GETFAMILY;
 	g->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SVCNET_GENL_NAME);
-	if (ipc_request(ipc, nlh, ipc_family_cb, &ipc->family, &e) || !ipc->family) {
+	if (ipc_request(ipc, nlh, ipc_family_cb, ipc, &e) || !ipc->family) {
 		if (e.err == ENOENT)
 			fprintf(stderr,
 				"svcnet: the svcnet kernel module is not loaded (no generic netlink family \"%s\"); load it with 'modprobe svcnet'\n",

@@ -8,6 +8,7 @@
 struct ipc {
 	struct mnl_socket *nl;
 	uint16_t family;
+	uint32_t mcgrp_events;	/* 0 if the kernel has no events group */
 	uint32_t seq;
 	char *buf;
 };

@@ -27,6 +27,7 @@ static const struct {
 	{ "backend", cmd_backend, "add, change and remove backends" },
 	{ "flow", cmd_flow, "show, remove and flush flows" },
 	{ "config", cmd_config, "show and set the flow table's limit and timeouts" },
+	{ "monitor", cmd_monitor, "print configuration events as they happen" },
 };
 
 static void usage(FILE *out)

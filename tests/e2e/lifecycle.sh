@@ -114,6 +114,33 @@ check "a TCP connection whose flow was flushed is reset on its next segment" \
 check "the segment is counted as no-flow" \
 	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"no-flow\"] >= 1'"
 
+# --- events -----------------------------------------------------------------------
+$svcnet -j monitor >>"$TMPD/events" &
+mon=$!
+# subscribed once a probe event shows up
+probe() {
+	$svcnet service add svc0 udp 10.96.9.9:9 no-route &&
+		$svcnet service del svc0 udp 10.96.9.9:9 &&
+		grep -q '"service del"' "$TMPD/events"
+}
+wait_for 20 probe
+: >"$TMPD/events"
+$svcnet service add svc0 tcp 10.96.0.7:80 sched wrr no-route
+$svcnet backend add svc0 tcp 10.96.0.7:80 10.0.1.2:8080 weight 2
+$svcnet backend set svc0 tcp 10.96.0.7:80 10.0.1.2:8080 weight 3
+$svcnet backend set svc0 tcp 10.96.0.7:80 10.0.1.2:8080 drain 1
+wait_for 15 grep -q '"backend del"' "$TMPD/events"
+$svcnet flow flush svc0
+$svcnet service del svc0 tcp 10.96.0.7:80
+wait_for 10 grep -q '"service del"' "$TMPD/events"
+kill "$mon"
+events=$(jq -c '[.event, (.backend.weight // null), (.purged // null)]' "$TMPD/events" | paste -sd' ')
+check "monitor -j reports each change, in order, with what it did" \
+	is_out '["service add",null,null] ["backend add",2,null] ["backend set",3,null] ["backend drain",3,null] ["backend del",3,0] ["flow flush",null,0] ["service del",null,0]' \
+	echo "$events"
+check "monitor -j names the device and the service" \
+	bash -c "jq -e 'select(.event == \"service add\") | .ifname == \"svc0\" and .address == \"10.96.0.7\" and .port == 80 and .scheduler == \"wrr\"' $TMPD/events"
+
 # --- ICMP errors are translated both ways --------------------------------------
 $svcnet service add svc0 udp $VIP:54
 $svcnet backend add svc0 udp $VIP:54 10.0.1.2:9	# nothing listens there

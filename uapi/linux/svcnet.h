@@ -242,6 +242,25 @@
  *    below the number of flows removes none; it stops new flows until the
  *    table is below the limit. Errors: EINVAL.
  *
+ * Events
+ * ------
+ *
+ * Members of the multicast group SVCNET_GENL_MCGRP_EVENTS ("events")
+ * receive one message per change of the namespace's configuration, with
+ * the command that made it (events caused by the kernel itself carry the
+ * command they amount to):
+ *   SVCNET_CMD_SERVICE_NEW, _SET, _DEL: SVCNET_A_IFINDEX, SVCNET_A_IFNAME,
+ *     SVCNET_A_GENERATION and SVCNET_A_SERVICE (key, scheduler, table size)
+ *   SVCNET_CMD_BACKEND_NEW, _SET, _DEL: the same and SVCNET_A_BACKEND
+ *     (address, port, weight, and SVCNET_A_BE_DRAIN when draining: a
+ *     BACKEND_SET with it reports a drain); a BACKEND_DEL at the end of a
+ *     drain comes from the kernel
+ *   SVCNET_CMD_FLOW_FLUSH: SVCNET_A_IFINDEX and SVCNET_A_IFNAME if the
+ *     flush named a device, SVCNET_A_SERVICE if it named a service
+ * SVCNET_CMD_SERVICE_DEL, SVCNET_CMD_BACKEND_DEL and SVCNET_CMD_FLOW_FLUSH
+ * carry SVCNET_A_PURGED (NLA_U32), the number of flows removed. Deleting a
+ * device reports the deletion of each of its services.
+ *
  * Userspace tool: svcnet(8).
  */
 
@@ -250,6 +269,8 @@
 
 #define SVCNET_GENL_NAME "svcnet"
 #define SVCNET_GENL_VERSION 1
+/* multicast group of configuration events */
+#define SVCNET_GENL_MCGRP_EVENTS "events"
 
 /* route protocol (rtm_protocol) of the routes svcnet(8) adds */
 #define SVCNET_RTPROT 83
@@ -293,6 +314,7 @@ enum svcnet_attr {
 	SVCNET_A_BACKEND,
 	SVCNET_A_FLOW,
 	SVCNET_A_CONFIG,
+	SVCNET_A_PURGED,
 	__SVCNET_A_MAX
 };
 
