@@ -93,10 +93,10 @@ check_fails "drain and weight together: usage error" 2 "weight W' or 'drain" \
 	$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 weight 1 drain 5
 
 # --- UDP flows move at once when their backend goes --------------------------
-first=$(hits host $VIP 53 1 --udp --sport 46001 | jq -r 'keys[0]')
+first=$(hits host $VIP 53 1 --udp --sport 27001 | jq -r 'keys[0]')
 $svcnet backend del svc0 udp $VIP:53 "10.0.${first#be}.2:8080"
 start=$EPOCHREALTIME
-second=$(hits host $VIP 53 1 --udp --sport 46001 | jq -r 'keys[0]')
+second=$(hits host $VIP 53 1 --udp --sport 27001 | jq -r 'keys[0]')
 took=$(since "$start")
 check "UDP: the next datagram of a flow whose backend was removed is answered" \
 	test -n "$second"
