@@ -255,7 +255,8 @@ static void svcnet_flow_gc(struct work_struct *work)
 					     struct svcnet_net, flow_gc);
 
 	svcnet_flow_walk(sn, svcnet_flow_expired, NULL);
-	if (atomic_read(&sn->flow_count))
+	svcnet_affinity_gc(sn);
+	if (atomic_read(&sn->flow_count) || atomic_read(&sn->affinity_count))
 		queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
 }
 

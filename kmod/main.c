@@ -16,12 +16,19 @@ siphash_key_t svcnet_hash_key __read_mostly;
 static int __net_init svcnet_net_init(struct net *net)
 {
 	struct svcnet_net *sn = svcnet_pernet(net);
+	int err;
 
 	sn->net = net;
 	INIT_LIST_HEAD(&sn->devs);
 	sn->gen = 1;
 	svcnet_drain_net_init(sn);
-	return svcnet_flow_net_init(sn);
+	err = svcnet_affinity_net_init(sn);
+	if (err)
+		return err;
+	err = svcnet_flow_net_init(sn);
+	if (err)
+		svcnet_affinity_net_exit(sn);
+	return err;
 }
 
 static void __net_exit svcnet_net_exit(struct net *net)
@@ -33,6 +40,7 @@ static void __net_exit svcnet_net_exit(struct net *net)
 	WARN_ON_ONCE(sn->hook_users);
 	svcnet_drain_net_exit(sn);
 	svcnet_flow_net_exit(sn);
+	svcnet_affinity_net_exit(sn);
 }
 
 /*

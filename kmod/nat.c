@@ -533,12 +533,18 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 					   const struct svcnet_pkt *p,
 					   int *reason)
 {
-	struct svcnet_backend *be;
+	bool sticky = READ_ONCE(svc->affinity_timeout);
+	struct svcnet_backend *be = NULL;
 	struct svcnet_flow *f;
 	bool created;
 	int err;
 
-	be = svcnet_schedule(svc, rcu_dereference(svc->bset), &p->t);
+	if (sticky)
+		be = svcnet_affinity_get(sn, svc, &p->t.saddr);
+	if (be)
+		sticky = false;	/* remembered already */
+	else
+		be = svcnet_schedule(svc, rcu_dereference(svc->bset), &p->t);
 	if (!be) {
 		*reason = SVCNET_DROP_NO_BACKEND;
 		return NULL;
@@ -556,6 +562,8 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 		svcnet_lbstats_conn(svc->stats);
 		svcnet_lbstats_conn(be->stats);
 	}
+	if (sticky)
+		svcnet_affinity_set(sn, svc, &p->t.saddr, f->be);
 	return f;
 }
 

@@ -55,6 +55,11 @@ static struct netlink_range_validation svcnet_range_flow_max = {
 	.max = SVCNET_FLOW_MAX_LIMIT,
 };
 
+static struct netlink_range_validation svcnet_range_affinity = {
+	.min = 0,
+	.max = SVCNET_TIMEOUT_MAX,
+};
+
 static struct netlink_range_validation svcnet_range_timeout = {
 	.min = 1,
 	.max = SVCNET_TIMEOUT_MAX,
@@ -73,6 +78,9 @@ static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
 							   &svcnet_range_maglev),
 	[SVCNET_A_SVC_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_STATS"),
 	[SVCNET_A_SVC_BACKENDS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_BACKENDS"),
+	[SVCNET_A_SVC_AFFINITY] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&svcnet_range_affinity),
+	[SVCNET_A_SVC_AFFINITY_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
@@ -104,6 +112,8 @@ static const struct nla_policy svcnet_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
 	[SVCNET_A_CFG_TIMEOUT_TCP_FIN] = SVCNET_NL_TIMEOUT,
 	[SVCNET_A_CFG_TIMEOUT_TCP_CLOSE] = SVCNET_NL_TIMEOUT,
 	[SVCNET_A_CFG_TIMEOUT_UDP] = SVCNET_NL_TIMEOUT,
+	[SVCNET_A_CFG_AFFINITY_COUNT] =
+		SVCNET_NL_READ_ONLY("SVCNET_A_CFG_AFFINITY_COUNT"),
 };
 
 const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
@@ -363,11 +373,29 @@ static struct svcnet_service *svcnet_nl_get_service(struct genl_info *info,
 	return svc;
 }
 
+/* The affinity a request asks for, given the current one; 0 or -EINVAL. */
+static int svcnet_nl_affinity(struct nlattr **tb, u8 family, u32 *timeout,
+			      u8 *prefix, struct netlink_ext_ack *extack)
+{
+	u8 max = family == AF_INET ? 32 : 128;
+
+	if (tb[SVCNET_A_SVC_AFFINITY])
+		*timeout = nla_get_u32(tb[SVCNET_A_SVC_AFFINITY]);
+	if (tb[SVCNET_A_SVC_AFFINITY_PREFIX])
+		*prefix = nla_get_u8(tb[SVCNET_A_SVC_AFFINITY_PREFIX]);
+	if (*prefix > max) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNET_A_SVC_AFFINITY_PREFIX],
+				    "prefix longer than the service's addresses");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
-	u32 msize = SVCNET_MAGLEV_DEFAULT_SIZE;
-	u8 sched = SVCNET_SCHED_RR;
+	u32 msize = SVCNET_MAGLEV_DEFAULT_SIZE, timeout = 0;
+	u8 sched = SVCNET_SCHED_RR, prefix;
 	struct svcnet_svc_key key;
 	struct net_device *dev;
 	int err;
@@ -392,8 +420,17 @@ static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 		goto out;
 	}
+	prefix = key.family == AF_INET ? 32 : 128;
+	err = svcnet_nl_affinity(tb, key.family, &timeout, &prefix,
+				 info->extack);
+	if (err)
+		goto out;
 	err = svcnet_service_add(netdev_priv(dev), &key, sched, msize,
 				 info->extack);
+	if (!err)
+		svcnet_service_set_affinity(svcnet_service_lookup(netdev_priv(dev),
+								  &key),
+					    timeout, prefix);
 out:
 	rtnl_unlock();
 	return err;
@@ -403,10 +440,10 @@ static int svcnet_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
 	struct svcnet_service *svc;
+	u32 msize, timeout;
 	struct svcnet_dev *sd;
-	u32 msize;
+	u8 sched, prefix;
 	int err;
-	u8 sched;
 
 	rtnl_lock();
 	svc = svcnet_nl_get_service(info, tb, &sd);
@@ -424,7 +461,15 @@ static int svcnet_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 		goto out;
 	}
+	timeout = svc->affinity_timeout;
+	prefix = svc->affinity_prefix;
+	err = svcnet_nl_affinity(tb, svc->key.family, &timeout, &prefix,
+				 info->extack);
+	if (err)
+		goto out;
 	err = svcnet_service_set(svc, sched, msize, info->extack);
+	if (!err)
+		svcnet_service_set_affinity(svc, timeout, prefix);
 out:
 	rtnl_unlock();
 	return err;
@@ -539,6 +584,8 @@ static int svcnet_nl_fill_service(struct sk_buff *skb,
 	    nla_put_u8(skb, SVCNET_A_SVC_PROTO, svc->key.proto) ||
 	    nla_put_u8(skb, SVCNET_A_SVC_SCHED, svc->sched) ||
 	    nla_put_u32(skb, SVCNET_A_SVC_MAGLEV_SIZE, svc->maglev_size) ||
+	    nla_put_u32(skb, SVCNET_A_SVC_AFFINITY, svc->affinity_timeout) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_AFFINITY_PREFIX, svc->affinity_prefix) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_SVC_STATS, svc->stats,
 				  atomic_read(&svc->active)))
 		goto err_cancel;
@@ -1057,7 +1104,9 @@ static int svcnet_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	if (nla_put_u32(msg, SVCNET_A_CFG_FLOW_MAX, READ_ONCE(sn->cfg.flow_max)) ||
 	    nla_put_u32(msg, SVCNET_A_CFG_FLOW_COUNT,
-			atomic_read(&sn->flow_count)))
+			atomic_read(&sn->flow_count)) ||
+	    nla_put_u32(msg, SVCNET_A_CFG_AFFINITY_COUNT,
+			atomic_read(&sn->affinity_count)))
 		goto err_free;
 	for (i = 0; i < ARRAY_SIZE(svcnet_cfg_timeouts); i++)
 		if (nla_put_u32(msg, svcnet_cfg_timeouts[i][0],

@@ -355,6 +355,7 @@ void svcnet_service_del(struct svcnet_service *svc)
 	sd->n_services--;
 	/* no flow of it survives, and none can be created any more */
 	purged = svcnet_flow_kill_service(sn, svc);
+	svcnet_affinity_flush(sn, svc, NULL);
 	svcnet_nl_notify(SVCNET_CMD_SERVICE_DEL, sd, svc, NULL, purged);
 	svcnet_bset_publish(svc, NULL);
 	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
@@ -366,6 +367,25 @@ void svcnet_service_del(struct svcnet_service *svc)
 	}
 	svc->n_backends = 0;
 	svcnet_service_put(svc);
+	svcnet_net_changed(sn);
+}
+
+/*
+ * Session affinity for new flows: @timeout seconds (0: none), client
+ * addresses compared on their first @prefix bits (valid for the family).
+ */
+void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
+				 u8 prefix)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
+
+	ASSERT_RTNL();
+	if (svc->affinity_timeout == timeout && svc->affinity_prefix == prefix)
+		return;
+	WRITE_ONCE(svc->affinity_timeout, timeout);
+	WRITE_ONCE(svc->affinity_prefix, prefix);
+	/* clients remembered under another mask, or none at all */
+	svcnet_affinity_flush(sn, svc, NULL);
 	svcnet_net_changed(sn);
 }
 
@@ -493,6 +513,7 @@ int svcnet_backend_del(struct svcnet_backend *be,
 	 * reset instead of being sent to a backend that is gone.
 	 */
 	purged = svcnet_flow_flush_backend(sn, be);
+	svcnet_affinity_flush(sn, NULL, be);
 	svcnet_net_changed(sn);
 	svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, svc->sd, svc, be, purged);
 	svcnet_backend_put(be);

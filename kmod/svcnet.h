@@ -126,6 +126,8 @@ struct svcnet_service {
 	struct svcnet_dev *sd;
 	u8 sched;
 	bool dead;			/* set under the flow lock */
+	u8 affinity_prefix;		/* client address bits that count */
+	u32 affinity_timeout;		/* seconds; 0: no affinity */
 	u32 maglev_size;
 	struct svcnet_bset __rcu *bset;
 	struct list_head backends;	/* RTNL */
@@ -168,6 +170,9 @@ struct svcnet_net {
 	spinlock_t flow_lock;		/* flow insertion and removal */
 	atomic_t flow_count;
 	struct delayed_work flow_gc;
+	/* session affinity entries */
+	struct rhashtable affinity;
+	atomic_t affinity_count;
 	/* draining backends, and the work that removes them; RTNL */
 	struct list_head draining;
 	struct delayed_work drain_work;
@@ -217,6 +222,8 @@ int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
 int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
 		       struct netlink_ext_ack *extack);
 void svcnet_service_del(struct svcnet_service *svc);
+void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
+				 u8 prefix);
 struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
 					   const union nf_inet_addr *addr,
 					   __be16 port);
@@ -269,6 +276,19 @@ static inline bool svcnet_flow_state_open(u8 state)
 {
 	return state != SVCNET_FLOW_TCP_FIN && state != SVCNET_FLOW_TCP_CLOSE;
 }
+
+/* affinity.c */
+int svcnet_affinity_net_init(struct svcnet_net *sn);
+void svcnet_affinity_net_exit(struct svcnet_net *sn);
+struct svcnet_backend *svcnet_affinity_get(struct svcnet_net *sn,
+					   struct svcnet_service *svc,
+					   const union nf_inet_addr *client);
+void svcnet_affinity_set(struct svcnet_net *sn, struct svcnet_service *svc,
+			 const union nf_inet_addr *client,
+			 struct svcnet_backend *be);
+void svcnet_affinity_gc(struct svcnet_net *sn);
+void svcnet_affinity_flush(struct svcnet_net *sn, struct svcnet_service *svc,
+			   struct svcnet_backend *be);
 
 /* nat.c */
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb);

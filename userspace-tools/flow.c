@@ -378,11 +378,13 @@ int cmd_config(int argc, char **argv)
 		json_init(&j, stdout);
 		json_open_object(&j, NULL);
 		json_u64(&j, "flow-count", v[SVCNET_A_CFG_FLOW_COUNT]);
+		json_u64(&j, "affinity-count", v[SVCNET_A_CFG_AFFINITY_COUNT]);
 		for (k = 0; k < N_CFG; k++)
 			json_u64(&j, cfg_keys[k].name, v[cfg_keys[k].attr]);
 		json_close_object(&j);
 	} else {
 		printf("flow-count %u\n", v[SVCNET_A_CFG_FLOW_COUNT]);
+		printf("affinity-count %u\n", v[SVCNET_A_CFG_AFFINITY_COUNT]);
 		for (k = 0; k < N_CFG; k++)
 			printf("%s %u\n", cfg_keys[k].name, v[cfg_keys[k].attr]);
 	}

@@ -50,6 +50,8 @@ struct svc_info {
 	struct addr addr;
 	uint16_t port;
 	uint32_t maglev_size;
+	uint32_t affinity;
+	uint8_t affinity_prefix;
 	struct lbstats st;
 	struct be_info *be;
 	size_t n_be;
@@ -77,9 +79,17 @@ static bool parse_sched(const char *s, uint8_t *sched)
 	return false;
 }
 
-/* The device and the service key; a scheduler and table size if not 0. */
+/* Options of service add and set; 0 or -1: not given. */
+struct svc_opts {
+	uint8_t sched;
+	uint32_t maglev_size;
+	int64_t affinity;
+	int prefix;
+};
+
+/* The device and the service key, with the options given. */
 static void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
-			     uint8_t sched, uint32_t maglev_size)
+			     const struct svc_opts *o)
 {
 	struct nlattr *nest;
 
@@ -89,16 +99,20 @@ static void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
 		     svc->addr.raw);
 	mnl_attr_put_u16(nlh, SVCNET_A_SVC_PORT, svc->port);
 	mnl_attr_put_u8(nlh, SVCNET_A_SVC_PROTO, svc->proto);
-	if (sched)
-		mnl_attr_put_u8(nlh, SVCNET_A_SVC_SCHED, sched);
-	if (maglev_size)
-		mnl_attr_put_u32(nlh, SVCNET_A_SVC_MAGLEV_SIZE, maglev_size);
+	if (o && o->sched)
+		mnl_attr_put_u8(nlh, SVCNET_A_SVC_SCHED, o->sched);
+	if (o && o->maglev_size)
+		mnl_attr_put_u32(nlh, SVCNET_A_SVC_MAGLEV_SIZE, o->maglev_size);
+	if (o && o->affinity >= 0)
+		mnl_attr_put_u32(nlh, SVCNET_A_SVC_AFFINITY, o->affinity);
+	if (o && o->prefix >= 0)
+		mnl_attr_put_u8(nlh, SVCNET_A_SVC_AFFINITY_PREFIX, o->prefix);
 	mnl_attr_nest_end(nlh, nest);
 }
 
 static void put_service(struct nlmsghdr *nlh, const struct svc_arg *svc)
 {
-	put_service_opts(nlh, svc, 0, 0);
+	put_service_opts(nlh, svc, NULL);
 }
 
 /* --- parsing replies --- */
@@ -186,6 +200,14 @@ static int svc_attr_cb(const struct nlattr *attr, void *data)
 	case SVCNET_A_SVC_MAGLEV_SIZE:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 			s->maglev_size = mnl_attr_get_u32(attr);
+		break;
+	case SVCNET_A_SVC_AFFINITY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			s->affinity = mnl_attr_get_u32(attr);
+		break;
+	case SVCNET_A_SVC_AFFINITY_PREFIX:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			s->affinity_prefix = mnl_attr_get_u8(attr);
 		break;
 	case SVCNET_A_SVC_STATS:
 		mnl_attr_parse_nested(attr, lbstats_cb, &s->st);
@@ -315,6 +337,12 @@ static void print_json(const struct svc_list *l)
 		json_string(&j, "scheduler", sched_name(s->sched));
 		if (s->sched == SVCNET_SCHED_MAGLEV || s->sched == SVCNET_SCHED_SH)
 			json_u64(&j, "maglev_size", s->maglev_size);
+		if (s->affinity) {
+			json_open_object(&j, "affinity");
+			json_u64(&j, "timeout", s->affinity);
+			json_u64(&j, "mask", s->affinity_prefix);
+			json_close_object(&j);
+		}
 		if (opts.stats)
 			json_lbstats(&j, &s->st);
 		json_open_array(&j, "backends");
@@ -365,6 +393,9 @@ static void print_text(const struct svc_list *l)
 		       sched_name(s->sched));
 		if (s->sched == SVCNET_SCHED_MAGLEV || s->sched == SVCNET_SCHED_SH)
 			printf(" maglev-size %u", s->maglev_size);
+		if (s->affinity)
+			printf(" affinity client-ip timeout %u mask %u",
+			       s->affinity, s->affinity_prefix);
 		printf("\n");
 		if (opts.stats)
 			print_lbstats("    ", &s->st);
@@ -388,14 +419,18 @@ static void print_text(const struct svc_list *l)
 static void service_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s service add SERVICE [sched NAME] [maglev-size N] [no-route]\n"
-		"       %s service set SERVICE [sched NAME] [maglev-size N]\n"
+		"Usage: %s service add SERVICE [OPTIONS] [no-route]\n"
+		"       %s service set SERVICE [OPTIONS]\n"
 		"       %s service del SERVICE\n"
 		"       %s [-j] [-s] service show [[dev] DEV]\n"
 		"\n"
 		"SERVICE := [dev] DEV PROTO ADDR:PORT   (PROTO tcp|udp; IPv6 as [ADDR]:PORT)\n"
+		"OPTIONS := [sched NAME] [maglev-size N] [AFFINITY]\n"
 		"NAME := rr | wrr | lc | random | maglev | sh   (default rr)\n"
 		"N := a prime between 251 and 131071 (default 65537)\n"
+		"AFFINITY := affinity client-ip timeout SECONDS [mask PREFIX] | affinity none\n"
+		"  a client's new connections go to the backend of its previous one\n"
+		"  when that was less than SECONDS ago (clients compared on PREFIX bits)\n"
 		"\n"
 		"'add' also adds a host route for ADDR into DEV (protocol %d) unless a\n"
 		"route into DEV covers it already, or 'no-route' is given; 'del' removes\n"
@@ -455,13 +490,13 @@ static bool address_in_use(struct ipc *ipc, const struct svc_arg *svc)
 
 static int service_modify(const char *what, int argc, char **argv)
 {
-	uint32_t msize = 0;
+	struct svc_opts o = { .affinity = -1, .prefix = -1 };
 	bool add = !strcmp(what, "add");
 	bool del = !strcmp(what, "del");
 	bool no_route = false, added;
 	struct nlmsghdr *nlh;
-	uint8_t sched = 0;
 	struct svc_arg svc;
+	uint32_t v;
 	struct ipc ipc;
 	unsigned int ifindex;
 	int i = 0, ret;
@@ -471,15 +506,37 @@ static int service_modify(const char *what, int argc, char **argv)
 		return ret;
 	for (; i < argc; i++) {
 		if (!del && !strcmp(argv[i], "sched") && i + 1 < argc) {
-			if (!parse_sched(argv[++i], &sched))
+			if (!parse_sched(argv[++i], &o.sched))
 				return usage_error("service",
 						   "unknown scheduler '%s' (rr, wrr, lc, random, maglev, sh)",
 						   argv[i]);
 		} else if (!del && !strcmp(argv[i], "maglev-size") &&
 			   i + 1 < argc) {
-			if (!parse_u32(argv[++i], 0xffffffff, &msize) || !msize)
+			if (!parse_u32(argv[++i], 0xffffffff, &o.maglev_size) ||
+			    !o.maglev_size)
 				return usage_error("service",
 						   "'%s' is not a table size", argv[i]);
+		} else if (!del && !strcmp(argv[i], "affinity") &&
+			   i + 1 < argc && !strcmp(argv[i + 1], "none")) {
+			o.affinity = 0;
+			i++;
+		} else if (!del && !strcmp(argv[i], "affinity") &&
+			   i + 3 < argc && !strcmp(argv[i + 1], "client-ip") &&
+			   !strcmp(argv[i + 2], "timeout")) {
+			i += 3;
+			if (!parse_u32(argv[i], SVCNET_TIMEOUT_MAX, &v) || !v)
+				return usage_error("service",
+						   "'%s' is not an affinity timeout (1-%u seconds)",
+						   argv[i], SVCNET_TIMEOUT_MAX);
+			o.affinity = v;
+			if (i + 2 < argc && !strcmp(argv[i + 1], "mask")) {
+				i += 2;
+				if (!parse_u32(argv[i], 128, &v))
+					return usage_error("service",
+							   "'%s' is not a prefix length",
+							   argv[i]);
+				o.prefix = v;
+			}
 		} else if (add && !strcmp(argv[i], "no-route")) {
 			no_route = true;
 		} else {
@@ -493,7 +550,7 @@ static int service_modify(const char *what, int argc, char **argv)
 	nlh = ipc_msg(&ipc, add ? SVCNET_CMD_SERVICE_NEW :
 			    del ? SVCNET_CMD_SERVICE_DEL : SVCNET_CMD_SERVICE_SET,
 		      0);
-	put_service_opts(nlh, &svc, sched, msize);
+	put_service_opts(nlh, &svc, &o);
 	ret = ipc_run(&ipc, nlh, NULL, NULL);
 	if (ret)
 		goto out;

@@ -8,12 +8,13 @@ clients that count who answered.
                             "echo" -> echo lines until EOF;
                             "sha N" -> read N bytes, answer their sha256.
                             UDP: any datagram -> NAME.
-  hits ADDR PORT N [--udp] [--sport P] [--list]
+  hits ADDR PORT N [--udp] [--sport P] [--src A] [--list]
                             N requests, each on a new connection or socket
                             (request i from source port P + i if given;
                             keep P + N below the ephemeral port range);
                             prints JSON {"NAME": count, ...}, or with --list
-                            the names in order; fails if a reply came from
+                            the names in order; from source address A if
+                            given; fails if a reply came from
                             another address than ADDR:PORT.
   refused ADDR PORT [--udp] succeeds if the request is refused (ECONNREFUSED)
                             within 2 seconds.
@@ -92,14 +93,15 @@ def serve(name, port):
         t.join()
 
 
-def request(addr, port, udp, sport=None, timeout=5):
+def request(addr, port, udp, sport=None, src=None, timeout=5):
     fam = family_of(addr)
     s = socket.socket(fam, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
     s.settimeout(timeout)
     with s:
-        if sport:
+        if sport or src:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+            s.bind((src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
+                    sport or 0))
         if udp:
             s.sendto(b"name", (addr, port))
             data, peer = s.recvfrom(1024)
@@ -119,11 +121,11 @@ def request(addr, port, udp, sport=None, timeout=5):
         return data.strip().decode()
 
 
-def hits(addr, port, n, udp, sport, as_list):
+def hits(addr, port, n, udp, sport, as_list, src):
     counts = {}
     names = []
     for i in range(n):
-        name = request(addr, port, udp, sport + i if sport else None)
+        name = request(addr, port, udp, sport + i if sport else None, src)
         counts[name] = counts.get(name, 0) + 1
         names.append(name)
     print(json.dumps(names if as_list else counts, sort_keys=True))
@@ -218,10 +220,15 @@ def main(argv):
         i = args.index("--sport")
         sport = int(args[i + 1])
         del args[i:i + 2]
+    src = None
+    if "--src" in args:
+        i = args.index("--src")
+        src = args[i + 1]
+        del args[i:i + 2]
     if cmd == "serve":
         serve(args[0], int(args[1]))
     elif cmd == "hits":
-        hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list)
+        hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src)
     elif cmd == "refused":
         return refused(args[0], int(args[1]), udp)
     elif cmd == "icmpfrom":

@@ -121,6 +121,46 @@ check "a TCP connection whose flow was flushed is reset on its next segment" \
 check "the segment is counted as no-flow" \
 	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"no-flow\"] >= 1'"
 
+# --- session affinity ----------------------------------------------------------
+affinity_count() { $svcnet -j config | jq '."affinity-count"'; }
+no_affinity() { [ "$(affinity_count)" = 0 ]; }
+one_backend() { # JSON counts: one backend took every connection; print it
+	[ "$(jq length <<<"$1")" = 1 ] && jq -r 'keys[0]' <<<"$1"
+}
+$svcnet flow flush
+$svcnet service add svc0 tcp $VIP:82 affinity client-ip timeout 60
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:82 "10.0.$n.2:8080"
+done
+check "affinity: shown with its timeout and mask" \
+	json_eq "$($svcnet -j service show svc0 | jq -c '.[] | select(.port == 82) | .affinity')" \
+	'{"timeout":60,"mask":32}'
+host_be=$(one_backend "$(hits host $VIP 82 30)") || true
+check "affinity: 30 connections of a client go to one backend" test -n "$host_be"
+cl_be=$(one_backend "$(hits lc-cl $VIP 82 30)") || true
+check "affinity: another client sticks to another backend" \
+	bash -c "[ -n '$cl_be' ] && [ '$cl_be' != '$host_be' ]"
+ip -n lc-cl addr add 10.0.9.3/24 dev eth0 nodad
+b3=$(one_backend "$(hits lc-cl $VIP 82 10 --src 10.0.9.3)") || true
+check "affinity mask 32: a neighbour address is another client" \
+	bash -c "[ -n '$b3' ] && [ '$b3' != '$cl_be' ]"
+$svcnet service set svc0 tcp $VIP:82 affinity client-ip timeout 60 mask 24
+a=$(one_backend "$(hits lc-cl $VIP 82 10 --src 10.0.9.2)") || true
+b=$(one_backend "$(hits lc-cl $VIP 82 10 --src 10.0.9.3)") || true
+check "affinity mask 24: two clients of one /24 share a backend" \
+	bash -c "[ -n '$a' ] && [ '$a' = '$b' ]"
+$svcnet backend del svc0 tcp $VIP:82 "10.0.${a#be}.2:8080"
+c=$(one_backend "$(hits lc-cl $VIP 82 10)") || true
+check "affinity: when the backend goes, the client sticks to a new one" \
+	bash -c "[ -n '$c' ] && [ '$c' != '$a' ]"
+$svcnet service set svc0 tcp $VIP:82 affinity client-ip timeout 1
+check "affinity: changing it forgets the clients" test "$(affinity_count)" = 0
+hits host $VIP 82 1 >/dev/null
+check "affinity: a client is remembered anew" test "$(affinity_count)" = 1
+check "affinity: a remembered client expires after the timeout" \
+	wait_for 10 no_affinity
+$svcnet service del svc0 tcp $VIP:82
+
 # --- events -----------------------------------------------------------------------
 $svcnet -j monitor >>"$TMPD/events" &
 mon=$!

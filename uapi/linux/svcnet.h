@@ -165,13 +165,22 @@
  * SVCNET_CMD_SERVICE_NEW (admin)
  *    Add a service. SVCNET_A_SERVICE holds the key and optionally
  *    SVCNET_A_SVC_SCHED (NLA_U8, enum svcnet_sched, default
- *    SVCNET_SCHED_RR) and SVCNET_A_SVC_MAGLEV_SIZE (NLA_U32).
+ *    SVCNET_SCHED_RR), SVCNET_A_SVC_MAGLEV_SIZE (NLA_U32) and session
+ *    affinity: SVCNET_A_SVC_AFFINITY (NLA_U32, seconds,
+ *    0..SVCNET_TIMEOUT_MAX, default 0: none) sends a client's new flows to
+ *    the backend of its previous flow if that was less than this long ago
+ *    and the backend takes new flows (not removed, draining or of weight
+ *    0); clients are the same when their addresses agree on the first
+ *    SVCNET_A_SVC_AFFINITY_PREFIX bits (NLA_U8, at most 32 for IPv4 and
+ *    128 for IPv6, the default).
  *    Errors: EEXIST the device has this service already; EINVAL bad or
  *    missing attribute; ENOSPC the device has SVCNET_MAX_SERVICES services.
  *
  * SVCNET_CMD_SERVICE_SET (admin)
- *    Change the scheduler or the Maglev table size of a service; existing
- *    flows keep their backends. Errors: ENOENT no such service; EINVAL.
+ *    Change the scheduler, the Maglev table size or the affinity of a
+ *    service; existing flows keep their backends. Changing the affinity
+ *    forgets the clients remembered. Errors: ENOENT no such service;
+ *    EINVAL.
  *
  * SVCNET_CMD_SERVICE_DEL (admin)
  *    Remove a service, its backends and its flows. Errors: ENOENT; EINVAL.
@@ -181,7 +190,8 @@
  *    device, or nothing for every svcnet device of the namespace.
  *    Reply, per service: SVCNET_A_IFINDEX, SVCNET_A_IFNAME,
  *    SVCNET_A_GENERATION and SVCNET_A_SERVICE holding the key,
- *    SVCNET_A_SVC_SCHED, SVCNET_A_SVC_MAGLEV_SIZE, SVCNET_A_SVC_STATS and
+ *    SVCNET_A_SVC_SCHED, SVCNET_A_SVC_MAGLEV_SIZE, SVCNET_A_SVC_AFFINITY,
+ *    SVCNET_A_SVC_AFFINITY_PREFIX, SVCNET_A_SVC_STATS and
  *    SVCNET_A_SVC_BACKENDS, a nest of backends (each an NLA_NESTED of type
  *    0 holding SVCNET_A_BE_ADDR, _PORT, _WEIGHT and SVCNET_A_BE_STATS). In a
  *    dump, a service with more backends than fit in one message is
@@ -231,6 +241,8 @@
  *      SVCNET_A_CFG_FLOW_MAX: NLA_U32, most flows in the table,
  *        1..SVCNET_FLOW_MAX_LIMIT, default SVCNET_FLOW_MAX_DEFAULT
  *      SVCNET_A_CFG_FLOW_COUNT: NLA_U32, flows now (read-only)
+ *      SVCNET_A_CFG_AFFINITY_COUNT: NLA_U32, clients remembered for
+ *        session affinity now (read-only; at most SVCNET_A_CFG_FLOW_MAX)
  *      SVCNET_A_CFG_TIMEOUT_TCP_SYN, SVCNET_A_CFG_TIMEOUT_TCP_EST,
  *      SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_A_CFG_TIMEOUT_TCP_CLOSE,
  *      SVCNET_A_CFG_TIMEOUT_UDP: NLA_U32, seconds, 1..SVCNET_TIMEOUT_MAX;
@@ -386,6 +398,8 @@ enum svcnet_svc_attr {
 	SVCNET_A_SVC_MAGLEV_SIZE,
 	SVCNET_A_SVC_STATS,
 	SVCNET_A_SVC_BACKENDS,
+	SVCNET_A_SVC_AFFINITY,
+	SVCNET_A_SVC_AFFINITY_PREFIX,
 	__SVCNET_A_SVC_MAX
 };
 
@@ -463,6 +477,7 @@ enum svcnet_cfg_attr {
 	SVCNET_A_CFG_TIMEOUT_TCP_FIN,
 	SVCNET_A_CFG_TIMEOUT_TCP_CLOSE,
 	SVCNET_A_CFG_TIMEOUT_UDP,
+	SVCNET_A_CFG_AFFINITY_COUNT,
 	__SVCNET_A_CFG_MAX
 };
 
