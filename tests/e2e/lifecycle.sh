@@ -140,7 +140,7 @@ check "affinity: 30 connections of a client go to one backend" test -n "$host_be
 cl_be=$(one_backend "$(hits lc-cl $VIP 82 30)") || true
 check "affinity: another client sticks to another backend" \
 	bash -c "[ -n '$cl_be' ] && [ '$cl_be' != '$host_be' ]"
-ip -n lc-cl addr add 10.0.9.3/24 dev eth0 nodad
+ip -n lc-cl addr add 10.0.9.3/24 dev eth0
 b3=$(one_backend "$(hits lc-cl $VIP 82 10 --src 10.0.9.3)") || true
 check "affinity mask 32: a neighbour address is another client" \
 	bash -c "[ -n '$b3' ] && [ '$b3' != '$cl_be' ]"
