@@ -364,12 +364,17 @@ static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
 	return cur;
 }
 
-static void svcnet_unreachable(struct sk_buff *skb, u8 family)
+/* Port unreachable; administratively prohibited for a refused source. */
+static void svcnet_unreachable(struct sk_buff *skb, u8 family, int reason)
 {
+	bool filtered = reason == SVCNET_DROP_SOURCE;
+
 	if (family == AF_INET)
-		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, filtered ?
+			      ICMP_PKT_FILTERED : ICMP_PORT_UNREACH, 0);
 	else
-		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH,
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, filtered ?
+				ICMPV6_ADM_PROHIBITED : ICMPV6_PORT_UNREACH,
 				0);
 }
 
@@ -535,9 +540,16 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 {
 	bool sticky = READ_ONCE(svc->affinity_timeout);
 	struct svcnet_backend *be = NULL;
+	struct svcnet_sources *srcs;
 	struct svcnet_flow *f;
 	bool created;
 	int err;
+
+	srcs = rcu_dereference(svc->sources);
+	if (srcs && !svcnet_sources_match(srcs, p->t.family, &p->t.saddr)) {
+		*reason = SVCNET_DROP_SOURCE;
+		return NULL;
+	}
 
 	if (sticky)
 		be = svcnet_affinity_get(sn, svc, &p->t.saddr);
@@ -668,7 +680,7 @@ route:
 drop:
 	rcu_read_unlock();
 	if (unreachable)
-		svcnet_unreachable(skb, family);
+		svcnet_unreachable(skb, family, reason);
 	svcnet_stats_drop(sd, reason);
 	kfree_skb(skb);
 	return NETDEV_TX_OK;

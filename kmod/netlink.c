@@ -3,8 +3,10 @@
  * svcnet: the generic netlink family, as documented in uapi/linux/svcnet.h.
  */
 
+#include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "sched_maglev.h"
@@ -68,6 +70,11 @@ static struct netlink_range_validation svcnet_range_timeout = {
 #define SVCNET_NL_TIMEOUT \
 	NLA_POLICY_FULL_RANGE(NLA_U32, &svcnet_range_timeout)
 
+static const struct nla_policy svcnet_src_policy[SVCNET_A_SRC_MAX + 1] = {
+	[SVCNET_A_SRC_ADDR] = SVCNET_NL_ADDR,
+	[SVCNET_A_SRC_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
 static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
 	[SVCNET_A_SVC_ADDR] = SVCNET_NL_ADDR,
 	[SVCNET_A_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
@@ -81,6 +88,9 @@ static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
 	[SVCNET_A_SVC_AFFINITY] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							&svcnet_range_affinity),
 	[SVCNET_A_SVC_AFFINITY_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SVCNET_A_SVC_POLICY] = NLA_POLICY_RANGE(NLA_U8, SVCNET_POLICY_CLUSTER,
+						 SVCNET_POLICY_MAX),
+	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy),
 };
 
 static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
@@ -89,6 +99,7 @@ static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
 	[SVCNET_A_BE_WEIGHT] = { .type = NLA_U16 },
 	[SVCNET_A_BE_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_BE_STATS"),
 	[SVCNET_A_BE_DRAIN] = SVCNET_NL_TIMEOUT,
+	[SVCNET_A_BE_LOCAL] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
@@ -391,11 +402,78 @@ static int svcnet_nl_affinity(struct nlattr **tb, u8 family, u32 *timeout,
 	return 0;
 }
 
+/*
+ * The allowed sources a request gives: *@out is NULL when it gives none
+ * (keep), an ERR_PTR when they are bad, else a new array (an empty one
+ * for an empty nest: every client).
+ */
+static struct svcnet_sources *svcnet_nl_sources(struct nlattr *nest, u8 family,
+						struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCNET_A_SRC_MAX + 1];
+	struct svcnet_sources *s;
+	struct nlattr *entry;
+	u8 fam, max = family == AF_INET ? 32 : 128;
+	int rem, n = 0, err;
+
+	if (!nest)
+		return NULL;
+	nla_for_each_nested(entry, nest, rem)
+		n++;
+	if (n > SVCNET_MAX_SOURCES) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "too many source prefixes");
+		return ERR_PTR(-EINVAL);
+	}
+	s = kzalloc(struct_size(s, p, n), GFP_KERNEL);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	nla_for_each_nested(entry, nest, rem) {
+		union nf_inet_addr *addr = &s->p[s->n].addr;
+		u8 prefix;
+
+		err = nla_parse_nested(tb, SVCNET_A_SRC_MAX, entry,
+				       svcnet_src_policy, extack);
+		if (err)
+			goto err_free;
+		err = -EINVAL;
+		if (!tb[SVCNET_A_SRC_ADDR] || !tb[SVCNET_A_SRC_PREFIX]) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "a source needs SVCNET_A_SRC_ADDR and SVCNET_A_SRC_PREFIX");
+			goto err_free;
+		}
+		svcnet_nl_get_addr(tb[SVCNET_A_SRC_ADDR], &fam, addr);
+		prefix = nla_get_u8(tb[SVCNET_A_SRC_PREFIX]);
+		if (fam != family || prefix > max) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "source prefix not of the service's family");
+			goto err_free;
+		}
+		if (family == AF_INET) {
+			s->p[s->n].mask.ip = inet_make_mask(prefix);
+			addr->ip &= s->p[s->n].mask.ip;
+		} else {
+			struct in6_addr ones;
+
+			memset(&ones, 0xff, sizeof(ones));
+			ipv6_addr_prefix(&s->p[s->n].mask.in6, &ones, prefix);
+			ipv6_addr_prefix(&addr->in6, &addr->in6, prefix);
+		}
+		s->p[s->n++].prefix = prefix;
+	}
+	return s;
+
+err_free:
+	kfree(s);
+	return ERR_PTR(err);
+}
+
 static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
 	u32 msize = SVCNET_MAGLEV_DEFAULT_SIZE, timeout = 0;
 	u8 sched = SVCNET_SCHED_RR, prefix;
+	struct svcnet_service *svc;
+	struct svcnet_sources *srcs;
 	struct svcnet_svc_key key;
 	struct net_device *dev;
 	int err;
@@ -425,12 +503,27 @@ static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 				 info->extack);
 	if (err)
 		goto out;
+	srcs = svcnet_nl_sources(tb[SVCNET_A_SVC_SOURCES], key.family,
+				 info->extack);
+	if (IS_ERR(srcs)) {
+		err = PTR_ERR(srcs);
+		goto out;
+	}
 	err = svcnet_service_add(netdev_priv(dev), &key, sched, msize,
 				 info->extack);
-	if (!err)
-		svcnet_service_set_affinity(svcnet_service_lookup(netdev_priv(dev),
-								  &key),
-					    timeout, prefix);
+	if (err) {
+		kfree(srcs);
+		goto out;
+	}
+	/* a new service has no backends: nothing below can fail */
+	svc = svcnet_service_lookup(netdev_priv(dev), &key);
+	if (tb[SVCNET_A_SVC_POLICY])
+		svc->policy = nla_get_u8(tb[SVCNET_A_SVC_POLICY]);
+	svcnet_service_set_affinity(svc, timeout, prefix);
+	if (srcs)
+		svcnet_service_set_sources(svc, srcs->n ? srcs : NULL);
+	if (srcs && !srcs->n)
+		kfree(srcs);
 out:
 	rtnl_unlock();
 	return err;
@@ -439,6 +532,7 @@ out:
 static int svcnet_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+	struct svcnet_sources *srcs;
 	struct svcnet_service *svc;
 	u32 msize, timeout;
 	struct svcnet_dev *sd;
@@ -467,9 +561,26 @@ static int svcnet_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 				 info->extack);
 	if (err)
 		goto out;
-	err = svcnet_service_set(svc, sched, msize, info->extack);
-	if (!err)
-		svcnet_service_set_affinity(svc, timeout, prefix);
+	srcs = svcnet_nl_sources(tb[SVCNET_A_SVC_SOURCES], svc->key.family,
+				 info->extack);
+	if (IS_ERR(srcs)) {
+		err = PTR_ERR(srcs);
+		goto out;
+	}
+	err = svcnet_service_set(svc, sched, msize,
+				 tb[SVCNET_A_SVC_POLICY] ?
+				 nla_get_u8(tb[SVCNET_A_SVC_POLICY]) :
+				 svc->policy, info->extack);
+	if (err) {
+		kfree(srcs);
+		goto out;
+	}
+	/* what is left cannot fail: the request applies whole */
+	svcnet_service_set_affinity(svc, timeout, prefix);
+	if (srcs)
+		svcnet_service_set_sources(svc, srcs->n ? srcs : NULL);
+	if (srcs && !srcs->n)
+		kfree(srcs);
 out:
 	rtnl_unlock();
 	return err;
@@ -533,6 +644,7 @@ static int svcnet_nl_put_backend(struct sk_buff *skb,
 			       &be->addr) ||
 	    nla_put_u16(skb, SVCNET_A_BE_PORT, ntohs(be->port)) ||
 	    nla_put_u16(skb, SVCNET_A_BE_WEIGHT, be->weight) ||
+	    nla_put_u8(skb, SVCNET_A_BE_LOCAL, be->local) ||
 	    (be->draining &&
 	     nla_put_u32(skb, SVCNET_A_BE_DRAIN,
 			 time_after(be->drain_deadline, jiffies) ?
@@ -541,6 +653,33 @@ static int svcnet_nl_put_backend(struct sk_buff *skb,
 				  atomic_read(&be->active))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int svcnet_nl_put_sources(struct sk_buff *skb,
+				 const struct svcnet_service *svc)
+{
+	const struct svcnet_sources *s = rtnl_dereference(svc->sources);
+	struct nlattr *nest, *entry;
+	u32 i;
+
+	if (!s)
+		return 0;
+	nest = nla_nest_start(skb, SVCNET_A_SVC_SOURCES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < s->n; i++) {
+		entry = nla_nest_start(skb, 0);
+		if (!entry ||
+		    svcnet_nl_put_addr(skb, SVCNET_A_SRC_ADDR, svc->key.family,
+				       &s->p[i].addr) ||
+		    nla_put_u8(skb, SVCNET_A_SRC_PREFIX, s->p[i].prefix)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, entry);
 	}
 	nla_nest_end(skb, nest);
 	return 0;
@@ -586,6 +725,8 @@ static int svcnet_nl_fill_service(struct sk_buff *skb,
 	    nla_put_u32(skb, SVCNET_A_SVC_MAGLEV_SIZE, svc->maglev_size) ||
 	    nla_put_u32(skb, SVCNET_A_SVC_AFFINITY, svc->affinity_timeout) ||
 	    nla_put_u8(skb, SVCNET_A_SVC_AFFINITY_PREFIX, svc->affinity_prefix) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_POLICY, svc->policy) ||
+	    svcnet_nl_put_sources(skb, svc) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_SVC_STATS, svc->stats,
 				  atomic_read(&svc->active)))
 		goto err_cancel;
@@ -858,6 +999,8 @@ static int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 		err = svcnet_backend_add(svc, &addr, port,
 					 tb[SVCNET_A_BE_WEIGHT] ?
 					 nla_get_u16(tb[SVCNET_A_BE_WEIGHT]) : 1,
+					 tb[SVCNET_A_BE_LOCAL] &&
+					 nla_get_u8(tb[SVCNET_A_BE_LOCAL]),
 					 info->extack);
 		goto out;
 	}
@@ -877,6 +1020,13 @@ static int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 	} else if (tb[SVCNET_A_BE_DRAIN]) {
 		err = svcnet_backend_drain(be, nla_get_u32(tb[SVCNET_A_BE_DRAIN]),
 					   info->extack);
+	} else if (tb[SVCNET_A_BE_LOCAL] && !tb[SVCNET_A_BE_WEIGHT]) {
+		err = svcnet_backend_set_local(be,
+					       nla_get_u8(tb[SVCNET_A_BE_LOCAL]));
+	} else if (tb[SVCNET_A_BE_LOCAL]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_LOCAL],
+				    "change SVCNET_A_BE_LOCAL on its own");
+		err = -EINVAL;
 	} else if (!tb[SVCNET_A_BE_WEIGHT]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_BACKEND],
 				    "missing SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN");

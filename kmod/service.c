@@ -11,6 +11,7 @@
 
 #include <linux/delay.h>
 #include <linux/slab.h>
+#include <net/ipv6.h>
 
 #include "sched_maglev.h"
 #include "svcnet.h"
@@ -94,9 +95,11 @@ static void svcnet_bset_free_rcu(struct rcu_head *head)
 	svcnet_bset_free(container_of(head, struct svcnet_bset, rcu));
 }
 
-static bool svcnet_backend_eligible(const struct svcnet_backend *be)
+static bool svcnet_backend_eligible(const struct svcnet_backend *be,
+				    u8 policy)
 {
-	return be->weight && !be->draining;
+	return be->weight && !be->draining &&
+	       (policy != SVCNET_POLICY_LOCAL || be->local);
 }
 
 /*
@@ -104,7 +107,8 @@ static bool svcnet_backend_eligible(const struct svcnet_backend *be)
  * order, for scheduler @sched.
  */
 static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
-					     u8 sched, u32 maglev_size)
+					     u8 sched, u32 maglev_size,
+					     u8 policy)
 {
 	struct svcnet_backend *be;
 	struct svcnet_bset *bs;
@@ -113,7 +117,7 @@ static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
 
 	ASSERT_RTNL();
 	list_for_each_entry(be, &svc->backends, list)
-		if (svcnet_backend_eligible(be))
+		if (svcnet_backend_eligible(be, policy))
 			n++;
 	bs = kvzalloc(struct_size(bs, be, n), GFP_KERNEL);
 	if (!bs)
@@ -123,7 +127,7 @@ static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
 	if (!bs->cum)
 		goto err_nomem;
 	list_for_each_entry(be, &svc->backends, list) {
-		if (!svcnet_backend_eligible(be))
+		if (!svcnet_backend_eligible(be, policy))
 			continue;
 		bs->total += be->weight;
 		bs->cum[bs->n] = bs->total;
@@ -169,7 +173,7 @@ static int svcnet_bset_rebuild(struct svcnet_service *svc)
 {
 	struct svcnet_bset *bs;
 
-	bs = svcnet_bset_build(svc, svc->sched, svc->maglev_size);
+	bs = svcnet_bset_build(svc, svc->sched, svc->maglev_size, svc->policy);
 	if (IS_ERR(bs))
 		return PTR_ERR(bs);
 	svcnet_bset_publish(svc, bs);
@@ -181,6 +185,7 @@ static void svcnet_service_free_rcu(struct rcu_head *head)
 	struct svcnet_service *svc = container_of(head, struct svcnet_service,
 						  rcu);
 
+	kfree(rcu_dereference_protected(svc->sources, true));
 	free_percpu(svc->stats);
 	kfree(svc);
 	atomic_dec(&svcnet_objects);
@@ -295,9 +300,10 @@ int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
 	svc->sd = sd;
 	svc->sched = sched;
 	svc->maglev_size = maglev_size;
+	svc->policy = SVCNET_POLICY_CLUSTER;
 	INIT_LIST_HEAD(&svc->backends);
 	refcount_set(&svc->ref, 1);
-	bs = svcnet_bset_build(svc, sched, maglev_size);
+	bs = svcnet_bset_build(svc, sched, maglev_size, svc->policy);
 	if (IS_ERR(bs)) {
 		err = PTR_ERR(bs);
 		goto err_stats;
@@ -324,18 +330,19 @@ err_free:
 }
 
 int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
-		       struct netlink_ext_ack *extack)
+		       u8 policy, struct netlink_ext_ack *extack)
 {
 	struct svcnet_bset *bs;
 
 	ASSERT_RTNL();
 	if (!svcnet_sched_valid(sched, maglev_size, extack))
 		return -EINVAL;
-	bs = svcnet_bset_build(svc, sched, maglev_size);
+	bs = svcnet_bset_build(svc, sched, maglev_size, policy);
 	if (IS_ERR(bs))
 		return PTR_ERR(bs);
 	svc->sched = sched;
 	svc->maglev_size = maglev_size;
+	svc->policy = policy;
 	svcnet_bset_publish(svc, bs);
 	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
 	svcnet_nl_notify(SVCNET_CMD_SERVICE_SET, svc->sd, svc, NULL, -1);
@@ -368,6 +375,51 @@ void svcnet_service_del(struct svcnet_service *svc)
 	svc->n_backends = 0;
 	svcnet_service_put(svc);
 	svcnet_net_changed(sn);
+}
+
+/* Replace the allowed sources (NULL: every client); cannot fail. */
+void svcnet_service_set_sources(struct svcnet_service *svc,
+				struct svcnet_sources *sources)
+{
+	struct svcnet_sources *old;
+
+	ASSERT_RTNL();
+	old = rcu_replace_pointer(svc->sources, sources,
+				  lockdep_rtnl_is_held());
+	if (old)
+		kfree_rcu(old, rcu);
+	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+}
+
+bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
+			  const union nf_inet_addr *addr)
+{
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		if (family == AF_INET ?
+		    !((addr->ip ^ s->p[i].addr.ip) & s->p[i].mask.ip) :
+		    !ipv6_masked_addr_cmp(&addr->in6, &s->p[i].mask.in6,
+					  &s->p[i].addr.in6))
+			return true;
+	return false;
+}
+
+/* Mark a backend local to this node, or not. */
+int svcnet_backend_set_local(struct svcnet_backend *be, bool local)
+{
+	bool old = be->local;
+	int err;
+
+	ASSERT_RTNL();
+	be->local = local;
+	err = svcnet_bset_rebuild(be->svc);
+	if (err) {
+		be->local = old;
+		return err;
+	}
+	svcnet_net_changed(svcnet_pernet(dev_net(be->svc->sd->dev)));
+	return 0;
 }
 
 /*
@@ -415,7 +467,7 @@ static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
 
 int svcnet_backend_add(struct svcnet_service *svc,
 		       const union nf_inet_addr *addr, __be16 port, u16 weight,
-		       struct netlink_ext_ack *extack)
+		       bool local, struct netlink_ext_ack *extack)
 {
 	struct svcnet_backend *be;
 	int err;
@@ -440,6 +492,7 @@ int svcnet_backend_add(struct svcnet_service *svc,
 	be->addr = *addr;
 	be->port = port;
 	be->weight = weight;
+	be->local = local;
 	be->id = svcnet_backend_id(addr, port);
 	be->svc = svc;
 	INIT_LIST_HEAD(&be->drain_list);

@@ -97,6 +97,7 @@ struct svcnet_backend {
 	u16 weight;
 	bool removed;
 	bool draining;			/* no new flows; removed at deadline */
+	bool local;			/* runs on this node */
 	unsigned long drain_deadline;	/* jiffies */
 	struct list_head drain_list;	/* svcnet_net.draining, RTNL */
 	u64 id;				/* stable hash of address and port */
@@ -119,6 +120,17 @@ struct svcnet_bset {
 	struct svcnet_backend *be[];
 };
 
+/* The client prefixes a service accepts new flows from. */
+struct svcnet_sources {
+	struct rcu_head rcu;
+	u32 n;
+	struct {
+		union nf_inet_addr addr;
+		union nf_inet_addr mask;
+		u8 prefix;
+	} p[];
+};
+
 struct svcnet_service {
 	struct rhash_head node;
 	struct list_head list;		/* svcnet_dev.service_list, RTNL */
@@ -127,6 +139,8 @@ struct svcnet_service {
 	u8 sched;
 	bool dead;			/* set under the flow lock */
 	u8 affinity_prefix;		/* client address bits that count */
+	u8 policy;			/* enum svcnet_policy */
+	struct svcnet_sources __rcu *sources;	/* NULL: every client */
 	u32 affinity_timeout;		/* seconds; 0: no affinity */
 	u32 maglev_size;
 	struct svcnet_bset __rcu *bset;
@@ -220,7 +234,12 @@ int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
 		       u8 sched, u32 maglev_size,
 		       struct netlink_ext_ack *extack);
 int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
-		       struct netlink_ext_ack *extack);
+		       u8 policy, struct netlink_ext_ack *extack);
+void svcnet_service_set_sources(struct svcnet_service *svc,
+				struct svcnet_sources *sources);
+bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
+			  const union nf_inet_addr *addr);
+int svcnet_backend_set_local(struct svcnet_backend *be, bool local);
 void svcnet_service_del(struct svcnet_service *svc);
 void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
 				 u8 prefix);
@@ -229,7 +248,7 @@ struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
 					   __be16 port);
 int svcnet_backend_add(struct svcnet_service *svc,
 		       const union nf_inet_addr *addr, __be16 port, u16 weight,
-		       struct netlink_ext_ack *extack);
+		       bool local, struct netlink_ext_ack *extack);
 int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
 		       struct netlink_ext_ack *extack);
 int svcnet_backend_del(struct svcnet_backend *be,

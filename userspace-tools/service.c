@@ -38,6 +38,7 @@ struct be_info {
 	uint16_t port;
 	uint16_t weight;
 	bool draining;
+	bool local;
 	uint32_t drain_left;
 	struct lbstats st;
 };
@@ -52,6 +53,8 @@ struct svc_info {
 	uint32_t maglev_size;
 	uint32_t affinity;
 	uint8_t affinity_prefix;
+	uint8_t policy;
+	char sources[SVCNET_MAX_SOURCES * 44];
 	struct lbstats st;
 	struct be_info *be;
 	size_t n_be;
@@ -85,6 +88,10 @@ struct svc_opts {
 	uint32_t maglev_size;
 	int64_t affinity;
 	int prefix;
+	uint8_t policy;
+	int n_sources;		/* -1: not given; 0: every client */
+	struct addr src[SVCNET_MAX_SOURCES];
+	uint8_t src_prefix[SVCNET_MAX_SOURCES];
 };
 
 /* The device and the service key, with the options given. */
@@ -107,6 +114,22 @@ static void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
 		mnl_attr_put_u32(nlh, SVCNET_A_SVC_AFFINITY, o->affinity);
 	if (o && o->prefix >= 0)
 		mnl_attr_put_u8(nlh, SVCNET_A_SVC_AFFINITY_PREFIX, o->prefix);
+	if (o && o->policy)
+		mnl_attr_put_u8(nlh, SVCNET_A_SVC_POLICY, o->policy);
+	if (o && o->n_sources >= 0) {
+		struct nlattr *srcs = mnl_attr_nest_start(nlh, SVCNET_A_SVC_SOURCES);
+		int i;
+
+		for (i = 0; i < o->n_sources; i++) {
+			struct nlattr *e = mnl_attr_nest_start(nlh, 0);
+
+			mnl_attr_put(nlh, SVCNET_A_SRC_ADDR, addr_len(&o->src[i]),
+				     o->src[i].raw);
+			mnl_attr_put_u8(nlh, SVCNET_A_SRC_PREFIX, o->src_prefix[i]);
+			mnl_attr_nest_end(nlh, e);
+		}
+		mnl_attr_nest_end(nlh, srcs);
+	}
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -152,6 +175,10 @@ static int be_attr_cb(const struct nlattr *attr, void *data)
 	case SVCNET_A_BE_STATS:
 		mnl_attr_parse_nested(attr, lbstats_cb, &b->st);
 		break;
+	case SVCNET_A_BE_LOCAL:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			b->local = mnl_attr_get_u8(attr);
+		break;
 	case SVCNET_A_BE_DRAIN:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
 			b->draining = true;
@@ -176,11 +203,43 @@ static int backends_cb(const struct nlattr *attr, void *data)
 	return mnl_attr_parse_nested(attr, be_attr_cb, b);
 }
 
+static int src_cb(const struct nlattr *attr, void *data)
+{
+	struct svc_info *s = data;
+	const struct nlattr *a;
+	struct addr addr = { 0 };
+	char host[64];
+	int prefix = -1;
+	size_t len;
+
+	mnl_attr_for_each_nested(a, attr) {
+		if (mnl_attr_get_type(a) == SVCNET_A_SRC_ADDR)
+			addr_from(&addr, mnl_attr_get_payload(a),
+				  mnl_attr_get_payload_len(a));
+		else if (mnl_attr_get_type(a) == SVCNET_A_SRC_PREFIX &&
+			 mnl_attr_validate(a, MNL_TYPE_U8) >= 0)
+			prefix = mnl_attr_get_u8(a);
+	}
+	if (!addr.family || prefix < 0)
+		return MNL_CB_OK;
+	inet_ntop(addr.family, addr.raw, host, sizeof(host));
+	len = strlen(s->sources);
+	snprintf(s->sources + len, sizeof(s->sources) - len, "%s%s/%d",
+		 len ? "," : "", host, prefix);
+	return MNL_CB_OK;
+}
+
 static int svc_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct svc_info *s = data;
 
 	switch (mnl_attr_get_type(attr)) {
+	case SVCNET_A_SVC_POLICY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			s->policy = mnl_attr_get_u8(attr);
+		break;
+	case SVCNET_A_SVC_SOURCES:
+		return mnl_attr_parse_nested(attr, src_cb, s);
 	case SVCNET_A_SVC_ADDR:
 		addr_from(&s->addr, mnl_attr_get_payload(attr),
 			  mnl_attr_get_payload_len(attr));
@@ -337,6 +396,10 @@ static void print_json(const struct svc_list *l)
 		json_string(&j, "scheduler", sched_name(s->sched));
 		if (s->sched == SVCNET_SCHED_MAGLEV || s->sched == SVCNET_SCHED_SH)
 			json_u64(&j, "maglev_size", s->maglev_size);
+		json_string(&j, "policy",
+			    s->policy == SVCNET_POLICY_LOCAL ? "local" : "cluster");
+		if (s->sources[0])
+			json_string(&j, "sources", s->sources);
 		if (s->affinity) {
 			json_open_object(&j, "affinity");
 			json_u64(&j, "timeout", s->affinity);
@@ -355,6 +418,8 @@ static void print_json(const struct svc_list *l)
 			json_string(&j, "address", host);
 			json_u64(&j, "port", b->port);
 			json_u64(&j, "weight", b->weight);
+			if (b->local)
+				json_u64(&j, "local", 1);
 			if (b->draining)
 				json_u64(&j, "drain", b->drain_left);
 			if (opts.stats)
@@ -396,6 +461,10 @@ static void print_text(const struct svc_list *l)
 		if (s->affinity)
 			printf(" affinity client-ip timeout %u mask %u",
 			       s->affinity, s->affinity_prefix);
+		if (s->policy == SVCNET_POLICY_LOCAL)
+			printf(" policy local");
+		if (s->sources[0])
+			printf(" sources %s", s->sources);
 		printf("\n");
 		if (opts.stats)
 			print_lbstats("    ", &s->st);
@@ -405,6 +474,8 @@ static void print_text(const struct svc_list *l)
 			printf("  -> %s weight %u",
 			       format_endpoint(&b->addr, b->port, ep, sizeof(ep)),
 			       b->weight);
+			if (b->local)
+				printf(" local");
 			if (b->draining)
 				printf(" draining %us left", b->drain_left);
 			printf("\n");
@@ -428,6 +499,7 @@ static void service_usage(FILE *out)
 		"OPTIONS := [sched NAME] [maglev-size N] [AFFINITY]\n"
 		"NAME := rr | wrr | lc | random | maglev | sh   (default rr)\n"
 		"N := a prime between 251 and 131071 (default 65537)\n"
+		"  [policy cluster|local] [sources any|PREFIX[,PREFIX...]]\n"
 		"AFFINITY := affinity client-ip timeout SECONDS [mask PREFIX] | affinity none\n"
 		"  a client's new connections go to the backend of its previous one\n"
 		"  when that was less than SECONDS ago (clients compared on PREFIX bits)\n"
@@ -488,9 +560,44 @@ static bool address_in_use(struct ipc *ipc, const struct svc_arg *svc)
 	return used;
 }
 
+/* "any", or PREFIX[,PREFIX...] with PREFIX := ADDR[/LEN] */
+static int parse_sources(const char *arg, const struct svc_arg *svc,
+			 struct svc_opts *o)
+{
+	char buf[4096], *tok, *save = NULL, *slash;
+	uint32_t len;
+
+	o->n_sources = 0;
+	if (!strcmp(arg, "any"))
+		return 0;
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct addr *a = &o->src[o->n_sources];
+		int max = svc->addr.family == AF_INET ? 32 : 128;
+
+		if (o->n_sources == SVCNET_MAX_SOURCES)
+			return -1;
+		slash = strchr(tok, '/');
+		if (slash)
+			*slash = '\0';
+		memset(a, 0, sizeof(*a));
+		a->family = svc->addr.family;
+		if (inet_pton(a->family, tok, a->raw) != 1)
+			return -1;
+		len = max;
+		if (slash && !parse_u32(slash + 1, max, &len))
+			return -1;
+		o->src_prefix[o->n_sources++] = len;
+	}
+	return o->n_sources ? 0 : -1;
+}
+
 static int service_modify(const char *what, int argc, char **argv)
 {
-	struct svc_opts o = { .affinity = -1, .prefix = -1 };
+	struct svc_opts o = { .affinity = -1, .prefix = -1, .n_sources = -1 };
 	bool add = !strcmp(what, "add");
 	bool del = !strcmp(what, "del");
 	bool no_route = false, added;
@@ -537,6 +644,21 @@ static int service_modify(const char *what, int argc, char **argv)
 							   argv[i]);
 				o.prefix = v;
 			}
+		} else if (!del && !strcmp(argv[i], "policy") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "local"))
+				o.policy = SVCNET_POLICY_LOCAL;
+			else if (!strcmp(argv[i], "cluster"))
+				o.policy = SVCNET_POLICY_CLUSTER;
+			else
+				return usage_error("service",
+						   "'%s' is not a policy (cluster or local)",
+						   argv[i]);
+		} else if (!del && !strcmp(argv[i], "sources") && i + 1 < argc) {
+			if (parse_sources(argv[++i], &svc, &o))
+				return usage_error("service",
+						   "'%s' is not 'any' or a list of up to %d prefixes of the service's family",
+						   argv[i], SVCNET_MAX_SOURCES);
 		} else if (add && !strcmp(argv[i], "no-route")) {
 			no_route = true;
 		} else {
@@ -597,7 +719,7 @@ static void backend_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s backend add SERVICE ADDR:PORT [weight W]\n"
-		"       %s backend set SERVICE ADDR:PORT { weight W | drain SECONDS }\n"
+		"       %s backend set SERVICE ADDR:PORT { weight W | drain SECONDS | local on|off }\n"
 		"       %s backend del SERVICE ADDR:PORT\n"
 		"\n"
 		"SERVICE := [dev] DEV PROTO ADDR:PORT; W := 0..65535 (default 1).\n"
@@ -617,6 +739,7 @@ int cmd_backend(int argc, char **argv)
 	uint16_t bport;
 	uint32_t weight = 1, drain = 0;
 	bool weight_set = false;
+	int local = -1;
 	const char *what;
 	struct ipc ipc;
 	int i = 1, ret;
@@ -655,6 +778,15 @@ int cmd_backend(int argc, char **argv)
 						   "'%s' is not a weight (0-65535)",
 						   argv[i]);
 			weight_set = true;
+		} else if (cmd == SVCNET_CMD_BACKEND_NEW &&
+			   !strcmp(argv[i], "local")) {
+			local = 1;
+		} else if (cmd == SVCNET_CMD_BACKEND_SET &&
+			   !strcmp(argv[i], "local") && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "on") && strcmp(argv[i], "off"))
+				return usage_error("backend", "'local' takes on or off");
+			local = !strcmp(argv[i], "on");
 		} else if (cmd == SVCNET_CMD_BACKEND_SET &&
 			   !strcmp(argv[i], "drain") && i + 1 < argc) {
 			if (!parse_u32(argv[++i], SVCNET_TIMEOUT_MAX, &drain) ||
@@ -667,8 +799,10 @@ int cmd_backend(int argc, char **argv)
 					   argv[i]);
 		}
 	}
-	if (cmd == SVCNET_CMD_BACKEND_SET && weight_set == !!drain)
-		return usage_error("backend", "'set' needs 'weight W' or 'drain SECONDS'");
+	if (cmd == SVCNET_CMD_BACKEND_SET &&
+	    (weight_set + !!drain + (local >= 0)) != 1)
+		return usage_error("backend",
+				   "'set' needs one of 'weight W', 'drain SECONDS' or 'local on|off'");
 	ret = ipc_open(&ipc);
 	if (ret)
 		return ret;
@@ -679,8 +813,12 @@ int cmd_backend(int argc, char **argv)
 	mnl_attr_put_u16(nlh, SVCNET_A_BE_PORT, bport);
 	if (drain)
 		mnl_attr_put_u32(nlh, SVCNET_A_BE_DRAIN, drain);
+	else if (local >= 0 && cmd == SVCNET_CMD_BACKEND_SET)
+		mnl_attr_put_u8(nlh, SVCNET_A_BE_LOCAL, local);
 	else if (cmd != SVCNET_CMD_BACKEND_DEL)
 		mnl_attr_put_u16(nlh, SVCNET_A_BE_WEIGHT, weight);
+	if (local > 0 && cmd == SVCNET_CMD_BACKEND_NEW)
+		mnl_attr_put_u8(nlh, SVCNET_A_BE_LOCAL, 1);
 	mnl_attr_nest_end(nlh, nest);
 	ret = ipc_run(&ipc, nlh, NULL, NULL);
 	ipc_close(&ipc);

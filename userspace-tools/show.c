@@ -24,6 +24,7 @@ static const char *const drop_names[] = {
 	[SVCNET_DROP_LOOP] = "loop",
 	[SVCNET_DROP_NO_FLOW] = "no-flow",
 	[SVCNET_DROP_FRAGMENT] = "fragment",
+	[SVCNET_DROP_SOURCE] = "source",
 };
 
 #define N_DROPS (sizeof(drop_names) / sizeof(drop_names[0]))

@@ -16,8 +16,11 @@ clients that count who answered.
                             the names in order; from source address A if
                             given; fails if a reply came from
                             another address than ADDR:PORT.
-  refused ADDR PORT [--udp] succeeds if the request is refused (ECONNREFUSED)
-                            within 2 seconds.
+  refused ADDR PORT [--udp] [--filtered]
+                            succeeds if the request is refused within 2
+                            seconds: ECONNREFUSED, or with --filtered the
+                            errors of ICMP "administratively prohibited"
+                            (EHOSTUNREACH for IPv4, EACCES for IPv6).
   sha ADDR PORT BYTES       sends BYTES random bytes, checks the sha256.
   icmpfrom ADDR PORT        sends a UDP datagram, prints the source of the
                             ICMP error that comes back.
@@ -26,6 +29,7 @@ clients that count who answered.
                             prints {"ok": [...], "reset": [...], "broken":
                             [...]}, the backends' names by outcome.
 """
+import errno
 import hashlib
 import json
 import os
@@ -131,8 +135,10 @@ def hits(addr, port, n, udp, sport, as_list, src):
     print(json.dumps(names if as_list else counts, sort_keys=True))
 
 
-def refused(addr, port, udp):
+def refused(addr, port, udp, filtered):
     start = time.monotonic()
+    want = (errno.EHOSTUNREACH, errno.EACCES) if filtered \
+        else (errno.ECONNREFUSED,)
     try:
         if udp:
             s = socket.socket(family_of(addr), socket.SOCK_DGRAM)
@@ -142,10 +148,10 @@ def refused(addr, port, udp):
             s.recv(1024)
         else:
             socket.create_connection((addr, port), timeout=2).close()
-    except ConnectionRefusedError:
-        print("refused after %.3f s" % (time.monotonic() - start))
-        return 0
     except OSError as e:
+        if e.errno in want:
+            print("refused (%s) after %.3f s" % (e, time.monotonic() - start))
+            return 0
         print("not refused: %s after %.3f s" % (e, time.monotonic() - start))
         return 1
     print("connected")
@@ -214,7 +220,8 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     udp = "--udp" in args
     as_list = "--list" in args
-    args = [a for a in args if a not in ("--udp", "--list")]
+    filtered = "--filtered" in args
+    args = [a for a in args if a not in ("--udp", "--list", "--filtered")]
     sport = None
     if "--sport" in args:
         i = args.index("--sport")
@@ -230,7 +237,7 @@ def main(argv):
     elif cmd == "hits":
         hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src)
     elif cmd == "refused":
-        return refused(args[0], int(args[1]), udp)
+        return refused(args[0], int(args[1]), udp, filtered)
     elif cmd == "icmpfrom":
         return icmpfrom(args[0], int(args[1]))
     elif cmd == "sha":

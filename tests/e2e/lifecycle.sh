@@ -96,7 +96,7 @@ $svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 drain 600
 check "drain without open connections: the backend goes at once" \
 	wait_for 10 tcp_backends_are 2
 $svcnet backend add svc0 tcp $VIP:80 10.0.3.2:8080
-check_fails "drain and weight together: usage error" 2 "weight W' or 'drain" \
+check_fails "drain and weight together: usage error" 2 "needs one of" \
 	$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 weight 1 drain 5
 
 # --- UDP flows move at once when their backend goes --------------------------
@@ -160,6 +160,41 @@ check "affinity: a client is remembered anew" test "$(affinity_count)" = 1
 check "affinity: a remembered client expires after the timeout" \
 	wait_for 10 no_affinity
 $svcnet service del svc0 tcp $VIP:82
+
+# --- traffic policy -----------------------------------------------------------------
+drops() { $svcnet -j -s show svc0 | jq ".[0].stats.drops.\"$1\""; }
+$svcnet flow flush
+$svcnet service add svc0 tcp $VIP:83 policy local
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:83 "10.0.$n.2:8080"
+done
+check "policy local without a local backend: refused at once" \
+	$LB refused $VIP 83
+$svcnet backend set svc0 tcp $VIP:83 10.0.2.2:8080 local on
+out=$(hits host $VIP 83 30)
+check "policy local: only the local backend takes connections" \
+	counts_are "$out" "be1=0 be2=30 be3=0"
+$svcnet service set svc0 tcp $VIP:83 policy cluster
+out=$(hits host $VIP 83 30)
+check "policy cluster: every backend takes connections" \
+	counts_are "$out" "be1=10 be2=10 be3=10"
+$svcnet service set svc0 tcp $VIP:83 sources 10.0.9.0/24
+out=$(hits lc-cl $VIP 83 3)
+check "sources: a client within them connects" \
+	test "$(jq '[.[]] | add' <<<"$out")" = 3
+check "sources: shown on the service" \
+	test "$($svcnet -j service show svc0 | jq -r '.[] | select(.port == 83) | .sources')" = 10.0.9.0/24
+before=$(drops source)
+$svcnet service set svc0 tcp $VIP:83 sources 10.0.8.0/24,192.0.2.0/24
+check "sources: a client outside them is refused at once (prohibited)" \
+	in_ns lc-cl $LB refused $VIP 83 --filtered
+check "sources: the refusal is counted as a source drop" \
+	test "$(drops source)" -gt "$before"
+$svcnet service set svc0 tcp $VIP:83 sources any
+check "sources any: every client again" in_ns lc-cl $LB hits $VIP 83 1
+check_fails "sources of the other family: usage error" 2 "prefixes" \
+	$svcnet service set svc0 tcp $VIP:83 sources fd00::/8
+$svcnet service del svc0 tcp $VIP:83
 
 # --- events -----------------------------------------------------------------------
 $svcnet -j monitor >>"$TMPD/events" &

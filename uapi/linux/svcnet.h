@@ -147,6 +147,8 @@
  *   SVCNET_A_BE_ADDR: NLA_BINARY, 4 or 16 bytes, the service's family
  *   SVCNET_A_BE_PORT: NLA_U16, host byte order, 1..65535
  *   SVCNET_A_BE_WEIGHT: NLA_U16, default 1
+ *   SVCNET_A_BE_LOCAL: NLA_U8, 1 if the backend runs on this node (for
+ *     SVCNET_POLICY_LOCAL), default 0; BACKEND_SET may change it alone
  *   SVCNET_A_BE_DRAIN: NLA_U32, in SVCNET_CMD_BACKEND_SET: drain with this
  *     deadline in seconds, 1..SVCNET_TIMEOUT_MAX; in replies: present while
  *     the backend drains, the seconds left
@@ -172,7 +174,14 @@
  *    and the backend takes new flows (not removed, draining or of weight
  *    0); clients are the same when their addresses agree on the first
  *    SVCNET_A_SVC_AFFINITY_PREFIX bits (NLA_U8, at most 32 for IPv4 and
- *    128 for IPv6, the default).
+ *    128 for IPv6, the default). Traffic policy: SVCNET_A_SVC_POLICY
+ *    (NLA_U8, enum svcnet_policy, default SVCNET_POLICY_CLUSTER), and
+ *    SVCNET_A_SVC_SOURCES (NLA_NESTED, at most SVCNET_MAX_SOURCES entries,
+ *    each an NLA_NESTED of type 0 with SVCNET_A_SRC_ADDR, 4 or 16 bytes of
+ *    the service's family, and SVCNET_A_SRC_PREFIX, NLA_U8): when not
+ *    empty, only clients within one of the prefixes may open new flows
+ *    (others: SVCNET_DROP_SOURCE); an empty nest in SERVICE_SET allows
+ *    every client again. Existing flows are not affected by changes.
  *    Errors: EEXIST the device has this service already; EINVAL bad or
  *    missing attribute; ENOSPC the device has SVCNET_MAX_SERVICES services.
  *
@@ -359,6 +368,8 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_NO_FLOW: a TCP segment other than SYN matched no flow
  *	(answered with a TCP reset)
  * @SVCNET_DROP_FRAGMENT: an IP fragment (svcnet balances whole packets)
+ * @SVCNET_DROP_SOURCE: a new flow from a client outside the service's
+ *	allowed sources (answered with ICMP administratively prohibited)
  */
 enum svcnet_drop_reason {
 	SVCNET_DROP_UNSPEC,
@@ -371,6 +382,7 @@ enum svcnet_drop_reason {
 	SVCNET_DROP_LOOP,
 	SVCNET_DROP_NO_FLOW,
 	SVCNET_DROP_FRAGMENT,
+	SVCNET_DROP_SOURCE,
 	__SVCNET_DROP_MAX
 };
 
@@ -400,6 +412,8 @@ enum svcnet_svc_attr {
 	SVCNET_A_SVC_BACKENDS,
 	SVCNET_A_SVC_AFFINITY,
 	SVCNET_A_SVC_AFFINITY_PREFIX,
+	SVCNET_A_SVC_POLICY,
+	SVCNET_A_SVC_SOURCES,
 	__SVCNET_A_SVC_MAX
 };
 
@@ -412,6 +426,7 @@ enum svcnet_be_attr {
 	SVCNET_A_BE_WEIGHT,
 	SVCNET_A_BE_STATS,
 	SVCNET_A_BE_DRAIN,
+	SVCNET_A_BE_LOCAL,
 	__SVCNET_A_BE_MAX
 };
 
@@ -430,6 +445,34 @@ enum svcnet_lb_stats_attr {
 };
 
 #define SVCNET_A_LB_STATS_MAX (__SVCNET_A_LB_STATS_MAX - 1)
+
+/**
+ * enum svcnet_policy - which backends a service's new flows may use
+ * @SVCNET_POLICY_UNSPEC: not used
+ * @SVCNET_POLICY_CLUSTER: every backend (the default)
+ * @SVCNET_POLICY_LOCAL: only backends marked local (SVCNET_A_BE_LOCAL);
+ *	without one, new flows are refused as with no backend
+ */
+enum svcnet_policy {
+	SVCNET_POLICY_UNSPEC,
+	SVCNET_POLICY_CLUSTER,
+	SVCNET_POLICY_LOCAL,
+	__SVCNET_POLICY_MAX
+};
+
+#define SVCNET_POLICY_MAX (__SVCNET_POLICY_MAX - 1)
+
+/* an allowed source prefix, an entry of SVCNET_A_SVC_SOURCES */
+enum svcnet_src_attr {
+	SVCNET_A_SRC_UNSPEC,
+	SVCNET_A_SRC_ADDR,
+	SVCNET_A_SRC_PREFIX,
+	__SVCNET_A_SRC_MAX
+};
+
+#define SVCNET_A_SRC_MAX (__SVCNET_A_SRC_MAX - 1)
+
+#define SVCNET_MAX_SOURCES 64
 
 /**
  * enum svcnet_flow_state - state of a flow, which sets its timeout
