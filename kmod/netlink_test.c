@@ -113,6 +113,7 @@ struct svcnet_nested_case {
 static const u8 svcnet_addr16[16] = { 0xfd, [15] = 1 };
 static const u8 svcnet_tcp = IPPROTO_TCP, svcnet_icmp = IPPROTO_ICMP;
 static const u8 svcnet_u8_0, svcnet_u8_5 = 5, svcnet_u8_7 = 7;
+static const u8 svcnet_u8_2 = 2, svcnet_u8_3 = 3, svcnet_u8_129 = 129;
 static const u16 svcnet_u16_0;
 static const u32 svcnet_u32_250 = 250, svcnet_u32_65537 = 65537;
 static const u32 svcnet_u32_big = SVCNET_TIMEOUT_MAX + 1;
@@ -159,6 +160,21 @@ static const struct svcnet_nested_case svcnet_nested_cases[] = {
 	  &svcnet_u16_0, 2, 0, NULL },
 	{ "backend weight as u32", SVCNET_A_BACKEND, SVCNET_A_BE_WEIGHT,
 	  &svcnet_u32_5, 4, -EINVAL, "invalid attribute length" },
+	{ "affinity timeout too long", SVCNET_A_SERVICE, SVCNET_A_SVC_AFFINITY,
+	  &svcnet_u32_big, 4, -ERANGE, "integer out of range" },
+	{ "affinity mask 129", SVCNET_A_SERVICE, SVCNET_A_SVC_AFFINITY_PREFIX,
+	  &svcnet_u8_129, 1, -ERANGE, "integer out of range" },
+	{ "policy unspec", SVCNET_A_SERVICE, SVCNET_A_SVC_POLICY, &svcnet_u8_0,
+	  1, -ERANGE, "integer out of range" },
+	{ "policy 3", SVCNET_A_SERVICE, SVCNET_A_SVC_POLICY, &svcnet_u8_3, 1,
+	  -ERANGE, "integer out of range" },
+	{ "backend local 2", SVCNET_A_BACKEND, SVCNET_A_BE_LOCAL, &svcnet_u8_2,
+	  1, -ERANGE, "integer out of range" },
+	{ "drain 0 seconds", SVCNET_A_BACKEND, SVCNET_A_BE_DRAIN, &svcnet_u32_0,
+	  4, -ERANGE, "integer out of range" },
+	{ "affinity count is read-only", SVCNET_A_CONFIG,
+	  SVCNET_A_CFG_AFFINITY_COUNT, &svcnet_u32_5, 4, -EINVAL,
+	  "SVCNET_A_CFG_AFFINITY_COUNT is read-only" },
 	{ "backend stats are read-only", SVCNET_A_BACKEND, SVCNET_A_BE_STATS,
 	  NULL, 0, -EINVAL, "SVCNET_A_BE_STATS is read-only" },
 	{ "flow backend is read-only", SVCNET_A_FLOW, SVCNET_A_FLOW_BE_ADDR,
