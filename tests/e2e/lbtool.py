@@ -24,6 +24,8 @@ clients that count who answered.
   sha ADDR PORT BYTES       sends BYTES random bytes, checks the sha256.
   icmpfrom ADDR PORT        sends a UDP datagram, prints the source of the
                             ICMP error that comes back.
+  syn SRC SPORT ADDR PORT   sends a bare TCP SYN (IPv4) from SRC:SPORT
+                            through a raw socket.
   hold ADDR PORT N DIR      opens N echo connections, writes DIR/ready,
                             waits for DIR/go, then tries each connection and
                             prints {"ok": [...], "reset": [...], "broken":
@@ -34,6 +36,7 @@ import hashlib
 import json
 import os
 import socket
+import struct
 import sys
 import threading
 import time
@@ -171,6 +174,28 @@ def icmpfrom(addr, port):
     return 0
 
 
+def inet_csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def syn(src, sport, addr, port):
+    """A bare TCP SYN from SRC:SPORT, as a client reusing a port sends."""
+    hdr = struct.pack("!HHIIBBHHH", sport, port, 0x1000, 0, 5 << 4, 0x02,
+                      64240, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(addr) + \
+        struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(hdr))
+    hdr = hdr[:16] + struct.pack("!H", inet_csum(pseudo + hdr)) + hdr[18:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    s.bind((src, 0))
+    s.sendto(hdr, (addr, 0))
+    return 0
+
+
 def sha(addr, port, size):
     data = os.urandom(size)
     s = socket.create_connection((addr, port), timeout=30)
@@ -238,6 +263,8 @@ def main(argv):
         hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src)
     elif cmd == "refused":
         return refused(args[0], int(args[1]), udp, filtered)
+    elif cmd == "syn":
+        return syn(args[0], int(args[1]), args[2], int(args[3]))
     elif cmd == "icmpfrom":
         return icmpfrom(args[0], int(args[1]))
     elif cmd == "sha":

@@ -196,6 +196,32 @@ check_fails "sources of the other family: usage error" 2 "prefixes" \
 	$svcnet service set svc0 tcp $VIP:83 sources fd00::/8
 $svcnet service del svc0 tcp $VIP:83
 
+# --- port reuse ---------------------------------------------------------------------
+# A client that reuses the port of a connection to a draining backend (its
+# SYN meets the old flow) is balanced to another backend.
+flow_of() { # CLIENT_PORT: "client backend" of the flow to port 84
+	$svcnet -j flow show |
+		jq -r ".[] | select(.service_port == 84 and .client_port == $1) |
+			\"\\(.client) \\(.backend)\""
+}
+$svcnet service add svc0 tcp $VIP:84
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:84 "10.0.$n.2:8080"
+done
+rm -f "$TMPD/ready" "$TMPD/go"
+$LB hold $VIP 84 1 "$TMPD" >"$TMPD/hold.out" &
+held=$!
+wait_for 30 test -e "$TMPD/ready"
+port=$($svcnet -j flow show | jq '.[] | select(.service_port == 84) | .client_port')
+read -r client old_be <<<"$(flow_of "$port")"
+$svcnet backend set svc0 tcp $VIP:84 "$old_be:8080" drain 600
+$LB syn "$client" "$port" $VIP 84
+check "port reuse: a SYN on a flow to a draining backend goes to another" \
+	bash -c "[ -n '$old_be' ] && [ \"\$($svcnet -j flow show | jq -r '.[] | select(.service_port == 84 and .client_port == $port) | .backend')\" != '$old_be' ]"
+touch "$TMPD/go"
+wait "$held" || true
+$svcnet service del svc0 tcp $VIP:84
+
 # --- events -----------------------------------------------------------------------
 $svcnet -j monitor >>"$TMPD/events" &
 mon=$!
@@ -245,6 +271,12 @@ check "PMTU: a local client's 1 MB transfer over a 1280-byte hop arrives" \
 	$LB sha $VIP 81 1048576
 check "PMTU: the forwarded client learnt the path MTU to the service" \
 	bash -c "ip -n lc-cl route get $VIP | grep -q 'mtu 1280'"
+$svcnet service add svc0 tcp "[$VIP6]:81"
+$svcnet backend add svc0 tcp "[$VIP6]:81" "[fd00:1::2]:8080"
+check "PMTU: an IPv6 forwarded client's 1 MB transfer arrives (packet too big)" \
+	in_ns lc-cl $LB sha $VIP6 81 1048576
+check "PMTU: an IPv6 local client's 1 MB transfer arrives" \
+	$LB sha $VIP6 81 1048576
 ip link set lc-be1 mtu 1500
 
 suite_end
