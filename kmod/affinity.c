@@ -158,6 +158,7 @@ out:
 }
 
 struct svcnet_affinity_filter {
+	struct svcnet_net *sn;
 	struct svcnet_service *svc;
 	struct svcnet_backend *be;
 	bool expired;
@@ -174,56 +175,34 @@ static bool svcnet_affinity_match(const struct svcnet_affinity *a,
 	return !flt->svc || a->key.svc == (unsigned long)flt->svc;
 }
 
-static void svcnet_affinity_walk(struct svcnet_net *sn,
-				 const struct svcnet_affinity_filter *flt)
+static bool svcnet_affinity_prune(void *obj, void *arg)
 {
-	struct rhashtable_iter iter;
-	struct svcnet_affinity *a;
-	unsigned int n = 0;
-	bool removed;
+	struct svcnet_affinity_filter *flt = arg;
 
-	rhashtable_walk_enter(&sn->affinity, &iter);
-	rhashtable_walk_start(&iter);
-	while ((a = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(a)) {
-			if (PTR_ERR(a) == -EAGAIN)
-				continue;
-			break;
-		}
-		removed = svcnet_affinity_match(a, flt);
-		if (removed) {
-			spin_lock_bh(&sn->flow_lock);
-			__svcnet_affinity_remove(sn, a);
-			spin_unlock_bh(&sn->flow_lock);
-		}
-		/* as in the flow walk: never pause on a removed entry */
-		if (++n >= 256 && !removed) {
-			n = 0;
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	if (!svcnet_affinity_match(obj, flt))
+		return false;
+	spin_lock_bh(&flt->sn->flow_lock);
+	__svcnet_affinity_remove(flt->sn, obj);
+	spin_unlock_bh(&flt->sn->flow_lock);
+	return true;
 }
 
 void svcnet_affinity_gc(struct svcnet_net *sn)
 {
-	struct svcnet_affinity_filter flt = { .expired = true };
+	struct svcnet_affinity_filter flt = { .sn = sn, .expired = true };
 
 	if (atomic_read(&sn->affinity_count))
-		svcnet_affinity_walk(sn, &flt);
+		svcnet_rht_prune(&sn->affinity, svcnet_affinity_prune, &flt);
 }
 
 /* Forget the clients of @be, or of @svc, or every client if both NULL. */
 void svcnet_affinity_flush(struct svcnet_net *sn, struct svcnet_service *svc,
 			   struct svcnet_backend *be)
 {
-	struct svcnet_affinity_filter flt = { .svc = svc, .be = be };
+	struct svcnet_affinity_filter flt = { .sn = sn, .svc = svc, .be = be };
 
 	if (atomic_read(&sn->affinity_count))
-		svcnet_affinity_walk(sn, &flt);
+		svcnet_rht_prune(&sn->affinity, svcnet_affinity_prune, &flt);
 }
 
 int svcnet_affinity_net_init(struct svcnet_net *sn)

@@ -202,36 +202,29 @@ err_count:
 }
 
 /*
- * Walk the forward table, removing the flows for which @match is true.
- * Locks one flow at a time and sleeps between batches.
+ * Walk @ht, calling @prune on each object, which removes it or not and
+ * says which. Sleeps between batches, and pauses only after an object that
+ * stays: restarting the walk after removing the object it stands on would
+ * skip one. Returns the number removed.
  */
-static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
-				     bool (*match)(struct svcnet_flow *f,
-						   void *arg),
-				     void *arg)
+unsigned int svcnet_rht_prune(struct rhashtable *ht,
+			      bool (*prune)(void *obj, void *arg), void *arg)
 {
 	unsigned int n = 0, removed_total = 0;
 	struct rhashtable_iter iter;
-	struct svcnet_flow *f;
 	bool removed;
+	void *obj;
 
-	rhashtable_walk_enter(&sn->flows_fwd, &iter);
+	rhashtable_walk_enter(ht, &iter);
 	rhashtable_walk_start(&iter);
-	while ((f = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(f)) {
-			if (PTR_ERR(f) == -EAGAIN)
+	while ((obj = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(obj)) {
+			if (PTR_ERR(obj) == -EAGAIN)
 				continue;
 			break;
 		}
-		removed = match(f, arg);
-		if (removed) {
-			svcnet_flow_remove(sn, f);
-			removed_total++;
-		}
-		/*
-		 * Pause only after a flow that stays: restarting the walk
-		 * after removing the flow it stands on would skip one.
-		 */
+		removed = prune(obj, arg);
+		removed_total += removed;
 		if (++n >= 256 && !removed) {
 			n = 0;
 			rhashtable_walk_stop(&iter);
@@ -242,6 +235,33 @@ static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 	return removed_total;
+}
+
+struct svcnet_flow_walk {
+	struct svcnet_net *sn;
+	bool (*match)(struct svcnet_flow *f, void *arg);
+	void *arg;
+};
+
+static bool svcnet_flow_prune(void *obj, void *arg)
+{
+	struct svcnet_flow_walk *w = arg;
+
+	if (!w->match(obj, w->arg))
+		return false;
+	svcnet_flow_remove(w->sn, obj);
+	return true;
+}
+
+/* Remove the flows for which @match is true, one lock hold each. */
+static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
+				     bool (*match)(struct svcnet_flow *f,
+						   void *arg),
+				     void *arg)
+{
+	struct svcnet_flow_walk w = { .sn = sn, .match = match, .arg = arg };
+
+	return svcnet_rht_prune(&sn->flows_fwd, svcnet_flow_prune, &w);
 }
 
 static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)

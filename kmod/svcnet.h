@@ -272,6 +272,8 @@ u32 svcnet_wrr_stride(u64 total);
 int svcnet_flow_init(void);
 void svcnet_flow_uninit(void);
 bool svcnet_flow_ready(void);
+unsigned int svcnet_rht_prune(struct rhashtable *ht,
+			      bool (*prune)(void *obj, void *arg), void *arg);
 int svcnet_flow_net_init(struct svcnet_net *sn);
 void svcnet_flow_net_exit(struct svcnet_net *sn);
 struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
