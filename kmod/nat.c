@@ -181,7 +181,8 @@ static int svcnet_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
 struct svcnet_icmp {
 	unsigned int off;	/* the quoted IP header */
 	unsigned int l4off;	/* the quoted ports */
-	struct svcnet_tuple t;	/* the quoted packet's tuple */
+	/* the quoted packet's tuple reversed: the flow key of its answer */
+	struct svcnet_tuple key;
 };
 
 static bool svcnet_icmp_is_error(const struct sk_buff *skb,
@@ -203,7 +204,7 @@ static bool svcnet_icmp_parse(struct sk_buff *skb, const struct svcnet_pkt *p,
 
 	memset(q, 0, sizeof(*q));
 	q->off = p->l4off + 8;
-	q->t.family = p->t.family;
+	q->key.family = p->t.family;
 	if (!pskb_may_pull(skb, p->l4off + 1) || !svcnet_icmp_is_error(skb, p))
 		return false;
 	if (p->t.family == AF_INET) {
@@ -215,9 +216,9 @@ static bool svcnet_icmp_parse(struct sk_buff *skb, const struct svcnet_pkt *p,
 		if (iph->version != 4 || iph->ihl < 5 ||
 		    (iph->frag_off & htons(IP_OFFSET)))
 			return false;
-		q->t.saddr.ip = iph->saddr;
-		q->t.daddr.ip = iph->daddr;
-		q->t.proto = iph->protocol;
+		q->key.daddr.ip = iph->saddr;
+		q->key.saddr.ip = iph->daddr;
+		q->key.proto = iph->protocol;
 		q->l4off = q->off + iph->ihl * 4;
 	} else {
 		const struct ipv6hdr *ip6h;
@@ -230,22 +231,22 @@ static bool svcnet_icmp_parse(struct sk_buff *skb, const struct svcnet_pkt *p,
 		ip6h = (const struct ipv6hdr *)(skb->data + q->off);
 		if (ip6h->version != 6)
 			return false;
-		q->t.saddr.in6 = ip6h->saddr;
-		q->t.daddr.in6 = ip6h->daddr;
+		q->key.daddr.in6 = ip6h->saddr;
+		q->key.saddr.in6 = ip6h->daddr;
 		nexthdr = ip6h->nexthdr;
 		off = ipv6_skip_exthdr(skb, q->off + sizeof(*ip6h), &nexthdr,
 				       &frag_off);
 		if (off < 0 || (frag_off & htons(IP6_OFFSET)))
 			return false;
-		q->t.proto = nexthdr;
+		q->key.proto = nexthdr;
 		q->l4off = off;
 	}
-	if ((q->t.proto != IPPROTO_TCP && q->t.proto != IPPROTO_UDP) ||
+	if ((q->key.proto != IPPROTO_TCP && q->key.proto != IPPROTO_UDP) ||
 	    !pskb_may_pull(skb, q->l4off + 4))
 		return false;
 	ports = (const __be16 *)(skb->data + q->l4off);
-	q->t.sport = ports[0];
-	q->t.dport = ports[1];
+	q->key.dport = ports[0];
+	q->key.sport = ports[1];
 	return true;
 }
 
@@ -311,20 +312,13 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 					   struct sk_buff *skb,
 					   const struct svcnet_pkt *p)
 {
-	struct svcnet_tuple t = {};
 	struct svcnet_flow *f;
 	struct svcnet_icmp q;
 
 	if (!svcnet_icmp_parse(skb, p, &q))
 		return NULL;
 	/* quoted: service -> client; the flow: client -> service */
-	t.family = q.t.family;
-	t.proto = q.t.proto;
-	t.saddr = q.t.daddr;
-	t.sport = q.t.dport;
-	t.daddr = q.t.saddr;
-	t.dport = q.t.sport;
-	f = svcnet_flow_lookup_fwd(sn, &t);
+	f = svcnet_flow_lookup_fwd(sn, &q.key);
 	if (!f || svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
 				      &f->rev.saddr, f->rev.sport))
 		return NULL;
@@ -335,20 +329,13 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 static bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 			   const struct svcnet_pkt *p)
 {
-	struct svcnet_tuple t = {};
 	struct svcnet_flow *f;
 	struct svcnet_icmp q;
 
 	if (!svcnet_icmp_parse(skb, p, &q))
 		return false;
 	/* quoted: client -> backend; the reverse key: backend -> client */
-	t.family = q.t.family;
-	t.proto = q.t.proto;
-	t.saddr = q.t.daddr;
-	t.sport = q.t.dport;
-	t.daddr = q.t.saddr;
-	t.dport = q.t.sport;
-	f = svcnet_flow_lookup_rev(sn, &t);
+	f = svcnet_flow_lookup_rev(sn, &q.key);
 	return f && !svcnet_icmp_rewrite(skb, p, &q, true, &f->rev.saddr,
 					 &f->fwd.daddr, f->fwd.dport);
 }
