@@ -467,6 +467,25 @@ err_free:
 	return ERR_PTR(err);
 }
 
+/*
+ * The parts of a service request that cannot fail, applied once the part
+ * that can has succeeded, so that the request applies whole: affinity,
+ * and the sources (@srcs NULL: unchanged; empty: every client).
+ */
+static void svcnet_nl_service_finish(struct svcnet_service *svc, u32 timeout,
+				     u8 prefix, struct svcnet_sources *srcs)
+{
+	svcnet_service_set_affinity(svc, timeout, prefix);
+	if (!srcs)
+		return;
+	if (srcs->n) {
+		svcnet_service_set_sources(svc, srcs);
+	} else {
+		svcnet_service_set_sources(svc, NULL);
+		kfree(srcs);
+	}
+}
+
 static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
@@ -519,11 +538,7 @@ static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	svc = svcnet_service_lookup(netdev_priv(dev), &key);
 	if (tb[SVCNET_A_SVC_POLICY])
 		svc->policy = nla_get_u8(tb[SVCNET_A_SVC_POLICY]);
-	svcnet_service_set_affinity(svc, timeout, prefix);
-	if (srcs)
-		svcnet_service_set_sources(svc, srcs->n ? srcs : NULL);
-	if (srcs && !srcs->n)
-		kfree(srcs);
+	svcnet_nl_service_finish(svc, timeout, prefix, srcs);
 out:
 	rtnl_unlock();
 	return err;
@@ -575,12 +590,7 @@ static int svcnet_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		kfree(srcs);
 		goto out;
 	}
-	/* what is left cannot fail: the request applies whole */
-	svcnet_service_set_affinity(svc, timeout, prefix);
-	if (srcs)
-		svcnet_service_set_sources(svc, srcs->n ? srcs : NULL);
-	if (srcs && !srcs->n)
-		kfree(srcs);
+	svcnet_nl_service_finish(svc, timeout, prefix, srcs);
 out:
 	rtnl_unlock();
 	return err;
