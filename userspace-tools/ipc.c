@@ -175,25 +175,35 @@ err_errno:
 	return -1;
 }
 
+/* A bound netlink socket of @bus asking for extended acks; 0 or -1. */
+static int ipc_socket(struct ipc *ipc, int bus, const char *what)
+{
+	int one = 1;
+
+	memset(ipc, 0, sizeof(*ipc));
+	ipc->buf = malloc(IPC_BUFSIZE);
+	ipc->nl = mnl_socket_open(bus);
+	if (!ipc->buf || !ipc->nl ||
+	    mnl_socket_bind(ipc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		fprintf(stderr, "svcnet: cannot open %s socket: %s\n", what,
+			strerror(errno));
+		ipc_close(ipc);
+		return -1;
+	}
+	mnl_socket_setsockopt(ipc->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(ipc->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	ipc->seq = time(NULL);
+	return 0;
+}
+
 int ipc_open(struct ipc *ipc)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 	struct ipc_err e;
-	int one = 1;
 
-	memset(ipc, 0, sizeof(*ipc));
-	ipc->buf = malloc(IPC_BUFSIZE);
-	ipc->nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!ipc->buf || !ipc->nl || mnl_socket_bind(ipc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fprintf(stderr, "svcnet: cannot open a generic netlink socket: %s\n",
-			strerror(errno));
-		ipc_close(ipc);
+	if (ipc_socket(ipc, NETLINK_GENERIC, "a generic netlink"))
 		return EXIT_KERNEL;
-	}
-	mnl_socket_setsockopt(ipc->nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(ipc->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	ipc->seq = time(NULL);
 
 	nlh = mnl_nlmsg_put_header(ipc->buf);
 	nlh->nlmsg_type = GENL_ID_CTRL;
@@ -219,22 +229,8 @@ int ipc_open(struct ipc *ipc)
 
 int ipc_open_route(struct ipc *ipc)
 {
-	int one = 1;
-
-	memset(ipc, 0, sizeof(*ipc));
-	ipc->buf = malloc(IPC_BUFSIZE);
-	ipc->nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!ipc->buf || !ipc->nl ||
-	    mnl_socket_bind(ipc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fprintf(stderr, "svcnet: cannot open an rtnetlink socket: %s\n",
-			strerror(errno));
-		ipc_close(ipc);
-		return EXIT_KERNEL;
-	}
-	mnl_socket_setsockopt(ipc->nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(ipc->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	ipc->seq = time(NULL);
-	return EXIT_OK;
+	return ipc_socket(ipc, NETLINK_ROUTE, "an rtnetlink") ? EXIT_KERNEL :
+								EXIT_OK;
 }
 
 void ipc_close(struct ipc *ipc)
