@@ -317,6 +317,27 @@ unsigned int svcnet_flow_flush_backend(struct svcnet_net *sn,
 	return svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
 }
 
+static bool svcnet_flow_removed_match(struct svcnet_flow *f, void *arg)
+{
+	struct svcnet_backend *be = f->be;
+
+	if (be->svc != arg || !READ_ONCE(be->removed))
+		return false;
+	be->purged++;
+	return true;
+}
+
+/*
+ * Remove the flows of every removed backend of @svc in one pass, counting
+ * them in each backend's purged; under RTNL.
+ */
+unsigned int svcnet_flow_flush_removed(struct svcnet_net *sn,
+				       struct svcnet_service *svc)
+{
+	ASSERT_RTNL();
+	return svcnet_flow_walk(sn, svcnet_flow_removed_match, svc);
+}
+
 /*
  * Remove every flow of @svc and stop new ones: a flow is inserted under
  * the flow lock only while its service is alive.

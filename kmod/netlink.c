@@ -102,6 +102,25 @@ static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
 	[SVCNET_A_BE_LOCAL] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
+/* SERVICE_NEW, SERVICE_SET and APPLY: a service with its backends */
+static const struct nla_policy svcnet_svc_write_policy[SVCNET_A_SVC_MAX + 1] = {
+	[SVCNET_A_SVC_ADDR] = SVCNET_NL_ADDR,
+	[SVCNET_A_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SVCNET_A_SVC_PROTO] = SVCNET_NL_PROTO,
+	[SVCNET_A_SVC_SCHED] = NLA_POLICY_RANGE(NLA_U8, SVCNET_SCHED_RR,
+						SVCNET_SCHED_MAX),
+	[SVCNET_A_SVC_MAGLEV_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &svcnet_range_maglev),
+	[SVCNET_A_SVC_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_STATS"),
+	[SVCNET_A_SVC_BACKENDS] = NLA_POLICY_NESTED_ARRAY(svcnet_be_policy),
+	[SVCNET_A_SVC_AFFINITY] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&svcnet_range_affinity),
+	[SVCNET_A_SVC_AFFINITY_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SVCNET_A_SVC_POLICY] = NLA_POLICY_RANGE(NLA_U8, SVCNET_POLICY_CLUSTER,
+						 SVCNET_POLICY_MAX),
+	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy),
+};
+
 static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
 	[SVCNET_A_FLOW_PROTO] = SVCNET_NL_PROTO,
 	[SVCNET_A_FLOW_CLIENT_ADDR] = SVCNET_NL_ADDR,
@@ -143,6 +162,14 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_FLOW] = NLA_POLICY_NESTED(svcnet_flow_policy),
 	[SVCNET_A_CONFIG] = NLA_POLICY_NESTED(svcnet_cfg_policy),
 	[SVCNET_A_PURGED] = SVCNET_NL_READ_ONLY("SVCNET_A_PURGED"),
+};
+
+/* The requests that are transactions (apply.c). */
+static const struct nla_policy svcnet_nl_write_policy[SVCNET_A_MAX + 1] = {
+	[SVCNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SVCNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[SVCNET_A_GENERATION] = { .type = NLA_U32 },
+	[SVCNET_A_SERVICE] = NLA_POLICY_NESTED(svcnet_svc_write_policy),
 };
 
 /*
@@ -328,19 +355,18 @@ static int svcnet_nl_put_addr(struct sk_buff *skb, int type, u8 family,
 	})
 
 /* The service key in SVCNET_A_SERVICE; fills @tb with its attributes. */
-static int svcnet_nl_svc_key(struct nlattr **attrs, struct nlattr **tb,
-			     struct svcnet_svc_key *key,
+static int svcnet_nl_svc_key(const struct nlattr *nest,
+			     const struct nla_policy *policy,
+			     struct nlattr **tb, struct svcnet_svc_key *key,
 			     struct netlink_ext_ack *extack)
 {
-	struct nlattr *nest = attrs[SVCNET_A_SERVICE];
 	int err;
 
 	if (!nest) {
 		NL_SET_ERR_MSG(extack, "missing SVCNET_A_SERVICE");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, SVCNET_A_SVC_MAX, nest, svcnet_svc_policy,
-			       extack);
+	err = nla_parse_nested(tb, SVCNET_A_SVC_MAX, nest, policy, extack);
 	if (err)
 		return err;
 	if (!SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_ADDR) ||
@@ -372,7 +398,8 @@ static struct svcnet_service *svcnet_nl_get_service(struct genl_info *info,
 	/* RTNL keeps the device */
 	dev_put(dev);
 	*sdp = netdev_priv(dev);
-	err = svcnet_nl_svc_key(info->attrs, tb, &key, info->extack);
+	err = svcnet_nl_svc_key(info->attrs[SVCNET_A_SERVICE], svcnet_svc_policy,
+				tb, &key, info->extack);
 	if (err)
 		return ERR_PTR(err);
 	svc = svcnet_service_lookup(*sdp, &key);
@@ -467,36 +494,189 @@ err_free:
 	return ERR_PTR(err);
 }
 
-/*
- * The parts of a service request that cannot fail, applied once the part
- * that can has succeeded, so that the request applies whole: affinity,
- * and the sources (@srcs NULL: unchanged; empty: every client).
- */
-static void svcnet_nl_service_finish(struct svcnet_service *svc, u32 timeout,
-				     u8 prefix, struct svcnet_sources *srcs)
+/* One backend of SVCNET_A_SVC_BACKENDS. */
+static int svcnet_nl_be_spec(const struct nlattr *entry, u8 family,
+			     struct svcnet_be_spec *b,
+			     struct netlink_ext_ack *extack)
 {
-	svcnet_service_set_affinity(svc, timeout, prefix);
-	if (!srcs)
-		return;
-	if (srcs->n) {
-		svcnet_service_set_sources(svc, srcs);
-	} else {
-		svcnet_service_set_sources(svc, NULL);
+	struct nlattr *tb[SVCNET_A_BE_MAX + 1];
+	u8 fam;
+	int err;
+
+	err = nla_parse_nested(tb, SVCNET_A_BE_MAX, entry, svcnet_be_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!SVCNET_NL_REQUIRE(extack, entry, tb, SVCNET_A_BE_ADDR) ||
+	    !SVCNET_NL_REQUIRE(extack, entry, tb, SVCNET_A_BE_PORT))
+		return -EINVAL;
+	memset(b, 0, sizeof(*b));
+	svcnet_nl_get_addr(tb[SVCNET_A_BE_ADDR], &fam, &b->addr);
+	if (fam != family) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNET_A_BE_ADDR],
+				    "backend and service address families differ");
+		return -EINVAL;
+	}
+	b->port = htons(nla_get_u16(tb[SVCNET_A_BE_PORT]));
+	b->weight = tb[SVCNET_A_BE_WEIGHT] ?
+		    nla_get_u16(tb[SVCNET_A_BE_WEIGHT]) : 1;
+	b->local = tb[SVCNET_A_BE_LOCAL] && nla_get_u8(tb[SVCNET_A_BE_LOCAL]);
+	if (tb[SVCNET_A_BE_DRAIN])
+		b->drain = nla_get_u32(tb[SVCNET_A_BE_DRAIN]);
+	return 0;
+}
+
+/* Append the backends of @nest to @s, the last spec of @txn. */
+static int svcnet_nl_be_specs(struct svcnet_txn *txn, struct svcnet_svc_spec *s,
+			      const struct nlattr *nest,
+			      struct netlink_ext_ack *extack)
+{
+	const struct nlattr *entry;
+	int rem, err;
+
+	s->set_backends = true;
+	if (!nest)
+		return 0;
+	nla_for_each_nested(entry, nest, rem) {
+		if (s->n_be == SVCNET_MAX_BACKENDS) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "too many backends in this service");
+			return -ENOSPC;
+		}
+		err = svcnet_nl_be_spec(entry, s->key.family,
+					&txn->be[txn->n_be], extack);
+		if (err)
+			return err;
+		txn->n_be++;
+		s->n_be++;
+	}
+	return 0;
+}
+
+/*
+ * Add the service of the SVCNET_A_SERVICE nest @nest to @txn. Settings not
+ * given are those of @cur (SERVICE_SET) or the defaults; sources and
+ * backends not given are kept by SERVICE_SET, none otherwise. In APPLY, a
+ * nest with the key of the one before continues its list of backends.
+ */
+static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
+			      const struct svcnet_service *cur,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+	struct svcnet_svc_spec *s;
+	struct svcnet_sources *srcs;
+	struct svcnet_svc_key key;
+	int err, i;
+
+	err = svcnet_nl_svc_key(nest, svcnet_svc_write_policy, tb, &key, extack);
+	if (err)
+		return err;
+	s = txn->n_svc ? &txn->svc[txn->n_svc - 1] : NULL;
+	if (s && !memcmp(&s->key, &key, sizeof(key))) {
+		for (i = SVCNET_A_SVC_SCHED; i <= SVCNET_A_SVC_MAX; i++)
+			if (tb[i] && i != SVCNET_A_SVC_BACKENDS) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[i],
+						    "a service continued from the one before may only add backends");
+				return -EINVAL;
+			}
+		return svcnet_nl_be_specs(txn, s, tb[SVCNET_A_SVC_BACKENDS],
+					  extack);
+	}
+	s = &txn->svc[txn->n_svc++];
+	s->key = key;
+	s->attr = nest;
+	s->be = &txn->be[txn->n_be];
+	s->sched = cur ? cur->sched : SVCNET_SCHED_RR;
+	s->maglev_size = cur ? cur->maglev_size : SVCNET_MAGLEV_DEFAULT_SIZE;
+	s->policy = cur ? cur->policy : SVCNET_POLICY_CLUSTER;
+	s->affinity_timeout = cur ? cur->affinity_timeout : 0;
+	s->affinity_prefix = cur ? cur->affinity_prefix :
+			     key.family == AF_INET ? 32 : 128;
+	if (tb[SVCNET_A_SVC_SCHED])
+		s->sched = nla_get_u8(tb[SVCNET_A_SVC_SCHED]);
+	if (tb[SVCNET_A_SVC_MAGLEV_SIZE])
+		s->maglev_size = nla_get_u32(tb[SVCNET_A_SVC_MAGLEV_SIZE]);
+	if (!svcnet_maglev_size_valid(s->maglev_size)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNET_A_SVC_MAGLEV_SIZE],
+				    "Maglev table size must be prime");
+		return -EINVAL;
+	}
+	if (tb[SVCNET_A_SVC_POLICY])
+		s->policy = nla_get_u8(tb[SVCNET_A_SVC_POLICY]);
+	err = svcnet_nl_affinity(tb, key.family, &s->affinity_timeout,
+				 &s->affinity_prefix, extack);
+	if (err)
+		return err;
+	srcs = svcnet_nl_sources(tb[SVCNET_A_SVC_SOURCES], key.family, extack);
+	if (IS_ERR(srcs))
+		return PTR_ERR(srcs);
+	s->set_sources = srcs || !cur;
+	if (srcs && !srcs->n) {
 		kfree(srcs);
+		srcs = NULL;
+	}
+	s->sources = srcs;
+	if (!tb[SVCNET_A_SVC_BACKENDS] && cur)
+		return 0;
+	return svcnet_nl_be_specs(txn, s, tb[SVCNET_A_SVC_BACKENDS], extack);
+}
+
+/* The backends that SERVICE_* nests in @info list, and the nests. */
+static void svcnet_nl_count(struct genl_info *info, u32 *n_svc, u32 *n_be)
+{
+	const struct nlattr *attr, *bes, *entry;
+	int rem, brem;
+
+	*n_svc = 0;
+	*n_be = 0;
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(attr) != SVCNET_A_SERVICE)
+			continue;
+		(*n_svc)++;
+		bes = nla_find_nested(attr, SVCNET_A_SVC_BACKENDS);
+		if (bes)
+			nla_for_each_nested(entry, bes, brem)
+				(*n_be)++;
 	}
 }
 
-static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
+/*
+ * SERVICE_NEW, SERVICE_SET and APPLY: parse the request into a
+ * transaction, check the generation, prepare and commit.
+ */
+static int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
-	u32 msize = SVCNET_MAGLEV_DEFAULT_SIZE, timeout = 0;
-	u8 sched = SVCNET_SCHED_RR, prefix;
-	struct svcnet_service *svc;
-	struct svcnet_sources *srcs;
-	struct svcnet_svc_key key;
+	struct nlattr *gen = info->attrs[SVCNET_A_GENERATION];
+	struct svcnet_service *cur = NULL;
+	u8 cmd = info->genlhdr->cmd;
+	const struct nlattr *attr;
+	struct svcnet_txn txn = {
+		.mode = cmd == SVCNET_CMD_SERVICE_NEW ? SVCNET_TXN_NEW :
+			cmd == SVCNET_CMD_SERVICE_SET ? SVCNET_TXN_SET :
+			SVCNET_TXN_APPLY,
+	};
 	struct net_device *dev;
-	int err;
+	u32 n_svc, n_be;
+	int err, rem;
 
+	svcnet_nl_count(info, &n_svc, &n_be);
+	if (txn.mode != SVCNET_TXN_APPLY && !info->attrs[SVCNET_A_SERVICE]) {
+		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_SERVICE");
+		return -EINVAL;
+	}
+	if (txn.mode != SVCNET_TXN_APPLY && n_svc > 1) {
+		NL_SET_ERR_MSG(info->extack,
+			       "one SVCNET_A_SERVICE only (APPLY takes several)");
+		return -EINVAL;
+	}
+	txn.svc = kvcalloc(max(n_svc, 1U), sizeof(*txn.svc), GFP_KERNEL);
+	txn.be = kvmalloc_array(max(n_be, 1U), sizeof(*txn.be), GFP_KERNEL);
+	if (!txn.svc || !txn.be) {
+		err = -ENOMEM;
+		goto out_free;
+	}
 	rtnl_lock();
 	dev = svcnet_nl_get_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(dev)) {
@@ -504,95 +684,50 @@ static int svcnet_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	dev_put(dev);
-	err = svcnet_nl_svc_key(info->attrs, tb, &key, info->extack);
-	if (err)
-		goto out;
-	if (tb[SVCNET_A_SVC_SCHED])
-		sched = nla_get_u8(tb[SVCNET_A_SVC_SCHED]);
-	if (tb[SVCNET_A_SVC_MAGLEV_SIZE])
-		msize = nla_get_u32(tb[SVCNET_A_SVC_MAGLEV_SIZE]);
-	if (!svcnet_maglev_size_valid(msize)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_SVC_MAGLEV_SIZE],
-				    "Maglev table size must be prime");
-		err = -EINVAL;
+	txn.sd = netdev_priv(dev);
+	if (gen && nla_get_u32(gen) != svcnet_pernet(dev_net(dev))->gen) {
+		NL_SET_ERR_MSG_ATTR(info->extack, gen,
+				    "the configuration changed since this generation");
+		err = -ESTALE;
 		goto out;
 	}
-	prefix = key.family == AF_INET ? 32 : 128;
-	err = svcnet_nl_affinity(tb, key.family, &timeout, &prefix,
-				 info->extack);
-	if (err)
-		goto out;
-	srcs = svcnet_nl_sources(tb[SVCNET_A_SVC_SOURCES], key.family,
-				 info->extack);
-	if (IS_ERR(srcs)) {
-		err = PTR_ERR(srcs);
-		goto out;
+	if (txn.mode == SVCNET_TXN_SET) {
+		struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+		struct svcnet_svc_key key;
+
+		err = svcnet_nl_svc_key(info->attrs[SVCNET_A_SERVICE],
+					svcnet_svc_write_policy, tb, &key,
+					info->extack);
+		if (err)
+			goto out;
+		cur = svcnet_service_lookup(txn.sd, &key);
+		if (!cur) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[SVCNET_A_SERVICE],
+					    "no such service");
+			err = -ENOENT;
+			goto out;
+		}
 	}
-	err = svcnet_service_add(netdev_priv(dev), &key, sched, msize,
-				 info->extack);
-	if (err) {
-		kfree(srcs);
-		goto out;
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(attr) != SVCNET_A_SERVICE)
+			continue;
+		err = svcnet_nl_svc_spec(&txn, attr, cur, info->extack);
+		if (err)
+			goto out;
 	}
-	/* a new service has no backends: nothing below can fail */
-	svc = svcnet_service_lookup(netdev_priv(dev), &key);
-	if (tb[SVCNET_A_SVC_POLICY])
-		svc->policy = nla_get_u8(tb[SVCNET_A_SVC_POLICY]);
-	svcnet_nl_service_finish(svc, timeout, prefix, srcs);
+	err = svcnet_txn_prepare(&txn, info->extack);
+	if (!err)
+		svcnet_txn_commit(&txn);
 out:
+	svcnet_txn_free(&txn);
 	rtnl_unlock();
 	return err;
-}
 
-static int svcnet_nl_service_set(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
-	struct svcnet_sources *srcs;
-	struct svcnet_service *svc;
-	u32 msize, timeout;
-	struct svcnet_dev *sd;
-	u8 sched, prefix;
-	int err;
-
-	rtnl_lock();
-	svc = svcnet_nl_get_service(info, tb, &sd);
-	if (IS_ERR(svc)) {
-		err = PTR_ERR(svc);
-		goto out;
-	}
-	sched = tb[SVCNET_A_SVC_SCHED] ? nla_get_u8(tb[SVCNET_A_SVC_SCHED]) :
-					 svc->sched;
-	msize = tb[SVCNET_A_SVC_MAGLEV_SIZE] ?
-		nla_get_u32(tb[SVCNET_A_SVC_MAGLEV_SIZE]) : svc->maglev_size;
-	if (!svcnet_maglev_size_valid(msize)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_SVC_MAGLEV_SIZE],
-				    "Maglev table size must be prime");
-		err = -EINVAL;
-		goto out;
-	}
-	timeout = svc->affinity_timeout;
-	prefix = svc->affinity_prefix;
-	err = svcnet_nl_affinity(tb, svc->key.family, &timeout, &prefix,
-				 info->extack);
-	if (err)
-		goto out;
-	srcs = svcnet_nl_sources(tb[SVCNET_A_SVC_SOURCES], svc->key.family,
-				 info->extack);
-	if (IS_ERR(srcs)) {
-		err = PTR_ERR(srcs);
-		goto out;
-	}
-	err = svcnet_service_set(svc, sched, msize,
-				 tb[SVCNET_A_SVC_POLICY] ?
-				 nla_get_u8(tb[SVCNET_A_SVC_POLICY]) :
-				 svc->policy, info->extack);
-	if (err) {
-		kfree(srcs);
-		goto out;
-	}
-	svcnet_nl_service_finish(svc, timeout, prefix, srcs);
-out:
-	rtnl_unlock();
+out_free:
+	kvfree(txn.svc);
+	kvfree(txn.be);
 	return err;
 }
 
@@ -1318,12 +1453,16 @@ static const struct genl_ops svcnet_nl_ops[] = {
 	},
 	{
 		.cmd = SVCNET_CMD_SERVICE_NEW,
-		.doit = svcnet_nl_service_new,
+		.doit = svcnet_nl_service_write,
+		.policy = svcnet_nl_write_policy,
+		.maxattr = SVCNET_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = SVCNET_CMD_SERVICE_SET,
-		.doit = svcnet_nl_service_set,
+		.doit = svcnet_nl_service_write,
+		.policy = svcnet_nl_write_policy,
+		.maxattr = SVCNET_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -1374,6 +1513,13 @@ static const struct genl_ops svcnet_nl_ops[] = {
 	{
 		.cmd = SVCNET_CMD_CONFIG_SET,
 		.doit = svcnet_nl_config_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_APPLY,
+		.doit = svcnet_nl_service_write,
+		.policy = svcnet_nl_write_policy,
+		.maxattr = SVCNET_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -80,7 +80,7 @@ void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool in,
 	put_cpu_ptr(pcpu);
 }
 
-static void svcnet_bset_free(struct svcnet_bset *bs)
+void svcnet_bset_free(struct svcnet_bset *bs)
 {
 	if (!bs)
 		return;
@@ -95,11 +95,61 @@ static void svcnet_bset_free_rcu(struct rcu_head *head)
 	svcnet_bset_free(container_of(head, struct svcnet_bset, rcu));
 }
 
-static bool svcnet_backend_eligible(const struct svcnet_backend *be,
-				    u8 policy)
+/* Whether a backend of these properties takes new flows under @policy. */
+bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy)
 {
-	return be->weight && !be->draining &&
-	       (policy != SVCNET_POLICY_LOCAL || be->local);
+	return weight && !draining && (policy != SVCNET_POLICY_LOCAL || local);
+}
+
+/* An empty set for at most @n backends; fill with svcnet_bset_push(). */
+struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n)
+{
+	struct svcnet_bset *bs;
+
+	bs = kvzalloc(struct_size(bs, be, n), GFP_KERNEL);
+	if (!bs)
+		return NULL;
+	bs->sched = sched;
+	bs->cum = kvmalloc_array(max(n, 1U), sizeof(*bs->cum), GFP_KERNEL);
+	if (!bs->cum) {
+		kvfree(bs);
+		return NULL;
+	}
+	return bs;
+}
+
+void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
+		      u16 weight)
+{
+	bs->total += weight;
+	bs->cum[bs->n] = bs->total;
+	bs->be[bs->n++] = be;
+}
+
+/* The scheduler's tables, once every backend is in; 0 or -errno. */
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size)
+{
+	u64 *ids;
+	u32 i;
+
+	bs->stride = svcnet_wrr_stride(bs->total);
+	if ((bs->sched != SVCNET_SCHED_MAGLEV && bs->sched != SVCNET_SCHED_SH) ||
+	    !bs->n)
+		return 0;
+	ids = kvmalloc_array(bs->n, sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < bs->n; i++)
+		ids[i] = bs->be[i]->id;
+	bs->ml = svcnet_maglev_build(maglev_size, ids, bs->n, GFP_KERNEL);
+	kvfree(ids);
+	if (IS_ERR(bs->ml)) {
+		int err = PTR_ERR(bs->ml);
+
+		bs->ml = NULL;
+		return err;
+	}
+	return 0;
 }
 
 /*
@@ -112,54 +162,30 @@ static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
 {
 	struct svcnet_backend *be;
 	struct svcnet_bset *bs;
-	u64 *ids = NULL;
 	u32 n = 0;
+	int err;
 
 	ASSERT_RTNL();
 	list_for_each_entry(be, &svc->backends, list)
-		if (svcnet_backend_eligible(be, policy))
+		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
+					    policy))
 			n++;
-	bs = kvzalloc(struct_size(bs, be, n), GFP_KERNEL);
+	bs = svcnet_bset_alloc(sched, n);
 	if (!bs)
 		return ERR_PTR(-ENOMEM);
-	bs->sched = sched;
-	bs->cum = kvmalloc_array(max(n, 1U), sizeof(*bs->cum), GFP_KERNEL);
-	if (!bs->cum)
-		goto err_nomem;
-	list_for_each_entry(be, &svc->backends, list) {
-		if (!svcnet_backend_eligible(be, policy))
-			continue;
-		bs->total += be->weight;
-		bs->cum[bs->n] = bs->total;
-		bs->be[bs->n++] = be;
-	}
-	bs->stride = svcnet_wrr_stride(bs->total);
-	if ((sched == SVCNET_SCHED_MAGLEV || sched == SVCNET_SCHED_SH) && n) {
-		u32 i;
-
-		ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
-		if (!ids)
-			goto err_nomem;
-		for (i = 0; i < n; i++)
-			ids[i] = bs->be[i]->id;
-		bs->ml = svcnet_maglev_build(maglev_size, ids, n, GFP_KERNEL);
-		kvfree(ids);
-		if (IS_ERR(bs->ml)) {
-			long err = PTR_ERR(bs->ml);
-
-			bs->ml = NULL;
-			svcnet_bset_free(bs);
-			return ERR_PTR(err);
-		}
+	list_for_each_entry(be, &svc->backends, list)
+		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
+					    policy))
+			svcnet_bset_push(bs, be, be->weight);
+	err = svcnet_bset_finish(bs, maglev_size);
+	if (err) {
+		svcnet_bset_free(bs);
+		return ERR_PTR(err);
 	}
 	return bs;
-
-err_nomem:
-	svcnet_bset_free(bs);
-	return ERR_PTR(-ENOMEM);
 }
 
-static void svcnet_bset_publish(struct svcnet_service *svc,
+void svcnet_bset_publish(struct svcnet_service *svc,
 				struct svcnet_bset *bs)
 {
 	struct svcnet_bset *old;
@@ -191,7 +217,7 @@ static void svcnet_service_free_rcu(struct rcu_head *head)
 	atomic_dec(&svcnet_objects);
 }
 
-static void svcnet_service_put(struct svcnet_service *svc)
+void svcnet_service_put(struct svcnet_service *svc)
 {
 	if (refcount_dec_and_test(&svc->ref))
 		call_rcu(&svc->rcu, svcnet_service_free_rcu);
@@ -253,8 +279,64 @@ struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 	return rhashtable_lookup(&sd->services, key, svcnet_svc_params);
 }
 
-static bool svcnet_sched_valid(u8 sched, u32 maglev_size,
-			       struct netlink_ext_ack *extack)
+/*
+ * A service of @sd with the default settings and no backends, not yet in
+ * the device (svcnet_service_insert()); dropped with svcnet_service_put().
+ */
+struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
+					    const struct svcnet_svc_key *key)
+{
+	struct svcnet_service *svc;
+
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+	if (!svc)
+		return NULL;
+	svc->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
+	if (!svc->stats) {
+		kfree(svc);
+		return NULL;
+	}
+	svc->key = *key;
+	svc->sd = sd;
+	svc->sched = SVCNET_SCHED_RR;
+	svc->maglev_size = SVCNET_MAGLEV_DEFAULT_SIZE;
+	svc->policy = SVCNET_POLICY_CLUSTER;
+	svc->affinity_prefix = key->family == AF_INET ? 32 : 128;
+	INIT_LIST_HEAD(&svc->backends);
+	refcount_set(&svc->ref, 1);
+	atomic_inc(&svcnet_objects);
+	return svc;
+}
+
+/*
+ * Make @svc visible to the datapath, without backends yet; it joins the
+ * device's list with svcnet_service_link(). A lookup may find it from now
+ * on, so it is freed after a grace period if the caller gives up.
+ */
+int svcnet_service_insert(struct svcnet_service *svc)
+{
+	ASSERT_RTNL();
+	return rhashtable_lookup_insert_fast(&svc->sd->services, &svc->node,
+					     svcnet_svc_params);
+}
+
+/* Undo svcnet_service_insert() of a service that never got a flow. */
+void svcnet_service_uninsert(struct svcnet_service *svc)
+{
+	ASSERT_RTNL();
+	rhashtable_remove_fast(&svc->sd->services, &svc->node,
+			       svcnet_svc_params);
+}
+
+void svcnet_service_link(struct svcnet_service *svc)
+{
+	ASSERT_RTNL();
+	list_add_tail(&svc->list, &svc->sd->service_list);
+	svc->sd->n_services++;
+}
+
+bool svcnet_sched_valid(u8 sched, u32 maglev_size,
+			struct netlink_ext_ack *extack)
 {
 	if (sched == SVCNET_SCHED_UNSPEC || sched > SVCNET_SCHED_MAX) {
 		NL_SET_ERR_MSG(extack, "unknown scheduler");
@@ -266,87 +348,6 @@ static bool svcnet_sched_valid(u8 sched, u32 maglev_size,
 		return false;
 	}
 	return true;
-}
-
-int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
-		       u8 sched, u32 maglev_size,
-		       struct netlink_ext_ack *extack)
-{
-	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
-	struct svcnet_service *svc;
-	struct svcnet_bset *bs;
-	int err;
-
-	ASSERT_RTNL();
-	if (!svcnet_sched_valid(sched, maglev_size, extack))
-		return -EINVAL;
-	if (svcnet_service_lookup(sd, key)) {
-		NL_SET_ERR_MSG(extack, "the service exists");
-		return -EEXIST;
-	}
-	if (sd->n_services >= SVCNET_MAX_SERVICES) {
-		NL_SET_ERR_MSG(extack, "too many services on this device");
-		return -ENOSPC;
-	}
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
-	if (!svc)
-		return -ENOMEM;
-	svc->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
-	if (!svc->stats) {
-		err = -ENOMEM;
-		goto err_free;
-	}
-	svc->key = *key;
-	svc->sd = sd;
-	svc->sched = sched;
-	svc->maglev_size = maglev_size;
-	svc->policy = SVCNET_POLICY_CLUSTER;
-	INIT_LIST_HEAD(&svc->backends);
-	refcount_set(&svc->ref, 1);
-	bs = svcnet_bset_build(svc, sched, maglev_size, svc->policy);
-	if (IS_ERR(bs)) {
-		err = PTR_ERR(bs);
-		goto err_stats;
-	}
-	RCU_INIT_POINTER(svc->bset, bs);
-	err = rhashtable_lookup_insert_fast(&sd->services, &svc->node,
-					    svcnet_svc_params);
-	if (err)
-		goto err_bset;
-	atomic_inc(&svcnet_objects);
-	list_add_tail(&svc->list, &sd->service_list);
-	sd->n_services++;
-	svcnet_net_changed(sn);
-	svcnet_nl_notify(SVCNET_CMD_SERVICE_NEW, sd, svc, NULL, -1);
-	return 0;
-
-err_bset:
-	svcnet_bset_free(bs);
-err_stats:
-	free_percpu(svc->stats);
-err_free:
-	kfree(svc);
-	return err;
-}
-
-int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
-		       u8 policy, struct netlink_ext_ack *extack)
-{
-	struct svcnet_bset *bs;
-
-	ASSERT_RTNL();
-	if (!svcnet_sched_valid(sched, maglev_size, extack))
-		return -EINVAL;
-	bs = svcnet_bset_build(svc, sched, maglev_size, policy);
-	if (IS_ERR(bs))
-		return PTR_ERR(bs);
-	svc->sched = sched;
-	svc->maglev_size = maglev_size;
-	svc->policy = policy;
-	svcnet_bset_publish(svc, bs);
-	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
-	svcnet_nl_notify(SVCNET_CMD_SERVICE_SET, svc->sd, svc, NULL, -1);
-	return 0;
 }
 
 void svcnet_service_del(struct svcnet_service *svc)
@@ -389,6 +390,22 @@ void svcnet_service_set_sources(struct svcnet_service *svc,
 	if (old)
 		kfree_rcu(old, rcu);
 	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
+}
+
+bool svcnet_sources_equal(const struct svcnet_sources *a,
+			  const struct svcnet_sources *b)
+{
+	u32 i;
+
+	if (!a || !b)
+		return a == b;
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->p[i].prefix != b->p[i].prefix ||
+		    !nf_inet_addr_cmp(&a->p[i].addr, &b->p[i].addr))
+			return false;
+	return true;
 }
 
 bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
@@ -465,6 +482,36 @@ static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
 	return siphash(&id, sizeof(id), &svcnet_hash_key);
 }
 
+/*
+ * A backend of @svc, not yet in its list; it holds a reference to @svc and
+ * is dropped with svcnet_backend_put().
+ */
+struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
+					    const union nf_inet_addr *addr,
+					    __be16 port)
+{
+	struct svcnet_backend *be;
+
+	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	if (!be)
+		return NULL;
+	be->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
+	if (!be->stats) {
+		kfree(be);
+		return NULL;
+	}
+	be->addr = *addr;
+	be->port = port;
+	be->weight = 1;
+	be->id = svcnet_backend_id(addr, port);
+	be->svc = svc;
+	INIT_LIST_HEAD(&be->drain_list);
+	refcount_set(&be->ref, 1);
+	refcount_inc(&svc->ref);
+	atomic_inc(&svcnet_objects);
+	return be;
+}
+
 int svcnet_backend_add(struct svcnet_service *svc,
 		       const union nf_inet_addr *addr, __be16 port, u16 weight,
 		       bool local, struct netlink_ext_ack *extack)
@@ -481,39 +528,22 @@ int svcnet_backend_add(struct svcnet_service *svc,
 		NL_SET_ERR_MSG(extack, "too many backends in this service");
 		return -ENOSPC;
 	}
-	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	be = svcnet_backend_alloc(svc, addr, port);
 	if (!be)
 		return -ENOMEM;
-	be->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
-	if (!be->stats) {
-		err = -ENOMEM;
-		goto err_free;
-	}
-	be->addr = *addr;
-	be->port = port;
 	be->weight = weight;
 	be->local = local;
-	be->id = svcnet_backend_id(addr, port);
-	be->svc = svc;
-	INIT_LIST_HEAD(&be->drain_list);
-	refcount_set(&be->ref, 1);
 	list_add_tail(&be->list, &svc->backends);
 	err = svcnet_bset_rebuild(svc);
-	if (err)
-		goto err_unlink;
-	refcount_inc(&svc->ref);
-	atomic_inc(&svcnet_objects);
+	if (err) {
+		list_del(&be->list);
+		svcnet_backend_put(be);
+		return err;
+	}
 	svc->n_backends++;
 	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
 	svcnet_nl_notify(SVCNET_CMD_BACKEND_NEW, svc->sd, svc, be, -1);
 	return 0;
-
-err_unlink:
-	list_del(&be->list);
-	free_percpu(be->stats);
-err_free:
-	kfree(be);
-	return err;
 }
 
 /* Setting a weight also ends a drain. */

@@ -105,6 +105,8 @@ struct svcnet_backend {
 	atomic_t open;			/* of them, not closing (FIN, RST) */
 	refcount_t ref;			/* list membership and each flow */
 	struct svcnet_pcpu_lbstats __percpu *stats;
+	u64 txn_id;			/* last transaction that kept it */
+	u32 purged;			/* flows removed with it, RTNL */
 	struct rcu_head rcu;
 };
 
@@ -150,7 +152,58 @@ struct svcnet_service {
 	atomic_t active;
 	refcount_t ref;			/* membership and each backend */
 	struct svcnet_pcpu_lbstats __percpu *stats;
+	u64 txn_id;			/* last transaction naming it, RTNL */
 	struct rcu_head rcu;
+};
+
+/*
+ * Transactions (apply.c): the wanted state of some services of a device,
+ * applied whole or not at all.
+ */
+struct svcnet_be_spec {
+	union nf_inet_addr addr;
+	__be16 port;
+	u16 weight;
+	bool local;
+	u32 drain;			/* seconds; 0: not draining */
+	struct svcnet_backend *be;	/* prepared: existing or new */
+	bool is_new;
+	bool changed;			/* committed: an event is due */
+};
+
+struct svcnet_svc_spec {
+	struct svcnet_svc_key key;
+	const struct nlattr *attr;	/* where it came from, for extack */
+	u8 sched;
+	u8 policy;
+	u8 affinity_prefix;
+	bool set_sources;		/* else the sources are kept */
+	bool set_backends;		/* else the backends are kept */
+	u32 maglev_size;
+	u32 affinity_timeout;
+	struct svcnet_sources *sources;	/* NULL: every client; owned */
+	u32 n_be;
+	struct svcnet_be_spec *be;	/* a slice of svcnet_txn.be */
+	/* prepared */
+	struct svcnet_service *svc;
+	struct svcnet_bset *bset;	/* NULL: the set does not change */
+	bool is_new;
+};
+
+enum svcnet_txn_mode {
+	SVCNET_TXN_NEW,			/* services must not exist */
+	SVCNET_TXN_SET,			/* services must exist */
+	SVCNET_TXN_APPLY,		/* either; services not named go */
+};
+
+struct svcnet_txn {
+	struct svcnet_dev *sd;
+	enum svcnet_txn_mode mode;
+	u64 id;
+	u32 n_svc;
+	struct svcnet_svc_spec *svc;
+	u32 n_be;
+	struct svcnet_be_spec *be;
 };
 
 struct svcnet_flow {
@@ -230,11 +283,26 @@ void svcnet_services_destroy(struct svcnet_dev *sd);
 void svcnet_services_flush(struct svcnet_dev *sd);
 struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 					     const struct svcnet_svc_key *key);
-int svcnet_service_add(struct svcnet_dev *sd, const struct svcnet_svc_key *key,
-		       u8 sched, u32 maglev_size,
-		       struct netlink_ext_ack *extack);
-int svcnet_service_set(struct svcnet_service *svc, u8 sched, u32 maglev_size,
-		       u8 policy, struct netlink_ext_ack *extack);
+struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
+					    const struct svcnet_svc_key *key);
+int svcnet_service_insert(struct svcnet_service *svc);
+void svcnet_service_uninsert(struct svcnet_service *svc);
+void svcnet_service_link(struct svcnet_service *svc);
+void svcnet_service_put(struct svcnet_service *svc);
+bool svcnet_sched_valid(u8 sched, u32 maglev_size,
+			struct netlink_ext_ack *extack);
+bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy);
+struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n);
+void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
+		      u16 weight);
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size);
+void svcnet_bset_free(struct svcnet_bset *bs);
+void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs);
+struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
+					    const union nf_inet_addr *addr,
+					    __be16 port);
+bool svcnet_sources_equal(const struct svcnet_sources *a,
+			  const struct svcnet_sources *b);
 void svcnet_service_set_sources(struct svcnet_service *svc,
 				struct svcnet_sources *sources);
 bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
@@ -261,6 +329,14 @@ void svcnet_drain_net_exit(struct svcnet_net *sn);
 void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
 			 struct svcnet_lbstats *out);
 void svcnet_wait_objects(void);
+
+/* apply.c */
+int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack);
+void svcnet_txn_commit(struct svcnet_txn *txn);
+void svcnet_txn_free(struct svcnet_txn *txn);
+int svcnet_be_spec_check(struct svcnet_svc_spec *s,
+			 struct svcnet_be_spec **order,
+			 struct netlink_ext_ack *extack);
 
 /* sched.c */
 struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
@@ -293,6 +369,8 @@ unsigned int svcnet_flow_kill_service(struct svcnet_net *sn,
 				      struct svcnet_service *svc);
 unsigned int svcnet_flow_flush_backend(struct svcnet_net *sn,
 				       struct svcnet_backend *be);
+unsigned int svcnet_flow_flush_removed(struct svcnet_net *sn,
+				       struct svcnet_service *svc);
 static inline bool svcnet_flow_state_open(u8 state)
 {
 	return state != SVCNET_FLOW_TCP_FIN && state != SVCNET_FLOW_TCP_CLOSE;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/svcnet.h>
@@ -165,6 +166,7 @@ static int ipc_request(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb,
 			if (!ctx.e.err)
 				goto err_errno;
 			*e = ctx.e;
+			ipc->err_offs = e->has_offs ? (int64_t)e->offs : -1;
 			return -1;
 		}
 	}
@@ -244,7 +246,29 @@ void ipc_close(struct ipc *ipc)
 
 struct nlmsghdr *ipc_msg(struct ipc *ipc, uint8_t cmd, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(ipc->buf);
+	return ipc_msg_in(ipc, ipc->buf, cmd, flags);
+}
+
+/* A send buffer for requests of @len bytes; 0 or -1 (errno). */
+int ipc_sndbuf(struct ipc *ipc, size_t len)
+{
+	int fd = mnl_socket_get_fd(ipc->nl);
+	int size = len + 4096;
+
+	if (len + 4096 > 1U << 30) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	/* beyond net.core.wmem_max only with CAP_NET_ADMIN */
+	if (!setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)))
+		return 0;
+	return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+struct nlmsghdr *ipc_msg_in(struct ipc *ipc, void *buf, uint8_t cmd,
+			    uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
 
 	nlh->nlmsg_type = ipc->family;

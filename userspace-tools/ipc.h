@@ -11,6 +11,7 @@ struct ipc {
 	uint32_t mcgrp_events;	/* 0 if the kernel has no events group */
 	uint32_t seq;
 	char *buf;
+	int64_t err_offs;	/* of the attribute the last error names, or -1 */
 };
 
 typedef int (*ipc_msg_cb)(const struct nlmsghdr *nlh, void *data);
@@ -27,6 +28,10 @@ int ipc_open(struct ipc *ipc);
 int ipc_open_route(struct ipc *ipc);
 void ipc_close(struct ipc *ipc);
 struct nlmsghdr *ipc_msg(struct ipc *ipc, uint8_t cmd, uint16_t flags);
+/* The same in @buf, for requests larger than the socket's own buffer. */
+struct nlmsghdr *ipc_msg_in(struct ipc *ipc, void *buf, uint8_t cmd,
+			    uint16_t flags);
+int ipc_sndbuf(struct ipc *ipc, size_t len);
 int ipc_run(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb, void *data);
 /* As ipc_run(), printing nothing: 0 or the errno the kernel returned. */
 int ipc_run_quiet(struct ipc *ipc, struct nlmsghdr *nlh, ipc_msg_cb cb,

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "parse.h"
 #include "route.h"
+#include "service.h"
 #include "svcnet.h"
 
 static const char *const sched_names[] = {
@@ -29,48 +30,12 @@ static const char *const sched_names[] = {
 
 #define N_SCHED (sizeof(sched_names) / sizeof(sched_names[0]))
 
-struct lbstats {
-	uint64_t v[SVCNET_A_LB_STATS_MAX + 1];
-};
-
-struct be_info {
-	struct addr addr;
-	uint16_t port;
-	uint16_t weight;
-	bool draining;
-	bool local;
-	uint32_t drain_left;
-	struct lbstats st;
-};
-
-struct svc_info {
-	char ifname[IF_NAMESIZE];
-	uint32_t ifindex;
-	uint8_t proto;
-	uint8_t sched;
-	struct addr addr;
-	uint16_t port;
-	uint32_t maglev_size;
-	uint32_t affinity;
-	uint8_t affinity_prefix;
-	uint8_t policy;
-	char sources[SVCNET_MAX_SOURCES * 44];
-	struct lbstats st;
-	struct be_info *be;
-	size_t n_be;
-};
-
-struct svc_list {
-	struct svc_info *svcs;
-	size_t n;
-};
-
-static const char *sched_name(uint8_t s)
+const char *sched_name(uint8_t s)
 {
 	return s < N_SCHED && sched_names[s] ? sched_names[s] : "?";
 }
 
-static bool parse_sched(const char *s, uint8_t *sched)
+bool parse_sched(const char *s, uint8_t *sched)
 {
 	size_t i;
 
@@ -82,25 +47,13 @@ static bool parse_sched(const char *s, uint8_t *sched)
 	return false;
 }
 
-/* Options of service add and set; 0 or -1: not given. */
-struct svc_opts {
-	uint8_t sched;
-	uint32_t maglev_size;
-	int64_t affinity;
-	int prefix;
-	uint8_t policy;
-	int n_sources;		/* -1: not given; 0: every client */
-	struct addr src[SVCNET_MAX_SOURCES];
-	uint8_t src_prefix[SVCNET_MAX_SOURCES];
-};
-
-/* The device and the service key, with the options given. */
-static void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
-			     const struct svc_opts *o)
+/* Start SVCNET_A_SERVICE with the key and the options given (if @o). */
+struct nlattr *put_svc_nest_start(struct nlmsghdr *nlh,
+				  const struct svc_arg *svc,
+				  const struct svc_opts *o)
 {
 	struct nlattr *nest;
 
-	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc->dev);
 	nest = mnl_attr_nest_start(nlh, SVCNET_A_SERVICE);
 	mnl_attr_put(nlh, SVCNET_A_SVC_ADDR, addr_len(&svc->addr),
 		     svc->addr.raw);
@@ -130,7 +83,88 @@ static void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
 		}
 		mnl_attr_nest_end(nlh, srcs);
 	}
+	return nest;
+}
+
+/* The device and the service key, with the options given. */
+void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
+		      const struct svc_opts *o)
+{
+	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc->dev);
+	mnl_attr_nest_end(nlh, put_svc_nest_start(nlh, svc, o));
+}
+
+/* One entry of SVCNET_A_SVC_BACKENDS. */
+void put_backend(struct nlmsghdr *nlh, const struct be_opts *b)
+{
+	struct nlattr *e = mnl_attr_nest_start(nlh, 0);
+
+	mnl_attr_put(nlh, SVCNET_A_BE_ADDR, addr_len(&b->addr), b->addr.raw);
+	mnl_attr_put_u16(nlh, SVCNET_A_BE_PORT, b->port);
+	mnl_attr_put_u16(nlh, SVCNET_A_BE_WEIGHT, b->weight);
+	if (b->local)
+		mnl_attr_put_u8(nlh, SVCNET_A_BE_LOCAL, 1);
+	if (b->drain)
+		mnl_attr_put_u32(nlh, SVCNET_A_BE_DRAIN, b->drain);
+	mnl_attr_nest_end(nlh, e);
+}
+
+/* SVCNET_A_SVC_BACKENDS, inside an open service nest. */
+void put_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
+		  const struct be_opts *bes, size_t n)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SVCNET_A_SVC_BACKENDS);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put_backend(nlh, &bes[i]);
 	mnl_attr_nest_end(nlh, nest);
+}
+
+/* "none", or ADDR:PORT[=WEIGHT][,...]; 0 or -1. */
+static int parse_be_list(const char *arg, const struct svc_arg *svc,
+			 struct be_opts **out, size_t *n)
+{
+	char *buf, *tok, *save = NULL, *eq;
+	struct be_opts *bes = NULL, *b;
+	uint32_t w;
+
+	*n = 0;
+	*out = NULL;
+	if (!strcmp(arg, "none"))
+		return 0;
+	buf = strdup(arg);
+	if (!buf)
+		return -1;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		b = realloc(bes, (*n + 1) * sizeof(*b));
+		if (!b)
+			goto err;
+		bes = b;
+		b = &bes[(*n)++];
+		memset(b, 0, sizeof(*b));
+		b->weight = 1;
+		eq = strchr(tok, '=');
+		if (eq) {
+			*eq = '\0';
+			if (!parse_u32(eq + 1, 65535, &w))
+				goto err;
+			b->weight = w;
+		}
+		if (!parse_endpoint(tok, &b->addr, &b->port) ||
+		    b->addr.family != svc->addr.family)
+			goto err;
+	}
+	free(buf);
+	*out = bes;
+	return *n ? 0 : -1;
+
+err:
+	free(buf);
+	free(bes);
+	*n = 0;
+	return -1;
 }
 
 static void put_service(struct nlmsghdr *nlh, const struct svc_arg *svc)
@@ -340,7 +374,7 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void svc_list_free(struct svc_list *l)
+void svc_list_free(struct svc_list *l)
 {
 	size_t i;
 
@@ -352,7 +386,7 @@ static void svc_list_free(struct svc_list *l)
 }
 
 /* Dump the services of @dev (every device if NULL). */
-static int svc_dump(struct ipc *ipc, const char *dev, struct svc_list *l)
+int svc_dump(struct ipc *ipc, const char *dev, struct svc_list *l)
 {
 	struct nlmsghdr *nlh;
 
@@ -491,7 +525,7 @@ static void service_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s service add SERVICE [OPTIONS] [no-route]\n"
-		"       %s service set SERVICE [OPTIONS]\n"
+		"       %s service set SERVICE [OPTIONS] [backends LIST] [generation N]\n"
 		"       %s service del SERVICE\n"
 		"       %s [-j] [-s] service show [[dev] DEV]\n"
 		"\n"
@@ -503,6 +537,10 @@ static void service_usage(FILE *out)
 		"AFFINITY := affinity client-ip timeout SECONDS [mask PREFIX] | affinity none\n"
 		"  a client's new connections go to the backend of its previous one\n"
 		"  when that was less than SECONDS ago (clients compared on PREFIX bits)\n"
+		"LIST := none | ADDR:PORT[=WEIGHT][,ADDR:PORT[=WEIGHT]...]\n"
+		"  replaces the whole backend set at once; backends that stay keep their\n"
+		"  connections, the others are removed with theirs\n"
+		"generation N: change nothing unless the configuration is at generation N\n"
 		"\n"
 		"'add' also adds a host route for ADDR into DEV (protocol %d) unless a\n"
 		"route into DEV covers it already, or 'no-route' is given; 'del' removes\n"
@@ -595,15 +633,84 @@ static int parse_sources(const char *arg, const struct svc_arg *svc,
 	return o->n_sources ? 0 : -1;
 }
 
+/*
+ * One option of a service at argv[*i] (sched, maglev-size, affinity,
+ * policy, sources), advancing *i past it: 1 if it was one, 0 if argv[*i]
+ * is something else, -1 with a message in *err if it is wrong.
+ */
+int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
+		  struct svc_opts *o, const char **err)
+{
+	static char msg[256];
+	const char *a = argv[*i];
+	int k = *i;
+	uint32_t v;
+
+#define OPT_ERR(...) do {						\
+		snprintf(msg, sizeof(msg), __VA_ARGS__);		\
+		*err = msg;						\
+		return -1;						\
+	} while (0)
+	if (!strcmp(a, "sched") && k + 1 < argc) {
+		if (!parse_sched(argv[++k], &o->sched))
+			OPT_ERR("unknown scheduler '%s' (rr, wrr, lc, random, maglev, sh)",
+				argv[k]);
+	} else if (!strcmp(a, "maglev-size") && k + 1 < argc) {
+		if (!parse_u32(argv[++k], 0xffffffff, &o->maglev_size) ||
+		    !o->maglev_size)
+			OPT_ERR("'%s' is not a table size", argv[k]);
+	} else if (!strcmp(a, "affinity") && k + 1 < argc &&
+		   !strcmp(argv[k + 1], "none")) {
+		o->affinity = 0;
+		k++;
+	} else if (!strcmp(a, "affinity") && k + 3 < argc &&
+		   !strcmp(argv[k + 1], "client-ip") &&
+		   !strcmp(argv[k + 2], "timeout")) {
+		k += 3;
+		if (!parse_u32(argv[k], SVCNET_TIMEOUT_MAX, &v) || !v)
+			OPT_ERR("'%s' is not an affinity timeout (1-%u seconds)",
+				argv[k], SVCNET_TIMEOUT_MAX);
+		o->affinity = v;
+		if (k + 2 < argc && !strcmp(argv[k + 1], "mask")) {
+			k += 2;
+			if (!parse_u32(argv[k], 128, &v))
+				OPT_ERR("'%s' is not a prefix length", argv[k]);
+			o->prefix = v;
+		}
+	} else if (!strcmp(a, "policy") && k + 1 < argc) {
+		k++;
+		if (!strcmp(argv[k], "local"))
+			o->policy = SVCNET_POLICY_LOCAL;
+		else if (!strcmp(argv[k], "cluster"))
+			o->policy = SVCNET_POLICY_CLUSTER;
+		else
+			OPT_ERR("'%s' is not a policy (cluster or local)", argv[k]);
+	} else if (!strcmp(a, "sources") && k + 1 < argc) {
+		if (parse_sources(argv[++k], svc, o))
+			OPT_ERR("'%s' is not 'any' or a list of up to %d prefixes of the service's family",
+				argv[k], SVCNET_MAX_SOURCES);
+	} else {
+		return 0;
+	}
+#undef OPT_ERR
+	*i = k + 1;
+	return 1;
+}
+
 static int service_modify(const char *what, int argc, char **argv)
 {
 	struct svc_opts o = { .affinity = -1, .prefix = -1, .n_sources = -1 };
 	bool add = !strcmp(what, "add");
 	bool del = !strcmp(what, "del");
-	bool no_route = false, added;
+	bool no_route = false, added, has_gen = false;
+	struct be_opts *bes = NULL;
+	const char *be_list = NULL;
+	struct nlattr *nest;
 	struct nlmsghdr *nlh;
 	struct svc_arg svc;
-	uint32_t v;
+	const char *err;
+	size_t n_bes = 0;
+	uint32_t gen = 0;
 	struct ipc ipc;
 	unsigned int ifindex;
 	int i = 0, ret;
@@ -611,68 +718,50 @@ static int service_modify(const char *what, int argc, char **argv)
 	ret = parse_service("service", argc, argv, &i, &svc);
 	if (ret)
 		return ret;
-	for (; i < argc; i++) {
-		if (!del && !strcmp(argv[i], "sched") && i + 1 < argc) {
-			if (!parse_sched(argv[++i], &o.sched))
-				return usage_error("service",
-						   "unknown scheduler '%s' (rr, wrr, lc, random, maglev, sh)",
-						   argv[i]);
-		} else if (!del && !strcmp(argv[i], "maglev-size") &&
-			   i + 1 < argc) {
-			if (!parse_u32(argv[++i], 0xffffffff, &o.maglev_size) ||
-			    !o.maglev_size)
-				return usage_error("service",
-						   "'%s' is not a table size", argv[i]);
-		} else if (!del && !strcmp(argv[i], "affinity") &&
-			   i + 1 < argc && !strcmp(argv[i + 1], "none")) {
-			o.affinity = 0;
-			i++;
-		} else if (!del && !strcmp(argv[i], "affinity") &&
-			   i + 3 < argc && !strcmp(argv[i + 1], "client-ip") &&
-			   !strcmp(argv[i + 2], "timeout")) {
-			i += 3;
-			if (!parse_u32(argv[i], SVCNET_TIMEOUT_MAX, &v) || !v)
-				return usage_error("service",
-						   "'%s' is not an affinity timeout (1-%u seconds)",
-						   argv[i], SVCNET_TIMEOUT_MAX);
-			o.affinity = v;
-			if (i + 2 < argc && !strcmp(argv[i + 1], "mask")) {
-				i += 2;
-				if (!parse_u32(argv[i], 128, &v))
-					return usage_error("service",
-							   "'%s' is not a prefix length",
-							   argv[i]);
-				o.prefix = v;
-			}
-		} else if (!del && !strcmp(argv[i], "policy") && i + 1 < argc) {
-			i++;
-			if (!strcmp(argv[i], "local"))
-				o.policy = SVCNET_POLICY_LOCAL;
-			else if (!strcmp(argv[i], "cluster"))
-				o.policy = SVCNET_POLICY_CLUSTER;
-			else
-				return usage_error("service",
-						   "'%s' is not a policy (cluster or local)",
-						   argv[i]);
-		} else if (!del && !strcmp(argv[i], "sources") && i + 1 < argc) {
-			if (parse_sources(argv[++i], &svc, &o))
-				return usage_error("service",
-						   "'%s' is not 'any' or a list of up to %d prefixes of the service's family",
-						   argv[i], SVCNET_MAX_SOURCES);
-		} else if (add && !strcmp(argv[i], "no-route")) {
+	while (i < argc) {
+		if (!del) {
+			ret = parse_svc_opt(argc, argv, &i, &svc, &o, &err);
+			if (ret < 0)
+				return usage_error("service", "%s", err);
+			if (ret)
+				continue;
+		}
+		if (add && !strcmp(argv[i], "no-route")) {
 			no_route = true;
+		} else if (!add && !del && !strcmp(argv[i], "backends") &&
+			   i + 1 < argc) {
+			be_list = argv[++i];
+		} else if (!del && !strcmp(argv[i], "generation") &&
+			   i + 1 < argc) {
+			if (!parse_u32(argv[++i], UINT32_MAX, &gen))
+				return usage_error("service",
+						   "'%s' is not a generation number",
+						   argv[i]);
+			has_gen = true;
 		} else {
 			return usage_error("service", "unexpected argument '%s'",
 					   argv[i]);
 		}
+		i++;
 	}
+	if (be_list && parse_be_list(be_list, &svc, &bes, &n_bes))
+		return usage_error("service",
+				   "'%s' is not 'none' or ADDR:PORT[=WEIGHT][,...] of the service's family",
+				   be_list);
 	ret = ipc_open(&ipc);
 	if (ret)
 		return ret;
 	nlh = ipc_msg(&ipc, add ? SVCNET_CMD_SERVICE_NEW :
 			    del ? SVCNET_CMD_SERVICE_DEL : SVCNET_CMD_SERVICE_SET,
 		      0);
-	put_service_opts(nlh, &svc, &o);
+	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc.dev);
+	if (has_gen)
+		mnl_attr_put_u32(nlh, SVCNET_A_GENERATION, gen);
+	nest = put_svc_nest_start(nlh, &svc, &o);
+	if (be_list)
+		put_backends(nlh, &svc, bes, n_bes);
+	mnl_attr_nest_end(nlh, nest);
+	free(bes);
 	ret = ipc_run(&ipc, nlh, NULL, NULL);
 	if (ret)
 		goto out;

@@ -28,6 +28,8 @@ static const struct {
 	{ "flow", cmd_flow, "show, remove and flush flows" },
 	{ "config", cmd_config, "show and set the flow table's limit and timeouts" },
 	{ "monitor", cmd_monitor, "print configuration events as they happen" },
+	{ "apply", cmd_apply, "make a device's services those of a file, atomically" },
+	{ "save", cmd_save, "print a device's services as a file for apply" },
 };
 
 static void usage(FILE *out)

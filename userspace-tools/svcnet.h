@@ -19,6 +19,8 @@ int cmd_backend(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_save(int argc, char **argv);
 
 /* Print a usage error about @what and return EXIT_USAGE. */
 int usage_error(const char *subcmd, const char *fmt, ...)

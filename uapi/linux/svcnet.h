@@ -182,14 +182,58 @@
  *    empty, only clients within one of the prefixes may open new flows
  *    (others: SVCNET_DROP_SOURCE); an empty nest in SERVICE_SET allows
  *    every client again. Existing flows are not affected by changes.
+ *    SVCNET_A_SVC_BACKENDS gives the service's first backends (see "Backend
+ *    sets").
  *    Errors: EEXIST the device has this service already; EINVAL bad or
- *    missing attribute; ENOSPC the device has SVCNET_MAX_SERVICES services.
+ *    missing attribute; ENOSPC the device has SVCNET_MAX_SERVICES services;
+ *    ESTALE (SVCNET_A_GENERATION).
  *
  * SVCNET_CMD_SERVICE_SET (admin)
- *    Change the scheduler, the Maglev table size or the affinity of a
- *    service; existing flows keep their backends. Changing the affinity
- *    forgets the clients remembered. Errors: ENOENT no such service;
- *    EINVAL.
+ *    Change the settings of a service (the attributes of SERVICE_NEW);
+ *    settings not given are kept; existing flows keep their backends.
+ *    Changing the affinity forgets the clients remembered. With
+ *    SVCNET_A_SVC_BACKENDS, the request replaces the service's whole
+ *    backend set, atomically: see "Backend sets" below.
+ *    Errors: ENOENT no such service; EINVAL; ESTALE (SVCNET_A_GENERATION).
+ *
+ * Backend sets
+ * ------------
+ *
+ * SERVICE_NEW, SERVICE_SET and APPLY may carry, in SVCNET_A_SERVICE, the
+ * service's complete list of backends: SVCNET_A_SVC_BACKENDS, a nest of
+ * entries of type 0, each holding SVCNET_A_BE_ADDR, SVCNET_A_BE_PORT and
+ * optionally SVCNET_A_BE_WEIGHT (default 1), SVCNET_A_BE_LOCAL (default 0)
+ * and SVCNET_A_BE_DRAIN (the backend drains, with this deadline in
+ * seconds; a backend draining already keeps its deadline; without it a
+ * drain ends). The list's order is the order of round robin. Backends in
+ * the list that the service has keep their state, counters and flows;
+ * backends it has that the list lacks are removed as by BACKEND_DEL, their
+ * flows with them; the others are added. A backend listed twice is
+ * refused (EINVAL). Such a request is a transaction: it is checked and
+ * everything it needs is allocated before anything changes, so it applies
+ * whole or not at all, and one that changes nothing sends no event and
+ * leaves the generation number as it was.
+ *
+ * SVCNET_A_GENERATION (NLA_U32) in the request of SERVICE_NEW, SERVICE_SET
+ * or APPLY makes it conditional: it is refused with ESTALE, changing
+ * nothing, unless the namespace's generation number is still this one
+ * (as read from a dump or an event).
+ *
+ * SVCNET_CMD_APPLY (admin)
+ *    Make the services of the device exactly those of the request: any
+ *    number of SVCNET_A_SERVICE attributes at the top level of the message,
+ *    each with the key, the settings (defaults for those not given, as in
+ *    SERVICE_NEW) and SVCNET_A_SVC_BACKENDS, the complete backend set (none
+ *    if absent). Services of the device the request does not name are
+ *    removed with their flows; the others are added or changed, as
+ *    "Backend sets" describes. An attribute is at most 64 KiB: a service
+ *    whose backends do not fit in one continues in the SVCNET_A_SERVICE
+ *    attributes that follow it with the same key, which hold the key and
+ *    SVCNET_A_SVC_BACKENDS only. The whole request is one transaction; a
+ *    large one needs a large socket send buffer (SO_SNDBUF).
+ *    Errors: EINVAL bad attribute, a service or a backend listed twice;
+ *    ENOSPC more than SVCNET_MAX_SERVICES services or SVCNET_MAX_BACKENDS
+ *    backends in a service; ESTALE (SVCNET_A_GENERATION); ENOMEM.
  *
  * SVCNET_CMD_SERVICE_DEL (admin)
  *    Remove a service, its backends and its flows. Errors: ENOENT; EINVAL.
@@ -278,6 +322,8 @@
  *     drain comes from the kernel
  *   SVCNET_CMD_FLOW_FLUSH: SVCNET_A_IFINDEX and SVCNET_A_IFNAME if the
  *     flush named a device, SVCNET_A_SERVICE if it named a service
+ * A transaction (SERVICE_NEW, SERVICE_SET, APPLY) reports each service and
+ * backend it adds, changes or removes, and nothing else.
  * SVCNET_CMD_SERVICE_DEL, SVCNET_CMD_BACKEND_DEL and SVCNET_CMD_FLOW_FLUSH
  * carry SVCNET_A_PURGED (NLA_U32), the number of flows removed. Deleting a
  * device reports the deletion of each of its services.
@@ -320,6 +366,7 @@ enum svcnet_cmd {
 	SVCNET_CMD_FLOW_FLUSH,
 	SVCNET_CMD_CONFIG_GET,
 	SVCNET_CMD_CONFIG_SET,
+	SVCNET_CMD_APPLY,
 	__SVCNET_CMD_MAX
 };
 

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: transactions. A transaction holds the wanted state of some
+ * services of one device (struct svcnet_svc_spec) and applies it whole or
+ * not at all; SERVICE_NEW, SERVICE_SET and APPLY are transactions.
+ *
+ * svcnet_txn_prepare() does everything that can fail: it checks every spec,
+ * looks up the services and backends that exist, allocates the ones that
+ * do not and builds every new backend set. svcnet_txn_commit() cannot fail:
+ * it links the new objects, updates the kept ones in place, publishes the
+ * sets and removes what the transaction dropped. Backends that stay keep
+ * their object, so their flows, counters and drains are untouched, and a
+ * transaction that changes nothing sends no event.
+ */
+
+#include <linux/bsearch.h>
+#include <linux/sort.h>
+
+#include "svcnet.h"
+
+static atomic64_t svcnet_txn_ids = ATOMIC64_INIT(0);
+
+static int svcnet_be_spec_cmp(const void *a, const void *b)
+{
+	const struct svcnet_be_spec *x = *(const struct svcnet_be_spec **)a;
+	const struct svcnet_be_spec *y = *(const struct svcnet_be_spec **)b;
+	int c = memcmp(&x->addr, &y->addr, sizeof(x->addr));
+
+	if (c)
+		return c;
+	return (int)ntohs(x->port) - (int)ntohs(y->port);
+}
+
+/*
+ * Sort pointers to the backends of @s into @order (room for s->n_be) by
+ * address and port; -EINVAL if one is listed twice.
+ */
+int svcnet_be_spec_check(struct svcnet_svc_spec *s,
+			 struct svcnet_be_spec **order,
+			 struct netlink_ext_ack *extack)
+{
+	u32 i;
+
+	for (i = 0; i < s->n_be; i++)
+		order[i] = &s->be[i];
+	sort(order, s->n_be, sizeof(*order), svcnet_be_spec_cmp, NULL);
+	for (i = 1; i < s->n_be; i++)
+		if (!svcnet_be_spec_cmp(&order[i - 1], &order[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, s->attr,
+					    "a backend is listed twice");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+static struct svcnet_be_spec *
+svcnet_be_spec_find(struct svcnet_be_spec **order, u32 n,
+		    const struct svcnet_backend *be)
+{
+	struct svcnet_be_spec key = { .addr = be->addr, .port = be->port };
+	const struct svcnet_be_spec *k = &key;
+	struct svcnet_be_spec **found;
+
+	found = bsearch(&k, order, n, sizeof(*order), svcnet_be_spec_cmp);
+	return found ? *found : NULL;
+}
+
+static bool svcnet_be_spec_differs(const struct svcnet_be_spec *b)
+{
+	const struct svcnet_backend *be = b->be;
+
+	return b->is_new || be->weight != b->weight || be->local != b->local ||
+	       be->draining != !!b->drain;
+}
+
+/* Does @s change the scheduler's view of the service? */
+static bool svcnet_svc_spec_resched(const struct svcnet_svc_spec *s)
+{
+	const struct svcnet_service *svc = s->svc;
+
+	return s->is_new || svc->sched != s->sched ||
+	       svc->maglev_size != s->maglev_size || svc->policy != s->policy;
+}
+
+/*
+ * Match the backends of @s with those of its service, allocate the new
+ * ones; returns whether the backend set changes, or -errno.
+ */
+static int svcnet_svc_spec_backends(struct svcnet_txn *txn,
+				    struct svcnet_svc_spec *s,
+				    struct netlink_ext_ack *extack)
+{
+	struct svcnet_service *svc = s->svc;
+	struct svcnet_be_spec **order;
+	struct svcnet_backend *be;
+	u32 i, kept = 0, last = 0;
+	bool changed = false;
+	int err;
+
+	order = kvmalloc_array(max(s->n_be, 1U), sizeof(*order), GFP_KERNEL);
+	if (!order)
+		return -ENOMEM;
+	err = svcnet_be_spec_check(s, order, extack);
+	if (err)
+		goto out;
+	list_for_each_entry(be, &svc->backends, list) {
+		struct svcnet_be_spec *b;
+
+		b = svcnet_be_spec_find(order, s->n_be, be);
+		if (!b)
+			continue;
+		b->be = be;
+		be->txn_id = txn->id;
+		/* the order of the list is the order of round robin */
+		if (kept++ && b - s->be < last)
+			changed = true;
+		last = b - s->be;
+	}
+	if (kept != svc->n_backends)
+		changed = true;
+	for (i = 0; i < s->n_be; i++) {
+		struct svcnet_be_spec *b = &s->be[i];
+
+		if (!b->be) {
+			b->be = svcnet_backend_alloc(svc, &b->addr, b->port);
+			if (!b->be) {
+				err = -ENOMEM;
+				goto out;
+			}
+			b->is_new = true;
+		}
+		if (svcnet_be_spec_differs(b))
+			changed = true;
+	}
+	err = changed;
+out:
+	kvfree(order);
+	return err;
+}
+
+static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s)
+{
+	struct svcnet_service *svc = s->svc;
+	struct svcnet_backend *be;
+	struct svcnet_bset *bs;
+	u32 i, n = 0;
+	int err;
+
+	if (s->set_backends) {
+		for (i = 0; i < s->n_be; i++)
+			n += svcnet_backend_eligible(s->be[i].weight,
+						     s->be[i].drain,
+						     s->be[i].local, s->policy);
+	} else {
+		list_for_each_entry(be, &svc->backends, list)
+			n += svcnet_backend_eligible(be->weight, be->draining,
+						     be->local, s->policy);
+	}
+	bs = svcnet_bset_alloc(s->sched, n);
+	if (!bs)
+		return ERR_PTR(-ENOMEM);
+	if (s->set_backends) {
+		for (i = 0; i < s->n_be; i++)
+			if (svcnet_backend_eligible(s->be[i].weight,
+						    s->be[i].drain,
+						    s->be[i].local, s->policy))
+				svcnet_bset_push(bs, s->be[i].be,
+						 s->be[i].weight);
+	} else {
+		list_for_each_entry(be, &svc->backends, list)
+			if (svcnet_backend_eligible(be->weight, be->draining,
+						    be->local, s->policy))
+				svcnet_bset_push(bs, be, be->weight);
+	}
+	err = svcnet_bset_finish(bs, s->maglev_size);
+	if (err) {
+		svcnet_bset_free(bs);
+		return ERR_PTR(err);
+	}
+	return bs;
+}
+
+/* Look up or create the services; check counts and duplicates. */
+static int svcnet_txn_lookup(struct svcnet_txn *txn,
+			     struct netlink_ext_ack *extack)
+{
+	struct svcnet_dev *sd = txn->sd;
+	u32 i, n_new = 0, total;
+
+	for (i = 0; i < txn->n_svc; i++) {
+		struct svcnet_svc_spec *s = &txn->svc[i];
+		struct svcnet_service *svc;
+
+		svc = svcnet_service_lookup(sd, &s->key);
+		if (svc && txn->mode == SVCNET_TXN_NEW) {
+			NL_SET_ERR_MSG_ATTR(extack, s->attr, "the service exists");
+			return -EEXIST;
+		}
+		if (!svc && txn->mode == SVCNET_TXN_SET) {
+			NL_SET_ERR_MSG_ATTR(extack, s->attr, "no such service");
+			return -ENOENT;
+		}
+		if (svc && svc->txn_id == txn->id) {
+			NL_SET_ERR_MSG_ATTR(extack, s->attr,
+					    "a service is listed twice");
+			return -EINVAL;
+		}
+		if (svc) {
+			svc->txn_id = txn->id;
+			s->svc = svc;
+		} else {
+			n_new++;
+		}
+	}
+	total = txn->mode == SVCNET_TXN_APPLY ? txn->n_svc :
+						sd->n_services + n_new;
+	if (total > SVCNET_MAX_SERVICES) {
+		NL_SET_ERR_MSG(extack, "too many services on this device");
+		return -ENOSPC;
+	}
+	for (i = 0; i < txn->n_svc; i++) {
+		struct svcnet_svc_spec *s = &txn->svc[i];
+
+		if (s->svc)
+			continue;
+		s->svc = svcnet_service_alloc(sd, &s->key);
+		if (!s->svc)
+			return -ENOMEM;
+		s->svc->txn_id = txn->id;
+		s->is_new = true;
+	}
+	return 0;
+}
+
+int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
+{
+	u32 i;
+	int err;
+
+	ASSERT_RTNL();
+	txn->id = atomic64_inc_return(&svcnet_txn_ids);
+	err = svcnet_txn_lookup(txn, extack);
+	if (err)
+		return err;
+	for (i = 0; i < txn->n_svc; i++) {
+		struct svcnet_svc_spec *s = &txn->svc[i];
+		bool changed = svcnet_svc_spec_resched(s);
+
+		if (!svcnet_sched_valid(s->sched, s->maglev_size, extack))
+			return -EINVAL;
+		if (s->set_backends) {
+			err = svcnet_svc_spec_backends(txn, s, extack);
+			if (err < 0)
+				return err;
+			changed |= err;
+		}
+		if (!changed)
+			continue;
+		s->bset = svcnet_svc_spec_bset(s);
+		if (IS_ERR(s->bset)) {
+			err = PTR_ERR(s->bset);
+			s->bset = NULL;
+			return err;
+		}
+	}
+	/* last: new services become visible, without backends */
+	for (i = 0; i < txn->n_svc; i++) {
+		struct svcnet_svc_spec *s = &txn->svc[i];
+
+		if (!s->is_new)
+			continue;
+		err = svcnet_service_insert(s->svc);
+		if (err) {
+			if (err == -EEXIST)
+				NL_SET_ERR_MSG_ATTR(extack, s->attr,
+						    "a service is listed twice");
+			while (i--)
+				if (txn->svc[i].is_new)
+					svcnet_service_uninsert(txn->svc[i].svc);
+			return err == -EEXIST ? -EINVAL : err;
+		}
+	}
+	return 0;
+}
+
+/* Bring a kept or new backend to its spec; whether an event is due. */
+static bool svcnet_be_spec_commit(struct svcnet_net *sn,
+				  struct svcnet_be_spec *b)
+{
+	struct svcnet_backend *be = b->be;
+	bool changed = svcnet_be_spec_differs(b);
+
+	WRITE_ONCE(be->weight, b->weight);
+	be->local = b->local;
+	if (b->drain && !be->draining) {
+		/* a backend already draining keeps its deadline */
+		be->draining = true;
+		be->drain_deadline = jiffies + (unsigned long)b->drain * HZ;
+		list_add_tail(&be->drain_list, &sn->draining);
+		mod_delayed_work(system_power_efficient_wq, &sn->drain_work, 0);
+	} else if (!b->drain && be->draining) {
+		be->draining = false;
+		list_del_init(&be->drain_list);
+	}
+	return changed;
+}
+
+static bool svcnet_svc_spec_commit_backends(struct svcnet_txn *txn,
+					    struct svcnet_svc_spec *s)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(txn->sd->dev));
+	struct svcnet_service *svc = s->svc;
+	struct svcnet_backend *be, *tmp;
+	LIST_HEAD(gone);
+	bool changed;
+	u32 i;
+
+	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
+		if (be->txn_id == txn->id)
+			continue;
+		list_move_tail(&be->list, &gone);
+		if (be->draining)
+			list_del_init(&be->drain_list);
+	}
+	changed = !list_empty(&gone);
+	for (i = 0; i < s->n_be; i++) {
+		struct svcnet_be_spec *b = &s->be[i];
+
+		if (b->is_new)
+			list_add_tail(&b->be->list, &svc->backends);
+		else
+			list_move_tail(&b->be->list, &svc->backends);
+		b->changed = svcnet_be_spec_commit(sn, b);
+		changed |= b->changed;
+	}
+	svc->n_backends = s->n_be;
+	if (s->bset)
+		svcnet_bset_publish(svc, s->bset);
+	s->bset = NULL;
+	for (i = 0; i < s->n_be; i++) {
+		struct svcnet_be_spec *b = &s->be[i];
+
+		if (b->is_new)
+			svcnet_nl_notify(SVCNET_CMD_BACKEND_NEW, txn->sd, svc,
+					 b->be, -1);
+		else if (b->changed)
+			svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, txn->sd, svc,
+					 b->be, -1);
+		b->is_new = false;
+	}
+	if (list_empty(&gone))
+		return changed;
+	/* the set without them is published: their flows go */
+	list_for_each_entry(be, &gone, list) {
+		be->purged = 0;
+		WRITE_ONCE(be->removed, true);
+	}
+	svcnet_flow_flush_removed(sn, svc);
+	svcnet_affinity_gc(sn);
+	list_for_each_entry_safe(be, tmp, &gone, list) {
+		list_del(&be->list);
+		svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, txn->sd, svc, be,
+				 be->purged);
+		svcnet_backend_put(be);
+	}
+	return true;
+}
+
+void svcnet_txn_commit(struct svcnet_txn *txn)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(txn->sd->dev));
+	struct svcnet_service *svc, *tmp;
+	bool changed = false;
+	u32 i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < txn->n_svc; i++) {
+		struct svcnet_svc_spec *s = &txn->svc[i];
+		bool svc_changed = svcnet_svc_spec_resched(s);
+
+		svc = s->svc;
+		if (s->is_new)
+			svcnet_service_link(svc);
+		svc->sched = s->sched;
+		svc->maglev_size = s->maglev_size;
+		svc->policy = s->policy;
+		if (svc->affinity_timeout != s->affinity_timeout ||
+		    svc->affinity_prefix != s->affinity_prefix) {
+			svcnet_service_set_affinity(svc, s->affinity_timeout,
+						    s->affinity_prefix);
+			svc_changed = true;
+		}
+		if (s->set_sources &&
+		    !svcnet_sources_equal(rtnl_dereference(svc->sources),
+					  s->sources)) {
+			svcnet_service_set_sources(svc, s->sources);
+			s->sources = NULL;
+			svc_changed = true;
+		}
+		if (svc_changed)
+			svcnet_nl_notify(s->is_new ? SVCNET_CMD_SERVICE_NEW :
+					 SVCNET_CMD_SERVICE_SET, txn->sd, svc,
+					 NULL, -1);
+		if (s->set_backends)
+			svc_changed |= svcnet_svc_spec_commit_backends(txn, s);
+		else if (s->bset)
+			svcnet_bset_publish(svc, s->bset);
+		s->bset = NULL;
+		s->is_new = false;
+		changed |= svc_changed;
+	}
+	if (txn->mode == SVCNET_TXN_APPLY)
+		list_for_each_entry_safe(svc, tmp, &txn->sd->service_list, list)
+			if (svc->txn_id != txn->id) {
+				svcnet_service_del(svc);
+				changed = true;
+			}
+	if (changed)
+		svcnet_net_changed(sn);
+}
+
+/* Free what a transaction holds: all it prepared, unless committed. */
+void svcnet_txn_free(struct svcnet_txn *txn)
+{
+	u32 i;
+
+	for (i = 0; i < txn->n_svc; i++) {
+		struct svcnet_svc_spec *s = &txn->svc[i];
+
+		svcnet_bset_free(s->bset);
+		kfree(s->sources);
+		if (s->set_backends) {
+			u32 j;
+
+			for (j = 0; j < s->n_be; j++)
+				if (s->be[j].is_new)
+					svcnet_backend_put(s->be[j].be);
+		}
+		if (s->is_new)
+			svcnet_service_put(s->svc);
+	}
+	kvfree(txn->svc);
+	kvfree(txn->be);
+}

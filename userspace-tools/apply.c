@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet apply and svcnet save: the services of a device as a file.
+ *
+ *   dev DEV
+ *   service PROTO ADDR:PORT [OPTIONS] [no-route]
+ *     backend ADDR:PORT [weight W] [local] [drain SECONDS]
+ *
+ * apply sends the whole file in one SVCNET_CMD_APPLY request, which the
+ * kernel applies whole or not at all; save prints a file that apply
+ * restores exactly.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+#include <linux/svcnet.h>
+
+#include "ipc.h"
+#include "parse.h"
+#include "route.h"
+#include "service.h"
+#include "svcnet.h"
+
+#define MAX_TOKENS 64
+/* close a service's nest before it nears the 64 KiB of an attribute */
+#define NEST_ROOM (65535 - 1024)
+
+struct file_svc {
+	struct svc_arg svc;
+	struct svc_opts o;
+	bool no_route;
+	unsigned int line;
+	struct be_opts *be;
+	size_t n_be;
+	size_t msg_start, msg_end;	/* where its nests are in the request */
+};
+
+struct file {
+	const char *name;
+	char dev[IF_NAMESIZE];
+	struct file_svc *svcs;
+	size_t n;
+};
+
+static void file_free(struct file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->svcs[i].be);
+	free(f->svcs);
+}
+
+static int file_error(const struct file *f, unsigned int line,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int file_error(const struct file *f, unsigned int line,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s:%u: ", prog, f->name, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+static int parse_service_line(struct file *f, unsigned int line, int argc,
+			      char **argv)
+{
+	struct file_svc *s;
+	const char *err;
+	int i = 2, ret;
+
+	if (argc < 3)
+		return file_error(f, line, "'service' needs PROTO ADDR:PORT");
+	s = realloc(f->svcs, (f->n + 1) * sizeof(*s));
+	if (!s)
+		return file_error(f, line, "out of memory");
+	f->svcs = s;
+	s = &f->svcs[f->n++];
+	memset(s, 0, sizeof(*s));
+	s->o.affinity = -1;
+	s->o.prefix = -1;
+	s->o.n_sources = -1;
+	s->line = line;
+	if (!parse_proto(argv[1], &s->svc.proto))
+		return file_error(f, line, "'%s' is not a protocol (tcp, udp)",
+				  argv[1]);
+	if (!parse_endpoint(argv[2], &s->svc.addr, &s->svc.port))
+		return file_error(f, line,
+				  "'%s' is not ADDR:PORT (IPv6 as [ADDR]:PORT)",
+				  argv[2]);
+	i = 3;
+	while (i < argc) {
+		ret = parse_svc_opt(argc, argv, &i, &s->svc, &s->o, &err);
+		if (ret < 0)
+			return file_error(f, line, "%s", err);
+		if (ret)
+			continue;
+		if (strcmp(argv[i], "no-route"))
+			return file_error(f, line, "unexpected '%s'", argv[i]);
+		s->no_route = true;
+		i++;
+	}
+	return 0;
+}
+
+static int parse_backend_line(struct file *f, unsigned int line, int argc,
+			      char **argv)
+{
+	struct file_svc *s = f->n ? &f->svcs[f->n - 1] : NULL;
+	struct be_opts *b;
+	uint32_t v;
+	int i;
+
+	if (!s)
+		return file_error(f, line, "a backend before any service");
+	if (argc < 2)
+		return file_error(f, line, "'backend' needs ADDR:PORT");
+	b = realloc(s->be, (s->n_be + 1) * sizeof(*b));
+	if (!b)
+		return file_error(f, line, "out of memory");
+	s->be = b;
+	b = &s->be[s->n_be++];
+	memset(b, 0, sizeof(*b));
+	b->weight = 1;
+	if (!parse_endpoint(argv[1], &b->addr, &b->port) ||
+	    b->addr.family != s->svc.addr.family)
+		return file_error(f, line,
+				  "'%s' is not ADDR:PORT of the service's family",
+				  argv[1]);
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "weight") && i + 1 < argc) {
+			if (!parse_u32(argv[++i], 65535, &v))
+				return file_error(f, line,
+						  "'%s' is not a weight (0-65535)",
+						  argv[i]);
+			b->weight = v;
+		} else if (!strcmp(argv[i], "local")) {
+			b->local = true;
+		} else if (!strcmp(argv[i], "drain") && i + 1 < argc) {
+			if (!parse_u32(argv[++i], SVCNET_TIMEOUT_MAX, &v) || !v)
+				return file_error(f, line,
+						  "'%s' is not a drain deadline (1-%u seconds)",
+						  argv[i], SVCNET_TIMEOUT_MAX);
+			b->drain = v;
+		} else {
+			return file_error(f, line, "unexpected '%s'", argv[i]);
+		}
+	}
+	return 0;
+}
+
+static int svc_key_cmp(const void *a, const void *b)
+{
+	const struct file_svc *x = *(const struct file_svc **)a;
+	const struct file_svc *y = *(const struct file_svc **)b;
+
+	if (x->svc.proto != y->svc.proto)
+		return x->svc.proto - y->svc.proto;
+	if (x->svc.addr.family != y->svc.addr.family)
+		return x->svc.addr.family - y->svc.addr.family;
+	if (x->svc.port != y->svc.port)
+		return x->svc.port - y->svc.port;
+	return memcmp(x->svc.addr.raw, y->svc.addr.raw, 16);
+}
+
+/* A service listed twice is an error of the file, found here. */
+static int check_duplicates(struct file *f)
+{
+	struct file_svc **v;
+	int ret = 0;
+	size_t i;
+
+	if (f->n < 2)
+		return 0;
+	v = malloc(f->n * sizeof(*v));
+	if (!v)
+		return file_error(f, 0, "out of memory");
+	for (i = 0; i < f->n; i++)
+		v[i] = &f->svcs[i];
+	qsort(v, f->n, sizeof(*v), svc_key_cmp);
+	for (i = 1; i < f->n && !ret; i++)
+		if (!svc_key_cmp(&v[i - 1], &v[i]))
+			ret = file_error(f, v[i]->line > v[i - 1]->line ?
+					 v[i]->line : v[i - 1]->line,
+					 "the service is listed twice");
+	free(v);
+	return ret;
+}
+
+static int file_parse(struct file *f, FILE *in)
+{
+	char *line = NULL, *argv[MAX_TOKENS], *save, *tok;
+	unsigned int lineno = 0;
+	size_t cap = 0;
+	int argc, ret = 0;
+
+	while (!ret && getline(&line, &cap, in) >= 0) {
+		lineno++;
+		argc = 0;
+		for (tok = strtok_r(line, " \t\r\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (*tok == '#')
+				break;
+			if (argc == MAX_TOKENS) {
+				ret = file_error(f, lineno, "too many words");
+				break;
+			}
+			argv[argc++] = tok;
+		}
+		if (ret || !argc)
+			continue;
+		if (!strcmp(argv[0], "service")) {
+			ret = parse_service_line(f, lineno, argc, argv);
+		} else if (!strcmp(argv[0], "backend")) {
+			ret = parse_backend_line(f, lineno, argc, argv);
+		} else if (!strcmp(argv[0], "dev") && argc == 2) {
+			if (f->dev[0] || f->n)
+				ret = file_error(f, lineno,
+						 "'dev' must come once, before the services");
+			else if (!valid_ifname(argv[1]))
+				ret = file_error(f, lineno,
+						 "'%s' is not a device name", argv[1]);
+			else
+				snprintf(f->dev, sizeof(f->dev), "%s", argv[1]);
+		} else {
+			ret = file_error(f, lineno,
+					 "expected 'dev', 'service' or 'backend', not '%s'",
+					 argv[0]);
+		}
+	}
+	free(line);
+	if (!ret && ferror(in)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, f->name, strerror(errno));
+		ret = EXIT_USAGE;
+	}
+	return ret ?: check_duplicates(f);
+}
+
+/* An upper bound of the request's size. */
+static size_t request_size(const struct file *f)
+{
+	size_t i, len = 4096;
+
+	for (i = 0; i < f->n; i++)
+		len += 512 + SVCNET_MAX_SOURCES * 32 + f->svcs[i].n_be * 64 +
+		       (f->svcs[i].n_be / 512 + 1) * 128;
+	return len;
+}
+
+static void put_file_service(struct nlmsghdr *nlh, struct file_svc *s)
+{
+	struct nlattr *nest, *bes;
+	size_t i;
+
+	s->msg_start = nlh->nlmsg_len;
+	nest = put_svc_nest_start(nlh, &s->svc, &s->o);
+	bes = mnl_attr_nest_start(nlh, SVCNET_A_SVC_BACKENDS);
+	for (i = 0; i < s->n_be; i++) {
+		if ((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nest >
+		    NEST_ROOM) {
+			/* go on in a nest of the same key */
+			mnl_attr_nest_end(nlh, bes);
+			mnl_attr_nest_end(nlh, nest);
+			nest = put_svc_nest_start(nlh, &s->svc, NULL);
+			bes = mnl_attr_nest_start(nlh, SVCNET_A_SVC_BACKENDS);
+		}
+		put_backend(nlh, &s->be[i]);
+	}
+	mnl_attr_nest_end(nlh, bes);
+	mnl_attr_nest_end(nlh, nest);
+	s->msg_end = nlh->nlmsg_len;
+}
+
+static bool same_addr(const struct addr *a, const struct addr *b)
+{
+	return a->family == b->family && !memcmp(a->raw, b->raw, 16);
+}
+
+/* Does a routed service of @f use @a? (linear: files are checked once) */
+static bool file_routes(const struct file *f, const struct addr *a,
+			size_t before)
+{
+	size_t i;
+
+	for (i = 0; i < before; i++)
+		if (!f->svcs[i].no_route && same_addr(&f->svcs[i].svc.addr, a))
+			return true;
+	return false;
+}
+
+static void apply_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s apply [[dev] DEV] -f FILE [generation N]\n"
+		"       %s save [[dev] DEV]\n"
+		"\n"
+		"'apply' makes the services of DEV exactly those of FILE ('-': standard\n"
+		"input), in one transaction: all of it or, on any error, nothing.\n"
+		"Backends that stay keep their connections. With 'generation N' it\n"
+		"applies only if the configuration is still at generation N.\n"
+		"'save' prints the services of DEV in that format. FILE holds lines\n"
+		"  dev DEV\n"
+		"  service PROTO ADDR:PORT [OPTIONS] [no-route]\n"
+		"    backend ADDR:PORT [weight W] [local] [drain SECONDS]\n"
+		"with OPTIONS those of 'svcnet service add'; see svcnet(8).\n",
+		prog, prog);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct file f = { .name = NULL };
+	struct svc_list before = { 0 };
+	bool has_gen = false, *added;
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	unsigned int ifindex;
+	uint32_t gen = 0;
+	struct ipc ipc;
+	char *buf;
+	size_t i, k;
+	FILE *in;
+	int ret;
+
+	for (k = 0; k < (size_t)argc; k++) {
+		if (is_help(argv[k])) {
+			apply_usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[k], "-f") && k + 1 < (size_t)argc) {
+			f.name = argv[++k];
+		} else if (!strcmp(argv[k], "generation") && k + 1 < (size_t)argc) {
+			if (!parse_u32(argv[++k], UINT32_MAX, &gen))
+				return usage_error("apply",
+						   "'%s' is not a generation number",
+						   argv[k]);
+			has_gen = true;
+		} else if (!strcmp(argv[k], "dev") && k + 1 < (size_t)argc) {
+			dev = argv[++k];
+		} else if (!dev) {
+			dev = argv[k];
+		} else {
+			return usage_error("apply", "unexpected argument '%s'",
+					   argv[k]);
+		}
+	}
+	if (!f.name)
+		return usage_error("apply", "missing '-f FILE'");
+	if (dev && !valid_ifname(dev))
+		return usage_error("apply", "'%s' is not a valid device name",
+				   dev);
+	in = strcmp(f.name, "-") ? fopen(f.name, "r") : stdin;
+	if (!in) {
+		fprintf(stderr, "%s: %s: %s\n", prog, f.name, strerror(errno));
+		return EXIT_USAGE;
+	}
+	ret = file_parse(&f, in);
+	if (in != stdin)
+		fclose(in);
+	if (ret)
+		goto out_file;
+	if (dev && f.dev[0] && strcmp(dev, f.dev)) {
+		ret = usage_error("apply", "the file is for device %s, not %s",
+				  f.dev, dev);
+		goto out_file;
+	}
+	if (!dev && !f.dev[0]) {
+		ret = usage_error("apply",
+				  "name the device: 'dev DEV' in the file or on the command line");
+		goto out_file;
+	}
+	if (!dev)
+		dev = f.dev;
+
+	ret = EXIT_KERNEL;
+	buf = malloc(request_size(&f));
+	added = calloc(f.n + 1, sizeof(*added));
+	if (!buf || !added) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		goto out_buf;
+	}
+	if (ipc_open(&ipc))
+		goto out_buf;
+	ifindex = if_nametoindex(dev);
+	if (svc_dump(&ipc, dev, &before))
+		goto out_ipc;
+	nlh = ipc_msg_in(&ipc, buf, SVCNET_CMD_APPLY, 0);
+	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
+	if (has_gen)
+		mnl_attr_put_u32(nlh, SVCNET_A_GENERATION, gen);
+	for (i = 0; i < f.n; i++)
+		put_file_service(nlh, &f.svcs[i]);
+	if (ipc_sndbuf(&ipc, nlh->nlmsg_len)) {
+		fprintf(stderr, "%s: cannot send a request of %u bytes: %s\n",
+			prog, nlh->nlmsg_len, strerror(errno));
+		goto out_ipc;
+	}
+	/* routes first, so that a failure leaves nothing behind */
+	for (i = 0; i < f.n; i++) {
+		struct file_svc *s = &f.svcs[i];
+
+		f.svcs[i].svc.dev = dev;
+		if (s->no_route || file_routes(&f, &s->svc.addr, i))
+			continue;
+		if (route_ensure(&s->svc.addr, ifindex, &added[i]))
+			goto out_routes;
+	}
+	ret = ipc_run(&ipc, nlh, NULL, NULL);
+	if (ret) {
+		for (i = 0; ipc.err_offs >= 0 && i < f.n; i++)
+			if (ipc.err_offs >= (int64_t)f.svcs[i].msg_start &&
+			    ipc.err_offs < (int64_t)f.svcs[i].msg_end)
+				fprintf(stderr, "%s: %s:%u: this service was refused\n",
+					prog, f.name, f.svcs[i].line);
+		goto out_routes;
+	}
+	/* the routes of addresses no service uses any more go */
+	for (i = 0; i < before.n; i++) {
+		struct addr *a = &before.svcs[i].addr;
+
+		if (!file_routes(&f, a, f.n) &&
+		    route_release(a, ifindex))
+			ret = EXIT_KERNEL;
+	}
+	goto out_ipc;
+
+out_routes:
+	ret = EXIT_KERNEL;
+	for (i = 0; i < f.n; i++)
+		if (added[i])
+			route_release(&f.svcs[i].svc.addr, ifindex);
+out_ipc:
+	ipc_close(&ipc);
+	svc_list_free(&before);
+out_buf:
+	free(added);
+	free(buf);
+out_file:
+	file_free(&f);
+	return ret;
+}
+
+/* --- save --- */
+
+static int dev_name_cb(const struct nlmsghdr *nlh, void *data)
+{
+	char (*names)[2][IF_NAMESIZE] = data;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != SVCNET_A_IFNAME ||
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		if (!(*names)[0][0])
+			snprintf((*names)[0], IF_NAMESIZE, "%s",
+				 mnl_attr_get_str(attr));
+		else
+			snprintf((*names)[1], IF_NAMESIZE, "%s",
+				 mnl_attr_get_str(attr));
+	}
+	return MNL_CB_OK;
+}
+
+static void save_service(const struct svc_info *s)
+{
+	char ep[80];
+	size_t k;
+
+	printf("service %s %s sched %s", proto_name(s->proto),
+	       format_endpoint(&s->addr, s->port, ep, sizeof(ep)),
+	       sched_name(s->sched));
+	if (s->maglev_size != 65537)
+		printf(" maglev-size %u", s->maglev_size);
+	if (s->affinity)
+		printf(" affinity client-ip timeout %u mask %u", s->affinity,
+		       s->affinity_prefix);
+	if (s->policy == SVCNET_POLICY_LOCAL)
+		printf(" policy local");
+	if (s->sources[0])
+		printf(" sources %s", s->sources);
+	printf("\n");
+	for (k = 0; k < s->n_be; k++) {
+		const struct be_info *b = &s->be[k];
+
+		printf("  backend %s weight %u",
+		       format_endpoint(&b->addr, b->port, ep, sizeof(ep)),
+		       b->weight);
+		if (b->local)
+			printf(" local");
+		if (b->draining)
+			printf(" drain %u", b->drain_left ? b->drain_left : 1);
+		printf("\n");
+	}
+}
+
+int cmd_save(int argc, char **argv)
+{
+	char names[2][IF_NAMESIZE] = { { 0 } };
+	struct svc_list l = { 0 };
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	struct ipc ipc;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (is_help(argv[i])) {
+			apply_usage(stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "dev") && i + 1 < argc)
+			i++;
+		if (dev)
+			return usage_error("save", "unexpected argument '%s'",
+					   argv[i]);
+		dev = argv[i];
+		if (!valid_ifname(dev))
+			return usage_error("save",
+					   "'%s' is not a valid device name", dev);
+	}
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	if (!dev) {
+		nlh = ipc_msg(&ipc, SVCNET_CMD_DEV_GET, NLM_F_DUMP);
+		ret = ipc_run(&ipc, nlh, dev_name_cb, &names);
+		if (ret)
+			goto out;
+		if (!names[0][0] || names[1][0]) {
+			ipc_close(&ipc);
+			return usage_error("save", names[0][0] ?
+					   "there are several svcnet devices: name one" :
+					   "there is no svcnet device");
+		}
+		dev = names[0];
+	}
+	ret = svc_dump(&ipc, dev, &l);
+	if (ret)
+		goto out;
+	printf("# svcnet save\ndev %s\n", dev);
+	for (i = 0; i < (int)l.n; i++)
+		save_service(&l.svcs[i]);
+	svc_list_free(&l);
+out:
+	ipc_close(&ipc);
+	return ret;
+}

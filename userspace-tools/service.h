@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef SVCNET_SERVICE_H
+#define SVCNET_SERVICE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+#include <linux/svcnet.h>
+
+#include "ipc.h"
+#include "parse.h"
+
+struct lbstats {
+	uint64_t v[SVCNET_A_LB_STATS_MAX + 1];
+};
+
+/* A backend as the kernel reports it. */
+struct be_info {
+	struct addr addr;
+	uint16_t port;
+	uint16_t weight;
+	bool draining;
+	bool local;
+	uint32_t drain_left;
+	struct lbstats st;
+};
+
+/* A service as the kernel reports it, with its backends merged. */
+struct svc_info {
+	char ifname[IF_NAMESIZE];
+	uint32_t ifindex;
+	uint8_t proto;
+	uint8_t sched;
+	struct addr addr;
+	uint16_t port;
+	uint32_t maglev_size;
+	uint32_t affinity;
+	uint8_t affinity_prefix;
+	uint8_t policy;
+	char sources[SVCNET_MAX_SOURCES * 44];
+	struct lbstats st;
+	struct be_info *be;
+	size_t n_be;
+};
+
+struct svc_list {
+	struct svc_info *svcs;
+	size_t n;
+};
+
+/* Options of service add and set; 0 or -1: not given. */
+struct svc_opts {
+	uint8_t sched;
+	uint32_t maglev_size;
+	int64_t affinity;
+	int prefix;
+	uint8_t policy;
+	int n_sources;		/* -1: not given; 0: every client */
+	struct addr src[SVCNET_MAX_SOURCES];
+	uint8_t src_prefix[SVCNET_MAX_SOURCES];
+};
+
+/* A backend of a backend set to send. */
+struct be_opts {
+	struct addr addr;
+	uint16_t port;
+	uint16_t weight;
+	bool local;
+	uint32_t drain;		/* seconds; 0: none */
+};
+
+const char *sched_name(uint8_t s);
+bool parse_sched(const char *s, uint8_t *sched);
+int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
+		  struct svc_opts *o, const char **err);
+struct nlattr *put_svc_nest_start(struct nlmsghdr *nlh,
+				  const struct svc_arg *svc,
+				  const struct svc_opts *o);
+void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
+		      const struct svc_opts *o);
+void put_backend(struct nlmsghdr *nlh, const struct be_opts *b);
+void put_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
+		  const struct be_opts *bes, size_t n);
+int svc_dump(struct ipc *ipc, const char *dev, struct svc_list *l);
+void svc_list_free(struct svc_list *l);
+
+#endif
