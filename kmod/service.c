@@ -185,8 +185,7 @@ static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
 	return bs;
 }
 
-void svcnet_bset_publish(struct svcnet_service *svc,
-				struct svcnet_bset *bs)
+void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs)
 {
 	struct svcnet_bset *old;
 
