@@ -113,14 +113,37 @@ void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
 }
 
 /*
- * Create the flow of @fwd to @be. Returns the flow (with *created false
- * when another CPU created it first), or NULL with *err: -ENOSPC when the
- * table is full, -ENOENT when the service is going away, -EEXIST when the
- * reverse tuple is taken by another flow, -ENOMEM.
+ * A source port for a flow whose client is its backend (hairpin), source
+ * NATed to @f->rev.daddr: one above the host's ephemeral ports whose
+ * reverse tuple is free. Under the flow lock, which orders insertions.
+ */
+static bool svcnet_flow_snat_port(struct svcnet_net *sn, struct svcnet_flow *f)
+{
+	u32 range = SVCNET_SNAT_PORT_MAX - SVCNET_SNAT_PORT_MIN + 1;
+	u32 i, start = get_random_u32_below(range);
+
+	lockdep_assert_held(&sn->flow_lock);
+	for (i = 0; i < SVCNET_SNAT_TRIES; i++) {
+		f->rev.dport = htons(SVCNET_SNAT_PORT_MIN + (start + i) % range);
+		if (!rhashtable_lookup_fast(&sn->flows_rev, &f->rev,
+					    svcnet_rev_params))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Create the flow of @fwd to @be; with @snat, the client is source NATed
+ * to that address (hairpin). Returns the flow (with *created false when
+ * another CPU created it first), or NULL with *err: -ENOSPC when the table
+ * is full, -ENOENT when the service is going away, -EEXIST when the
+ * reverse tuple is taken by another flow, -EADDRINUSE when no source port
+ * is free for @snat, -ENOMEM.
  */
 struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const struct svcnet_tuple *fwd,
 				       struct svcnet_backend *be, u8 state,
+				       const union nf_inet_addr *snat,
 				       bool *created, int *err)
 {
 	struct svcnet_flow *f, *old;
@@ -144,8 +167,9 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	f->rev.proto = fwd->proto;
 	f->rev.saddr = be->addr;
 	f->rev.sport = be->port;
-	f->rev.daddr = fwd->saddr;
+	f->rev.daddr = snat ? *snat : fwd->saddr;
 	f->rev.dport = fwd->sport;
+	f->snat = !!snat;
 	f->be = be;
 	f->state = state;
 	f->expires = jiffies + svcnet_flow_timeout(sn, state);
@@ -153,6 +177,12 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	spin_lock_bh(&sn->flow_lock);
 	if (READ_ONCE(be->svc->dead)) {
 		*err = -ENOENT;
+		goto err_unlock;
+	}
+	if (snat && !rhashtable_lookup_fast(&sn->flows_fwd, fwd,
+					    svcnet_fwd_params) &&
+	    !svcnet_flow_snat_port(sn, f)) {
+		*err = -EADDRINUSE;
 		goto err_unlock;
 	}
 	old = rhashtable_lookup_get_insert_fast(&sn->flows_fwd, &f->fwd_node,

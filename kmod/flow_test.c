@@ -82,7 +82,7 @@ static struct svcnet_flow *svcnet_test_flow(struct svcnet_flow_fixture *fx,
 {
 	struct svcnet_tuple t = svcnet_client(n);
 
-	return svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN,
+	return svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, NULL,
 				  created, err);
 }
 
@@ -262,7 +262,7 @@ static void svcnet_flow_reverse_clash_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, svcnet_test_flow(fx, 3, &created, &err));
 	t.daddr.ip = htonl(0x0a600002);
-	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN,
+	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, NULL,
 			       &created, &err);
 	KUNIT_EXPECT_NULL(test, f);
 	KUNIT_EXPECT_EQ(test, err, -EEXIST);

@@ -319,7 +319,7 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 		return NULL;
 	/* quoted: service -> client; the flow: client -> service */
 	f = svcnet_flow_lookup_fwd(sn, &q.key);
-	if (!f || svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
+	if (!f || f->snat || svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
 				      &f->rev.saddr, f->rev.sport))
 		return NULL;
 	return f;
@@ -336,8 +336,9 @@ static bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 		return false;
 	/* quoted: client -> backend; the reverse key: backend -> client */
 	f = svcnet_flow_lookup_rev(sn, &q.key);
-	return f && !svcnet_icmp_rewrite(skb, p, &q, true, &f->rev.saddr,
-					 &f->fwd.daddr, f->fwd.dport);
+	return f && !f->snat &&
+	       !svcnet_icmp_rewrite(skb, p, &q, true, &f->rev.saddr,
+				    &f->fwd.daddr, f->fwd.dport);
 }
 
 static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
@@ -519,6 +520,45 @@ static int svcnet_route(struct net *net, struct sk_buff *skb, u8 family)
 	return 0;
 }
 
+/*
+ * The address this host sends from towards the backend at @addr, to source
+ * NAT a client that is that backend (hairpin): replies then come back
+ * through this host. False when the backend is this host, whose replies
+ * come back through it anyway, or when it has no route.
+ */
+static bool svcnet_snat_addr(struct net *net, u8 family,
+			     const union nf_inet_addr *addr,
+			     union nf_inet_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET) {
+		struct flowi4 fl4 = { .daddr = addr->ip };
+		struct rtable *rt;
+
+		if (inet_addr_type(net, addr->ip) == RTN_LOCAL)
+			return false;
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return false;
+		ip_rt_put(rt);
+		out->ip = fl4.saddr;
+		return !!out->ip;
+	} else {
+		struct flowi6 fl6 = { .daddr = addr->in6 };
+		struct dst_entry *dst;
+		int err;
+
+		if (ipv6_chk_addr(net, &addr->in6, NULL, 0))
+			return false;
+		dst = ip6_route_output(net, NULL, &fl6);
+		err = dst->error ?:
+		      ipv6_dev_get_saddr(net, dst->dev, &addr->in6, 0,
+					 &out->in6);
+		dst_release(dst);
+		return !err;
+	}
+}
+
 /* A new flow for @p to @svc, or NULL and a drop reason in *reason. */
 static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 					   struct svcnet_service *svc,
@@ -526,8 +566,10 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 					   int *reason)
 {
 	bool sticky = READ_ONCE(svc->affinity_timeout);
+	const union nf_inet_addr *snat = NULL;
 	struct svcnet_backend *be = NULL;
 	struct svcnet_sources *srcs;
+	union nf_inet_addr snat_addr;
 	struct svcnet_flow *f;
 	bool created;
 	int err;
@@ -548,13 +590,17 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 		*reason = SVCNET_DROP_NO_BACKEND;
 		return NULL;
 	}
+	/* hairpin: the client is the backend */
+	if (nf_inet_addr_cmp(&be->addr, &p->t.saddr) &&
+	    svcnet_snat_addr(sn->net, p->t.family, &be->addr, &snat_addr))
+		snat = &snat_addr;
 	f = svcnet_flow_create(sn, &p->t, be,
 			       p->t.proto == IPPROTO_TCP ?
 			       SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
-			       &created, &err);
+			       snat, &created, &err);
 	if (!f) {
-		*reason = err == -ENOSPC ? SVCNET_DROP_FLOW_LIMIT :
-					   SVCNET_DROP_NO_BACKEND;
+		*reason = err == -ENOSPC || err == -EADDRINUSE ?
+			  SVCNET_DROP_FLOW_LIMIT : SVCNET_DROP_NO_BACKEND;
 		return NULL;
 	}
 	if (created) {
@@ -642,7 +688,9 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	svcnet_flow_touch(sn, f, p.t.proto == IPPROTO_TCP ?
 			  svcnet_tcp_state(READ_ONCE(f->state), &p, false) :
 			  SVCNET_FLOW_UDP);
-	if (svcnet_rewrite(skb, &p, true, &f->rev.saddr, f->rev.sport)) {
+	if (svcnet_rewrite(skb, &p, true, &f->rev.saddr, f->rev.sport) ||
+	    (f->snat &&
+	     svcnet_rewrite(skb, &p, false, &f->rev.daddr, f->rev.dport))) {
 		reason = SVCNET_DROP_MALFORMED;
 		unreachable = false;
 		goto drop;
@@ -696,7 +744,9 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 	f = svcnet_flow_lookup_rev(sn, &p.t);
 	if (!f)
 		return NF_ACCEPT;
-	if (svcnet_rewrite(skb, &p, false, &f->fwd.daddr, f->fwd.dport))
+	if (svcnet_rewrite(skb, &p, false, &f->fwd.daddr, f->fwd.dport) ||
+	    (f->snat &&
+	     svcnet_rewrite(skb, &p, true, &f->fwd.saddr, f->fwd.sport)))
 		return NF_DROP;
 	if (p.t.proto == IPPROTO_TCP)
 		svcnet_flow_touch(sn, f, svcnet_tcp_state(READ_ONCE(f->state),

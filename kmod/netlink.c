@@ -131,6 +131,8 @@ static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
 	[SVCNET_A_FLOW_BE_PORT] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_BE_PORT"),
 	[SVCNET_A_FLOW_STATE] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_STATE"),
 	[SVCNET_A_FLOW_EXPIRES] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_EXPIRES"),
+	[SVCNET_A_FLOW_SNAT_ADDR] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_SNAT_ADDR"),
+	[SVCNET_A_FLOW_SNAT_PORT] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_SNAT_PORT"),
 };
 
 static const struct nla_policy svcnet_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
@@ -1214,7 +1216,11 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 	    nla_put_u16(skb, SVCNET_A_FLOW_BE_PORT, ntohs(f->rev.sport)) ||
 	    nla_put_u8(skb, SVCNET_A_FLOW_STATE, READ_ONCE(f->state)) ||
 	    nla_put_u32(skb, SVCNET_A_FLOW_EXPIRES,
-			left > 0 ? jiffies_to_msecs(left) : 0))
+			left > 0 ? jiffies_to_msecs(left) : 0) ||
+	    (f->snat &&
+	     (svcnet_nl_put_addr(skb, SVCNET_A_FLOW_SNAT_ADDR, family,
+				 &f->rev.daddr) ||
+	      nla_put_u16(skb, SVCNET_A_FLOW_SNAT_PORT, ntohs(f->rev.dport)))))
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

@@ -215,8 +215,14 @@ struct svcnet_flow {
 	unsigned long expires;		/* jiffies */
 	u8 state;			/* enum svcnet_flow_state */
 	bool dead;			/* set under the flow lock */
+	bool snat;			/* hairpin: rev.daddr/dport are ours */
 	struct rcu_head rcu;
 };
+
+/* source ports of hairpin flows: above the host's ephemeral ports */
+#define SVCNET_SNAT_PORT_MIN 61000
+#define SVCNET_SNAT_PORT_MAX 65535
+#define SVCNET_SNAT_TRIES 64
 
 struct svcnet_config {
 	u32 flow_max;
@@ -359,6 +365,7 @@ struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
 struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const struct svcnet_tuple *fwd,
 				       struct svcnet_backend *be, u8 state,
+				       const union nf_inet_addr *snat,
 				       bool *created, int *err);
 void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f);
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);

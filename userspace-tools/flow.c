@@ -34,8 +34,8 @@ struct flow_info {
 	uint8_t proto;
 	uint8_t state;
 	uint32_t expires;
-	struct addr client, svc, be;
-	uint16_t client_port, svc_port, be_port;
+	struct addr client, svc, be, snat;
+	uint16_t client_port, svc_port, be_port, snat_port;
 };
 
 static int flow_nest_cb(const struct nlattr *attr, void *data)
@@ -72,6 +72,12 @@ static int flow_nest_cb(const struct nlattr *attr, void *data)
 	case SVCNET_A_FLOW_EXPIRES:
 		f->expires = mnl_attr_get_u32(attr);
 		break;
+	case SVCNET_A_FLOW_SNAT_ADDR:
+		addr_from(&f->snat, p, len);
+		break;
+	case SVCNET_A_FLOW_SNAT_PORT:
+		f->snat_port = mnl_attr_get_u16(attr);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -105,12 +111,16 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	if_indextoname(f.ifindex, ifname);
 	fp->n++;
 	if (!opts.json) {
-		printf("%s %s %s -> %s -> %s %s expires %us\n", ifname,
+		printf("%s %s %s -> %s -> %s %s expires %us", ifname,
 		       proto_name(f.proto),
 		       format_endpoint(&f.client, f.client_port, a, sizeof(a)),
 		       format_endpoint(&f.svc, f.svc_port, b, sizeof(b)),
 		       format_endpoint(&f.be, f.be_port, c, sizeof(c)),
 		       state_name(f.state), (f.expires + 999) / 1000);
+		if (f.snat.family)
+			printf(" snat %s", format_endpoint(&f.snat, f.snat_port,
+							   a, sizeof(a)));
+		printf("\n");
 		return MNL_CB_OK;
 	}
 	json_open_object(&fp->j, NULL);
@@ -127,6 +137,11 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	json_u64(&fp->j, "backend_port", f.be_port);
 	json_string(&fp->j, "state", state_name(f.state));
 	json_u64(&fp->j, "expires_ms", f.expires);
+	if (f.snat.family) {
+		inet_ntop(f.snat.family, f.snat.raw, a, sizeof(a));
+		json_string(&fp->j, "snat", a);
+		json_u64(&fp->j, "snat_port", f.snat_port);
+	}
 	json_close_object(&fp->j);
 	return MNL_CB_OK;
 }

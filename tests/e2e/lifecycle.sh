@@ -279,4 +279,45 @@ check "PMTU: an IPv6 local client's 1 MB transfer arrives" \
 	$LB sha $VIP6 81 1048576
 ip link set lc-be1 mtu 1500
 
+# --- hairpin: a backend that is its own service's client ----------------------
+# Without source NAT its request would come back to it from itself and its
+# reply would never reach the host.
+$svcnet service add svc0 tcp $VIP:85
+$svcnet service add svc0 udp $VIP:85
+$svcnet service add svc0 tcp "[$VIP6]:85"
+$svcnet backend add svc0 tcp $VIP:85 10.0.1.2:8080
+$svcnet backend add svc0 udp $VIP:85 10.0.1.2:8080
+$svcnet backend add svc0 tcp "[$VIP6]:85" "[fd00:1::2]:8080"
+out=$(hits lc-be1 $VIP 85 5) || true
+check "hairpin: a backend connects to its own service (TCP)" \
+	counts_are "$out" "be1=5"
+out=$(hits lc-be1 $VIP 85 5 --udp) || true
+check "hairpin: and gets its UDP answers" counts_are "$out" "be1=5"
+out=$(hits lc-be1 $VIP6 85 5) || true
+check "hairpin: IPv6 too" counts_are "$out" "be1=5"
+check "hairpin: a 1 MB transfer arrives intact" \
+	in_ns lc-be1 $LB sha $VIP 85 1048576
+check "hairpin: the flow is source NATed to the host's address, high port" \
+	jq -e '[.[] | select(.service_port == 85 and .client == "10.0.1.2" and
+		.protocol == "udp")] | length > 0 and
+		all(.snat == "10.0.1.1" and .snat_port >= 61000)' \
+		<<<"$($svcnet -j flow show)"
+no_snat() { # PORT N: N flows to PORT, none of them translated
+	$svcnet -j flow show |
+		jq -e "[.[] | select(.service_port == $1)] |
+			length == $2 and all(.snat == null)"
+}
+in_ns lc-cl $LB hits $VIP 85 1 --udp >/dev/null
+check "hairpin: other clients are not translated" \
+	bash -c "$svcnet -j flow show | jq -e '[.[] | select(.client == \"10.0.9.2\" and .service_port == 85)] | length == 1 and all(.snat == null)'"
+$svcnet service add svc0 tcp $VIP:86
+$svcnet backend add svc0 tcp $VIP:86 10.0.9.1:8086
+$LB serve host 8086 >"$TMPD/host.log" 2>&1 &
+PIDS+=($!)
+wait_for 20 grep -q serving "$TMPD/host.log"
+out=$(hits host $VIP 86 3 --src 10.0.9.1) || true
+check "hairpin: a backend on this host is reached from its own address" \
+	counts_are "$out" "host=3"
+check "hairpin: ... without translation" no_snat 86 3
+
 suite_end

@@ -102,6 +102,14 @@
  * removes it when its last open flow (not closing with FIN or RST) ends or
  * the deadline passes, whichever comes first.
  *
+ * Hairpin: when the client of a new flow is the backend chosen for it
+ * (same address), the flow is also source NATed, to the address this host
+ * sends from towards the backend and a port from 61000 to 65535 (above
+ * Linux's default ephemeral ports), so that the backend's replies come
+ * back through the host and reach the client from the service address.
+ * A backend that is an address of this host needs no such translation.
+ * ICMP errors about hairpin flows are not translated.
+ *
  * The device never routes by itself: user space adds a route for the
  * service address to the device (svcnet(8) does this with route protocol
  * SVCNET_RTPROT). Packets that reach the device and match no service are
@@ -276,6 +284,8 @@
  *      SVCNET_A_FLOW_BE_PORT: NLA_U16, host byte order
  *      SVCNET_A_FLOW_STATE: NLA_U8, enum svcnet_flow_state
  *      SVCNET_A_FLOW_EXPIRES: NLA_U32, milliseconds until expiry
+ *      SVCNET_A_FLOW_SNAT_ADDR: NLA_BINARY, SVCNET_A_FLOW_SNAT_PORT:
+ *        NLA_U16, present for a hairpin flow: the source the backend sees
  *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
  *    a snapshot of each flow it lists, and may list a flow twice when the
  *    table is resized meanwhile.
@@ -409,7 +419,8 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_PROTO: neither IPv4 nor IPv6
  * @SVCNET_DROP_NO_BACKEND: the service has no backend of non-zero weight
  *	(answered with ICMP unreachable)
- * @SVCNET_DROP_FLOW_LIMIT: the flow table is full
+ * @SVCNET_DROP_FLOW_LIMIT: the flow table is full, or no source port is
+ *	free for a hairpin flow
  * @SVCNET_DROP_NO_ROUTE: no route to the backend
  * @SVCNET_DROP_LOOP: the route to the backend leads into an svcnet device
  * @SVCNET_DROP_NO_FLOW: a TCP segment other than SYN matched no flow
@@ -553,6 +564,8 @@ enum svcnet_flow_attr {
 	SVCNET_A_FLOW_BE_PORT,
 	SVCNET_A_FLOW_STATE,
 	SVCNET_A_FLOW_EXPIRES,
+	SVCNET_A_FLOW_SNAT_ADDR,
+	SVCNET_A_FLOW_SNAT_PORT,
 	__SVCNET_A_FLOW_MAX
 };
 
