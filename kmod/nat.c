@@ -319,8 +319,9 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 		return NULL;
 	/* quoted: service -> client; the flow: client -> service */
 	f = svcnet_flow_lookup_fwd(sn, &q.key);
-	if (!f || f->snat || svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
-				      &f->rev.saddr, f->rev.sport))
+	if (!f || f->snat ||
+	    svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
+				&f->rev.saddr, f->rev.sport))
 		return NULL;
 	return f;
 }
@@ -530,6 +531,10 @@ static bool svcnet_snat_addr(struct net *net, u8 family,
 			     const union nf_inet_addr *addr,
 			     union nf_inet_addr *out)
 {
+	struct flowi6 fl6 = { .daddr = addr->in6 };
+	struct dst_entry *dst;
+	int err;
+
 	memset(out, 0, sizeof(*out));
 	if (family == AF_INET) {
 		struct flowi4 fl4 = { .daddr = addr->ip };
@@ -543,20 +548,14 @@ static bool svcnet_snat_addr(struct net *net, u8 family,
 		ip_rt_put(rt);
 		out->ip = fl4.saddr;
 		return !!out->ip;
-	} else {
-		struct flowi6 fl6 = { .daddr = addr->in6 };
-		struct dst_entry *dst;
-		int err;
-
-		if (ipv6_chk_addr(net, &addr->in6, NULL, 0))
-			return false;
-		dst = ip6_route_output(net, NULL, &fl6);
-		err = dst->error ?:
-		      ipv6_dev_get_saddr(net, dst->dev, &addr->in6, 0,
-					 &out->in6);
-		dst_release(dst);
-		return !err;
 	}
+	if (ipv6_chk_addr(net, &addr->in6, NULL, 0))
+		return false;
+	dst = ip6_route_output(net, NULL, &fl6);
+	err = dst->error ?:
+	      ipv6_dev_get_saddr(net, dst->dev, &addr->in6, 0, &out->in6);
+	dst_release(dst);
+	return !err;
 }
 
 /* A new flow for @p to @svc, or NULL and a drop reason in *reason. */
