@@ -27,6 +27,7 @@ handshake), so that each end knows the keys of the other.
 import hashlib
 import json
 import os
+import select
 import socket
 import struct
 import sys
@@ -195,8 +196,14 @@ def send(addr, port, size, cipher, version, mode, hold):
             f.flush()
             off = 0
             while off < len(data):
-                off += os.sendfile(s.fileno(), f.fileno(), off,
-                                   len(data) - off)
+                try:
+                    off += os.sendfile(s.fileno(), f.fileno(), off,
+                                       len(data) - off)
+                except BlockingIOError:
+                    # a socket with a timeout is non-blocking underneath
+                    if not select.select([], [s], [], 60)[1]:
+                        raise
+
     elif mode == "types":
         half = len(data) // 2
         s.sendall(data[:half])
