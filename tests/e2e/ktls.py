@@ -13,6 +13,9 @@ handshake), so that each end knows the keys of the other.
                             itself (python3-cryptography) and answers
                             {"sha256", "bytes", "records", "headers_ok",
                             "marker_seen"}.
+  tls PORT CERT KEY         serves TLS 1.2 (Python's ssl, no kTLS): reads a
+                            length line and that many bytes, answers with
+                            {"sha256", "bytes"}.
   send ADDR PORT SIZE [--cipher aes128|aes256|chacha] [--tls13]
        [--mode send|sendfile|more|types] [--hold DIR]
                             connects, turns on kTLS TX, sends SIZE bytes
@@ -158,6 +161,28 @@ def serve_raw(port, marker):
         c.close()
 
 
+def serve_tls(port, cert, key):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    srv = listener(port)
+    while True:
+        raw, _ = srv.accept()
+        try:
+            c = ctx.wrap_socket(raw, server_side=True)
+            f = c.makefile("rb")
+            size = int(f.readline())
+            data = f.read(size)
+            ans = {"sha256": hashlib.sha256(data).hexdigest(),
+                   "bytes": len(data)}
+            c.sendall((json.dumps(ans) + "\n").encode())
+            c.close()
+        except (OSError, ValueError) as e:
+            print("tls:", e, flush=True)
+            raw.close()
+
+
 def payload(size):
     out = bytearray()
     i = 0
@@ -236,6 +261,8 @@ def main(argv):
             del args[i:i + 2]
     if cmd == "rx":
         return serve_rx(int(args[0]))
+    if cmd == "tls":
+        return serve_tls(int(args[0]), args[1], args[2])
     if cmd == "raw":
         return serve_raw(int(args[0]), args[1])
     if cmd == "send":
