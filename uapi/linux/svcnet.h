@@ -529,8 +529,10 @@ enum svcnet_lb_stats_attr {
 
 #define SVCNET_A_LB_STATS_MAX (__SVCNET_A_LB_STATS_MAX - 1)
 
-/* kTLS TX offload counters, nested in SVCNET_A_STATS_TLS and
- * SVCNET_A_SVC_TLS_STATS; all NLA_U64 */
+/*
+ * kTLS TX offload counters, nested in SVCNET_A_STATS_TLS and
+ * SVCNET_A_SVC_TLS_STATS; all NLA_U64
+ */
 enum svcnet_tls_stats_attr {
 	SVCNET_A_TLS_STATS_UNSPEC,
 	SVCNET_A_TLS_STATS_ADDED,	/* sockets that offloaded TX */
