@@ -82,6 +82,12 @@ static bool svcnet_svc_spec_resched(const struct svcnet_svc_spec *s)
 	       svc->maglev_size != s->maglev_size || svc->policy != s->policy;
 }
 
+/* Does @s change a setting the backend set does not depend on? */
+static bool svcnet_svc_spec_other(const struct svcnet_svc_spec *s)
+{
+	return s->svc->tls_offload != s->tls_offload;
+}
+
 /*
  * Match the backends of @s with those of its service, allocate the new
  * ones; returns whether the backend set changes, or -errno.
@@ -376,7 +382,8 @@ void svcnet_txn_commit(struct svcnet_txn *txn)
 	ASSERT_RTNL();
 	for (i = 0; i < txn->n_svc; i++) {
 		struct svcnet_svc_spec *s = &txn->svc[i];
-		bool svc_changed = svcnet_svc_spec_resched(s);
+		bool svc_changed = svcnet_svc_spec_resched(s) ||
+				   svcnet_svc_spec_other(s);
 
 		svc = s->svc;
 		if (s->is_new)
@@ -384,6 +391,7 @@ void svcnet_txn_commit(struct svcnet_txn *txn)
 		svc->sched = s->sched;
 		svc->maglev_size = s->maglev_size;
 		svc->policy = s->policy;
+		WRITE_ONCE(svc->tls_offload, s->tls_offload);
 		if (svc->affinity_timeout != s->affinity_timeout ||
 		    svc->affinity_prefix != s->affinity_prefix) {
 			svcnet_service_set_affinity(svc, s->affinity_timeout,

@@ -4,6 +4,7 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <net/rtnetlink.h>
@@ -107,11 +108,19 @@ static int svcnet_dev_init(struct net_device *dev)
 	sd->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_stats);
 	if (!sd->stats)
 		return -ENOMEM;
+	err = svcnet_tls_counters_init(&sd->tls);
+	if (err)
+		goto err_stats;
 	err = svcnet_services_init(sd);
-	if (err) {
-		free_percpu(sd->stats);
-		sd->stats = NULL;
-	}
+	if (err)
+		goto err_tls;
+	return 0;
+
+err_tls:
+	svcnet_tls_counters_free(&sd->tls);
+err_stats:
+	free_percpu(sd->stats);
+	sd->stats = NULL;
 	return err;
 }
 
@@ -120,9 +129,57 @@ static void svcnet_dev_uninit(struct net_device *dev)
 	struct svcnet_dev *sd = netdev_priv(dev);
 
 	svcnet_services_destroy(sd);
+	svcnet_tls_counters_free(&sd->tls);
 	free_percpu(sd->stats);
 	sd->stats = NULL;
 }
+
+static const char svcnet_ethtool_stats[][ETH_GSTRING_LEN] = {
+	"tls_tx_device_added",
+	"tls_tx_device_removed",
+	"tls_tx_records",
+	"tls_tx_bytes",
+	"tls_tx_drops",
+};
+
+static void svcnet_get_drvinfo(struct net_device *dev,
+			       struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+}
+
+static int svcnet_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? ARRAY_SIZE(svcnet_ethtool_stats) :
+				      -EOPNOTSUPP;
+}
+
+static void svcnet_get_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(buf, svcnet_ethtool_stats, sizeof(svcnet_ethtool_stats));
+}
+
+static void svcnet_get_ethtool_stats(struct net_device *dev,
+				     struct ethtool_stats *stats, u64 *data)
+{
+	struct svcnet_dev *sd = netdev_priv(dev);
+	struct svcnet_tls_stats s;
+
+	svcnet_tls_stats_read(&sd->tls, &s);
+	data[0] = s.added;
+	data[1] = s.removed;
+	data[2] = s.records;
+	data[3] = s.bytes;
+	data[4] = s.drops;
+}
+
+static const struct ethtool_ops svcnet_ethtool_ops = {
+	.get_drvinfo = svcnet_get_drvinfo,
+	.get_sset_count = svcnet_get_sset_count,
+	.get_strings = svcnet_get_strings,
+	.get_ethtool_stats = svcnet_get_ethtool_stats,
+};
 
 static const struct net_device_ops svcnet_netdev_ops = {
 	.ndo_init = svcnet_dev_init,
@@ -137,6 +194,7 @@ static const struct net_device_ops svcnet_netdev_ops = {
 void svcnet_dev_setup(struct net_device *dev)
 {
 	dev->netdev_ops = &svcnet_netdev_ops;
+	dev->ethtool_ops = &svcnet_ethtool_ops;
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
@@ -153,6 +211,8 @@ void svcnet_dev_setup(struct net_device *dev)
 	 */
 	dev->features |= SVCNET_FEATURES;
 	dev->hw_features |= SVCNET_FEATURES;
+	/* kTLS records are encrypted in xmit (tls.c) */
+	svcnet_tls_setup(dev);
 	/* the route into the device is needed for ICMP errors */
 	netif_keep_dst(dev);
 	dev->needs_free_netdev = true;

@@ -636,6 +636,14 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
 	}
+#if IS_ENABLED(CONFIG_TLS_DEVICE)
+	if (skb->sk && sk_fullsock(skb->sk) &&
+	    READ_ONCE(skb->sk->sk_validate_xmit_skb)) {
+		skb = svcnet_tls_xmit(sd, skb);
+		if (!skb)
+			return NETDEV_TX_OK;
+	}
+#endif
 	skb_reset_network_header(skb);
 	rcu_read_lock();
 	reason = svcnet_parse(skb, family, &p);

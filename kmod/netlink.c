@@ -91,6 +91,8 @@ static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
 	[SVCNET_A_SVC_POLICY] = NLA_POLICY_RANGE(NLA_U8, SVCNET_POLICY_CLUSTER,
 						 SVCNET_POLICY_MAX),
 	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy),
+	[SVCNET_A_SVC_TLS_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SVCNET_A_SVC_TLS_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_TLS_STATS"),
 };
 
 static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
@@ -119,6 +121,8 @@ static const struct nla_policy svcnet_svc_write_policy[SVCNET_A_SVC_MAX + 1] = {
 	[SVCNET_A_SVC_POLICY] = NLA_POLICY_RANGE(NLA_U8, SVCNET_POLICY_CLUSTER,
 						 SVCNET_POLICY_MAX),
 	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy),
+	[SVCNET_A_SVC_TLS_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SVCNET_A_SVC_TLS_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_TLS_STATS"),
 };
 
 static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
@@ -215,6 +219,32 @@ static struct net_device *svcnet_nl_get_dev(struct net *net,
 	return dev;
 }
 
+static int svcnet_nl_put_tls_stats(struct sk_buff *skb, int type,
+				   struct svcnet_tls_counters *c)
+{
+	struct svcnet_tls_stats s;
+	struct nlattr *nest;
+
+	if (!IS_ENABLED(CONFIG_TLS_DEVICE))
+		return 0;
+	svcnet_tls_stats_read(c, &s);
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, SVCNET_A_TLS_STATS_ADDED, s.added,
+			      SVCNET_A_TLS_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_TLS_STATS_REMOVED, s.removed,
+			      SVCNET_A_TLS_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_TLS_STATS_RECORDS, s.records,
+			      SVCNET_A_TLS_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_TLS_STATS_BYTES, s.bytes,
+			      SVCNET_A_TLS_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_TLS_STATS_DROPS, s.drops,
+			      SVCNET_A_TLS_STATS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int svcnet_nl_put_stats(struct sk_buff *skb, struct svcnet_dev *sd)
 {
 	struct nlattr *nest, *drops;
@@ -241,6 +271,8 @@ static int svcnet_nl_put_stats(struct sk_buff *skb, struct svcnet_dev *sd)
 		if (nla_put_u64_64bit(skb, i, s.drops[i], 0))
 			goto err_cancel;
 	nla_nest_end(skb, drops);
+	if (svcnet_nl_put_tls_stats(skb, SVCNET_A_STATS_TLS, &sd->tls))
+		goto err_cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 
@@ -593,6 +625,9 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 	s->maglev_size = cur ? cur->maglev_size : SVCNET_MAGLEV_DEFAULT_SIZE;
 	s->policy = cur ? cur->policy : SVCNET_POLICY_CLUSTER;
 	s->affinity_timeout = cur ? cur->affinity_timeout : 0;
+	s->tls_offload = cur ? cur->tls_offload : true;
+	if (tb[SVCNET_A_SVC_TLS_OFFLOAD])
+		s->tls_offload = nla_get_u8(tb[SVCNET_A_SVC_TLS_OFFLOAD]);
 	s->affinity_prefix = cur ? cur->affinity_prefix :
 			     key.family == AF_INET ? 32 : 128;
 	if (tb[SVCNET_A_SVC_SCHED])
@@ -873,6 +908,8 @@ static int svcnet_nl_fill_service(struct sk_buff *skb,
 	    nla_put_u32(skb, SVCNET_A_SVC_AFFINITY, svc->affinity_timeout) ||
 	    nla_put_u8(skb, SVCNET_A_SVC_AFFINITY_PREFIX, svc->affinity_prefix) ||
 	    nla_put_u8(skb, SVCNET_A_SVC_POLICY, svc->policy) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_TLS_OFFLOAD, svc->tls_offload) ||
+	    svcnet_nl_put_tls_stats(skb, SVCNET_A_SVC_TLS_STATS, &svc->tls) ||
 	    svcnet_nl_put_sources(skb, svc) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_SVC_STATS, svc->stats,
 				  atomic_read(&svc->active)))

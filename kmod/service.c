@@ -211,6 +211,7 @@ static void svcnet_service_free_rcu(struct rcu_head *head)
 						  rcu);
 
 	kfree(rcu_dereference_protected(svc->sources, true));
+	svcnet_tls_counters_free(&svc->tls);
 	free_percpu(svc->stats);
 	kfree(svc);
 	atomic_dec(&svcnet_objects);
@@ -291,20 +292,27 @@ struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 	if (!svc)
 		return NULL;
 	svc->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
-	if (!svc->stats) {
-		kfree(svc);
-		return NULL;
-	}
+	if (!svc->stats)
+		goto err_free;
+	if (svcnet_tls_counters_init(&svc->tls))
+		goto err_stats;
 	svc->key = *key;
 	svc->sd = sd;
 	svc->sched = SVCNET_SCHED_RR;
 	svc->maglev_size = SVCNET_MAGLEV_DEFAULT_SIZE;
 	svc->policy = SVCNET_POLICY_CLUSTER;
+	svc->tls_offload = true;
 	svc->affinity_prefix = key->family == AF_INET ? 32 : 128;
 	INIT_LIST_HEAD(&svc->backends);
 	refcount_set(&svc->ref, 1);
 	atomic_inc(&svcnet_objects);
 	return svc;
+
+err_stats:
+	free_percpu(svc->stats);
+err_free:
+	kfree(svc);
+	return NULL;
 }
 
 /*

@@ -56,12 +56,35 @@ struct svcnet_lbstats {
 	u64 bytes_out;
 };
 
+/* kTLS TX offload counters (tls.c), of a device or a service. */
+struct svcnet_pcpu_tls_stats {
+	u64_stats_t records;		/* TLS records encrypted */
+	u64_stats_t bytes;		/* payload bytes encrypted */
+	u64_stats_t drops;		/* packets dropped: encryption failed */
+	struct u64_stats_sync syncp;
+};
+
+struct svcnet_tls_counters {
+	atomic64_t added;		/* sockets that offloaded to the device */
+	atomic64_t removed;		/* of them, those released */
+	struct svcnet_pcpu_tls_stats __percpu *pcpu;
+};
+
+struct svcnet_tls_stats {
+	u64 added;
+	u64 removed;
+	u64 records;
+	u64 bytes;
+	u64 drops;
+};
+
 /* The private part of an svcnet net_device. */
 struct svcnet_dev {
 	struct net_device *dev;
 	/* in svcnet_net.devs; written under RTNL, read under RCU */
 	struct list_head list;
 	struct svcnet_pcpu_stats __percpu *stats;
+	struct svcnet_tls_counters tls;
 	/* services by key (RCU lookups), and in creation order (RTNL) */
 	struct rhashtable services;
 	struct list_head service_list;
@@ -142,6 +165,7 @@ struct svcnet_service {
 	bool dead;			/* set under the flow lock */
 	u8 affinity_prefix;		/* client address bits that count */
 	u8 policy;			/* enum svcnet_policy */
+	bool tls_offload;		/* kTLS sockets may offload to us */
 	struct svcnet_sources __rcu *sources;	/* NULL: every client */
 	u32 affinity_timeout;		/* seconds; 0: no affinity */
 	u32 maglev_size;
@@ -153,6 +177,7 @@ struct svcnet_service {
 	refcount_t ref;			/* membership and each backend */
 	struct svcnet_pcpu_lbstats __percpu *stats;
 	u64 txn_id;			/* last transaction naming it, RTNL */
+	struct svcnet_tls_counters tls;
 	struct rcu_head rcu;
 };
 
@@ -177,6 +202,7 @@ struct svcnet_svc_spec {
 	u8 sched;
 	u8 policy;
 	u8 affinity_prefix;
+	bool tls_offload;
 	bool set_sources;		/* else the sources are kept */
 	bool set_backends;		/* else the backends are kept */
 	u32 maglev_size;
@@ -400,6 +426,14 @@ void svcnet_affinity_flush(struct svcnet_net *sn, struct svcnet_service *svc,
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
 int svcnet_nat_hooks_get(struct net *net);
 void svcnet_nat_hooks_put(struct net *net);
+
+/* tls.c */
+void svcnet_tls_setup(struct net_device *dev);
+int svcnet_tls_counters_init(struct svcnet_tls_counters *c);
+void svcnet_tls_counters_free(struct svcnet_tls_counters *c);
+void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
+			   struct svcnet_tls_stats *out);
+struct sk_buff *svcnet_tls_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
 
 /* netlink.c */
 extern const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1];

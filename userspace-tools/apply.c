@@ -90,6 +90,7 @@ static int parse_service_line(struct file *f, unsigned int line, int argc,
 	s->o.affinity = -1;
 	s->o.prefix = -1;
 	s->o.n_sources = -1;
+	s->o.tls_offload = -1;
 	s->line = line;
 	if (!parse_proto(argv[1], &s->svc.proto))
 		return file_error(f, line, "'%s' is not a protocol (tcp, udp)",
@@ -486,6 +487,8 @@ static void save_service(const struct svc_info *s)
 		printf(" policy local");
 	if (s->sources[0])
 		printf(" sources %s", s->sources);
+	if (s->tls_off)
+		printf(" tls-offload off");
 	printf("\n");
 	for (k = 0; k < s->n_be; k++) {
 		const struct be_info *b = &s->be[k];

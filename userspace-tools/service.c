@@ -69,6 +69,8 @@ struct nlattr *put_svc_nest_start(struct nlmsghdr *nlh,
 		mnl_attr_put_u8(nlh, SVCNET_A_SVC_AFFINITY_PREFIX, o->prefix);
 	if (o && o->policy)
 		mnl_attr_put_u8(nlh, SVCNET_A_SVC_POLICY, o->policy);
+	if (o && o->tls_offload >= 0)
+		mnl_attr_put_u8(nlh, SVCNET_A_SVC_TLS_OFFLOAD, o->tls_offload);
 	if (o && o->n_sources >= 0) {
 		struct nlattr *srcs = mnl_attr_nest_start(nlh, SVCNET_A_SVC_SOURCES);
 		int i;
@@ -173,6 +175,49 @@ static void put_service(struct nlmsghdr *nlh, const struct svc_arg *svc)
 }
 
 /* --- parsing replies --- */
+
+static int tls_stats_cb(const struct nlattr *attr, void *data)
+{
+	struct tls_stats *t = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type <= SVCNET_A_TLS_STATS_MAX && type != SVCNET_A_TLS_STATS_PAD &&
+	    mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+		t->v[type] = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+void tls_stats_parse(const struct nlattr *nest, struct tls_stats *t)
+{
+	t->present = true;
+	mnl_attr_parse_nested(nest, tls_stats_cb, t);
+}
+
+void tls_stats_json(struct json *j, const struct tls_stats *t)
+{
+	if (!t->present)
+		return;
+	json_open_object(j, "tls");
+	json_u64(j, "added", t->v[SVCNET_A_TLS_STATS_ADDED]);
+	json_u64(j, "removed", t->v[SVCNET_A_TLS_STATS_REMOVED]);
+	json_u64(j, "records", t->v[SVCNET_A_TLS_STATS_RECORDS]);
+	json_u64(j, "bytes", t->v[SVCNET_A_TLS_STATS_BYTES]);
+	json_u64(j, "drops", t->v[SVCNET_A_TLS_STATS_DROPS]);
+	json_close_object(j);
+}
+
+void tls_stats_text(const char *indent, const struct tls_stats *t)
+{
+	if (!t->present)
+		return;
+	printf("%stls offload: sockets added %llu removed %llu, records %llu bytes %llu, drops %llu\n",
+	       indent,
+	       (unsigned long long)t->v[SVCNET_A_TLS_STATS_ADDED],
+	       (unsigned long long)t->v[SVCNET_A_TLS_STATS_REMOVED],
+	       (unsigned long long)t->v[SVCNET_A_TLS_STATS_RECORDS],
+	       (unsigned long long)t->v[SVCNET_A_TLS_STATS_BYTES],
+	       (unsigned long long)t->v[SVCNET_A_TLS_STATS_DROPS]);
+}
 
 static int lbstats_cb(const struct nlattr *attr, void *data)
 {
@@ -304,6 +349,13 @@ static int svc_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case SVCNET_A_SVC_STATS:
 		mnl_attr_parse_nested(attr, lbstats_cb, &s->st);
+		break;
+	case SVCNET_A_SVC_TLS_STATS:
+		tls_stats_parse(attr, &s->tls);
+		break;
+	case SVCNET_A_SVC_TLS_OFFLOAD:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			s->tls_off = !mnl_attr_get_u8(attr);
 		break;
 	case SVCNET_A_SVC_BACKENDS:
 		return mnl_attr_parse_nested(attr, backends_cb, s);
@@ -440,8 +492,12 @@ static void print_json(const struct svc_list *l)
 			json_u64(&j, "mask", s->affinity_prefix);
 			json_close_object(&j);
 		}
-		if (opts.stats)
+		if (s->tls_off)
+			json_string(&j, "tls_offload", "off");
+		if (opts.stats) {
 			json_lbstats(&j, &s->st);
+			tls_stats_json(&j, &s->tls);
+		}
 		json_open_array(&j, "backends");
 		for (k = 0; k < s->n_be; k++) {
 			const struct be_info *b = &s->be[k];
@@ -499,9 +555,13 @@ static void print_text(const struct svc_list *l)
 			printf(" policy local");
 		if (s->sources[0])
 			printf(" sources %s", s->sources);
+		if (s->tls_off)
+			printf(" tls-offload off");
 		printf("\n");
-		if (opts.stats)
+		if (opts.stats) {
 			print_lbstats("    ", &s->st);
+			tls_stats_text("    ", &s->tls);
+		}
 		for (k = 0; k < s->n_be; k++) {
 			const struct be_info *b = &s->be[k];
 
@@ -534,6 +594,7 @@ static void service_usage(FILE *out)
 		"NAME := rr | wrr | lc | random | maglev | sh   (default rr)\n"
 		"N := a prime between 251 and 131071 (default 65537)\n"
 		"  [policy cluster|local] [sources any|PREFIX[,PREFIX...]]\n"
+		"  [tls-offload on|off]   (kTLS sockets to it may offload to DEV; default on)\n"
 		"AFFINITY := affinity client-ip timeout SECONDS [mask PREFIX] | affinity none\n"
 		"  a client's new connections go to the backend of its previous one\n"
 		"  when that was less than SECONDS ago (clients compared on PREFIX bits)\n"
@@ -685,6 +746,11 @@ int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 			o->policy = SVCNET_POLICY_CLUSTER;
 		else
 			OPT_ERR("'%s' is not a policy (cluster or local)", argv[k]);
+	} else if (!strcmp(a, "tls-offload") && k + 1 < argc) {
+		k++;
+		if (strcmp(argv[k], "on") && strcmp(argv[k], "off"))
+			OPT_ERR("'tls-offload' takes on or off, not '%s'", argv[k]);
+		o->tls_offload = !strcmp(argv[k], "on");
 	} else if (!strcmp(a, "sources") && k + 1 < argc) {
 		if (parse_sources(argv[++k], svc, o))
 			OPT_ERR("'%s' is not 'any' or a list of up to %d prefixes of the service's family",
@@ -699,7 +765,8 @@ int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 
 static int service_modify(const char *what, int argc, char **argv)
 {
-	struct svc_opts o = { .affinity = -1, .prefix = -1, .n_sources = -1 };
+	struct svc_opts o = { .affinity = -1, .prefix = -1, .n_sources = -1,
+			      .tls_offload = -1 };
 	bool add = !strcmp(what, "add");
 	bool del = !strcmp(what, "del");
 	bool no_route = false, added, has_gen = false;

@@ -16,6 +16,12 @@ struct lbstats {
 	uint64_t v[SVCNET_A_LB_STATS_MAX + 1];
 };
 
+/* kTLS offload counters; absent on kernels without TLS device offload */
+struct tls_stats {
+	bool present;
+	uint64_t v[SVCNET_A_TLS_STATS_MAX + 1];
+};
+
 /* A backend as the kernel reports it. */
 struct be_info {
 	struct addr addr;
@@ -39,8 +45,10 @@ struct svc_info {
 	uint32_t affinity;
 	uint8_t affinity_prefix;
 	uint8_t policy;
+	bool tls_off;
 	char sources[SVCNET_MAX_SOURCES * 44];
 	struct lbstats st;
+	struct tls_stats tls;
 	struct be_info *be;
 	size_t n_be;
 };
@@ -57,6 +65,7 @@ struct svc_opts {
 	int64_t affinity;
 	int prefix;
 	uint8_t policy;
+	int tls_offload;	/* -1: not given */
 	int n_sources;		/* -1: not given; 0: every client */
 	struct addr src[SVCNET_MAX_SOURCES];
 	uint8_t src_prefix[SVCNET_MAX_SOURCES];
@@ -71,6 +80,10 @@ struct be_opts {
 	uint32_t drain;		/* seconds; 0: none */
 };
 
+struct json;
+void tls_stats_parse(const struct nlattr *nest, struct tls_stats *t);
+void tls_stats_json(struct json *j, const struct tls_stats *t);
+void tls_stats_text(const char *indent, const struct tls_stats *t);
 const char *sched_name(uint8_t s);
 bool parse_sched(const char *s, uint8_t *sched);
 int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,

@@ -12,6 +12,7 @@
 
 #include "ipc.h"
 #include "json.h"
+#include "service.h"
 #include "svcnet.h"
 
 static const char *const drop_names[] = {
@@ -35,6 +36,7 @@ struct dev_info {
 	uint32_t generation;
 	uint64_t stats[SVCNET_A_STATS_MAX + 1];
 	uint64_t drops[N_DROPS];
+	struct tls_stats tls;
 };
 
 struct dev_list {
@@ -60,6 +62,8 @@ static int stats_cb(const struct nlattr *attr, void *data)
 
 	if (type == SVCNET_A_STATS_DROPS)
 		mnl_attr_parse_nested(attr, drops_cb, d);
+	else if (type == SVCNET_A_STATS_TLS)
+		tls_stats_parse(attr, &d->tls);
 	else if (type <= SVCNET_A_STATS_MAX && type != SVCNET_A_STATS_PAD &&
 		 mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
 		d->stats[type] = mnl_attr_get_u64(attr);
@@ -129,6 +133,7 @@ static void print_json(const struct dev_list *l)
 			for (r = 1; r < N_DROPS; r++)
 				json_u64(&j, drop_names[r], d->drops[r]);
 			json_close_object(&j);
+			tls_stats_json(&j, &d->tls);
 			json_close_object(&j);
 		}
 		json_close_object(&j);
@@ -157,6 +162,7 @@ static void print_text(const struct dev_list *l)
 			printf(" %s %llu", drop_names[r],
 			       (unsigned long long)d->drops[r]);
 		printf("\n");
+		tls_stats_text("    ", &d->tls);
 	}
 }
 

@@ -72,6 +72,8 @@
  *          the attribute type being the reason (enum svcnet_drop_reason);
  *          reasons unknown to user space may appear and must be skipped;
  *          type 0 (SVCNET_DROP_UNSPEC) is alignment padding
+ *        SVCNET_A_STATS_TLS: NLA_NESTED, kTLS offload counters (enum
+ *          svcnet_tls_stats_attr; see "kTLS offload")
  *
  *    Errors:
  *      EINVAL   neither or both of SVCNET_A_IFINDEX and SVCNET_A_IFNAME
@@ -338,6 +340,26 @@
  * carry SVCNET_A_PURGED (NLA_U32), the number of flows removed. Deleting a
  * device reports the deletion of each of its services.
  *
+ * kTLS offload
+ * ------------
+ *
+ * On kernels with CONFIG_TLS_DEVICE an svcnet device offers kTLS TX
+ * offload (feature NETIF_F_HW_TLS_TX, "tls-hw-tx-offload" in ethtool, on
+ * by default): a kTLS socket of this host whose route to a service address
+ * leads into the device, using TLS 1.2 with AES-GCM-128 or AES-GCM-256,
+ * hands its records to the device in plaintext, and the device encrypts
+ * them before balancing. TLS 1.3, other ciphers, the receive direction,
+ * services with SVCNET_A_SVC_TLS_OFFLOAD 0 and sockets to addresses that
+ * are no service of the device stay with kTLS's software encryption.
+ * Turning the feature off or the device down moves offloaded sockets to
+ * software encryption. Counters per device (SVCNET_A_STATS_TLS, and
+ * ethtool -S) and per service (SVCNET_A_SVC_TLS_STATS, within
+ * SVCNET_A_SERVICE in SERVICE_GET replies).
+ *
+ * SVCNET_A_SVC_TLS_OFFLOAD (NLA_U8, 0 or 1, default 1) in SERVICE_NEW,
+ * SERVICE_SET and APPLY: whether kTLS sockets to the service may offload
+ * to the device; it applies to sockets that enable kTLS afterwards.
+ *
  * Userspace tool: svcnet(8).
  */
 
@@ -406,6 +428,7 @@ enum svcnet_stats_attr {
 	SVCNET_A_STATS_RX_BYTES,
 	SVCNET_A_STATS_DROPS,
 	SVCNET_A_STATS_PAD,
+	SVCNET_A_STATS_TLS,
 	__SVCNET_A_STATS_MAX
 };
 
@@ -472,6 +495,8 @@ enum svcnet_svc_attr {
 	SVCNET_A_SVC_AFFINITY_PREFIX,
 	SVCNET_A_SVC_POLICY,
 	SVCNET_A_SVC_SOURCES,
+	SVCNET_A_SVC_TLS_OFFLOAD,
+	SVCNET_A_SVC_TLS_STATS,
 	__SVCNET_A_SVC_MAX
 };
 
@@ -503,6 +528,23 @@ enum svcnet_lb_stats_attr {
 };
 
 #define SVCNET_A_LB_STATS_MAX (__SVCNET_A_LB_STATS_MAX - 1)
+
+/*
+ * kTLS TX offload counters, nested in SVCNET_A_STATS_TLS and
+ * SVCNET_A_SVC_TLS_STATS; all NLA_U64
+ */
+enum svcnet_tls_stats_attr {
+	SVCNET_A_TLS_STATS_UNSPEC,
+	SVCNET_A_TLS_STATS_ADDED,	/* sockets that offloaded TX */
+	SVCNET_A_TLS_STATS_REMOVED,	/* of them, those released */
+	SVCNET_A_TLS_STATS_RECORDS,	/* records encrypted (retransmits too) */
+	SVCNET_A_TLS_STATS_BYTES,	/* record payload bytes encrypted */
+	SVCNET_A_TLS_STATS_DROPS,	/* packets dropped: encryption failed */
+	SVCNET_A_TLS_STATS_PAD,
+	__SVCNET_A_TLS_STATS_MAX
+};
+
+#define SVCNET_A_TLS_STATS_MAX (__SVCNET_A_TLS_STATS_MAX - 1)
 
 /**
  * enum svcnet_policy - which backends a service's new flows may use

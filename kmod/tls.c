@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: kTLS TX device offload. A kTLS socket whose route leads into an
+ * svcnet device may hand its records to the device in plaintext (TLS 1.2,
+ * AES-GCM-128/256, as net/tls offers to devices); the device encrypts them
+ * in its transmit path, before balancing, with the kernel's own record
+ * encryption (tls_encrypt_skb(), which builds a new skb and never touches
+ * the pages TCP keeps for retransmission).
+ *
+ * Once the device has handled a packet of a kTLS socket it orphans it and
+ * clears skb->decrypted: the packet leaves by another device, whose
+ * transmit validation would otherwise encrypt it a second time (or drop it
+ * as plaintext without a socket).
+ */
+
+#include <linux/tcp.h>
+#include <net/tls.h>
+
+#include "svcnet.h"
+
+#if IS_ENABLED(CONFIG_TLS_DEVICE)
+
+/* The per-socket state net/tls keeps for the device. */
+struct svcnet_tls_sock {
+	struct svcnet_service *svc;	/* holds a reference */
+};
+
+static struct svcnet_tls_sock *svcnet_tls_sock(struct tls_context *ctx)
+{
+	BUILD_BUG_ON(sizeof(struct svcnet_tls_sock) > TLS_DRIVER_STATE_SIZE_TX);
+	return __tls_driver_ctx(ctx, TLS_OFFLOAD_CTX_DIR_TX);
+}
+
+static void svcnet_tls_count(struct svcnet_pcpu_tls_stats __percpu *pcpu,
+			     u32 records, u32 bytes, bool drop)
+{
+	struct svcnet_pcpu_tls_stats *s = get_cpu_ptr(pcpu);
+
+	u64_stats_update_begin(&s->syncp);
+	if (drop) {
+		u64_stats_inc(&s->drops);
+	} else {
+		u64_stats_add(&s->records, records);
+		u64_stats_add(&s->bytes, bytes);
+	}
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(pcpu);
+}
+
+void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
+			   struct svcnet_tls_stats *out)
+{
+	int cpu;
+
+	memset(out, 0, sizeof(*out));
+	out->added = atomic64_read(&c->added);
+	out->removed = atomic64_read(&c->removed);
+	for_each_possible_cpu(cpu) {
+		const struct svcnet_pcpu_tls_stats *s = per_cpu_ptr(c->pcpu, cpu);
+		u64 records, bytes, drops;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			records = u64_stats_read(&s->records);
+			bytes = u64_stats_read(&s->bytes);
+			drops = u64_stats_read(&s->drops);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		out->records += records;
+		out->bytes += bytes;
+		out->drops += drops;
+	}
+}
+
+int svcnet_tls_counters_init(struct svcnet_tls_counters *c)
+{
+	atomic64_set(&c->added, 0);
+	atomic64_set(&c->removed, 0);
+	c->pcpu = netdev_alloc_pcpu_stats(struct svcnet_pcpu_tls_stats);
+	return c->pcpu ? 0 : -ENOMEM;
+}
+
+void svcnet_tls_counters_free(struct svcnet_tls_counters *c)
+{
+	free_percpu(c->pcpu);
+	c->pcpu = NULL;
+}
+
+/* The service a socket talks to through @sd, with a reference. */
+static struct svcnet_service *svcnet_tls_service(struct svcnet_dev *sd,
+						 struct sock *sk)
+{
+	struct svcnet_service *svc;
+	struct svcnet_svc_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.family = sk->sk_family;
+	key.proto = IPPROTO_TCP;
+	key.port = inet_sk(sk)->inet_dport;
+	if (sk->sk_family == AF_INET)
+		key.addr.ip = sk->sk_daddr;
+	else
+		key.addr.in6 = sk->sk_v6_daddr;
+	rcu_read_lock();
+	svc = svcnet_service_lookup(sd, &key);
+	if (svc && (!READ_ONCE(svc->tls_offload) ||
+		    !refcount_inc_not_zero(&svc->ref)))
+		svc = NULL;
+	rcu_read_unlock();
+	return svc;
+}
+
+/*
+ * net/tls offers a socket's TX records. Accepted for TLS 1.2 AES-GCM to a
+ * service that allows it; a refusal makes the socket encrypt in software.
+ */
+static int svcnet_tls_dev_add(struct net_device *dev, struct sock *sk,
+			      enum tls_offload_ctx_dir direction,
+			      struct tls_crypto_info *info, u32 tcp_sn)
+{
+	struct svcnet_dev *sd = netdev_priv(dev);
+	struct svcnet_service *svc;
+
+	if (direction != TLS_OFFLOAD_CTX_DIR_TX ||
+	    info->version != TLS_1_2_VERSION ||
+	    (info->cipher_type != TLS_CIPHER_AES_GCM_128 &&
+	     info->cipher_type != TLS_CIPHER_AES_GCM_256))
+		return -EOPNOTSUPP;
+	svc = svcnet_tls_service(sd, sk);
+	if (!svc)
+		return -EOPNOTSUPP;
+	svcnet_tls_sock(tls_get_ctx(sk))->svc = svc;
+	atomic64_inc(&sd->tls.added);
+	atomic64_inc(&svc->tls.added);
+	return 0;
+}
+
+static void svcnet_tls_dev_del(struct net_device *dev, struct tls_context *ctx,
+			       enum tls_offload_ctx_dir direction)
+{
+	struct svcnet_tls_sock *ts = svcnet_tls_sock(ctx);
+	struct svcnet_dev *sd = netdev_priv(dev);
+
+	if (direction != TLS_OFFLOAD_CTX_DIR_TX || !ts->svc)
+		return;
+	atomic64_inc(&sd->tls.removed);
+	atomic64_inc(&ts->svc->tls.removed);
+	svcnet_service_put(ts->svc);
+	ts->svc = NULL;
+}
+
+/* Only a receive side asks for resynchronization; TX never does here. */
+static int svcnet_tls_dev_resync(struct net_device *dev, struct sock *sk,
+				 u32 seq, u8 *rcd_sn,
+				 enum tls_offload_ctx_dir direction)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct tlsdev_ops svcnet_tlsdev_ops = {
+	.tls_dev_add = svcnet_tls_dev_add,
+	.tls_dev_del = svcnet_tls_dev_del,
+	.tls_dev_resync = svcnet_tls_dev_resync,
+};
+
+/* The records of @ctx that end within [seq, seq + len). */
+static u32 svcnet_tls_records(struct tls_offload_context_tx *ctx, u32 seq,
+			      u32 len)
+{
+	struct tls_record_info *rec;
+	unsigned long flags;
+	u32 n = 0;
+	u64 rcd_sn;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	rec = tls_get_record(ctx, seq, &rcd_sn);
+	if (rec) {
+		list_for_each_entry_from(rec, &ctx->records_list, list) {
+			if (after(rec->end_seq, seq + len))
+				break;
+			n += !tls_record_is_start_marker(rec);
+		}
+	}
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	return n;
+}
+
+/*
+ * A packet of a kTLS socket, at the device: encrypt it if the socket
+ * offloads to this device, then detach it from the socket. Returns the
+ * packet to balance, or NULL when it was dropped (and counted).
+ */
+struct sk_buff *svcnet_tls_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	struct tls_context *ctx;
+	struct svcnet_tls_sock *ts;
+	struct sk_buff *nskb;
+	u32 payload, records;
+
+	if (!skb->decrypted || !tls_is_sk_tx_device_offloaded(sk))
+		goto orphan;
+	ctx = tls_get_ctx(sk);
+	if (rcu_access_pointer(ctx->netdev) != sd->dev)
+		goto orphan;
+	ts = svcnet_tls_sock(ctx);
+	payload = skb->len - skb_tcp_all_headers(skb);
+	records = payload ?
+		  svcnet_tls_records(tls_offload_ctx_tx(ctx),
+				     ntohl(tcp_hdr(skb)->seq), payload) : 0;
+	nskb = tls_encrypt_skb(skb);
+	if (!nskb) {
+		svcnet_tls_count(sd->tls.pcpu, 0, 0, true);
+		if (ts->svc)
+			svcnet_tls_count(ts->svc->tls.pcpu, 0, 0, true);
+		return NULL;
+	}
+	skb = nskb;
+	svcnet_tls_count(sd->tls.pcpu, records, payload, false);
+	if (ts->svc)
+		svcnet_tls_count(ts->svc->tls.pcpu, records, payload, false);
+orphan:
+	skb_orphan(skb);
+	skb->decrypted = 0;
+	return skb;
+}
+
+void svcnet_tls_setup(struct net_device *dev)
+{
+	dev->tlsdev_ops = &svcnet_tlsdev_ops;
+	dev->hw_features |= NETIF_F_HW_TLS_TX;
+	dev->features |= NETIF_F_HW_TLS_TX;
+}
+
+#else /* !CONFIG_TLS_DEVICE */
+
+void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
+			   struct svcnet_tls_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+}
+
+int svcnet_tls_counters_init(struct svcnet_tls_counters *c)
+{
+	return 0;
+}
+
+void svcnet_tls_counters_free(struct svcnet_tls_counters *c)
+{
+}
+
+void svcnet_tls_setup(struct net_device *dev)
+{
+}
+
+#endif
