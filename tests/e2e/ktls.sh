@@ -84,6 +84,27 @@ check "raw backend: the wire holds TLS 1.2 records (17 03 03)" \
 	test "$(answer headers_ok)" = true
 check "raw backend: and no plaintext marker" \
 	test "$(answer marker_seen)" = false
+
+# a capture on the backend's link, and GSO: svc0 encrypts packets larger
+# than the MTU, which are segmented only on the way out
+pkts0=$($svcnet -j -s show svc0 | jq '.[0].stats.tx_packets')
+bytes0=$($svcnet -j -s show svc0 | jq '.[0].stats.tx_bytes')
+tcpdump -i kt-be2 -U -s 0 -w "$TMPD/cap.pcap" tcp port 9444 2>"$TMPD/tcpdump.log" &
+cap=$!
+wait_for 20 grep -q "listening on" "$TMPD/tcpdump.log"
+send $VIP 444 1048576 || true
+pkts=$(($($svcnet -j -s show svc0 | jq '.[0].stats.tx_packets') - pkts0))
+bytes=$(($($svcnet -j -s show svc0 | jq '.[0].stats.tx_bytes') - bytes0))
+captured() { [ "$(stat -c %s "$TMPD/cap.pcap")" -gt 1048576 ]; }
+wait_for 20 captured || true
+kill -INT $cap
+wait $cap || true
+check "capture on the backend's link: TLS 1.2 application data records" \
+	grep -q -a -P '\x17\x03\x03' "$TMPD/cap.pcap"
+check "capture on the backend's link: no plaintext marker" \
+	bash -c "! grep -q -a svcnet-marker '$TMPD/cap.pcap'"
+check "GSO: svc0 encrypted packets larger than the MTU ($bytes bytes in $pkts)" \
+	test $((bytes / (pkts ? pkts : 1))) -gt 1500
 for mode in sendfile more types; do
 	check "kernel RX backend: 1 MiB by $mode" \
 		send $VIP 443 1048576 --mode $mode
