@@ -42,7 +42,9 @@ svc_tls() { # PORT FIELD: the service's kTLS counter
 	$svcnet -j -s service show svc0 |
 		jq --arg vip $VIP ".[] | select(.address == \$vip and .port == $1) | .tls.$2"
 }
-send() { $KT send "$@" >"$TMPD/send.out"; }
+send() { # ARGS: ktls.py send ARGS, its answer in $TMPD/send.out
+	$KT send "$@" >"$TMPD/send.out" || { cat "$TMPD/send.out"; return 1; }
+}
 has_line() { grep -qx "$1" "$2" || { cat "$2"; return 1; }; }
 answer() { jq -c ".answer.$1" "$TMPD/send.out"; }
 # delta NAME BEFORE WANT: /proc/net/tls_stat's NAME grew by WANT
@@ -81,6 +83,7 @@ rm -f "$TMPD/ready" "$TMPD/go"
 $KT send $VIP 443 16384 --hold "$TMPD" >"$TMPD/held.out" &
 held=$!
 wait_for 30 test -e "$TMPD/ready"
+cat /proc/net/tls_stat >"$TMPD/tls_stat.first"
 check "offload: the socket's TX went to the device (TlsTxDevice +1)" \
 	delta TlsTxDevice "$dev0" 1
 check "offload: ... and not to software (TlsTxSw +0)" delta TlsTxSw "$sw0" 0
