@@ -62,6 +62,7 @@ static int __init svcnet_init(void)
 	err = svcnet_flow_init();
 	if (err)
 		return err;
+	svcnet_tls_init();
 	err = register_pernet_subsys(&svcnet_net_ops);
 	if (err)
 		goto err_pernet;
@@ -78,6 +79,7 @@ err_genl:
 err_device:
 	unregister_pernet_subsys(&svcnet_net_ops);
 err_pernet:
+	svcnet_tls_uninit();
 	svcnet_flow_uninit();
 	return err;
 }
@@ -88,6 +90,7 @@ static void __exit svcnet_exit(void)
 	svcnet_device_uninit();
 	unregister_pernet_subsys(&svcnet_net_ops);
 	svcnet_wait_objects();
+	svcnet_tls_uninit();
 	svcnet_flow_uninit();
 }
 

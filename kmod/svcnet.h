@@ -428,6 +428,8 @@ int svcnet_nat_hooks_get(struct net *net);
 void svcnet_nat_hooks_put(struct net *net);
 
 /* tls.c */
+void svcnet_tls_init(void);
+void svcnet_tls_uninit(void);
 void svcnet_tls_setup(struct net_device *dev);
 int svcnet_tls_counters_init(struct svcnet_tls_counters *c);
 void svcnet_tls_counters_free(struct svcnet_tls_counters *c);

@@ -13,6 +13,7 @@
  * as plaintext without a socket).
  */
 
+#include <crypto/aead.h>
 #include <linux/tcp.h>
 #include <net/tls.h>
 
@@ -225,6 +226,35 @@ orphan:
 	return skb;
 }
 
+/*
+ * net/tls encrypts offloaded records with a synchronous "gcm(aes)", which
+ * it allocates when a socket turns offload on; if the algorithm has not
+ * been instantiated yet (its modules not loaded), that first allocation
+ * can fail and the socket silently stays in software. Instantiate it once
+ * here and keep it while the module is loaded.
+ */
+static struct crypto_aead *svcnet_tls_gcm;
+
+void svcnet_tls_init(void)
+{
+	struct crypto_aead *tfm = crypto_alloc_aead("gcm(aes)", 0,
+						    CRYPTO_ALG_ASYNC);
+
+	if (IS_ERR(tfm)) {
+		pr_warn("no synchronous gcm(aes) (%ld): kTLS sockets may not offload\n",
+			PTR_ERR(tfm));
+		return;
+	}
+	svcnet_tls_gcm = tfm;
+}
+
+void svcnet_tls_uninit(void)
+{
+	if (svcnet_tls_gcm)
+		crypto_free_aead(svcnet_tls_gcm);
+	svcnet_tls_gcm = NULL;
+}
+
 void svcnet_tls_setup(struct net_device *dev)
 {
 	dev->tlsdev_ops = &svcnet_tlsdev_ops;
@@ -233,6 +263,14 @@ void svcnet_tls_setup(struct net_device *dev)
 }
 
 #else /* !CONFIG_TLS_DEVICE */
+
+void svcnet_tls_init(void)
+{
+}
+
+void svcnet_tls_uninit(void)
+{
+}
 
 void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
 			   struct svcnet_tls_stats *out)
