@@ -56,7 +56,7 @@ delta() {
 
 sw_only() { delta TlsTxSw "$sw0" "$1" && delta TlsTxDevice "$dev0" 0; }
 sw_only_dev() { delta TlsTxDevice "$dev0" "$1" && delta TlsTxSw "$sw0" 0; }
-feature() { ethtool -k svc0 | grep -qx "tls-hw-tx-offload: $1"; }
+feature() { ethtool -k svc0 | grep -qxF "tls-hw-tx-offload: $1"; }
 
 # net/tls's device offload code is there only with CONFIG_TLS_DEVICE
 modprobe tls
