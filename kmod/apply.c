@@ -144,40 +144,26 @@ out:
 	return err;
 }
 
+/* The backend set @s asks for: its list, or the service's own backends. */
 static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s)
 {
-	struct svcnet_service *svc = s->svc;
-	struct svcnet_backend *be;
 	struct svcnet_bset *bs;
 	u32 i, n = 0;
 	int err;
 
-	if (s->set_backends) {
-		for (i = 0; i < s->n_be; i++)
-			n += svcnet_backend_eligible(s->be[i].weight,
-						     s->be[i].drain,
-						     s->be[i].local, s->policy);
-	} else {
-		list_for_each_entry(be, &svc->backends, list)
-			n += svcnet_backend_eligible(be->weight, be->draining,
-						     be->local, s->policy);
-	}
+	if (!s->set_backends)
+		return svcnet_bset_build(s->svc, s->sched, s->maglev_size,
+					 s->policy);
+	for (i = 0; i < s->n_be; i++)
+		n += svcnet_backend_eligible(s->be[i].weight, s->be[i].drain,
+					     s->be[i].local, s->policy);
 	bs = svcnet_bset_alloc(s->sched, n);
 	if (!bs)
 		return ERR_PTR(-ENOMEM);
-	if (s->set_backends) {
-		for (i = 0; i < s->n_be; i++)
-			if (svcnet_backend_eligible(s->be[i].weight,
-						    s->be[i].drain,
-						    s->be[i].local, s->policy))
-				svcnet_bset_push(bs, s->be[i].be,
-						 s->be[i].weight);
-	} else {
-		list_for_each_entry(be, &svc->backends, list)
-			if (svcnet_backend_eligible(be->weight, be->draining,
-						    be->local, s->policy))
-				svcnet_bset_push(bs, be, be->weight);
-	}
+	for (i = 0; i < s->n_be; i++)
+		if (svcnet_backend_eligible(s->be[i].weight, s->be[i].drain,
+					    s->be[i].local, s->policy))
+			svcnet_bset_push(bs, s->be[i].be, s->be[i].weight);
 	err = svcnet_bset_finish(bs, s->maglev_size);
 	if (err) {
 		svcnet_bset_free(bs);

@@ -75,24 +75,28 @@ static const struct nla_policy svcnet_src_policy[SVCNET_A_SRC_MAX + 1] = {
 	[SVCNET_A_SRC_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
+/* A service's attributes but SVCNET_A_SVC_BACKENDS, in either policy. */
+#define SVCNET_NL_SVC_POLICY \
+	[SVCNET_A_SVC_ADDR] = SVCNET_NL_ADDR, \
+	[SVCNET_A_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1), \
+	[SVCNET_A_SVC_PROTO] = SVCNET_NL_PROTO, \
+	[SVCNET_A_SVC_SCHED] = NLA_POLICY_RANGE(NLA_U8, SVCNET_SCHED_RR, \
+						SVCNET_SCHED_MAX), \
+	[SVCNET_A_SVC_MAGLEV_SIZE] = \
+		NLA_POLICY_FULL_RANGE(NLA_U32, &svcnet_range_maglev), \
+	[SVCNET_A_SVC_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_STATS"), \
+	[SVCNET_A_SVC_AFFINITY] = \
+		NLA_POLICY_FULL_RANGE(NLA_U32, &svcnet_range_affinity), \
+	[SVCNET_A_SVC_AFFINITY_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128), \
+	[SVCNET_A_SVC_POLICY] = NLA_POLICY_RANGE(NLA_U8, SVCNET_POLICY_CLUSTER, \
+						 SVCNET_POLICY_MAX), \
+	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy), \
+	[SVCNET_A_SVC_TLS_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1), \
+	[SVCNET_A_SVC_TLS_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_TLS_STATS")
+
 static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
-	[SVCNET_A_SVC_ADDR] = SVCNET_NL_ADDR,
-	[SVCNET_A_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-	[SVCNET_A_SVC_PROTO] = SVCNET_NL_PROTO,
-	[SVCNET_A_SVC_SCHED] = NLA_POLICY_RANGE(NLA_U8, SVCNET_SCHED_RR,
-						SVCNET_SCHED_MAX),
-	[SVCNET_A_SVC_MAGLEV_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &svcnet_range_maglev),
-	[SVCNET_A_SVC_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_STATS"),
+	SVCNET_NL_SVC_POLICY,
 	[SVCNET_A_SVC_BACKENDS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_BACKENDS"),
-	[SVCNET_A_SVC_AFFINITY] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							&svcnet_range_affinity),
-	[SVCNET_A_SVC_AFFINITY_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
-	[SVCNET_A_SVC_POLICY] = NLA_POLICY_RANGE(NLA_U8, SVCNET_POLICY_CLUSTER,
-						 SVCNET_POLICY_MAX),
-	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy),
-	[SVCNET_A_SVC_TLS_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
-	[SVCNET_A_SVC_TLS_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_TLS_STATS"),
 };
 
 static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
@@ -106,23 +110,8 @@ static const struct nla_policy svcnet_be_policy[SVCNET_A_BE_MAX + 1] = {
 
 /* SERVICE_NEW, SERVICE_SET and APPLY: a service with its backends */
 static const struct nla_policy svcnet_svc_write_policy[SVCNET_A_SVC_MAX + 1] = {
-	[SVCNET_A_SVC_ADDR] = SVCNET_NL_ADDR,
-	[SVCNET_A_SVC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-	[SVCNET_A_SVC_PROTO] = SVCNET_NL_PROTO,
-	[SVCNET_A_SVC_SCHED] = NLA_POLICY_RANGE(NLA_U8, SVCNET_SCHED_RR,
-						SVCNET_SCHED_MAX),
-	[SVCNET_A_SVC_MAGLEV_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &svcnet_range_maglev),
-	[SVCNET_A_SVC_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_STATS"),
+	SVCNET_NL_SVC_POLICY,
 	[SVCNET_A_SVC_BACKENDS] = NLA_POLICY_NESTED_ARRAY(svcnet_be_policy),
-	[SVCNET_A_SVC_AFFINITY] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							&svcnet_range_affinity),
-	[SVCNET_A_SVC_AFFINITY_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
-	[SVCNET_A_SVC_POLICY] = NLA_POLICY_RANGE(NLA_U8, SVCNET_POLICY_CLUSTER,
-						 SVCNET_POLICY_MAX),
-	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy),
-	[SVCNET_A_SVC_TLS_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
-	[SVCNET_A_SVC_TLS_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_TLS_STATS"),
 };
 
 static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
@@ -528,30 +517,46 @@ err_free:
 	return ERR_PTR(err);
 }
 
+/*
+ * The address and port of the backend nest @nest, of the service's
+ * @family; fills @tb with its attributes.
+ */
+static int svcnet_nl_be_key(const struct nlattr *nest, u8 family,
+			    struct nlattr **tb, union nf_inet_addr *addr,
+			    __be16 *port, struct netlink_ext_ack *extack)
+{
+	u8 fam;
+	int err;
+
+	err = nla_parse_nested(tb, SVCNET_A_BE_MAX, nest, svcnet_be_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_BE_ADDR) ||
+	    !SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_BE_PORT))
+		return -EINVAL;
+	svcnet_nl_get_addr(tb[SVCNET_A_BE_ADDR], &fam, addr);
+	if (fam != family) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNET_A_BE_ADDR],
+				    "backend and service address families differ");
+		return -EINVAL;
+	}
+	*port = htons(nla_get_u16(tb[SVCNET_A_BE_PORT]));
+	return 0;
+}
+
 /* One backend of SVCNET_A_SVC_BACKENDS. */
 static int svcnet_nl_be_spec(const struct nlattr *entry, u8 family,
 			     struct svcnet_be_spec *b,
 			     struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SVCNET_A_BE_MAX + 1];
-	u8 fam;
 	int err;
 
-	err = nla_parse_nested(tb, SVCNET_A_BE_MAX, entry, svcnet_be_policy,
-			       extack);
+	memset(b, 0, sizeof(*b));
+	err = svcnet_nl_be_key(entry, family, tb, &b->addr, &b->port, extack);
 	if (err)
 		return err;
-	if (!SVCNET_NL_REQUIRE(extack, entry, tb, SVCNET_A_BE_ADDR) ||
-	    !SVCNET_NL_REQUIRE(extack, entry, tb, SVCNET_A_BE_PORT))
-		return -EINVAL;
-	memset(b, 0, sizeof(*b));
-	svcnet_nl_get_addr(tb[SVCNET_A_BE_ADDR], &fam, &b->addr);
-	if (fam != family) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNET_A_BE_ADDR],
-				    "backend and service address families differ");
-		return -EINVAL;
-	}
-	b->port = htons(nla_get_u16(tb[SVCNET_A_BE_PORT]));
 	b->weight = tb[SVCNET_A_BE_WEIGHT] ?
 		    nla_get_u16(tb[SVCNET_A_BE_WEIGHT]) : 1;
 	b->local = tb[SVCNET_A_BE_LOCAL] && nla_get_u8(tb[SVCNET_A_BE_LOCAL]);
@@ -589,14 +594,15 @@ static int svcnet_nl_be_specs(struct svcnet_txn *txn, struct svcnet_svc_spec *s,
 
 /*
  * Add the service of the SVCNET_A_SERVICE nest @nest to @txn. Settings not
- * given are those of @cur (SERVICE_SET) or the defaults; sources and
- * backends not given are kept by SERVICE_SET, none otherwise. In APPLY, a
- * nest with the key of the one before continues its list of backends.
+ * given are, for SERVICE_SET, those of the service, else the defaults;
+ * sources and backends not given are kept by SERVICE_SET, none otherwise.
+ * In APPLY, a nest with the key of the one before continues its list of
+ * backends.
  */
 static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
-			      const struct svcnet_service *cur,
 			      struct netlink_ext_ack *extack)
 {
+	const struct svcnet_service *cur = NULL;
 	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
 	struct svcnet_svc_spec *s;
 	struct svcnet_sources *srcs;
@@ -606,6 +612,13 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 	err = svcnet_nl_svc_key(nest, svcnet_svc_write_policy, tb, &key, extack);
 	if (err)
 		return err;
+	if (txn->mode == SVCNET_TXN_SET) {
+		cur = svcnet_service_lookup(txn->sd, &key);
+		if (!cur) {
+			NL_SET_ERR_MSG_ATTR(extack, nest, "no such service");
+			return -ENOENT;
+		}
+	}
 	s = txn->n_svc ? &txn->svc[txn->n_svc - 1] : NULL;
 	if (s && !memcmp(&s->key, &key, sizeof(key))) {
 		for (i = SVCNET_A_SVC_SCHED; i <= SVCNET_A_SVC_MAX; i++)
@@ -686,7 +699,6 @@ static void svcnet_nl_count(struct genl_info *info, u32 *n_svc, u32 *n_be)
 static int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *gen = info->attrs[SVCNET_A_GENERATION];
-	struct svcnet_service *cur = NULL;
 	u8 cmd = info->genlhdr->cmd;
 	const struct nlattr *attr;
 	struct svcnet_txn txn = {
@@ -728,29 +740,11 @@ static int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 		err = -ESTALE;
 		goto out;
 	}
-	if (txn.mode == SVCNET_TXN_SET) {
-		struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
-		struct svcnet_svc_key key;
-
-		err = svcnet_nl_svc_key(info->attrs[SVCNET_A_SERVICE],
-					svcnet_svc_write_policy, tb, &key,
-					info->extack);
-		if (err)
-			goto out;
-		cur = svcnet_service_lookup(txn.sd, &key);
-		if (!cur) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[SVCNET_A_SERVICE],
-					    "no such service");
-			err = -ENOENT;
-			goto out;
-		}
-	}
 	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
 			  genlmsg_len(info->genlhdr), rem) {
 		if (nla_type(attr) != SVCNET_A_SERVICE)
 			continue;
-		err = svcnet_nl_svc_spec(&txn, attr, cur, info->extack);
+		err = svcnet_nl_svc_spec(&txn, attr, info->extack);
 		if (err)
 			goto out;
 	}
@@ -1036,28 +1030,13 @@ static int svcnet_nl_get_backend(struct genl_info *info,
 				 __be16 *port)
 {
 	struct nlattr *nest = info->attrs[SVCNET_A_BACKEND];
-	u8 family;
-	int err;
 
 	if (!nest) {
 		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_BACKEND");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, SVCNET_A_BE_MAX, nest, svcnet_be_policy,
-			       info->extack);
-	if (err)
-		return err;
-	if (!SVCNET_NL_REQUIRE(info->extack, nest, tb, SVCNET_A_BE_ADDR) ||
-	    !SVCNET_NL_REQUIRE(info->extack, nest, tb, SVCNET_A_BE_PORT))
-		return -EINVAL;
-	svcnet_nl_get_addr(tb[SVCNET_A_BE_ADDR], &family, addr);
-	if (family != svc->key.family) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_ADDR],
-				    "backend and service address families differ");
-		return -EINVAL;
-	}
-	*port = htons(nla_get_u16(tb[SVCNET_A_BE_PORT]));
-	return 0;
+	return svcnet_nl_be_key(nest, svc->key.family, tb, addr, port,
+				info->extack);
 }
 
 static int svcnet_nl_put_svc_key(struct sk_buff *skb,

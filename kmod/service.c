@@ -156,9 +156,8 @@ int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size)
  * The set of backends of non-zero weight, not draining, of @svc, in list
  * order, for scheduler @sched.
  */
-static struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc,
-					     u8 sched, u32 maglev_size,
-					     u8 policy)
+struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
+				      u32 maglev_size, u8 policy)
 {
 	struct svcnet_backend *be;
 	struct svcnet_bset *bs;

@@ -328,6 +328,8 @@ struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n);
 void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
 		      u16 weight);
 int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size);
+struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
+				      u32 maglev_size, u8 policy);
 void svcnet_bset_free(struct svcnet_bset *bs);
 void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs);
 struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
