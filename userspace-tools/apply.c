@@ -508,26 +508,20 @@ int cmd_save(int argc, char **argv)
 {
 	char names[2][IF_NAMESIZE] = { { 0 } };
 	struct svc_list l = { 0 };
-	const char *dev = NULL;
 	struct nlmsghdr *nlh;
+	const char *dev;
 	struct ipc ipc;
-	int i, ret;
+	size_t i;
+	int ret;
 
-	for (i = 0; i < argc; i++) {
+	for (i = 0; i < (size_t)argc; i++)
 		if (is_help(argv[i])) {
 			apply_usage(stdout);
 			return EXIT_OK;
 		}
-		if (!strcmp(argv[i], "dev") && i + 1 < argc)
-			i++;
-		if (dev)
-			return usage_error("save", "unexpected argument '%s'",
-					   argv[i]);
-		dev = argv[i];
-		if (!valid_ifname(dev))
-			return usage_error("save",
-					   "'%s' is not a valid device name", dev);
-	}
+	ret = parse_dev_arg("save", argc, argv, &dev);
+	if (ret)
+		return ret;
 	ret = ipc_open(&ipc);
 	if (ret)
 		return ret;
@@ -548,7 +542,7 @@ int cmd_save(int argc, char **argv)
 	if (ret)
 		goto out;
 	printf("# svcnet save\ndev %s\n", dev);
-	for (i = 0; i < (int)l.n; i++)
+	for (i = 0; i < l.n; i++)
 		save_service(&l.svcs[i]);
 	svc_list_free(&l);
 out:

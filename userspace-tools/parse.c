@@ -139,3 +139,27 @@ void addr_from(struct addr *a, const void *data, unsigned int len)
 	a->family = len == 4 ? AF_INET : AF_INET6;
 	memcpy(a->raw, data, len);
 }
+
+/*
+ * An optional [[dev] DEV] as the only arguments of @subcmd; *@dev stays
+ * NULL when none is given. 0 or EXIT_USAGE (printed).
+ */
+int parse_dev_arg(const char *subcmd, int argc, char **argv, const char **dev)
+{
+	int i;
+
+	*dev = NULL;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "dev") && i + 1 < argc)
+			i++;
+		if (*dev)
+			return usage_error(subcmd, "unexpected argument '%s'",
+					   argv[i]);
+		*dev = argv[i];
+		if (!valid_ifname(*dev))
+			return usage_error(subcmd,
+					   "'%s' is not a valid device name",
+					   *dev);
+	}
+	return 0;
+}

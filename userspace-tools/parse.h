@@ -35,6 +35,8 @@ bool valid_ifname(const char *s);
 /* Parse a service at argv[*i], advancing *i; 0 or EXIT_USAGE (printed). */
 int parse_service(const char *subcmd, int argc, char **argv, int *i,
 		  struct svc_arg *svc);
+/* An optional [[dev] DEV]; 0 or EXIT_USAGE (printed). */
+int parse_dev_arg(const char *subcmd, int argc, char **argv, const char **dev);
 const char *proto_name(uint8_t proto);
 /* "10.0.0.1:80" or "[2001:db8::1]:80" into @buf. */
 const char *format_endpoint(const struct addr *a, uint16_t port, char *buf,

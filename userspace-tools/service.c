@@ -612,21 +612,13 @@ static void service_usage(FILE *out)
 static int service_show(int argc, char **argv)
 {
 	struct svc_list l = { 0 };
-	const char *dev = NULL;
+	const char *dev;
 	struct ipc ipc;
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "dev") && i + 1 < argc)
-			i++;
-		if (dev)
-			return usage_error("service", "unexpected argument '%s'",
-					   argv[i]);
-		dev = argv[i];
-		if (!valid_ifname(dev))
-			return usage_error("service",
-					   "'%s' is not a valid device name", dev);
-	}
+	ret = parse_dev_arg("service", argc, argv, &dev);
+	if (ret)
+		return ret;
 	ret = ipc_open(&ipc);
 	if (ret)
 		return ret;
