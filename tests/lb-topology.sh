@@ -75,6 +75,15 @@ hits() {
 	in_ns "$1" $LB hits "${@:2}"
 }
 
+# monitor_probe FILE: add and remove a service; true once FILE, the output
+# of "svcnet -j monitor", shows the removal. Events are asynchronous: the
+# probe marks the end of those that came before it.
+monitor_probe() {
+	$svcnet service add svc0 udp 10.96.9.9:9 no-route &&
+		$svcnet service del svc0 udp 10.96.9.9:9 &&
+		grep -q '"service del".*10.96.9.9' "$1"
+}
+
 # json_eq ACTUAL EXPECTED: the same JSON value
 json_eq() {
 	jq -en --argjson a "$1" --argjson b "$2" '$a == $b' >/dev/null ||

@@ -43,15 +43,8 @@ port80_conns() { # connections of the TCP service's be1 and be2
 		jq -c --arg vip $VIP '[.[] | select(.port == 80 and .protocol == "tcp" and .address == $vip) |
 			.backends[] | select(.address != "10.0.3.2") | .stats.connections]'
 }
-# Events are asynchronous: a probe (a service added and removed) marks the
-# end of those that came before it.
-probe() {
-	$svcnet service add svc0 udp 10.96.9.9:9 no-route &&
-		$svcnet service del svc0 udp 10.96.9.9:9 &&
-		grep -q '"service del".*10.96.9.9' "$TMPD/events"
-}
-events_until_probe() { # the events before the probe's, sorted
-	wait_for 20 probe
+events_until_probe() { # the events before monitor_probe's, sorted
+	wait_for 20 monitor_probe "$TMPD/events"
 	jq -sc '[.[] | select(.address != "10.96.9.9") |
 		"\(.event) \(.backend.address // .address)"] | sort' "$TMPD/events"
 	: >"$TMPD/events"

@@ -68,6 +68,17 @@ def ktls(sock, direction, cipher="aes128", version=TLS_1_2):
     sock.setsockopt(SOL_TLS, direction, crypto_info(cipher, version))
 
 
+def read_line(sock, chunk):
+    """Bytes up to a newline (or EOF), read @chunk bytes at a time."""
+    line = b""
+    while not line.endswith(b"\n"):
+        b = sock.recv(chunk)
+        if not b:
+            break
+        line += b
+    return line
+
+
 def listener(port):
     s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -83,14 +94,9 @@ def serve_rx(port):
     while True:
         c, _ = srv.accept()
         try:
-            # the version and cipher come first, in plaintext
-            hdr = b""
-            while not hdr.endswith(b"\n"):
-                b = c.recv(1)
-                if not b:
-                    break
-                hdr += b
-            cipher, ver = hdr.decode().split()
+            # the version and cipher come first, in plaintext: read no
+            # byte of the records that follow before kTLS RX is on
+            cipher, ver = read_line(c, 1).decode().split()
             ktls(c, TLS_RX, cipher, int(ver))
             h = hashlib.sha256()
             n = 0
@@ -235,12 +241,7 @@ def send(addr, port, size, cipher, version, mode, hold):
         s.sendmsg([b"hello"], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([22]))])
         s.sendall(data[half:])
     s.shutdown(socket.SHUT_WR)
-    answer = b""
-    while not answer.endswith(b"\n"):
-        b = s.recv(4096)
-        if not b:
-            break
-        answer += b
+    answer = read_line(s, 4096)
     s.close()
     ans = json.loads(answer or b"{}")
     want = hashlib.sha256(data).hexdigest()

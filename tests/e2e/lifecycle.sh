@@ -226,12 +226,7 @@ $svcnet service del svc0 tcp $VIP:84
 $svcnet -j monitor >>"$TMPD/events" &
 mon=$!
 # subscribed once a probe event shows up
-probe() {
-	$svcnet service add svc0 udp 10.96.9.9:9 no-route &&
-		$svcnet service del svc0 udp 10.96.9.9:9 &&
-		grep -q '"service del"' "$TMPD/events"
-}
-wait_for 20 probe
+wait_for 20 monitor_probe "$TMPD/events"
 : >"$TMPD/events"
 $svcnet service add svc0 tcp 10.96.0.7:80 sched wrr no-route
 $svcnet backend add svc0 tcp 10.96.0.7:80 10.0.1.2:8080 weight 2
