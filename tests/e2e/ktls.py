@@ -30,7 +30,6 @@ handshake), so that each end knows the keys of the other.
 import hashlib
 import json
 import os
-import select
 import socket
 import struct
 import sys
@@ -203,7 +202,12 @@ def payload(size):
 def send(addr, port, size, cipher, version, mode, hold):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
-    s.settimeout(60)
+    # Blocking, with kernel timeouts: a non-blocking kTLS send may return
+    # while a record still waits in the TLS layer for room on the socket,
+    # and shutdown(SHUT_WR) would then send the FIN before it.
+    tv = struct.pack("@ll", 60, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, tv)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, tv)
     s.connect((addr, port))
     s.sendall(b"%s %d\n" % (cipher.encode(), version))
     ktls(s, TLS_TX, cipher, version)
@@ -227,13 +231,8 @@ def send(addr, port, size, cipher, version, mode, hold):
             f.flush()
             off = 0
             while off < len(data):
-                try:
-                    off += os.sendfile(s.fileno(), f.fileno(), off,
-                                       len(data) - off)
-                except BlockingIOError:
-                    # a socket with a timeout is non-blocking underneath
-                    if not select.select([], [s], [], 60)[1]:
-                        raise
+                off += os.sendfile(s.fileno(), f.fileno(), off,
+                                   len(data) - off)
 
     elif mode == "types":
         half = len(data) // 2

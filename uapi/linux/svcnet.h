@@ -254,9 +254,12 @@
  *    Reply, per service: SVCNET_A_IFINDEX, SVCNET_A_IFNAME,
  *    SVCNET_A_GENERATION and SVCNET_A_SERVICE holding the key,
  *    SVCNET_A_SVC_SCHED, SVCNET_A_SVC_MAGLEV_SIZE, SVCNET_A_SVC_AFFINITY,
- *    SVCNET_A_SVC_AFFINITY_PREFIX, SVCNET_A_SVC_STATS and
- *    SVCNET_A_SVC_BACKENDS, a nest of backends (each an NLA_NESTED of type
- *    0 holding SVCNET_A_BE_ADDR, _PORT, _WEIGHT and SVCNET_A_BE_STATS). In a
+ *    SVCNET_A_SVC_AFFINITY_PREFIX, SVCNET_A_SVC_POLICY,
+ *    SVCNET_A_SVC_SOURCES (when set), SVCNET_A_SVC_TLS_OFFLOAD,
+ *    SVCNET_A_SVC_STATS, SVCNET_A_SVC_TLS_STATS (with CONFIG_TLS_DEVICE)
+ *    and SVCNET_A_SVC_BACKENDS, a nest of backends (each an NLA_NESTED of
+ *    type 0 holding SVCNET_A_BE_ADDR, _PORT, _WEIGHT, _LOCAL, _DRAIN while
+ *    draining, and SVCNET_A_BE_STATS). In a
  *    dump, a service with more backends than fit in one message is
  *    continued in further messages with the same key; user space merges
  *    them. The do request answers with the first SVCNET_MAX_BACKENDS_DO
