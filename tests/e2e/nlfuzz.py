@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generic netlink fuzzer for the svcnet family.
+
+  nlfuzz.py IFNAME COUNT SEED
+
+Sends COUNT requests to the family: random commands with attribute trees
+that are mostly well formed (so that many are accepted) and mutated
+(wrong types and lengths, unknown attributes, junk nests, truncation).
+It keeps a model of the services and backends the accepted requests ask
+for (SERVICE_NEW/DEL, BACKEND_NEW/DEL, APPLY; SET only changes settings)
+and, at the end, compares it with a dump of IFNAME. Prints one JSON line:
+{"sent", "accepted", "errors": {errno: count}, "model_ok", "diff"}.
+Exit status 0 when the dump equals the model.
+"""
+import errno
+import json
+import os
+import random
+import socket
+import struct
+import sys
+
+NETLINK_GENERIC = 16
+GENL_ID_CTRL = 0x10
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID = 1
+CTRL_ATTR_FAMILY_NAME = 2
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLA_F_NESTED = 0x8000
+
+# enum svcnet_cmd
+DEV_GET, SVC_NEW, SVC_SET, SVC_DEL, SVC_GET = 1, 2, 3, 4, 5
+BE_NEW, BE_SET, BE_DEL = 6, 7, 8
+FLOW_GET, FLOW_DEL, FLOW_FLUSH, CFG_GET, CFG_SET, APPLY = 9, 10, 11, 12, 13, 14
+# enum svcnet_attr
+A_IFINDEX, A_IFNAME, A_GENERATION, A_STATS, A_SERVICE, A_BACKEND = 1, 2, 3, 4, 5, 6
+A_FLOW, A_CONFIG = 7, 8
+# enum svcnet_svc_attr
+S_ADDR, S_PORT, S_PROTO, S_SCHED, S_MSIZE, S_STATS, S_BACKENDS = 1, 2, 3, 4, 5, 6, 7
+S_AFF, S_AFFP, S_POLICY, S_SOURCES = 8, 9, 10, 11
+# enum svcnet_be_attr
+B_ADDR, B_PORT, B_WEIGHT, B_STATS, B_DRAIN, B_LOCAL = 1, 2, 3, 4, 5, 6
+
+
+def nla(t, payload):
+    hdr = struct.pack("=HH", 4 + len(payload), t)
+    pad = (-len(payload)) % 4
+    return hdr + payload + b"\0" * pad
+
+
+def nest(t, parts):
+    return nla(t | NLA_F_NESTED, b"".join(parts))
+
+
+class Sock:
+    def __init__(self):
+        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                               NETLINK_GENERIC)
+        self.s.bind((0, 0))
+        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        self.seq = 1
+        self.family = self.resolve()
+
+    def send(self, mtype, flags, cmd, payload):
+        self.seq += 1
+        body = struct.pack("=BBH", cmd, 1, 0) + payload
+        msg = struct.pack("=IHHII", 16 + len(body), mtype, flags,
+                          self.seq, 0) + body
+        self.s.send(msg)
+        return self.seq
+
+    def replies(self, seq):
+        """Yield (type, payload) until the ack or DONE of seq."""
+        while True:
+            data = self.s.recv(1 << 20)
+            off = 0
+            while off + 16 <= len(data):
+                ln, t, fl, sq, _ = struct.unpack_from("=IHHII", data, off)
+                payload = data[off + 16:off + ln]
+                off += (ln + 3) & ~3
+                if sq != seq:
+                    continue
+                if t == NLMSG_ERROR:
+                    yield t, struct.unpack_from("=i", payload)[0]
+                    return
+                if t == NLMSG_DONE:
+                    return
+                yield t, payload
+
+    def request(self, cmd, payload, dump=False):
+        flags = NLM_F_REQUEST | (NLM_F_DUMP if dump else NLM_F_ACK)
+        seq = self.send(self.family, flags, cmd, payload)
+        return list(self.replies(seq))
+
+    def resolve(self):
+        seq = self.send(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
+                        CTRL_CMD_GETFAMILY,
+                        nla(CTRL_ATTR_FAMILY_NAME, b"svcnet\0"))
+        for t, p in self.replies(seq):
+            if t == NLMSG_ERROR:
+                continue
+            for at, val in attrs(p[4:]):
+                if at == CTRL_ATTR_FAMILY_ID:
+                    return struct.unpack("=H", val[:2])[0]
+        raise SystemExit("no svcnet family")
+
+
+def attrs(buf):
+    off = 0
+    while off + 4 <= len(buf):
+        ln, t = struct.unpack_from("=HH", buf, off)
+        if ln < 4:
+            return
+        yield t & 0x3fff, buf[off + 4:off + ln]
+        off += (ln + 3) & ~3
+
+
+class Gen:
+    """Requests drawn from a small space, so that they collide."""
+
+    def __init__(self, rnd, ifname):
+        self.r = rnd
+        self.ifname = ifname.encode() + b"\0"
+
+    def v4(self, net):
+        return bytes([10, net, 0, self.r.randrange(1, 5)])
+
+    def svc_key(self):
+        r = self.r
+        fam6 = r.random() < 0.2
+        addr = (bytes(15) + bytes([r.randrange(1, 4)])) if fam6 else \
+            bytes([10, 96, 0, r.randrange(1, 6)])
+        return addr, r.choice([80, 443, 53]), r.choice([6, 17])
+
+    def be(self, fam6):
+        r = self.r
+        addr = (bytes(15) + bytes([r.randrange(1, 9)])) if fam6 else \
+            bytes([10, 0, r.randrange(1, 4), r.randrange(2, 6)])
+        parts = [nla(B_ADDR, addr), nla(B_PORT, struct.pack("=H", r.choice([8080, 9090])))]
+        if r.random() < 0.5:
+            parts.append(nla(B_WEIGHT, struct.pack("=H", r.randrange(0, 5))))
+        return (addr, parts)
+
+    def mutate(self, blob):
+        r = self.r
+        k = r.random()
+        if k < 0.3 or not blob:
+            return blob
+        b = bytearray(blob)
+        if k < 0.5:
+            del b[r.randrange(len(b)):]
+        elif k < 0.7:
+            for _ in range(r.randrange(1, 4)):
+                b[r.randrange(len(b))] = r.randrange(256)
+        elif k < 0.85:
+            b += nla(r.randrange(0, 40), os.urandom(r.randrange(0, 12)))
+        else:
+            b = bytearray(os.urandom(r.randrange(0, 64)))
+        return bytes(b)
