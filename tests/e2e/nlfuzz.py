@@ -159,3 +159,133 @@ class Gen:
         else:
             b = bytearray(os.urandom(r.randrange(0, 64)))
         return bytes(b)
+
+    def request(self):
+        """(cmd, payload, effect) — effect tells the model what an accepted
+        request does: ("add", key), ("del", key), ("be_add", key, be),
+        ("be_del", key, be), ("apply", {key: set(be)}), or None."""
+        r = self.r
+        dev = nla(A_IFNAME, self.ifname)
+        addr, port, proto = self.svc_key()
+        key = (addr, port, proto)
+        fam6 = len(addr) == 16
+        skey = [nla(S_ADDR, addr), nla(S_PORT, struct.pack("=H", port)),
+                nla(S_PROTO, bytes([proto]))]
+        cmd = r.choice([SVC_NEW, SVC_NEW, SVC_SET, SVC_DEL, SVC_GET,
+                        BE_NEW, BE_NEW, BE_SET, BE_DEL, FLOW_GET, FLOW_DEL,
+                        FLOW_FLUSH, CFG_GET, DEV_GET, APPLY,
+                        r.randrange(0, 20)])
+        effect = None
+        if cmd == SVC_NEW:
+            opts = []
+            if r.random() < 0.5:
+                opts.append(nla(S_SCHED, bytes([r.randrange(0, 8)])))
+            payload = dev + nest(A_SERVICE, skey + opts)
+            effect = ("add", key)
+        elif cmd == SVC_SET:
+            payload = dev + nest(A_SERVICE, skey + [
+                nla(S_SCHED, bytes([r.randrange(1, 7)]))])
+        elif cmd in (SVC_DEL, SVC_GET, FLOW_FLUSH):
+            payload = dev + nest(A_SERVICE, skey)
+            effect = ("del", key) if cmd == SVC_DEL else None
+        elif cmd in (BE_NEW, BE_SET, BE_DEL):
+            baddr, bparts = self.be(fam6)
+            payload = dev + nest(A_SERVICE, skey) + nest(A_BACKEND, bparts)
+            bkey = (baddr, struct.unpack("=H", bparts[1][4:6])[0])
+            if cmd == BE_NEW:
+                effect = ("be_add", key, bkey)
+            elif cmd == BE_DEL:
+                effect = ("be_del", key, bkey)
+        elif cmd == APPLY:
+            want = {}
+            parts = [dev]
+            for _ in range(r.randrange(0, 4)):
+                a, p, pr = self.svc_key()
+                k = (a, p, pr)
+                if k in want:
+                    continue
+                bes = {}
+                for _ in range(r.randrange(0, 4)):
+                    baddr, bparts = self.be(len(a) == 16)
+                    bk = (baddr, struct.unpack("=H", bparts[1][4:6])[0])
+                    bes.setdefault(bk, bparts)
+                want[k] = set(bes)
+                parts.append(nest(A_SERVICE, [
+                    nla(S_ADDR, a), nla(S_PORT, struct.pack("=H", p)),
+                    nla(S_PROTO, bytes([pr])),
+                    nest(S_BACKENDS, [nest(0, bp) for bp in bes.values()])]))
+            payload = b"".join(parts)
+            effect = ("apply", want)
+        else:
+            payload = dev + os.urandom(r.randrange(0, 32))
+        mutated = self.mutate(payload)
+        if mutated != payload:
+            effect = ("maybe", effect)
+        return cmd, mutated, effect
+
+
+def dump_state(sock, ifname):
+    state = {}
+    for t, p in sock.request(SVC_GET, nla(A_IFNAME, ifname.encode() + b"\0"),
+                             dump=True):
+        if t == NLMSG_ERROR:
+            continue
+        for at, val in attrs(p[4:]):
+            if at != A_SERVICE:
+                continue
+            sa = dict(attrs(val))
+            key = (sa[S_ADDR], struct.unpack("=H", sa[S_PORT][:2])[0],
+                   sa[S_PROTO][0])
+            bes = state.setdefault(key, set())
+            for _, b in attrs(sa.get(S_BACKENDS, b"")):
+                ba = dict(attrs(b))
+                bes.add((ba[B_ADDR], struct.unpack("=H", ba[B_PORT][:2])[0]))
+    return state
+
+
+def main(argv):
+    ifname, count, seed = argv[1], int(argv[2]), int(argv[3])
+    sock = Sock()
+    gen = Gen(random.Random(seed), ifname)
+    model = dump_state(sock, ifname)
+    exact = True
+    sent = accepted = 0
+    errors = {}
+    for _ in range(count):
+        cmd, payload, effect = gen.request()
+        res = [v for t, v in sock.request(cmd, payload) if t == NLMSG_ERROR]
+        err = res[0] if res else 0
+        sent += 1
+        if err:
+            errors[-err] = errors.get(-err, 0) + 1
+            continue
+        accepted += 1
+        if effect and effect[0] == "maybe":
+            # a mutated request that was accepted: resynchronise the model
+            model = dump_state(sock, ifname)
+            continue
+        if not effect:
+            continue
+        kind = effect[0]
+        if kind == "add":
+            model.setdefault(effect[1], set())
+        elif kind == "del":
+            model.pop(effect[1], None)
+        elif kind == "be_add":
+            model[effect[1]].add(effect[2])
+        elif kind == "be_del":
+            model[effect[1]].discard(effect[2])
+        elif kind == "apply":
+            model = {k: set(v) for k, v in effect[1].items()}
+    got = dump_state(sock, ifname)
+    diff = sorted(str(k) for k in set(got) ^ set(model)) + \
+        sorted(str(k) for k in got if k in model and got[k] != model[k])
+    print(json.dumps({"sent": sent, "accepted": accepted,
+                      "errors": {errno.errorcode.get(k, str(k)): v
+                                 for k, v in sorted(errors.items())},
+                      "model_ok": not diff, "diff": diff[:10]}))
+    return 0 if not diff else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
