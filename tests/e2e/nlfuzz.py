@@ -3,15 +3,24 @@
 """Generic netlink fuzzer for the svcnet family.
 
   nlfuzz.py IFNAME COUNT SEED
+  nlfuzz.py --dumps IFNAME SERVICES ABANDON
 
-Sends COUNT requests to the family: random commands with attribute trees
-that are mostly well formed (so that many are accepted) and mutated
-(wrong types and lengths, unknown attributes, junk nests, truncation).
+Sends COUNT requests to the family, in batches of several messages per
+send: random commands with attribute trees that are mostly well formed
+(so that many are accepted) and, one in four, mutated: wrong types and
+lengths, attributes without their nest flag, unknown attributes, random
+attribute trees, deep nests, truncation, junk genetlink headers, dump
+flags on commands that have no dump, messages whose length lies.
 It keeps a model of the services and backends the accepted requests ask
 for (SERVICE_NEW/DEL, BACKEND_NEW/DEL, APPLY; SET only changes settings)
 and, at the end, compares it with a dump of IFNAME. Prints one JSON line:
 {"sent", "accepted", "errors": {errno: count}, "model_ok", "diff"}.
 Exit status 0 when the dump equals the model.
+
+With --dumps: installs SERVICES services of 4 backends each with one
+APPLY, dumps them while another socket adds a service after the first
+part (the dump must flag NLM_F_DUMP_INTR), abandons ABANDON dumps half
+way (closing the socket), and checks the device's state afterwards.
 """
 import errno
 import json
@@ -60,6 +69,10 @@ class Sock:
                                NETLINK_GENERIC)
         self.s.bind((0, 0))
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        try:	# SO_SNDBUFFORCE, for the large APPLY of --dumps
+            self.s.setsockopt(socket.SOL_SOCKET, 32, 1 << 22)
+        except PermissionError:
+            pass
         self.seq = 1
         self.family = self.resolve()
 
@@ -93,6 +106,57 @@ class Sock:
         flags = NLM_F_REQUEST | (NLM_F_DUMP if dump else NLM_F_ACK)
         seq = self.send(self.family, flags, cmd, payload)
         return list(self.replies(seq))
+
+    def batch(self, reqs, rnd):
+        """Send REQS [(cmd, payload)] in one buffer, some with junk in
+        their headers, the last perhaps with a length that lies (the
+        kernel ignores it). Returns, per request, its error (0 when
+        accepted), or None when it got no answer, and whether its header
+        was changed so that it may have done something else."""
+        buf = b""
+        seqs = []
+        odd = []
+        for i, (cmd, payload) in enumerate(reqs):
+            self.seq += 1
+            flags = NLM_F_REQUEST | NLM_F_ACK
+            version, reserved, junk = 1, 0, False
+            k = rnd.random()
+            if k < 0.02:
+                flags |= NLM_F_DUMP
+            elif k < 0.04:
+                flags |= rnd.choice([0x100, 0x200, 0x400, 0x800])
+                junk = True
+            elif k < 0.06:
+                version, reserved = rnd.randrange(256), rnd.randrange(65536)
+                junk = True
+            body = struct.pack("=BBH", cmd, version, reserved) + payload
+            ln = 16 + len(body)
+            if i == len(reqs) - 1 and rnd.random() < 0.05:
+                ln = rnd.choice([0, 8, 15, ln + 4096])
+                odd.append(i)
+            buf += struct.pack("=IHHII", ln, self.family, flags, self.seq,
+                               0) + body
+            buf += b"\0" * ((-len(buf)) % 4)
+            seqs.append((self.seq, junk))
+        self.s.send(buf)
+        want = {sq for i, (sq, _) in enumerate(seqs) if i not in odd}
+        res = {}
+        while want:
+            data = self.s.recv(1 << 22)
+            off = 0
+            while off + 16 <= len(data):
+                ln, t, fl, sq, _ = struct.unpack_from("=IHHII", data, off)
+                payload = data[off + 16:off + ln]
+                off += (ln + 3) & ~3
+                if sq not in want:
+                    continue
+                if t == NLMSG_ERROR:
+                    res[sq] = -struct.unpack_from("=i", payload)[0]
+                    want.discard(sq)
+                elif t == NLMSG_DONE:
+                    res[sq] = 0
+                    want.discard(sq)
+        return [(res.get(sq), junk) for sq, junk in seqs]
 
     def resolve(self):
         seq = self.send(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
@@ -143,19 +207,63 @@ class Gen:
             parts.append(nla(B_WEIGHT, struct.pack("=H", r.randrange(0, 5))))
         return (addr, parts)
 
+    def tree(self, depth):
+        """A random attribute tree: any type, any length, nests inside."""
+        r = self.r
+        parts = []
+        for _ in range(r.randrange(0, 5)):
+            t = r.randrange(0, 20)
+            if depth and r.random() < 0.4:
+                parts.append(nest(t, self.tree(depth - 1)))
+            else:
+                parts.append(nla(t, os.urandom(r.choice([0, 1, 2, 3, 4, 5, 8, 16, 17, 40]))))
+        return parts
+
+    def wrong(self):
+        """A known attribute with a payload of the wrong length or type."""
+        r = self.r
+        t = r.choice([S_ADDR, S_PORT, S_PROTO, S_SCHED, S_MSIZE, S_AFF,
+                      S_AFFP, S_POLICY, 12])
+        return nla(t, os.urandom(r.choice([0, 1, 2, 3, 5, 6, 15, 17, 32])))
+
     def mutate(self, blob):
         r = self.r
-        k = r.random()
-        if k < 0.3 or not blob:
+        if r.random() < 0.75 or not blob:
             return blob
         b = bytearray(blob)
-        if k < 0.5:
+        k = r.randrange(9)
+        if k == 0:
             del b[r.randrange(len(b)):]
-        elif k < 0.7:
+        elif k == 1:
             for _ in range(r.randrange(1, 4)):
                 b[r.randrange(len(b))] = r.randrange(256)
-        elif k < 0.85:
+        elif k == 2:
             b += nla(r.randrange(0, 40), os.urandom(r.randrange(0, 12)))
+        elif k == 3:
+            b += nest(A_SERVICE, [self.wrong()] + self.tree(1))
+        elif k == 4:
+            b += nest(r.choice([A_SERVICE, A_BACKEND, A_FLOW, A_CONFIG]),
+                      self.tree(3))
+        elif k == 5:
+            inner = b""
+            for _ in range(r.randrange(2, 40)):
+                inner = nest(r.choice([A_SERVICE, S_BACKENDS, 0, 1]), [inner])
+            b += inner
+        elif k == 6:
+            # the nest flag cleared on the first nested attribute
+            off = 0
+            while off + 4 <= len(b):
+                ln, t = struct.unpack_from("=HH", b, off)
+                if ln < 4:
+                    break
+                if t & NLA_F_NESTED:
+                    struct.pack_into("=HH", b, off, ln, t & ~NLA_F_NESTED)
+                    break
+                off += (ln + 3) & ~3
+        elif k == 7:
+            # an attribute length pointing past the end
+            if len(b) >= 4:
+                struct.pack_into("=H", b, 0, len(b) + r.randrange(1, 200))
         else:
             b = bytearray(os.urandom(r.randrange(0, 64)))
         return bytes(b)
@@ -243,46 +351,110 @@ def dump_state(sock, ifname):
     return state
 
 
+def svc_nest(i, nbe):
+    addr = bytes([10, 97, i >> 8, i & 255])
+    bes = [nest(0, [nla(B_ADDR, bytes([10, 1, j, 2])),
+                    nla(B_PORT, struct.pack("=H", 8080))])
+           for j in range(nbe)]
+    return nest(A_SERVICE, [nla(S_ADDR, addr),
+                            nla(S_PORT, struct.pack("=H", 80)),
+                            nla(S_PROTO, bytes([6])),
+                            nest(S_BACKENDS, bes)])
+
+
+def dumps(ifname, nsvc, abandon):
+    """Dumps interrupted by changes and dumps abandoned half way."""
+    sock = Sock()
+    dev = nla(A_IFNAME, ifname.encode() + b"\0")
+    res = sock.request(APPLY, dev + b"".join(svc_nest(i, 4)
+                                             for i in range(nsvc)))
+    if [v for t, v in res if t == NLMSG_ERROR and v]:
+        raise SystemExit("apply refused: %r" % res)
+    # A dump that sees a change between two of its parts says so.
+    seq = sock.send(sock.family, NLM_F_REQUEST | NLM_F_DUMP, SVC_GET, dev)
+    other = Sock()
+    intr = parts = 0
+    changed = False
+    done = False
+    while not done:
+        data = sock.s.recv(65536)
+        parts += 1
+        off = 0
+        while off + 16 <= len(data):
+            ln, t, fl, sq, _ = struct.unpack_from("=IHHII", data, off)
+            off += (ln + 3) & ~3
+            if sq != seq:
+                continue
+            if fl & 0x10:	# NLM_F_DUMP_INTR
+                intr += 1
+            if t == NLMSG_DONE:
+                done = True
+        if not changed:
+            other.request(SVC_NEW, dev + svc_nest(nsvc, 1))
+            changed = True
+    # Dumps left half way: the socket closes with the dump running.
+    for _ in range(abandon):
+        s = Sock()
+        s.send(s.family, NLM_F_REQUEST | NLM_F_DUMP, SVC_GET, dev)
+        s.s.recv(4096)
+        s.s.close()
+    got = dump_state(sock, ifname)
+    want = nsvc + 1
+    ok = len(got) == want and all(len(got[k]) == 4 for k in got
+                                 if k[0] != bytes([10, 97, nsvc >> 8, nsvc & 255]))
+    print(json.dumps({"services": len(got), "dump_parts": parts,
+                      "intr_flagged": intr, "abandoned": abandon,
+                      "state_ok": ok}))
+    return 0 if ok and intr and parts > 1 else 1
+
+
 def main(argv):
+    if argv[1] == "--dumps":
+        return dumps(argv[2], int(argv[3]), int(argv[4]))
     ifname, count, seed = argv[1], int(argv[2]), int(argv[3])
     sock = Sock()
-    gen = Gen(random.Random(seed), ifname)
+    rnd = random.Random(seed)
+    gen = Gen(rnd, ifname)
     model = dump_state(sock, ifname)
-    exact = True
     sent = accepted = 0
     errors = {}
-    for _ in range(count):
-        cmd, payload, effect = gen.request()
-        res = [v for t, v in sock.request(cmd, payload) if t == NLMSG_ERROR]
-        err = res[0] if res else 0
-        sent += 1
-        if err:
-            errors[-err] = errors.get(-err, 0) + 1
-            continue
-        accepted += 1
-        if effect and effect[0] == "maybe":
-            # a mutated request that was accepted: resynchronise the model
+    while sent < count:
+        reqs = [gen.request() for _ in range(min(32, count - sent))]
+        answers = sock.batch([(c, p) for c, p, _ in reqs], rnd)
+        resync = False
+        for (cmd, payload, effect), (err, junk) in zip(reqs, answers):
+            sent += 1
+            if err is None:
+                errors["none"] = errors.get("none", 0) + 1
+                continue
+            if err:
+                name = errno.errorcode.get(err, str(err))
+                errors[name] = errors.get(name, 0) + 1
+                continue
+            accepted += 1
+            if junk or (effect and effect[0] == "maybe"):
+                # accepted although changed: read back what it did
+                resync = True
+            if resync or not effect:
+                continue
+            kind = effect[0]
+            if kind == "add":
+                model.setdefault(effect[1], set())
+            elif kind == "del":
+                model.pop(effect[1], None)
+            elif kind == "be_add":
+                model[effect[1]].add(effect[2])
+            elif kind == "be_del":
+                model[effect[1]].discard(effect[2])
+            elif kind == "apply":
+                model = {k: set(v) for k, v in effect[1].items()}
+        if resync:
             model = dump_state(sock, ifname)
-            continue
-        if not effect:
-            continue
-        kind = effect[0]
-        if kind == "add":
-            model.setdefault(effect[1], set())
-        elif kind == "del":
-            model.pop(effect[1], None)
-        elif kind == "be_add":
-            model[effect[1]].add(effect[2])
-        elif kind == "be_del":
-            model[effect[1]].discard(effect[2])
-        elif kind == "apply":
-            model = {k: set(v) for k, v in effect[1].items()}
     got = dump_state(sock, ifname)
     diff = sorted(str(k) for k in set(got) ^ set(model)) + \
         sorted(str(k) for k in got if k in model and got[k] != model[k])
     print(json.dumps({"sent": sent, "accepted": accepted,
-                      "errors": {errno.errorcode.get(k, str(k)): v
-                                 for k, v in sorted(errors.items())},
+                      "errors": dict(sorted(errors.items())),
                       "model_ok": not diff, "diff": diff[:10]}))
     return 0 if not diff else 1
 
