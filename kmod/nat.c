@@ -753,8 +753,10 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (svcnet_rewrite(skb, &p, false, &f->fwd.daddr, f->fwd.dport) ||
 	    (f->snat &&
-	     svcnet_rewrite(skb, &p, true, &f->fwd.saddr, f->fwd.sport)))
+	     svcnet_rewrite(skb, &p, true, &f->fwd.saddr, f->fwd.sport))) {
+		svcnet_stats_drop(f->be->svc->sd, SVCNET_DROP_MALFORMED);
 		return NF_DROP;
+	}
 	if (p.t.proto == IPPROTO_TCP)
 		svcnet_flow_touch(sn, f, svcnet_tcp_state(READ_ONCE(f->state),
 							  &p, true));
