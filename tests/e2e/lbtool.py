@@ -30,11 +30,20 @@ clients that count who answered.
                             waits for DIR/go, then tries each connection and
                             prints {"ok": [...], "reset": [...], "broken":
                             [...]}, the backends' names by outcome.
+  stream ADDR PORT DIR      one echo connection, kept busy with lines of
+                            random text, each checked byte for byte when it
+                            comes back, until DIR/stop exists; writes
+                            DIR/streaming after the first line; prints
+                            {"backend", "bytes", "lines", "ok", "error"}.
+  loop ADDR PORT DIR        new connections ("name" requests) one after the
+                            other until DIR/stop exists; prints {"ok": n,
+                            "failed": n, "errors": {...}}.
 """
 import errno
 import hashlib
 import json
 import os
+import random
 import socket
 import struct
 import sys
@@ -241,6 +250,57 @@ def hold(addr, port, n, d):
     return 0
 
 
+def stream(addr, port, d):
+    res = {"backend": None, "bytes": 0, "lines": 0, "ok": False,
+           "error": None}
+    stop = os.path.join(d, "stop")
+    try:
+        s = socket.create_connection((addr, port), timeout=30)
+        s.sendall(b"echo\n")
+        f = s.makefile("rwb")
+        res["backend"] = f.readline().strip().decode()
+        while True:
+            line = os.urandom(random.randrange(1, 1500)).hex().encode() + b"\n"
+            f.write(line)
+            f.flush()
+            got = f.readline()
+            if got != line:
+                res["error"] = "line %d came back different (%d bytes, not %d)" \
+                    % (res["lines"], len(got), len(line))
+                break
+            res["bytes"] += len(line)
+            res["lines"] += 1
+            if res["lines"] == 1:
+                open(os.path.join(d, "streaming"), "w").close()
+            if os.path.exists(stop):
+                res["ok"] = True
+                break
+        s.close()
+    except OSError as e:
+        res["error"] = str(e)
+    print(json.dumps(res))
+    return 0 if res["ok"] else 1
+
+
+def loop(addr, port, d):
+    res = {"ok": 0, "failed": 0, "errors": {}}
+    stop = os.path.join(d, "stop")
+    while not os.path.exists(stop):
+        try:
+            s = socket.create_connection((addr, port), timeout=5)
+            with s:
+                s.sendall(b"name\n")
+                if not s.recv(1024):
+                    raise OSError("no answer")
+            res["ok"] += 1
+        except OSError as e:
+            res["failed"] += 1
+            k = type(e).__name__
+            res["errors"][k] = res["errors"].get(k, 0) + 1
+    print(json.dumps(res))
+    return 0
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     udp = "--udp" in args
@@ -271,6 +331,10 @@ def main(argv):
         return sha(args[0], int(args[1]), int(args[2]))
     elif cmd == "hold":
         return hold(args[0], int(args[1]), int(args[2]), args[3])
+    elif cmd == "stream":
+        return stream(args[0], int(args[1]), args[2])
+    elif cmd == "loop":
+        return loop(args[0], int(args[1]), args[2])
     else:
         print(__doc__)
         return 2

@@ -43,7 +43,8 @@ def csum(data):
 def ip4(src, dst, proto, payload, frag=0, opts=b"", tot=None, ihl=None,
         version=4):
     hl = 20 + len(opts)
-    hdr = struct.pack("!BBHHHBBH4s4s", (version << 4) | ((ihl or hl // 4) & 15),
+    hdr = struct.pack("!BBHHHBBH4s4s",
+                      (version << 4) | ((hl // 4 if ihl is None else ihl) & 15),
                       0, tot if tot is not None else hl + len(payload),
                       0x1234, frag, 64, proto, 0, src, dst) + opts
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]

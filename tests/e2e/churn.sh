@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configuration churn under traffic: four processes change services,
+# backends, weights and whole device configurations (APPLY) at once,
+# 10400 operations in all, while clients open connections to a stable
+# service and to the churned ones and a long-lived stream flows through
+# the stable service. Afterwards the stream is byte-exact and was never
+# cut, every connection to the stable service succeeded, and the counters
+# and the flow table agree with each other and with the services.
+#
+#            namespace ch-cl 10.0.9.2
+#            stream + loop -> 10.96.0.1:80 (stable, svc0)
+#            loop -> 10.96.1.5:80 (churned, svc0), 10.96.2.3:80 (svc1)
+#                   |
+#   +---------------+-------------------------------------------------+
+#   | host   svc0: 10.96.0.1:80 be1-3 (weights churned)                |
+#   |              10.96.1.0/24 <- churn.py workers 0-3                |
+#   |        svc1: 10.96.2.0/24 <- APPLY from the workers              |
+#   +------+----------------+----------------+------------------------+
+#          |                |                |
+#       ch-be1           ch-be2           ch-be3   (:8080)
+. "$(dirname "$0")/../lib.sh"
+TOPO=ch
+. "$(dirname "$0")/../lb-topology.sh"
+trap 'cleanup_topology; suite_cleanup' EXIT
+
+CHURN_OPS=${CHURN_OPS:-2600}	# per worker, 4 workers
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }
+
+modprobe svcnet
+lb_topology
+ip link add svc1 type svcnet
+ip link set svc1 up
+ip route add 10.96.1.0/24 dev svc0
+ip route add 10.96.2.0/24 dev svc1
+$svcnet service add svc0 tcp $VIP:80
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:80 "10.0.$n.2:8080"
+done
+gen0=$($svcnet -j show svc0 | jq '.[0].generation')
+
+rm -f "$TMPD/stop" "$TMPD/streaming"
+ip netns exec ch-cl $LB stream $VIP 80 "$TMPD" >"$TMPD/stream.json" &
+streamer=$!
+wait_for 30 test -e "$TMPD/streaming"
+ip netns exec ch-cl $LB loop $VIP 80 "$TMPD" >"$TMPD/loop-stable.json" &
+l1=$!
+ip netns exec ch-cl $LB loop 10.96.1.5 80 "$TMPD" >"$TMPD/loop-churned.json" &
+l2=$!
+ip netns exec ch-cl $LB loop 10.96.2.3 80 "$TMPD" >"$TMPD/loop-apply.json" &
+l3=$!
+
+workers=()
+for w in 0 1 2 3; do
+	python3 tests/e2e/churn.py $w "$CHURN_OPS" $((w + 100)) $VIP >"$TMPD/churn$w.json" &
+	workers+=($!)
+done
+rc=0
+for p in "${workers[@]}"; do
+	wait "$p" || rc=$?
+done
+touch "$TMPD/stop"
+wait $streamer $l1 $l2 $l3 || true
+cat "$TMPD"/churn?.json "$TMPD"/loop-*.json "$TMPD/stream.json" | sed 's/^/# /'
+
+ops=$(cat "$TMPD"/churn?.json | jq -s 'map(.sent) | add')
+check "$((CHURN_OPS * 4)) configuration operations from 4 processes at once" \
+	is "$ops" $((CHURN_OPS * 4))
+check "every operation answered; errors only EEXIST/ENOENT (the workers' own races)" \
+	is "$(cat "$TMPD"/churn?.json | jq -s 'map(.unexpected) | add') $rc" "0 0"
+check "the device generation moved with the changes" \
+	at_least "$(($($svcnet -j show svc0 | jq '.[0].generation') - gen0))" 1000
+check "the long-lived stream through the stable service is byte-exact and was never cut" \
+	is "$(jq -r '"\(.ok) \(.error)"' "$TMPD/stream.json")" "true null"
+check "and it carried data through the whole churn" \
+	at_least "$(jq .lines "$TMPD/stream.json")" 100
+check "every new connection to the stable service succeeded" \
+	is "$(jq .failed "$TMPD/loop-stable.json")" 0
+check "clients used the stable service while the churn ran" \
+	at_least "$(jq .ok "$TMPD/loop-stable.json")" 20
+check "connections to churned services succeeded at times" \
+	at_least "$(($(jq .ok "$TMPD/loop-churned.json") + $(jq .ok "$TMPD/loop-apply.json")))" 1
+
+# The table and the counters, once traffic stopped (polled: flows expire).
+flows_match_services() {
+	local flows svcs
+	flows=$($svcnet -j flow show)
+	svcs=$($svcnet -j -s service show)
+	# every flow's backend is a backend of its service
+	jq -e --argjson s "$svcs" 'all(.[]; . as $f | any($s[];
+		.address == $f.service and .port == $f.service_port and
+		.protocol == $f.protocol and any(.backends[];
+		.address == $f.backend and .port == $f.backend_port)))' <<<"$flows" >/dev/null &&
+	# each service's active count is its flows in the table
+	jq -e --argjson f "$flows" 'all(.[]; . as $s | .stats.active ==
+		([$f[] | select(.service == $s.address and .service_port == $s.port and
+		.protocol == $s.protocol)] | length))' <<<"$svcs" >/dev/null
+}
+check "every flow points at a live backend of its service, each service's active count is its flows" \
+	wait_for 20 flows_match_services
+check "the namespace's flow count is the flows in the table" \
+	wait_for 20 sh -c "test \$($svcnet -j config | jq '.\"flow-count\"') = \$($svcnet -j flow show | jq length)"
+stable() { $svcnet -j -s service show svc0 | jq -c ".[] | select(.address == \"$VIP\")"; }
+check "the stable service's connections are the sum of its backends'" \
+	jq -e '.stats.connections == ([.backends[].stats.connections] | add)' <<<"$(stable)"
+check "and count every connection the clients made to it" \
+	at_least "$(jq .stats.connections <<<"$(stable)")" \
+	"$(($(jq .ok "$TMPD/loop-stable.json") + 1))"
+check "flush, delete both devices" sh -c "$svcnet flow flush && ip link del svc0 && ip link del svc1"
+suite_end
