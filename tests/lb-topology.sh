@@ -30,6 +30,11 @@ cleanup_topology() {
 	done
 	if grep -q "^iptable_nat " /proc/modules; then iptables -t nat -F; fi
 	ip link del svc0 2>/dev/null || true
+	# the host ends of the veths go now, not when the namespaces are
+	# freed later: the next suite reuses their addresses
+	for p in cl be1 be2 be3; do
+		ip link del "$TOPO-$p" 2>/dev/null || true
+	done
 	rm -rf "$TMPD"
 	suite_cleanup
 }

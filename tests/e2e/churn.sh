@@ -23,7 +23,6 @@
 . "$(dirname "$0")/../lib.sh"
 TOPO=ch
 . "$(dirname "$0")/../lb-topology.sh"
-trap 'cleanup_topology; suite_cleanup' EXIT
 
 CHURN_OPS=${CHURN_OPS:-2600}	# per worker, 4 workers
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
@@ -84,22 +83,31 @@ check "connections to churned services succeeded at times" \
 	at_least "$(($(jq .ok "$TMPD/loop-churned.json") + $(jq .ok "$TMPD/loop-apply.json")))" 1
 
 # The table and the counters, once traffic stopped (polled: flows expire).
-flows_match_services() {
+# Prints the flows and services that disagree; silent when all agree.
+disagree() {
 	local flows svcs
 	flows=$($svcnet -j flow show)
 	svcs=$($svcnet -j -s service show)
-	# every flow's backend is a backend of its service
-	jq -e --argjson s "$svcs" 'all(.[]; . as $f | any($s[];
+	# flows whose backend is no backend of their service
+	jq -c --argjson s "$svcs" '.[] | . as $f | select(any($s[];
 		.address == $f.service and .port == $f.service_port and
 		.protocol == $f.protocol and any(.backends[];
-		.address == $f.backend and .port == $f.backend_port)))' <<<"$flows" >/dev/null &&
-	# each service's active count is its flows in the table
-	jq -e --argjson f "$flows" 'all(.[]; . as $s | .stats.active ==
-		([$f[] | select(.service == $s.address and .service_port == $s.port and
-		.protocol == $s.protocol)] | length))' <<<"$svcs" >/dev/null
+		.address == $f.backend and .port == $f.backend_port)) | not)' <<<"$flows"
+	# services whose active count is not their flows in the table
+	jq -c --argjson f "$flows" '.[] | . as $s | ([$f[] |
+		select(.service == $s.address and .service_port == $s.port and
+		.protocol == $s.protocol)] | length) as $n |
+		select(.stats.active != $n) | {address, port, active: .stats.active, flows: $n}' <<<"$svcs"
+}
+agree() {
+	local deadline=$((SECONDS + 20))
+	until [ -z "$(disagree)" ]; do
+		[ $SECONDS -lt $deadline ] || { disagree; return 1; }
+		sleep 0.2
+	done
 }
 check "every flow points at a live backend of its service, each service's active count is its flows" \
-	wait_for 20 flows_match_services
+	agree
 check "the namespace's flow count is the flows in the table" \
 	wait_for 20 sh -c "test \$($svcnet -j config | jq '.\"flow-count\"') = \$($svcnet -j flow show | jq length)"
 stable() { $svcnet -j -s service show svc0 | jq -c ".[] | select(.address == \"$VIP\")"; }

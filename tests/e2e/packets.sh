@@ -20,7 +20,6 @@
 . "$(dirname "$0")/../lib.sh"
 TOPO=pk
 . "$(dirname "$0")/../lb-topology.sh"
-trap 'cleanup_topology; suite_cleanup' EXIT
 
 XMIT_COUNT=${XMIT_COUNT:-12000}
 REV_COUNT=${REV_COUNT:-10000}
@@ -44,7 +43,7 @@ done
 rm -f "$TMPD/ready" "$TMPD/go"
 ip netns exec pk-cl $LB hold $VIP 80 1 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 30 test -e "$TMPD/ready" || { $svcnet -j -s service show; $svcnet -j flow show; ip route; false; }
 
 # --- into the device -----------------------------------------------------------
 before=$(stats)
