@@ -136,7 +136,8 @@ static bool svcnet_flow_snat_port(struct svcnet_net *sn, struct svcnet_flow *f)
  * Create the flow of @fwd to @be; with @snat, the client is source NATed
  * to that address (hairpin). Returns the flow (with *created false when
  * another CPU created it first), or NULL with *err: -ENOSPC when the table
- * is full, -ENOENT when the service is going away, -EEXIST when the
+ * is full, -ENOENT when the service is going away, -ESTALE when @be was
+ * removed since it was picked, -EEXIST when the
  * reverse tuple is taken by another flow, -EADDRINUSE when no source port
  * is free for @snat, -ENOMEM.
  */
@@ -177,6 +178,11 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	spin_lock_bh(&sn->flow_lock);
 	if (READ_ONCE(be->svc->dead)) {
 		*err = -ENOENT;
+		goto err_unlock;
+	}
+	/* removed after the scheduler picked it (see svcnet_flow_sync()) */
+	if (READ_ONCE(be->removed)) {
+		*err = -ESTALE;
 		goto err_unlock;
 	}
 	if (snat && !rhashtable_lookup_fast(&sn->flows_fwd, fwd,
@@ -336,6 +342,18 @@ unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
 	return svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
 }
 
+/*
+ * Flows are created under the flow lock, after a check of their backend's
+ * removed flag. Once this returns, every flow to a backend marked removed
+ * before the call is in the table, where a walk finds it, and no other
+ * can be created.
+ */
+static void svcnet_flow_sync(struct svcnet_net *sn)
+{
+	spin_lock_bh(&sn->flow_lock);
+	spin_unlock_bh(&sn->flow_lock);
+}
+
 /* Remove the flows of a removed backend: their next packets are balanced
  * anew (UDP) or answered with a reset (TCP).
  */
@@ -344,6 +362,7 @@ unsigned int svcnet_flow_flush_backend(struct svcnet_net *sn,
 {
 	struct svcnet_flow_filter flt = { .be = be };
 
+	svcnet_flow_sync(sn);
 	return svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
 }
 
@@ -365,6 +384,7 @@ unsigned int svcnet_flow_flush_removed(struct svcnet_net *sn,
 				       struct svcnet_service *svc)
 {
 	ASSERT_RTNL();
+	svcnet_flow_sync(sn);
 	return svcnet_flow_walk(sn, svcnet_flow_removed_match, svc);
 }
 

@@ -569,8 +569,8 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 	struct svcnet_backend *be = NULL;
 	struct svcnet_sources *srcs;
 	union nf_inet_addr snat_addr;
+	bool created, retried = false;
 	struct svcnet_flow *f;
-	bool created;
 	int err;
 
 	srcs = rcu_dereference(svc->sources);
@@ -585,6 +585,7 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 		sticky = false;	/* remembered already */
 	else
 		be = svcnet_schedule(svc, rcu_dereference(svc->bset), &p->t);
+again:
 	if (!be) {
 		*reason = SVCNET_DROP_NO_BACKEND;
 		return NULL;
@@ -597,6 +598,14 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 			       p->t.proto == IPPROTO_TCP ?
 			       SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
 			       snat, &created, &err);
+	if (!f && err == -ESTALE && !retried) {
+		/* removed meanwhile: its set without it is published */
+		retried = true;
+		sticky = READ_ONCE(svc->affinity_timeout);
+		snat = NULL;
+		be = svcnet_schedule(svc, rcu_dereference(svc->bset), &p->t);
+		goto again;
+	}
 	if (!f) {
 		*reason = err == -ENOSPC || err == -EADDRINUSE ?
 			  SVCNET_DROP_FLOW_LIMIT : SVCNET_DROP_NO_BACKEND;

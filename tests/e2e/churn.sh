@@ -108,8 +108,15 @@ agree() {
 }
 check "every flow points at a live backend of its service, each service's active count is its flows" \
 	agree
+count_is_table() {
+	local c t
+	c=$($svcnet -j config | jq '."flow-count"')
+	t=$($svcnet -j flow show | jq length)
+	echo "flow-count $c, flows in the table $t"
+	[ "$c" = "$t" ]
+}
 check "the namespace's flow count is the flows in the table" \
-	wait_for 20 sh -c "test \$($svcnet -j config | jq '.\"flow-count\"') = \$($svcnet -j flow show | jq length)"
+	wait_for 20 count_is_table
 stable() { $svcnet -j -s service show svc0 | jq -c ".[] | select(.address == \"$VIP\")"; }
 check "the stable service's connections are the sum of its backends'" \
 	jq -e '.stats.connections == ([.backends[].stats.connections] | add)' <<<"$(stable)"
