@@ -53,6 +53,7 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 	if (f->dead)
 		return;
 	WRITE_ONCE(f->dead, true);
+	list_del(&f->syn_node);
 	rhashtable_remove_fast(&sn->flows_fwd, &f->fwd_node, svcnet_fwd_params);
 	rhashtable_remove_fast(&sn->flows_rev, &f->rev_node, svcnet_rev_params);
 	/* the state goes terminal exactly once: the open count stays exact */
@@ -133,6 +134,31 @@ static bool svcnet_flow_snat_port(struct svcnet_net *sn, struct svcnet_flow *f)
 }
 
 /*
+ * The table is full: remove the oldest flow still in SYN state, if one of
+ * the first few of syn_list is, to make room for a new flow (a SYN flood
+ * cannot push out connections that were answered). Flows that left the
+ * SYN state leave the list here. Under the flow lock.
+ */
+static bool svcnet_flow_evict(struct svcnet_net *sn)
+{
+	struct svcnet_flow *f, *tmp;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&sn->flow_lock);
+	list_for_each_entry_safe(f, tmp, &sn->syn_list, syn_node) {
+		if (READ_ONCE(f->state) == SVCNET_FLOW_TCP_SYN) {
+			__svcnet_flow_remove(sn, f);
+			atomic64_inc(&sn->flows_evicted);
+			return true;
+		}
+		list_del_init(&f->syn_node);
+		if (++n == SVCNET_EVICT_TRIES)
+			break;
+	}
+	return false;
+}
+
+/*
  * Create the flow of @fwd to @be; with @snat, the client is source NATed
  * to that address (hairpin). Returns the flow (with *created false when
  * another CPU created it first), or NULL with *err: -ENOSPC when the table
@@ -151,8 +177,15 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 
 	*created = false;
 	if (atomic_inc_return(&sn->flow_count) > READ_ONCE(sn->cfg.flow_max)) {
-		*err = -ENOSPC;
-		goto err_count;
+		bool room;
+
+		spin_lock_bh(&sn->flow_lock);
+		room = svcnet_flow_evict(sn);
+		spin_unlock_bh(&sn->flow_lock);
+		if (!room) {
+			*err = -ENOSPC;
+			goto err_count;
+		}
 	}
 	if (!refcount_inc_not_zero(&be->ref)) {
 		*err = -ENOENT;
@@ -171,6 +204,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	f->rev.daddr = snat ? *snat : fwd->saddr;
 	f->rev.dport = fwd->sport;
 	f->snat = !!snat;
+	INIT_LIST_HEAD(&f->syn_node);
 	f->be = be;
 	f->state = state;
 	f->expires = jiffies + svcnet_flow_timeout(sn, state);
@@ -218,6 +252,8 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 		atomic_dec(&sn->flow_count);
 		return NULL;
 	}
+	if (state == SVCNET_FLOW_TCP_SYN)
+		list_add_tail(&f->syn_node, &sn->syn_list);
 	atomic_inc(&be->active);
 	atomic_inc(&be->open);
 	atomic_inc(&be->svc->active);
@@ -410,6 +446,8 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 	sn->cfg.flow_max = SVCNET_FLOW_MAX_DEFAULT;
 	spin_lock_init(&sn->flow_lock);
 	atomic_set(&sn->flow_count, 0);
+	INIT_LIST_HEAD(&sn->syn_list);
+	atomic64_set(&sn->flows_evicted, 0);
 	INIT_DELAYED_WORK(&sn->flow_gc, svcnet_flow_gc);
 	err = rhashtable_init(&sn->flows_fwd, &svcnet_fwd_params);
 	if (err)

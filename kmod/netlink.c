@@ -139,6 +139,8 @@ static const struct nla_policy svcnet_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
 	[SVCNET_A_CFG_TIMEOUT_UDP] = SVCNET_NL_TIMEOUT,
 	[SVCNET_A_CFG_AFFINITY_COUNT] =
 		SVCNET_NL_READ_ONLY("SVCNET_A_CFG_AFFINITY_COUNT"),
+	[SVCNET_A_CFG_FLOWS_EVICTED] =
+		SVCNET_NL_READ_ONLY("SVCNET_A_CFG_FLOWS_EVICTED"),
 };
 
 const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
@@ -1423,7 +1425,10 @@ static int svcnet_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, SVCNET_A_CFG_FLOW_COUNT,
 			atomic_read(&sn->flow_count)) ||
 	    nla_put_u32(msg, SVCNET_A_CFG_AFFINITY_COUNT,
-			atomic_read(&sn->affinity_count)))
+			atomic_read(&sn->affinity_count)) ||
+	    nla_put_u64_64bit(msg, SVCNET_A_CFG_FLOWS_EVICTED,
+			      atomic64_read(&sn->flows_evicted),
+			      SVCNET_A_CFG_UNSPEC))
 		goto err_free;
 	for (i = 0; i < ARRAY_SIZE(svcnet_cfg_timeouts); i++)
 		if (nla_put_u32(msg, svcnet_cfg_timeouts[i][0],

@@ -242,6 +242,8 @@ struct svcnet_flow {
 	u8 state;			/* enum svcnet_flow_state */
 	bool dead;			/* set under the flow lock */
 	bool snat;			/* hairpin: rev.daddr/dport are ours */
+	/* in the namespace's syn_list while it may still be in SYN state */
+	struct list_head syn_node;
 	struct rcu_head rcu;
 };
 
@@ -249,6 +251,8 @@ struct svcnet_flow {
 #define SVCNET_SNAT_PORT_MIN 61000
 #define SVCNET_SNAT_PORT_MAX 65535
 #define SVCNET_SNAT_TRIES 64
+/* flows of syn_list looked at to evict one when the table is full */
+#define SVCNET_EVICT_TRIES 8
 
 struct svcnet_config {
 	u32 flow_max;
@@ -268,6 +272,9 @@ struct svcnet_net {
 	struct rhashtable flows_rev;
 	spinlock_t flow_lock;		/* flow insertion and removal */
 	atomic_t flow_count;
+	/* TCP flows created in SYN state, oldest first; flow lock */
+	struct list_head syn_list;
+	atomic64_t flows_evicted;
 	struct delayed_work flow_gc;
 	/* session affinity entries */
 	struct rhashtable affinity;

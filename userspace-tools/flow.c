@@ -302,12 +302,16 @@ static const struct {
 
 static int cfg_nest_cb(const struct nlattr *attr, void *data)
 {
-	uint32_t *v = data;
 	uint16_t type = mnl_attr_get_type(attr);
+	uint64_t *v = data;
 
-	if (type <= SVCNET_A_CFG_MAX &&
-	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+	if (type == SVCNET_A_CFG_FLOWS_EVICTED) {
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
+			v[type] = mnl_attr_get_u64(attr);
+	} else if (type <= SVCNET_A_CFG_MAX &&
+		   mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
 		v[type] = mnl_attr_get_u32(attr);
+	}
 	return MNL_CB_OK;
 }
 
@@ -335,7 +339,8 @@ static void config_usage(FILE *out)
 
 int cmd_config(int argc, char **argv)
 {
-	uint32_t v[SVCNET_A_CFG_MAX + 1] = { 0 }, set[N_CFG];
+	uint64_t v[SVCNET_A_CFG_MAX + 1] = { 0 };
+	uint32_t set[N_CFG];
 	bool have[N_CFG] = { false };
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -394,14 +399,20 @@ int cmd_config(int argc, char **argv)
 		json_open_object(&j, NULL);
 		json_u64(&j, "flow-count", v[SVCNET_A_CFG_FLOW_COUNT]);
 		json_u64(&j, "affinity-count", v[SVCNET_A_CFG_AFFINITY_COUNT]);
+		json_u64(&j, "flows-evicted", v[SVCNET_A_CFG_FLOWS_EVICTED]);
 		for (k = 0; k < N_CFG; k++)
 			json_u64(&j, cfg_keys[k].name, v[cfg_keys[k].attr]);
 		json_close_object(&j);
 	} else {
-		printf("flow-count %u\n", v[SVCNET_A_CFG_FLOW_COUNT]);
-		printf("affinity-count %u\n", v[SVCNET_A_CFG_AFFINITY_COUNT]);
+		printf("flow-count %llu\n",
+		       (unsigned long long)v[SVCNET_A_CFG_FLOW_COUNT]);
+		printf("affinity-count %llu\n",
+		       (unsigned long long)v[SVCNET_A_CFG_AFFINITY_COUNT]);
+		printf("flows-evicted %llu\n",
+		       (unsigned long long)v[SVCNET_A_CFG_FLOWS_EVICTED]);
 		for (k = 0; k < N_CFG; k++)
-			printf("%s %u\n", cfg_keys[k].name, v[cfg_keys[k].attr]);
+			printf("%s %llu\n", cfg_keys[k].name,
+			       (unsigned long long)v[cfg_keys[k].attr]);
 	}
 	return EXIT_OK;
 }

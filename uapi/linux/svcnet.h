@@ -143,9 +143,13 @@
  * connection on its backend. TCP packets that match no flow and are not a
  * SYN are dropped (SVCNET_DROP_NO_FLOW) and answered with a TCP reset.
  * Flows expire after a timeout that depends on their state (enum
- * svcnet_flow_state) and that SVCNET_CMD_CONFIG_SET configures. When the table holds
- * SVCNET_A_CFG_FLOW_MAX flows, new flows are dropped and counted
- * (SVCNET_DROP_FLOW_LIMIT); existing flows are unaffected.
+ * svcnet_flow_state) and that SVCNET_CMD_CONFIG_SET configures. When the
+ * table holds SVCNET_A_CFG_FLOW_MAX flows, a new flow takes the place of
+ * the oldest TCP flow still in SYN state (SVCNET_FLOW_TCP_SYN: no answer
+ * from its backend yet, as under a SYN flood), counted in
+ * SVCNET_A_CFG_FLOWS_EVICTED; when there is none, the new flow is dropped
+ * and counted (SVCNET_DROP_FLOW_LIMIT). Flows that were answered are never
+ * evicted.
  *
  * Service key (in requests and replies), nested in SVCNET_A_SERVICE:
  *   SVCNET_A_SVC_ADDR: NLA_BINARY, 4 bytes (IPv4) or 16 bytes (IPv6),
@@ -311,6 +315,8 @@
  *      SVCNET_A_CFG_FLOW_COUNT: NLA_U32, flows now (read-only)
  *      SVCNET_A_CFG_AFFINITY_COUNT: NLA_U32, clients remembered for
  *        session affinity now (read-only; at most SVCNET_A_CFG_FLOW_MAX)
+ *      SVCNET_A_CFG_FLOWS_EVICTED: NLA_U64, flows in SYN state removed
+ *        to make room for new flows in a full table (read-only)
  *      SVCNET_A_CFG_TIMEOUT_TCP_SYN, SVCNET_A_CFG_TIMEOUT_TCP_EST,
  *      SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_A_CFG_TIMEOUT_TCP_CLOSE,
  *      SVCNET_A_CFG_TIMEOUT_UDP: NLA_U32, seconds, 1..SVCNET_TIMEOUT_MAX;
@@ -626,6 +632,7 @@ enum svcnet_cfg_attr {
 	SVCNET_A_CFG_TIMEOUT_TCP_CLOSE,
 	SVCNET_A_CFG_TIMEOUT_UDP,
 	SVCNET_A_CFG_AFFINITY_COUNT,
+	SVCNET_A_CFG_FLOWS_EVICTED,
 	__SVCNET_A_CFG_MAX
 };
 
