@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the flow table: insertion, both lookups, races for one tuple,
- * the size limit, expiry and dying services.
+ * the size limit, eviction of SYN flows, expiry and dying services.
  */
 
 #include <kunit/test.h>
@@ -137,6 +137,8 @@ static void svcnet_flow_limit_test(struct kunit *test)
 	for (i = 0; i < 100; i++) {
 		f = svcnet_test_flow(fx, i, &created, &err);
 		KUNIT_ASSERT_NOT_NULL(test, f);
+		/* answered: never evicted */
+		svcnet_flow_touch(&fx->sn, f, SVCNET_FLOW_TCP_EST);
 	}
 	for (i = 100; i < 110; i++) {
 		err = 0;
@@ -148,6 +150,50 @@ static void svcnet_flow_limit_test(struct kunit *test)
 	/* existing flows are still found */
 	t = svcnet_client(42);
 	KUNIT_EXPECT_NOT_NULL(test, svcnet_fwd(&fx->sn, &t));
+	svcnet_flow_fixture_free(test, fx);
+}
+
+/* A full table makes room by evicting its oldest flows in SYN state. */
+static void svcnet_flow_evict_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_flow *f[20];
+	struct svcnet_tuple t;
+	bool created;
+	int err, i;
+
+	fx->sn.cfg.flow_max = 20;
+	for (i = 0; i < 20; i++) {
+		f[i] = svcnet_test_flow(fx, i, &created, &err);
+		KUNIT_ASSERT_NOT_NULL(test, f[i]);
+	}
+	/* the oldest five were answered; the next five are still SYN */
+	for (i = 0; i < 5; i++)
+		svcnet_flow_touch(&fx->sn, f[i], SVCNET_FLOW_TCP_EST);
+	for (i = 20; i < 25; i++)
+		KUNIT_EXPECT_NOT_NULL(test, svcnet_test_flow(fx, i, &created,
+							     &err));
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 20);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->sn.flows_evicted), 5);
+	for (i = 0; i < 10; i++) {
+		t = svcnet_client(i);
+		if (i < 5)
+			KUNIT_EXPECT_NOT_NULL(test, svcnet_fwd(&fx->sn, &t));
+		else
+			KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
+	}
+	/* every flow answered: a new one is dropped */
+	for (i = 0; i < 20; i++) {
+		t = svcnet_client(i < 5 ? i : i + 5);
+		rcu_read_lock();
+		svcnet_flow_touch(&fx->sn, svcnet_flow_lookup_fwd(&fx->sn, &t),
+				  SVCNET_FLOW_TCP_EST);
+		rcu_read_unlock();
+	}
+	err = 0;
+	KUNIT_EXPECT_NULL(test, svcnet_test_flow(fx, 99, &created, &err));
+	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->sn.flows_evicted), 5);
 	svcnet_flow_fixture_free(test, fx);
 }
 
@@ -274,6 +320,7 @@ static void svcnet_flow_reverse_clash_test(struct kunit *test)
 static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_lookup_test),
 	KUNIT_CASE(svcnet_flow_limit_test),
+	KUNIT_CASE(svcnet_flow_evict_test),
 	KUNIT_CASE(svcnet_flow_expiry_test),
 	KUNIT_CASE(svcnet_flow_touch_test),
 	KUNIT_CASE(svcnet_flow_open_count_test),

@@ -252,7 +252,7 @@ struct svcnet_flow {
 #define SVCNET_SNAT_PORT_MAX 65535
 #define SVCNET_SNAT_TRIES 64
 /* flows of syn_list looked at to evict one when the table is full */
-#define SVCNET_EVICT_TRIES 8
+#define SVCNET_EVICT_TRIES 64
 
 struct svcnet_config {
 	u32 flow_max;

@@ -11,6 +11,10 @@
       with them, by outcome: "tx" (balanced and sent on) or a drop reason
       as `svcnet -j -s show` names it.
 
+  pktfuzz.py synflood IFNAME COUNT
+      COUNT TCP SYNs into the svcnet device IFNAME, to 10.96.0.1:80, each
+      from another client (10.0.9.0/24 and ports), as a SYN flood brings.
+
   pktfuzz.py rev IFNAME MAC COUNT SEED SRC4 SRC6 DST4 DST6 SPORT DPORT
       COUNT frames out of IFNAME (a backend's interface) to MAC (the
       host), from the backend SRC4/SRC6 port SPORT to the client DST4/DST6
@@ -264,10 +268,23 @@ def rev(ifname, mac, count, seed, s4, s6, d4, d6, sport, dport):
     print(json.dumps({"sent": sent, "total": count}))
 
 
+def synflood(ifname, count):
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                         socket.htons(ETH_P_IP))
+    for i in range(count):
+        src = bytes([10, 0, 9, 3 + i % 250])
+        sock.sendto(ip4(src, VIP4, 6, tcp(1024 + i // 250 % 60000, 80, SYN,
+                                          src=src, dst=VIP4)),
+                    (ifname, ETH_P_IP))
+    print(json.dumps({"sent": count}))
+
+
 if __name__ == "__main__":
     a = sys.argv
     if a[1] == "xmit":
         xmit(a[2], int(a[3]), int(a[4]))
+    elif a[1] == "synflood":
+        synflood(a[2], int(a[3]))
     else:
         rev(a[2], a[3], int(a[4]), int(a[5]), a[6], a[7], a[8], a[9],
             int(a[10]), int(a[11]))
