@@ -348,7 +348,8 @@ static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
 		return SVCNET_FLOW_TCP_CLOSE;
 	if (p->fin)
 		return cur == SVCNET_FLOW_TCP_CLOSE ? cur : SVCNET_FLOW_TCP_FIN;
-	if (reply && p->syn && p->ack && cur == SVCNET_FLOW_TCP_SYN)
+	/* the client's ACK completes the handshake */
+	if (!reply && p->ack && !p->syn && cur == SVCNET_FLOW_TCP_SYN)
 		return SVCNET_FLOW_TCP_EST;
 	return cur;
 }

@@ -194,8 +194,51 @@ static void svcnet_csum_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* TCP flow states: only the client's ACK completes the handshake. */
+static const struct svcnet_state_case {
+	const char *name;
+	u8 cur;
+	bool reply, syn, ack, fin, rst;
+	u8 want;
+} svcnet_state_cases[] = {
+	{ "SYN-ACK from the backend", SVCNET_FLOW_TCP_SYN, true, true, true,
+	  false, false, SVCNET_FLOW_TCP_SYN },
+	{ "the client's ACK", SVCNET_FLOW_TCP_SYN, false, false, true, false,
+	  false, SVCNET_FLOW_TCP_EST },
+	{ "a repeated SYN", SVCNET_FLOW_TCP_SYN, false, true, false, false,
+	  false, SVCNET_FLOW_TCP_SYN },
+	{ "an ACK from the backend", SVCNET_FLOW_TCP_SYN, true, false, true,
+	  false, false, SVCNET_FLOW_TCP_SYN },
+	{ "FIN", SVCNET_FLOW_TCP_EST, true, false, true, true, false,
+	  SVCNET_FLOW_TCP_FIN },
+	{ "RST while closing", SVCNET_FLOW_TCP_FIN, false, false, false, false,
+	  true, SVCNET_FLOW_TCP_CLOSE },
+	{ "FIN after RST", SVCNET_FLOW_TCP_CLOSE, false, false, true, true,
+	  false, SVCNET_FLOW_TCP_CLOSE },
+	{ "data when established", SVCNET_FLOW_TCP_EST, false, false, true,
+	  false, false, SVCNET_FLOW_TCP_EST },
+};
+
+static void svcnet_state_desc(const struct svcnet_state_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(svcnet_state, svcnet_state_cases, svcnet_state_desc);
+
+static void svcnet_state_test(struct kunit *test)
+{
+	const struct svcnet_state_case *c = test->param_value;
+	struct svcnet_pkt p = {
+		.syn = c->syn, .ack = c->ack, .fin = c->fin, .rst = c->rst,
+	};
+
+	KUNIT_EXPECT_EQ(test, svcnet_tcp_state(c->cur, &p, c->reply), c->want);
+}
+
 static struct kunit_case svcnet_nat_test_cases[] = {
 	KUNIT_CASE_PARAM(svcnet_csum_test, svcnet_csum_gen_params),
+	KUNIT_CASE_PARAM(svcnet_state_test, svcnet_state_gen_params),
 	{}
 };
 

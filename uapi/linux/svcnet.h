@@ -145,11 +145,11 @@
  * Flows expire after a timeout that depends on their state (enum
  * svcnet_flow_state) and that SVCNET_CMD_CONFIG_SET configures. When the
  * table holds SVCNET_A_CFG_FLOW_MAX flows, a new flow takes the place of
- * the oldest TCP flow still in SYN state (SVCNET_FLOW_TCP_SYN: no answer
- * from its backend yet, as under a SYN flood), counted in
+ * the oldest TCP flow still in SYN state (SVCNET_FLOW_TCP_SYN: handshake
+ * not complete, as under a SYN flood), counted in
  * SVCNET_A_CFG_FLOWS_EVICTED; when there is none, the new flow is dropped
- * and counted (SVCNET_DROP_FLOW_LIMIT). Flows that were answered are never
- * evicted.
+ * and counted (SVCNET_DROP_FLOW_LIMIT). Flows whose handshake completed are
+ * never evicted.
  *
  * Service key (in requests and replies), nested in SVCNET_A_SERVICE:
  *   SVCNET_A_SVC_ADDR: NLA_BINARY, 4 bytes (IPv4) or 16 bytes (IPv6),
@@ -586,8 +586,9 @@ enum svcnet_src_attr {
 /**
  * enum svcnet_flow_state - state of a flow, which sets its timeout
  * @SVCNET_FLOW_UNSPEC: not used
- * @SVCNET_FLOW_TCP_SYN: a TCP SYN was balanced, no SYN-ACK seen yet
- * @SVCNET_FLOW_TCP_EST: the backend answered the SYN
+ * @SVCNET_FLOW_TCP_SYN: a TCP SYN was balanced, the handshake is not
+ *	complete (the client has not acknowledged the SYN-ACK yet)
+ * @SVCNET_FLOW_TCP_EST: the handshake completed
  * @SVCNET_FLOW_TCP_FIN: a FIN was seen in either direction
  * @SVCNET_FLOW_TCP_CLOSE: a RST was seen; a new SYN replaces the flow
  * @SVCNET_FLOW_UDP: a UDP flow
