@@ -30,7 +30,10 @@ key = [nla(S_ADDR, bytes([10, 96, 0, 1])), nla(S_PORT, struct.pack("=H", 80)),
 newkey = [nla(S_ADDR, bytes([10, 96, 0, 77])),
           nla(S_PORT, struct.pack("=H", 80)), nla(S_PROTO, bytes([6]))]
 be = [nla(B_ADDR, bytes([10, 0, 1, 2])), nla(B_PORT, struct.pack("=H", 8080))]
-flow = [nla(1, bytes([6]))]  # SVCNET_A_FLOW_PROTO only: refused later anyway
+# SVCNET_A_FLOW_PROTO, _CLIENT_ADDR, _CLIENT_PORT, _SVC_ADDR, _SVC_PORT
+flow = [nla(1, bytes([6])), nla(2, bytes([10, 0, 9, 2])),
+        nla(3, struct.pack("=H", 40000)), nla(4, bytes([10, 96, 0, 1])),
+        nla(5, struct.pack("=H", 80))]
 cmds = [
     ("DEV_GET", DEV_GET, dev, False),
     ("SERVICE_GET", SVC_GET, dev + nest(A_SERVICE, key), False),

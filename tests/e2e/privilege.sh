@@ -17,6 +17,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 svcnet=userspace-tools/svcnet
+TMPD=$(mktemp -d)
 perm="python3 tests/e2e/nlperm.py"
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 unpriv() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
@@ -57,6 +58,7 @@ python3 tests/e2e/lbtool.py serve ux 8080 >"$1/ux.log" 2>&1 &
 srv=$!
 for i in $(seq 100); do grep -q serving "$1/ux.log" && break; sleep 0.1; done
 svcnet=userspace-tools/svcnet
+TMPD=$(mktemp -d)
 $svcnet service add svc0 tcp 10.96.0.1:80
 $svcnet backend add svc0 tcp 10.96.0.1:80 10.1.0.2:8080
 python3 tests/e2e/lbtool.py hits 10.96.0.1 80 3 >"$1/hits.json"
@@ -85,11 +87,14 @@ netns_add pv-b
 idx=$(cat /sys/class/net/svc0/ifindex)
 res=$(ip netns exec pv-b $perm --ifindex "$idx")
 echo "# from pv-b, svc0's ifindex $idx: $res"
-check "from another namespace, every command naming svc0's ifindex: ENODEV" \
-	is "$(jq -c '[del(.CONFIG_GET, .CONFIG_SET) | .[] | select(. != "ENODEV")]' <<<"$res")" '[]'
+check "from another namespace, every device command naming svc0's ifindex: ENODEV" \
+	is "$(jq -c '[del(.CONFIG_GET, .CONFIG_SET, .FLOW_DEL) | .[] | select(. != "ENODEV")]' <<<"$res")" '[]'
+check "a flow of this namespace deleted from there: ENOENT (flows are per namespace)" \
+	is "$(jq -r .FLOW_DEL <<<"$res")" ENOENT
 check "its dumps show none of this namespace's services or flows" \
 	sh -c "ip netns exec pv-b $svcnet -j service show | jq -e 'length == 0' &&
 	       ip netns exec pv-b $svcnet -j flow show | jq -e 'length == 0'"
 check "and this namespace is unchanged" is "$(state)" "$before"
 ip link del svc0
+rm -rf "$TMPD"
 suite_end
