@@ -63,6 +63,15 @@ def nest(t, parts):
     return nla(t | NLA_F_NESTED, b"".join(parts))
 
 
+def messages(data):
+    """The netlink messages in one datagram: (type, flags, seq, payload)."""
+    off = 0
+    while off + 16 <= len(data):
+        ln, t, fl, sq, _ = struct.unpack_from("=IHHII", data, off)
+        yield t, fl, sq, data[off + 16:off + ln]
+        off += (ln + 3) & ~3
+
+
 class Sock:
     def __init__(self):
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
@@ -87,12 +96,7 @@ class Sock:
     def replies(self, seq):
         """Yield (type, payload) until the ack or DONE of seq."""
         while True:
-            data = self.s.recv(1 << 20)
-            off = 0
-            while off + 16 <= len(data):
-                ln, t, fl, sq, _ = struct.unpack_from("=IHHII", data, off)
-                payload = data[off + 16:off + ln]
-                off += (ln + 3) & ~3
+            for t, _, sq, payload in messages(self.s.recv(1 << 20)):
                 if sq != seq:
                     continue
                 if t == NLMSG_ERROR:
@@ -142,12 +146,7 @@ class Sock:
         want = {sq for i, (sq, _) in enumerate(seqs) if i not in odd}
         res = {}
         while want:
-            data = self.s.recv(1 << 22)
-            off = 0
-            while off + 16 <= len(data):
-                ln, t, fl, sq, _ = struct.unpack_from("=IHHII", data, off)
-                payload = data[off + 16:off + ln]
-                off += (ln + 3) & ~3
+            for t, _, sq, payload in messages(self.s.recv(1 << 22)):
                 if sq not in want:
                     continue
                 if t == NLMSG_ERROR:
@@ -377,12 +376,8 @@ def dumps(ifname, nsvc, abandon):
     changed = False
     done = False
     while not done:
-        data = sock.s.recv(65536)
         parts += 1
-        off = 0
-        while off + 16 <= len(data):
-            ln, t, fl, sq, _ = struct.unpack_from("=IHHII", data, off)
-            off += (ln + 3) & ~3
+        for t, fl, sq, _ in messages(sock.s.recv(65536)):
             if sq != seq:
                 continue
             if fl & 0x10:	# NLM_F_DUMP_INTR

@@ -28,20 +28,14 @@ import socket
 import struct
 import sys
 
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from lbtool import inet_csum as csum  # noqa: E402
+
 ETH_P_IP, ETH_P_IPV6, ETH_P_ARP = 0x0800, 0x86DD, 0x0806
 VIP4, VIP6 = socket.inet_aton("10.96.0.1"), socket.inet_pton(
     socket.AF_INET6, "fd00:96::1")
 NOSVC4, NOSVC6 = socket.inet_aton("10.96.0.200"), socket.inet_pton(
     socket.AF_INET6, "fd00:96::200")
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def ip4(src, dst, proto, payload, frag=0, opts=b"", tot=None, ihl=None,
