@@ -38,6 +38,8 @@ clients that count who answered.
   loop ADDR PORT DIR        new connections ("name" requests) one after the
                             other until DIR/stop exists; prints {"ok": n,
                             "failed": n, "errors": {...}}.
+  probe PORT ADDR...        one TCP request to each address; prints
+                            {ADDR: "answered" | "refused" | error name}.
 """
 import errno
 import hashlib
@@ -301,6 +303,22 @@ def loop(addr, port, d):
     return 0
 
 
+def probe(port, addrs):
+    """One TCP connection to each address: "answered", "refused" or the
+    error; prints {address: outcome}."""
+    res = {}
+    for addr in addrs:
+        try:
+            request(addr, port, False, timeout=3)
+            res[addr] = "answered"
+        except ConnectionRefusedError:
+            res[addr] = "refused"
+        except (OSError, RuntimeError) as e:
+            res[addr] = type(e).__name__
+    print(json.dumps(res, sort_keys=True))
+    return 0
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     udp = "--udp" in args
@@ -335,6 +353,8 @@ def main(argv):
         return stream(args[0], int(args[1]), args[2])
     elif cmd == "loop":
         return loop(args[0], int(args[1]), args[2])
+    elif cmd == "probe":
+        return probe(int(args[0]), args[1:])
     else:
         print(__doc__)
         return 2

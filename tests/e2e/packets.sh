@@ -11,6 +11,7 @@
 #                   |
 #   +---------------+-------------------------------------------------+
 #   | host   svc0 <- pktfuzz.py xmit: 12000 packets, 28 kinds          |
+#   |        (clients 198.18.0.0/24, 2001:db8:18::/64: blackhole)      |
 #   |        services 10.96.0.1 and fd00:96::1, TCP and UDP port 80    |
 #   +------+----------------+----------------+------------------------+
 #          |                |                |
@@ -30,8 +31,16 @@ delta() { # KEY: the counter's growth between $before and $after
 	echo $(($(jq ".\"$1\"" <<<"$after") - $(jq ".\"$1\"" <<<"$before")))
 }
 
+# The crafted clients' prefixes (see pktfuzz.py): answers to them vanish.
+blackholes() {
+	ip route "$1" blackhole 198.18.0.0/24
+	ip -6 route "$1" blackhole 2001:db8:18::/64
+}
+trap 'blackholes del 2>/dev/null; cleanup_topology' EXIT
+
 modprobe svcnet
 lb_topology
+blackholes add
 for proto in tcp udp; do
 	$svcnet service add svc0 $proto $VIP:80
 	$svcnet service add svc0 $proto "[$VIP6]:80"

@@ -6,7 +6,8 @@
       COUNT packets straight into the svcnet device IFNAME (a packet
       socket on it, so no IP layer checks them first). Service 10.96.0.1
       and fd00:96::1, TCP and UDP port 80, with backends; clients
-      10.0.9.0/24 and fd00:9::/64. Prints one JSON object: how many
+      198.18.0.0/24 and 2001:db8:18::/64 (fresh tuples; the caller routes
+      them to a blackhole) and 10.0.9.2, fd00:9::2 (no flow). Prints one JSON object: how many
       packets of each kind were sent, and what the device must have done
       with them, by outcome: "tx" (balanced and sent on) or a drop reason
       as `svcnet -j -s show` names it.
@@ -87,12 +88,16 @@ class Xmit:
         self.r = r
         self.n = 0
 
+    # Clients that send SYNs and UDP get fresh tuples from 198.18.0.0/24 and
+    # 2001:db8:18::/64, which the suite routes to a blackhole: the
+    # backends' answers to them vanish without a trace. (Were they on a
+    # link, the failed neighbour resolution would answer each with an
+    # ICMP error from the service address, some seconds later, into svc0.)
     def c4(self):
-        # clients that send SYNs and UDP get fresh tuples: 10.0.9.3-254
-        return bytes([10, 0, 9, self.r.randrange(3, 255)])
+        return bytes([198, 18, 0, self.r.randrange(3, 255)])
 
     def c6(self):
-        return socket.inet_pton(socket.AF_INET6, "fd00:9::%x" %
+        return socket.inet_pton(socket.AF_INET6, "2001:db8:18::%x" %
                                 self.r.randrange(3, 0xffff))
 
     def port(self):
