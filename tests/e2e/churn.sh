@@ -80,22 +80,6 @@ check "every new connection to the stable service succeeded" \
 check "clients used the stable service while the churn ran" \
 	at_least "$(jq .ok "$TMPD/loop-stable.json")" 20
 
-# Once the churn stopped, the churned services are whatever the last
-# operations left: each one with a backend of weight above 0 answers a new
-# connection, each one without refuses it at once.
-settled() {
-	local want got
-	want=$($svcnet -j service show | jq -c --arg vip "$VIP" 'map(select(.address != $vip) |
-		{(.address): (if any(.backends[]; .weight > 0) then "answered" else "refused" end)}) | add // {}')
-	# shellcheck disable=SC2046
-	got=$(ip netns exec ch-cl $LB probe 80 $(jq -r 'keys[]' <<<"$want"))
-	echo "# $(jq length <<<"$want") churned services: $(jq -c '[.[]] | group_by(.) | map({(.[0]): length}) | add' <<<"$got")"
-	jq -e --argjson w "$want" '. == $w' <<<"$got" >/dev/null ||
-		{ jq -c --argjson w "$want" 'to_entries | map(select(.value != $w[.key]))' <<<"$got"; return 1; }
-}
-check "after the churn every churned service with a weighted backend answers, every other refuses" \
-	settled
-
 # The table and the counters, once traffic stopped. Flows still expire
 # (closed connections), never appear: read the counters before and after
 # the flow table, and the table must lie between them. Prints what
@@ -138,5 +122,30 @@ check "the stable service's connections are the sum of its backends'" \
 check "and count every connection the clients made to it" \
 	at_least "$(jq .stats.connections <<<"$(stable)")" \
 	"$(($(jq .ok "$TMPD/loop-stable.json") + 1))"
+# Once the churn stopped, the churned services are whatever the last
+# operations left: each one with a backend of weight above 0 answers a new
+# connection, each one without refuses it at once. The flows of the
+# traffic so far are flushed first and the probes use source ports of
+# their own: a new connection from the port of a flow to another service
+# with the same backend would have the same reverse tuple (svcnet does not
+# remap client ports yet) and is refused.
+settled() {
+	local want got
+	$svcnet flow flush
+	want=$($svcnet -j service show | jq -c --arg vip "$VIP" 'map(select(.address != $vip) |
+		{(.address): (if any(.backends[]; .weight > 0) then "answered" else "refused" end)}) | add // {}')
+	# shellcheck disable=SC2046
+	got=$(ip netns exec ch-cl $LB probe 80 $(jq -r 'keys[]' <<<"$want") --sport 40000)
+	echo "# $(jq length <<<"$want") churned services: $(jq -c '[.[]] | group_by(.) | map({(.[0]): length}) | add' <<<"$got")"
+	jq -e --argjson w "$want" '. == $w' <<<"$got" >/dev/null && return 0
+	jq -c --argjson w "$want" 'to_entries | map(select(.value != $w[.key]))' <<<"$got"
+	for a in $(jq -r --argjson w "$want" 'to_entries | map(select(.value != $w[.key])) | .[].key' <<<"$got"); do
+		$svcnet -j -s service show | jq -c --arg a "$a" '.[] | select(.address == $a)'
+	done
+	$svcnet -j -s show | jq -c '.[] | {ifname, drops: .stats.drops}'
+	return 1
+}
+check "after the churn every churned service with a weighted backend answers, every other refuses" \
+	settled
 check "flush, delete both devices" sh -c "$svcnet flow flush && ip link del svc0 && ip link del svc1"
 suite_end

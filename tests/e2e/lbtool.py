@@ -38,7 +38,9 @@ clients that count who answered.
   loop ADDR PORT DIR        new connections ("name" requests) one after the
                             other until DIR/stop exists; prints {"ok": n,
                             "failed": n, "errors": {...}}.
-  probe PORT ADDR...        one TCP request to each address; prints
+  probe PORT ADDR... [--sport N]
+                            one TCP request to each address (from ports
+                            N, N+1, ...); prints
                             {ADDR: "answered" | "refused" | error name}.
 """
 import errno
@@ -303,13 +305,14 @@ def loop(addr, port, d):
     return 0
 
 
-def probe(port, addrs):
-    """One TCP connection to each address: "answered", "refused" or the
-    error; prints {address: outcome}."""
+def probe(port, addrs, sport):
+    """One TCP connection to each address (from source port SPORT + i, if
+    given): "answered", "refused" or the error; prints {address: outcome}."""
     res = {}
-    for addr in addrs:
+    for i, addr in enumerate(addrs):
         try:
-            request(addr, port, False, timeout=3)
+            request(addr, port, False, sport + i if sport else None,
+                    timeout=3)
             res[addr] = "answered"
         except ConnectionRefusedError:
             res[addr] = "refused"
@@ -354,7 +357,7 @@ def main(argv):
     elif cmd == "loop":
         return loop(args[0], int(args[1]), args[2])
     elif cmd == "probe":
-        return probe(int(args[0]), args[1:])
+        return probe(int(args[0]), args[1:], sport)
     else:
         print(__doc__)
         return 2
