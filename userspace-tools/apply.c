@@ -36,7 +36,7 @@ struct file_svc {
 	bool no_route;
 	unsigned int line;
 	struct be_opts *be;
-	size_t n_be;
+	size_t n_be, cap_be;
 	size_t msg_start, msg_end;	/* where its nests are in the request */
 };
 
@@ -44,7 +44,7 @@ struct file {
 	const char *name;
 	char dev[IF_NAMESIZE];
 	struct file_svc *svcs;
-	size_t n;
+	size_t n, cap;
 };
 
 static void file_free(struct file *f)
@@ -81,10 +81,13 @@ static int parse_service_line(struct file *f, unsigned int line, int argc,
 
 	if (argc < 3)
 		return file_error(f, line, "'service' needs PROTO ADDR:PORT");
-	s = realloc(f->svcs, (f->n + 1) * sizeof(*s));
-	if (!s)
-		return file_error(f, line, "out of memory");
-	f->svcs = s;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 16;
+		s = realloc(f->svcs, f->cap * sizeof(*s));
+		if (!s)
+			return file_error(f, line, "out of memory");
+		f->svcs = s;
+	}
 	s = &f->svcs[f->n++];
 	memset(s, 0, sizeof(*s));
 	s->o.affinity = -1;
@@ -126,10 +129,13 @@ static int parse_backend_line(struct file *f, unsigned int line, int argc,
 		return file_error(f, line, "a backend before any service");
 	if (argc < 2)
 		return file_error(f, line, "'backend' needs ADDR:PORT");
-	b = realloc(s->be, (s->n_be + 1) * sizeof(*b));
-	if (!b)
-		return file_error(f, line, "out of memory");
-	s->be = b;
+	if (s->n_be == s->cap_be) {
+		s->cap_be = s->cap_be ? 2 * s->cap_be : 4;
+		b = realloc(s->be, s->cap_be * sizeof(*b));
+		if (!b)
+			return file_error(f, line, "out of memory");
+		s->be = b;
+	}
 	b = &s->be[s->n_be++];
 	memset(b, 0, sizeof(*b));
 	b->weight = 1;
@@ -282,21 +288,27 @@ static void put_file_service(struct nlmsghdr *nlh, struct file_svc *s)
 	s->msg_end = nlh->nlmsg_len;
 }
 
-static bool same_addr(const struct addr *a, const struct addr *b)
+static int addr_cmp(const void *a, const void *b)
 {
-	return a->family == b->family && !memcmp(a->raw, b->raw, 16);
+	const struct addr *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->raw, y->raw, sizeof(x->raw));
 }
 
-/* Does a routed service of @f use @a? (linear: files are checked once) */
-static bool file_routes(const struct file *f, const struct addr *a,
-			size_t before)
+/* Sort @n addresses and drop repeats; the number left. */
+static size_t addrs_unique(struct addr *a, size_t n)
 {
-	size_t i;
+	size_t i, k = 0;
 
-	for (i = 0; i < before; i++)
-		if (!f->svcs[i].no_route && same_addr(&f->svcs[i].svc.addr, a))
-			return true;
-	return false;
+	if (!n)
+		return 0;
+	qsort(a, n, sizeof(*a), addr_cmp);
+	for (i = 1; i < n; i++)
+		if (addr_cmp(&a[k], &a[i]))
+			a[++k] = a[i];
+	return k + 1;
 }
 
 static void apply_usage(FILE *out)
@@ -321,6 +333,8 @@ int cmd_apply(int argc, char **argv)
 {
 	struct file f = { .name = NULL };
 	struct svc_list before = { 0 };
+	struct addr *routed = NULL, *gone = NULL;
+	size_t n_routed = 0, n_gone = 0;
 	bool has_gen = false, *added;
 	const char *dev = NULL;
 	struct nlmsghdr *nlh;
@@ -384,7 +398,8 @@ int cmd_apply(int argc, char **argv)
 	ret = EXIT_KERNEL;
 	buf = malloc(request_size(&f));
 	added = calloc(f.n + 1, sizeof(*added));
-	if (!buf || !added) {
+	routed = malloc((f.n + 1) * sizeof(*routed));
+	if (!buf || !added || !routed) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out_buf;
 	}
@@ -406,14 +421,13 @@ int cmd_apply(int argc, char **argv)
 	}
 	/* routes first, so that a failure leaves nothing behind */
 	for (i = 0; i < f.n; i++) {
-		struct file_svc *s = &f.svcs[i];
-
 		f.svcs[i].svc.dev = dev;
-		if (s->no_route || file_routes(&f, &s->svc.addr, i))
-			continue;
-		if (route_ensure(&s->svc.addr, ifindex, &added[i]))
-			goto out_routes;
+		if (!f.svcs[i].no_route)
+			routed[n_routed++] = f.svcs[i].svc.addr;
 	}
+	n_routed = addrs_unique(routed, n_routed);
+	if (routes_ensure(routed, n_routed, ifindex, added))
+		goto out_routes;
 	ret = ipc_run(&ipc, nlh, NULL, NULL);
 	if (ret) {
 		for (i = 0; ipc.err_offs >= 0 && i < f.n; i++)
@@ -424,24 +438,33 @@ int cmd_apply(int argc, char **argv)
 		goto out_routes;
 	}
 	/* the routes of addresses no service uses any more go */
-	for (i = 0; i < before.n; i++) {
-		struct addr *a = &before.svcs[i].addr;
-
-		if (!file_routes(&f, a, f.n) &&
-		    route_release(a, ifindex))
-			ret = EXIT_KERNEL;
+	gone = malloc((before.n + 1) * sizeof(*gone));
+	if (!gone) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		ret = EXIT_KERNEL;
+		goto out_ipc;
 	}
+	for (i = 0; i < before.n; i++)
+		if (!bsearch(&before.svcs[i].addr, routed, n_routed,
+			     sizeof(*routed), addr_cmp))
+			gone[n_gone++] = before.svcs[i].addr;
+	n_gone = addrs_unique(gone, n_gone);
+	if (routes_release(gone, n_gone, ifindex))
+		ret = EXIT_KERNEL;
 	goto out_ipc;
 
 out_routes:
 	ret = EXIT_KERNEL;
-	for (i = 0; i < f.n; i++)
+	for (i = 0, k = 0; i < n_routed; i++)
 		if (added[i])
-			route_release(&f.svcs[i].svc.addr, ifindex);
+			routed[k++] = routed[i];
+	routes_release(routed, k, ifindex);
 out_ipc:
 	ipc_close(&ipc);
 	svc_list_free(&before);
 out_buf:
+	free(gone);
+	free(routed);
 	free(added);
 	free(buf);
 out_file:

@@ -416,12 +416,15 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 		free(s.be);
 		return MNL_CB_OK;
 	}
-	n = realloc(l->svcs, (l->n + 1) * sizeof(*n));
-	if (!n) {
-		free(s.be);
-		return MNL_CB_ERROR;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		n = realloc(l->svcs, l->cap * sizeof(*n));
+		if (!n) {
+			free(s.be);
+			return MNL_CB_ERROR;
+		}
+		l->svcs = n;
 	}
-	l->svcs = n;
 	l->svcs[l->n++] = s;
 	return MNL_CB_OK;
 }
@@ -435,6 +438,7 @@ void svc_list_free(struct svc_list *l)
 	free(l->svcs);
 	l->svcs = NULL;
 	l->n = 0;
+	l->cap = 0;
 }
 
 /* Dump the services of @dev (every device if NULL). */

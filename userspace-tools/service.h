@@ -55,7 +55,7 @@ struct svc_info {
 
 struct svc_list {
 	struct svc_info *svcs;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Options of service add and set; 0 or -1: not given. */
