@@ -72,8 +72,10 @@ while kill -0 $flooder 2>/dev/null; do
 done
 wait $flooder
 echo "# flow-count at most $max during the flood, flows-evicted $(cfg flows-evicted)"
-check "a flood of $FLOOD SYNs: the flow count never exceeded flow-max (sampled)" \
-	at_most "$max" 1000
+# A creation counts itself before it evicts (one at a time per CPU): read
+# meanwhile, the count may be above the table by the CPUs creating flows.
+check "a flood of $FLOOD SYNs: the flow count never exceeded flow-max + CPUs (sampled)" \
+	at_most "$max" $((1000 + $(nproc)))
 check "the table is full of the flood's SYN flows, not more" is "$(cfg flow-count)" 1000
 check "the flood's SYN flows were evicted for newer ones: flows-evicted" \
 	at_least "$(cfg flows-evicted)" $((FLOOD - 1000))

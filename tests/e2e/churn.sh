@@ -130,12 +130,16 @@ check "and count every connection the clients made to it" \
 # with the same backend would have the same reverse tuple (svcnet does not
 # remap client ports yet) and is refused.
 settled() {
-	local want got
+	local want got rl
 	$svcnet flow flush
+	# dozens of refusals to one client at once: no ICMP rate limit
+	rl=$(sysctl -n net.ipv4.icmp_ratelimit)
+	sysctl -qw net.ipv4.icmp_ratelimit=0
 	want=$($svcnet -j service show | jq -c --arg vip "$VIP" 'map(select(.address != $vip) |
 		{(.address): (if any(.backends[]; .weight > 0) then "answered" else "refused" end)}) | add // {}')
 	# shellcheck disable=SC2046
 	got=$(ip netns exec ch-cl $LB probe 80 $(jq -r 'keys[]' <<<"$want") --sport 40000)
+	sysctl -qw net.ipv4.icmp_ratelimit="$rl"
 	echo "# $(jq length <<<"$want") churned services: $(jq -c '[.[]] | group_by(.) | map({(.[0]): length}) | add' <<<"$got")"
 	jq -e --argjson w "$want" '. == $w' <<<"$got" >/dev/null && return 0
 	jq -c --argjson w "$want" 'to_entries | map(select(.value != $w[.key]))' <<<"$got"
