@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lg: the load generator and test server of svcnet's benchmarks.
+ *
+ *   lg serve PORT [THREADS]
+ *	TCP server on PORT (IPv4 and IPv6): each connection reads requests of
+ *	one byte and answers each with one byte, until EOF; a first byte 'B'
+ *	makes it a sink instead (bulk: read and discard until EOF).
+ *   lg conn ADDR PORT THREADS SECONDS [MAX]
+ *	new connections per second: connect, one request, close (RST-free:
+ *	the client closes after the answer), in THREADS threads for SECONDS
+ *	(or MAX connections in all).
+ *   lg rr ADDR PORT THREADS SECONDS
+ *	requests per second on one persistent connection per thread.
+ *   lg bulk ADDR PORT SECONDS
+ *	one stream's throughput, bytes per second.
+ *
+ * Prints one JSON object: {"mode", "threads", "seconds", "count",
+ * "errors", "rate"} (rate: per second; bulk: bytes per second).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct sockaddr_storage target;
+static socklen_t target_len;
+static atomic_bool stop;
+static atomic_ulong total, errors;
+static unsigned long max_count;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static int connect_target(void)
+{
+	int fd = socket(target.ss_family, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&target, target_len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool request(int fd)
+{
+	char c = 'x';
+
+	return write(fd, &c, 1) == 1 && read(fd, &c, 1) == 1;
+}
+
+static bool count_one(void)
+{
+	unsigned long n = atomic_fetch_add(&total, 1) + 1;
+
+	if (max_count && n >= max_count)
+		atomic_store(&stop, true);
+	return !atomic_load(&stop);
+}
+
+static void *conn_worker(void *arg)
+{
+	while (!atomic_load(&stop)) {
+		int fd = connect_target();
+
+		if (fd < 0 || !request(fd)) {
+			atomic_fetch_add(&errors, 1);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		close(fd);
+		if (!count_one())
+			break;
+	}
+	return NULL;
+}
+
+static void *rr_worker(void *arg)
+{
+	int fd = connect_target();
+
+	if (fd < 0) {
+		atomic_fetch_add(&errors, 1);
+		return NULL;
+	}
+	while (!atomic_load(&stop)) {
+		if (!request(fd)) {
+			atomic_fetch_add(&errors, 1);
+			break;
+		}
+		count_one();
+	}
+	close(fd);
+	return NULL;
+}
+
+static void *bulk_worker(void *arg)
+{
+	static char buf[1 << 16];
+	int fd = connect_target();
+	ssize_t n;
+
+	if (fd < 0) {
+		atomic_fetch_add(&errors, 1);
+		return NULL;
+	}
+	buf[0] = 'B';
+	while (!atomic_load(&stop)) {
+		n = write(fd, buf, sizeof(buf));
+		if (n <= 0) {
+			atomic_fetch_add(&errors, 1);
+			break;
+		}
+		atomic_fetch_add(&total, n);
+	}
+	close(fd);
+	return NULL;
+}
+
+static void *serve_conn(void *arg)
+{
+	int fd = (int)(long)arg;
+	char buf[1 << 16];
+	bool sink = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (!sink && buf[0] == 'B')
+			sink = true;
+		if (!sink && write(fd, buf, 1) != 1)
+			break;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void __attribute__((noreturn)) serve(int port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), one = 1, zero = 0;
+	pthread_attr_t attr;
+	pthread_t t;
+	long c;
+
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4096))
+		die("bind/listen");
+	printf("serving %d\n", port);
+	fflush(stdout);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 1 << 18);
+	for (;;) {
+		c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (pthread_create(&t, &attr, serve_conn, (void *)c))
+			close(c);
+	}
+}
+
+static void resolve(const char *addr, const char *port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *res;
+
+	if (getaddrinfo(addr, port, &hints, &res))
+		die("getaddrinfo");
+	memcpy(&target, res->ai_addr, res->ai_addrlen);
+	target_len = res->ai_addrlen;
+	freeaddrinfo(res);
+}
+
+int main(int argc, char **argv)
+{
+	void *(*worker)(void *);
+	unsigned int i, threads;
+	double secs, start, took;
+	pthread_t *t;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 3 && !strcmp(argv[1], "serve"))
+		serve(atoi(argv[2]));
+	if (argc >= 6 && !strcmp(argv[1], "conn"))
+		worker = conn_worker;
+	else if (argc >= 6 && !strcmp(argv[1], "rr"))
+		worker = rr_worker;
+	else if (argc >= 5 && !strcmp(argv[1], "bulk"))
+		worker = bulk_worker;
+	else {
+		fprintf(stderr, "usage: lg serve PORT | lg conn|rr ADDR PORT THREADS SECONDS [MAX] | lg bulk ADDR PORT SECONDS\n");
+		return 2;
+	}
+	resolve(argv[2], argv[3]);
+	threads = worker == bulk_worker ? 1 : atoi(argv[4]);
+	secs = atof(argv[worker == bulk_worker ? 4 : 5]);
+	if (argc >= 7)
+		max_count = strtoul(argv[6], NULL, 10);
+	if (!threads || secs <= 0)
+		return 2;
+	t = calloc(threads, sizeof(*t));
+	start = now();
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&t[i], NULL, worker, NULL))
+			die("pthread_create");
+	while (!atomic_load(&stop) && now() - start < secs)
+		usleep(10000);
+	atomic_store(&stop, true);
+	took = now() - start;
+	for (i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	printf("{\"mode\": \"%s\", \"threads\": %u, \"seconds\": %.3f, \"count\": %lu, \"errors\": %lu, \"rate\": %.1f}\n",
+	       argv[1], threads, took, atomic_load(&total),
+	       atomic_load(&errors), atomic_load(&total) / took);
+	free(t);
+	return 0;
+}
