@@ -14,6 +14,11 @@
  *	requests per second on one persistent connection per thread.
  *   lg bulk ADDR PORT SECONDS
  *	one stream's throughput, bytes per second.
+ *   lg inject IFNAME DMAC DADDR DPORT COUNT
+ *	COUNT IPv4 UDP packets out of IFNAME to the Ethernet address DMAC (a
+ *	packet socket, so they enter the peer of a veth as received), each from another client: sources
+ *	10.200.0.0/16, ports 1024-64999, to DADDR:DPORT. Idle flows by the
+ *	million, for the memory measure.
  *
  * Prints one JSON object: {"mode", "threads", "seconds", "count",
  * "errors", "rate"} (rate: per second; bulk: bytes per second).
@@ -22,7 +27,13 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <net/if.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -191,6 +202,90 @@ static void __attribute__((noreturn)) serve(int port)
 	}
 }
 
+static unsigned short ip_csum(const void *p, size_t len)
+{
+	const unsigned short *w = p;
+	unsigned long sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/* IPv4 UDP packets from ever new sources, sent in batches of 64. */
+static int inject(const char *ifname, const char *dmac, const char *daddr,
+		  int dport, unsigned long count)
+{
+	enum { BATCH = 64, PORTS = 64000 - 1024 };
+	struct {
+		struct iphdr ip;
+		struct udphdr udp;
+		char data[4];
+	} __attribute__((packed)) pkt[BATCH];
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_IP),
+				  .sll_halen = ETH_ALEN };
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	unsigned long i = 0, sent = 0;
+	double start = now();
+	struct in_addr d;
+	int fd, k, n;
+
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	if (fd < 0)
+		die("socket");
+	ll.sll_ifindex = if_nametoindex(ifname);
+	if (!ll.sll_ifindex || inet_pton(AF_INET, daddr, &d) != 1 ||
+	    sscanf(dmac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &ll.sll_addr[0],
+		   &ll.sll_addr[1], &ll.sll_addr[2], &ll.sll_addr[3],
+		   &ll.sll_addr[4], &ll.sll_addr[5]) != 6)
+		return 2;
+	memset(pkt, 0, sizeof(pkt));
+	memset(msg, 0, sizeof(msg));
+	while (i < count) {
+		n = count - i < BATCH ? count - i : BATCH;
+		for (k = 0; k < n; k++, i++) {
+			pkt[k].ip.version = 4;
+			pkt[k].ip.ihl = 5;
+			pkt[k].ip.ttl = 64;
+			pkt[k].ip.protocol = IPPROTO_UDP;
+			pkt[k].ip.tot_len = htons(sizeof(pkt[k]));
+			pkt[k].ip.saddr = htonl((10u << 24 | 200u << 16) +
+						i / PORTS);
+			pkt[k].ip.daddr = d.s_addr;
+			pkt[k].ip.check = 0;
+			pkt[k].ip.check = ip_csum(&pkt[k].ip, sizeof(pkt[k].ip));
+			pkt[k].udp.source = htons(1024 + i % PORTS);
+			pkt[k].udp.dest = htons(dport);
+			pkt[k].udp.len = htons(sizeof(pkt[k]) - sizeof(pkt[k].ip));
+			iov[k].iov_base = &pkt[k];
+			iov[k].iov_len = sizeof(pkt[k]);
+			msg[k].msg_hdr.msg_iov = &iov[k];
+			msg[k].msg_hdr.msg_iovlen = 1;
+			msg[k].msg_hdr.msg_name = &ll;
+			msg[k].msg_hdr.msg_namelen = sizeof(ll);
+		}
+		for (k = 0; k < n;) {
+			int r = sendmmsg(fd, msg + k, n - k, 0);
+
+			if (r < 0 && errno == ENOBUFS) {
+				usleep(1000);
+				continue;
+			}
+			if (r < 0)
+				die("sendmmsg");
+			k += r;
+			sent += r;
+		}
+	}
+	printf("{\"mode\": \"inject\", \"count\": %lu, \"seconds\": %.3f}\n",
+	       sent, now() - start);
+	return 0;
+}
+
 static void resolve(const char *addr, const char *port)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
@@ -214,6 +309,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 3 && !strcmp(argv[1], "serve"))
 		serve(atoi(argv[2]));
+	if (argc >= 7 && !strcmp(argv[1], "inject"))
+		return inject(argv[2], argv[3], argv[4], atoi(argv[5]),
+			      strtoul(argv[6], NULL, 10));
 	if (argc >= 6 && !strcmp(argv[1], "conn"))
 		worker = conn_worker;
 	else if (argc >= 6 && !strcmp(argv[1], "rr"))
@@ -221,7 +319,7 @@ int main(int argc, char **argv)
 	else if (argc >= 5 && !strcmp(argv[1], "bulk"))
 		worker = bulk_worker;
 	else {
-		fprintf(stderr, "usage: lg serve PORT | lg conn|rr ADDR PORT THREADS SECONDS [MAX] | lg bulk ADDR PORT SECONDS\n");
+		fprintf(stderr, "usage: lg serve PORT | lg conn|rr ADDR PORT THREADS SECONDS [MAX] | lg bulk ADDR PORT SECONDS | lg inject IFNAME DMAC DADDR DPORT COUNT\n");
 		return 2;
 	}
 	resolve(argv[2], argv[3]);
