@@ -14,6 +14,15 @@
  *	requests per second on one persistent connection per thread.
  *   lg bulk ADDR PORT SECONDS
  *	one stream's throughput, bytes per second.
+ *   lg tlsserve PORT CERT KEY
+ *	TLS 1.2 server on PORT (OpenSSL), a sink: after the handshake it reads
+ *	the records and discards them undecrypted until EOF, so that the
+ *	receiver costs the same whoever encrypted.
+ *   lg tlsbulk ADDR PORT SECONDS
+ *	one TLS 1.2 stream's throughput (AES128-GCM, the cipher of TLS device
+ *	offload), with kTLS enabled (SSL_OP_ENABLE_KTLS): the kernel, or the
+ *	device the route leads to, encrypts. "ktls_send" in the output says
+ *	whether kTLS was in use.
  *   lg inject IFNAME DMAC DADDR DPORT COUNT
  *	COUNT IPv4 UDP packets out of IFNAME to the Ethernet address DMAC (a
  *	packet socket, so they enter the peer of a veth as received), each from another client: sources
@@ -21,7 +30,8 @@
  *	million, for the memory measure.
  *
  * Prints one JSON object: {"mode", "threads", "seconds", "count",
- * "errors", "rate"} (rate: per second; bulk: bytes per second).
+ * "errors", "rate", "cpu_seconds", "cpu_ns_per_byte"} (rate: per second;
+ * bulk: bytes per second; CPU: busy time of the whole machine meanwhile).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +54,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 static struct sockaddr_storage target;
 static socklen_t target_len;
@@ -286,6 +298,124 @@ static int inject(const char *ifname, const char *dmac, const char *daddr,
 	return 0;
 }
 
+static void *tls_conn(void *arg)
+{
+	SSL *ssl = arg;
+	char buf[1 << 16];
+
+	/* a sink: after the handshake, the records are read, not decrypted */
+	if (SSL_accept(ssl) == 1)
+		while (read(SSL_get_fd(ssl), buf, sizeof(buf)) > 0)
+			;
+	close(SSL_get_fd(ssl));
+	SSL_free(ssl);
+	return NULL;
+}
+
+static void __attribute__((noreturn)) tlsserve(int port, const char *cert,
+					       const char *key)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), one = 1, zero = 0, c;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	pthread_attr_t attr;
+	pthread_t t;
+	SSL *ssl;
+
+	if (fd < 0 || !ctx)
+		die("socket");
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		ERR_print_errors_fp(stderr);
+		exit(1);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128))
+		die("bind/listen");
+	printf("serving TLS %d\n", port);
+	fflush(stdout);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		ssl = SSL_new(ctx);
+		SSL_set_fd(ssl, c);
+		if (pthread_create(&t, &attr, tls_conn, ssl)) {
+			SSL_free(ssl);
+			close(c);
+		}
+	}
+}
+
+/* busy CPU time of the whole machine, in seconds (all but idle, iowait) */
+static double cpu_busy(void)
+{
+	unsigned long long v[10] = { 0 }, busy = 0;
+	FILE *f = fopen("/proc/stat", "r");
+	int i;
+
+	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+			 &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			 &v[7]) != 8)
+		die("/proc/stat");
+	fclose(f);
+	for (i = 0; i < 8; i++)
+		if (i != 3 && i != 4)
+			busy += v[i];
+	return busy / (double)sysconf(_SC_CLK_TCK);
+}
+
+static int tlsbulk(double secs)
+{
+	static char buf[1 << 14];
+	double start, took, cpu;
+	unsigned long total = 0;
+	SSL_CTX *ctx;
+	int fd, n;
+	SSL *ssl;
+
+	ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256");
+	SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
+	fd = connect_target();
+	if (fd < 0)
+		die("connect");
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) != 1) {
+		ERR_print_errors_fp(stderr);
+		return 1;
+	}
+	memset(buf, 'x', sizeof(buf));
+	cpu = cpu_busy();
+	start = now();
+	while (now() - start < secs) {
+		n = SSL_write(ssl, buf, sizeof(buf));
+		if (n <= 0) {
+			ERR_print_errors_fp(stderr);
+			return 1;
+		}
+		total += n;
+	}
+	took = now() - start;
+	cpu = cpu_busy() - cpu;
+	printf("{\"mode\": \"tlsbulk\", \"ktls_send\": %d, \"seconds\": %.3f, \"count\": %lu, \"errors\": 0, \"rate\": %.1f, \"cpu_seconds\": %.2f, \"cpu_ns_per_byte\": %.3f}\n",
+	       (int)BIO_get_ktls_send(SSL_get_wbio(ssl)), took, total,
+	       total / took, cpu, total ? cpu * 1e9 / total : 0);
+	SSL_shutdown(ssl);
+	SSL_free(ssl);
+	close(fd);
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
 static void resolve(const char *addr, const char *port)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
@@ -303,12 +433,18 @@ int main(int argc, char **argv)
 {
 	void *(*worker)(void *);
 	unsigned int i, threads;
-	double secs, start, took;
+	double secs, start, took, cpu;
 	pthread_t *t;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 3 && !strcmp(argv[1], "serve"))
 		serve(atoi(argv[2]));
+	if (argc >= 5 && !strcmp(argv[1], "tlsserve"))
+		tlsserve(atoi(argv[2]), argv[3], argv[4]);
+	if (argc >= 5 && !strcmp(argv[1], "tlsbulk")) {
+		resolve(argv[2], argv[3]);
+		return tlsbulk(atof(argv[4]));
+	}
 	if (argc >= 7 && !strcmp(argv[1], "inject"))
 		return inject(argv[2], argv[3], argv[4], atoi(argv[5]),
 			      strtoul(argv[6], NULL, 10));
@@ -319,7 +455,7 @@ int main(int argc, char **argv)
 	else if (argc >= 5 && !strcmp(argv[1], "bulk"))
 		worker = bulk_worker;
 	else {
-		fprintf(stderr, "usage: lg serve PORT | lg conn|rr ADDR PORT THREADS SECONDS [MAX] | lg bulk ADDR PORT SECONDS | lg inject IFNAME DMAC DADDR DPORT COUNT\n");
+		fprintf(stderr, "usage: lg serve PORT | lg conn|rr ADDR PORT THREADS SECONDS [MAX] | lg bulk ADDR PORT SECONDS | lg tlsserve PORT CERT KEY | lg tlsbulk ADDR PORT SECONDS | lg inject IFNAME DMAC DADDR DPORT COUNT\n");
 		return 2;
 	}
 	resolve(argv[2], argv[3]);
@@ -330,6 +466,7 @@ int main(int argc, char **argv)
 	if (!threads || secs <= 0)
 		return 2;
 	t = calloc(threads, sizeof(*t));
+	cpu = cpu_busy();
 	start = now();
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&t[i], NULL, worker, NULL))
@@ -338,11 +475,13 @@ int main(int argc, char **argv)
 		usleep(10000);
 	atomic_store(&stop, true);
 	took = now() - start;
+	cpu = cpu_busy() - cpu;
 	for (i = 0; i < threads; i++)
 		pthread_join(t[i], NULL);
-	printf("{\"mode\": \"%s\", \"threads\": %u, \"seconds\": %.3f, \"count\": %lu, \"errors\": %lu, \"rate\": %.1f}\n",
+	printf("{\"mode\": \"%s\", \"threads\": %u, \"seconds\": %.3f, \"count\": %lu, \"errors\": %lu, \"rate\": %.1f, \"cpu_seconds\": %.2f, \"cpu_ns_per_byte\": %.3f}\n",
 	       argv[1], threads, took, atomic_load(&total),
-	       atomic_load(&errors), atomic_load(&total) / took);
+	       atomic_load(&errors), atomic_load(&total) / took, cpu,
+	       atomic_load(&total) ? cpu * 1e9 / atomic_load(&total) : 0);
 	free(t);
 	return 0;
 }
