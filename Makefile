@@ -4,6 +4,8 @@
 #   make install      install both (modules_install, which runs depmod; /usr/sbin)
 #   make check        every test, in VMs (see README)
 #   make demo         boot Debian's stock kernel, load svcnet, show it
+#   make bench        svcnet against IPVS, iptables, nftables, no balancer
+#                     in one VM run (see README): bench/results.json, .png
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr
 
@@ -26,9 +28,12 @@ check:
 demo:
 	tests/demo
 
+bench:
+	bench/run
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C userspace-tools clean
 	rm -rf .build
 
-.PHONY: all module tool install check demo clean
+.PHONY: all module tool install check demo bench clean
