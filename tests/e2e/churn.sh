@@ -126,9 +126,9 @@ check "and count every connection the clients made to it" \
 # operations left: each one with a backend of weight above 0 answers a new
 # connection, each one without refuses it at once. The flows of the
 # traffic so far are flushed first and the probes use source ports of
-# their own: a new connection from the port of a flow to another service
-# with the same backend would have the same reverse tuple (svcnet does not
-# remap client ports yet) and is refused.
+# their own (below the ephemeral range): a new connection from the port
+# of a flow to another service with the same backend would have the same
+# reverse tuple (svcnet does not remap client ports yet) and is refused.
 settled() {
 	local want got rl
 	$svcnet flow flush
@@ -138,7 +138,7 @@ settled() {
 	want=$($svcnet -j service show | jq -c --arg vip "$VIP" 'map(select(.address != $vip) |
 		{(.address): (if any(.backends[]; .weight > 0) then "answered" else "refused" end)}) | add // {}')
 	# shellcheck disable=SC2046
-	got=$(ip netns exec ch-cl $LB probe 80 $(jq -r 'keys[]' <<<"$want") --sport 40000)
+	got=$(ip netns exec ch-cl $LB probe 80 $(jq -r 'keys[]' <<<"$want") --sport 20000)
 	sysctl -qw net.ipv4.icmp_ratelimit="$rl"
 	echo "# $(jq length <<<"$want") churned services: $(jq -c '[.[]] | group_by(.) | map({(.[0]): length}) | add' <<<"$got")"
 	jq -e --argjson w "$want" '. == $w' <<<"$got" >/dev/null && return 0
