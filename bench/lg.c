@@ -184,21 +184,29 @@ static void *serve_conn(void *arg)
 	return NULL;
 }
 
-static void __attribute__((noreturn)) serve(int port)
+/* A TCP socket listening on @port, IPv4 and IPv6. */
+static int listen_on(int port, int backlog)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
 				  .sin6_port = htons(port) };
 	int fd = socket(AF_INET6, SOCK_STREAM, 0), one = 1, zero = 0;
-	pthread_attr_t attr;
-	pthread_t t;
-	long c;
 
 	if (fd < 0)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4096))
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, backlog))
 		die("bind/listen");
+	return fd;
+}
+
+static void __attribute__((noreturn)) serve(int port)
+{
+	int fd = listen_on(port, 4096), one = 1;
+	pthread_attr_t attr;
+	pthread_t t;
+	long c;
+
 	printf("serving %d\n", port);
 	fflush(stdout);
 	pthread_attr_init(&attr);
@@ -315,26 +323,21 @@ static void *tls_conn(void *arg)
 static void __attribute__((noreturn)) tlsserve(int port, const char *cert,
 					       const char *key)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
-				  .sin6_port = htons(port) };
-	int fd = socket(AF_INET6, SOCK_STREAM, 0), one = 1, zero = 0, c;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	pthread_attr_t attr;
 	pthread_t t;
 	SSL *ssl;
+	int fd, c;
 
-	if (fd < 0 || !ctx)
-		die("socket");
+	if (!ctx)
+		die("SSL_CTX_new");
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
 		ERR_print_errors_fp(stderr);
 		exit(1);
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128))
-		die("bind/listen");
+	fd = listen_on(port, 128);
 	printf("serving TLS %d\n", port);
 	fflush(stdout);
 	pthread_attr_init(&attr);
