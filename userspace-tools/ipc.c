@@ -16,7 +16,6 @@
 
 #include "ipc.h"
 
-#define IPC_BUFSIZE (1 << 16)
 
 struct ipc_err {
 	int err;

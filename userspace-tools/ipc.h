@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
+#define IPC_BUFSIZE (1 << 16)	/* of ipc->buf, where answers are read */
+
 struct ipc {
 	struct mnl_socket *nl;
 	uint16_t family;

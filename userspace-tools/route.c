@@ -24,12 +24,10 @@
 
 #define ROUTE_BATCH 64
 #define ROUTE_MSG_MAX 64	/* bytes of one request, aligned */
-#define ROUTE_ANS_SIZE 32768
 
 struct route_batch {
 	struct ipc ipc;
-	char *req;		/* ROUTE_BATCH requests */
-	char *ans;		/* ROUTE_ANS_SIZE */
+	char *req;		/* ROUTE_BATCH requests; answers go to ipc.buf */
 	size_t len;		/* of the requests so far */
 	uint32_t first;		/* sequence number of the first request */
 };
@@ -40,12 +38,9 @@ static int batch_open(struct route_batch *b)
 	if (ipc_open_route(&b->ipc))
 		return EXIT_KERNEL;
 	b->req = malloc(ROUTE_BATCH * ROUTE_MSG_MAX + ROUTE_MSG_MAX);
-	b->ans = malloc(ROUTE_ANS_SIZE);
-	if (!b->req || !b->ans) {
+	if (!b->req) {
 		fprintf(stderr, "svcnet: out of memory\n");
 		ipc_close(&b->ipc);
-		free(b->req);
-		free(b->ans);
 		return EXIT_KERNEL;
 	}
 	return EXIT_OK;
@@ -55,7 +50,6 @@ static void batch_close(struct route_batch *b)
 {
 	ipc_close(&b->ipc);
 	free(b->req);
-	free(b->ans);
 }
 
 static struct nlmsghdr *batch_msg(struct route_batch *b, uint16_t type,
@@ -120,12 +114,11 @@ static int batch_run(struct route_batch *b, unsigned int want,
 		const struct nlmsghdr *nlh;
 		int n;
 
-		len = mnl_socket_recvfrom(b->ipc.nl, b->ans,
-					  ROUTE_ANS_SIZE);
+		len = mnl_socket_recvfrom(b->ipc.nl, b->ipc.buf, IPC_BUFSIZE);
 		if (len < 0)
 			goto err;
 		n = len;
-		for (nlh = (void *)b->ans; mnl_nlmsg_ok(nlh, n);
+		for (nlh = (void *)b->ipc.buf; mnl_nlmsg_ok(nlh, n);
 		     nlh = mnl_nlmsg_next(nlh, &n)) {
 			if (nlh->nlmsg_pid != portid ||
 			    nlh->nlmsg_seq < b->first || nlh->nlmsg_seq > last)

@@ -1129,7 +1129,7 @@ int cmd_monitor(int argc, char **argv)
 		return EXIT_KERNEL;
 	}
 	for (;;) {
-		len = mnl_socket_recvfrom(ipc.nl, ipc.buf, 1 << 16);
+		len = mnl_socket_recvfrom(ipc.nl, ipc.buf, IPC_BUFSIZE);
 		if (len < 0) {
 			if (errno == ENOBUFS) {
 				fprintf(stderr, "svcnet: events were lost (receive buffer full)\n");
