@@ -114,9 +114,10 @@ void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
 }
 
 /*
- * A source port for a flow whose client is its backend (hairpin), source
- * NATed to @f->rev.daddr: one above the host's ephemeral ports whose
- * reverse tuple is free. Under the flow lock, which orders insertions.
+ * A source port for a flow that is source NATed to @f->rev.daddr (a
+ * hairpin flow, or one whose client port is taken towards its backend):
+ * one above the host's ephemeral ports whose reverse tuple is free. Under
+ * the flow lock, which orders insertions.
  */
 static bool svcnet_flow_snat_port(struct svcnet_net *sn, struct svcnet_flow *f)
 {
@@ -163,9 +164,9 @@ static bool svcnet_flow_evict(struct svcnet_net *sn)
  * to that address (hairpin). Returns the flow (with *created false when
  * another CPU created it first), or NULL with *err: -ENOSPC when the table
  * is full, -ENOENT when the service is going away, -ESTALE when @be was
- * removed since it was picked, -EEXIST when the
- * reverse tuple is taken by another flow, -EADDRINUSE when no source port
- * is free for @snat, -ENOMEM.
+ * removed since it was picked, -EADDRINUSE when the flow needs a source
+ * port of its own (@snat, or the client's port reaches @be already) and
+ * none is free, -ENOMEM.
  */
 struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const struct svcnet_tuple *fwd,
@@ -203,7 +204,6 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	f->rev.sport = be->port;
 	f->rev.daddr = snat ? *snat : fwd->saddr;
 	f->rev.dport = fwd->sport;
-	f->snat = !!snat;
 	INIT_LIST_HEAD(&f->syn_node);
 	f->be = be;
 	f->state = state;
@@ -219,11 +219,20 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 		*err = -ESTALE;
 		goto err_unlock;
 	}
-	if (snat && !rhashtable_lookup_fast(&sn->flows_fwd, fwd,
-					    svcnet_fwd_params) &&
-	    !svcnet_flow_snat_port(sn, f)) {
-		*err = -EADDRINUSE;
-		goto err_unlock;
+	/*
+	 * A hairpin flow gets a source port of its own; so does a flow whose
+	 * client port already reaches this backend through another service
+	 * (its reverse tuple is taken): the replies must tell them apart.
+	 * Not when the flow exists already, which the insertion returns.
+	 */
+	if (!rhashtable_lookup_fast(&sn->flows_fwd, fwd, svcnet_fwd_params) &&
+	    (snat || rhashtable_lookup_fast(&sn->flows_rev, &f->rev,
+					    svcnet_rev_params))) {
+		if (!svcnet_flow_snat_port(sn, f)) {
+			*err = -EADDRINUSE;
+			goto err_unlock;
+		}
+		f->snat = true;
 	}
 	old = rhashtable_lookup_get_insert_fast(&sn->flows_fwd, &f->fwd_node,
 						svcnet_fwd_params);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the flow table: insertion, both lookups, races for one tuple,
- * the size limit, eviction of SYN flows, expiry and dying services.
+ * the size limit, eviction of SYN flows, expiry, dying services and flows
+ * given a source port of their own (port clashes, hairpin).
  */
 
 #include <kunit/test.h>
@@ -297,22 +298,117 @@ static void svcnet_flow_dead_service_test(struct kunit *test)
 	svcnet_flow_fixture_free(test, fx);
 }
 
-/* Two services on one backend: one client port can reach it only once. */
+static bool svcnet_snat_port_ok(const struct svcnet_flow *f)
+{
+	u16 port = ntohs(f->rev.dport);
+
+	return f->snat && port >= SVCNET_SNAT_PORT_MIN &&
+	       port <= SVCNET_SNAT_PORT_MAX;
+}
+
+/*
+ * Two services on one backend, one client port: the second flow keeps the
+ * client's address and gets a port of its own, so replies tell them apart.
+ */
 static void svcnet_flow_reverse_clash_test(struct kunit *test)
 {
 	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
 	struct svcnet_tuple t = svcnet_client(3);
+	struct svcnet_flow *first, *f, *g, *h;
+	bool created;
+	int err;
+
+	first = svcnet_test_flow(fx, 3, &created, &err);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_EXPECT_FALSE(test, first->snat);
+
+	t.daddr.ip = htonl(0x0a600002);
+	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, NULL,
+			       &created, &err);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_TRUE(test, created);
+	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(f));
+	KUNIT_EXPECT_EQ(test, f->rev.daddr.ip, t.saddr.ip);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_fwd(&fx->sn, &t), (const void *)f);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &f->rev), (const void *)f);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &first->rev),
+			    (const void *)first);
+
+	/* the same tuple again: that flow, its port unchanged */
+	g = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, NULL,
+			       &created, &err);
+	KUNIT_EXPECT_PTR_EQ(test, g, f);
+	KUNIT_EXPECT_FALSE(test, created);
+
+	/* a third service: a third port */
+	t.daddr.ip = htonl(0x0a600003);
+	h = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, NULL,
+			       &created, &err);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(h));
+	KUNIT_EXPECT_NE(test, h->rev.dport, f->rev.dport);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 3);
+
+	/* its removal frees its port, not the others */
+	svcnet_flow_remove(&fx->sn, f);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &first->rev),
+			    (const void *)first);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &h->rev), (const void *)h);
+	svcnet_flow_fixture_free(test, fx);
+}
+
+/* A hairpin flow is source NATed to the given address, a port of the range. */
+static void svcnet_flow_hairpin_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	union nf_inet_addr host = { .ip = htonl(0x0a000101) };
+	struct svcnet_tuple t = svcnet_client(5);
 	struct svcnet_flow *f;
 	bool created;
 	int err;
 
-	KUNIT_ASSERT_NOT_NULL(test, svcnet_test_flow(fx, 3, &created, &err));
-	t.daddr.ip = htonl(0x0a600002);
-	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, NULL,
+	t.saddr = fx->be.addr;
+	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, &host,
 			       &created, &err);
-	KUNIT_EXPECT_NULL(test, f);
-	KUNIT_EXPECT_EQ(test, err, -EEXIST);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 1);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(f));
+	KUNIT_EXPECT_EQ(test, f->rev.daddr.ip, host.ip);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &f->rev), (const void *)f);
+	svcnet_flow_fixture_free(test, fx);
+}
+
+/*
+ * One client port towards ever more services on one backend: each flow
+ * after the first gets a port of the range until none is free
+ * (-EADDRINUSE), which changes nothing. Ports are tried at random, so the
+ * first refusal may come a little before the range is full.
+ */
+static void svcnet_flow_port_exhaustion_test(struct kunit *test)
+{
+	u32 range = SVCNET_SNAT_PORT_MAX - SVCNET_SNAT_PORT_MIN + 1;
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t = svcnet_client(9);
+	struct svcnet_flow *f;
+	int err = 0, count;
+	bool created;
+	u32 i;
+
+	fx->sn.cfg.flow_max = 2 * range;
+	for (i = 0; i <= range + 1; i++) {
+		t.daddr.ip = htonl(0x0a600000 + i);
+		f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_UDP,
+				       NULL, &created, &err);
+		if (!f)
+			break;
+		KUNIT_EXPECT_EQ(test, f->snat, i > 0);
+	}
+	KUNIT_EXPECT_EQ(test, err, -EADDRINUSE);
+	KUNIT_EXPECT_LE(test, i, range + 1);
+	KUNIT_EXPECT_GT(test, i, range / 2);
+	count = atomic_read(&fx->sn.flow_count);
+	KUNIT_EXPECT_EQ(test, count, (int)i);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), count);
 	KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
 	svcnet_flow_fixture_free(test, fx);
 }
@@ -326,6 +422,8 @@ static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_open_count_test),
 	KUNIT_CASE(svcnet_flow_dead_service_test),
 	KUNIT_CASE(svcnet_flow_reverse_clash_test),
+	KUNIT_CASE(svcnet_flow_hairpin_test),
+	KUNIT_CASE(svcnet_flow_port_exhaustion_test),
 	{}
 };
 

@@ -319,9 +319,12 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 		return NULL;
 	/* quoted: service -> client; the flow: client -> service */
 	f = svcnet_flow_lookup_fwd(sn, &q.key);
-	if (!f || f->snat ||
+	if (!f ||
 	    svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
-				&f->rev.saddr, f->rev.sport))
+				&f->rev.saddr, f->rev.sport) ||
+	    (f->snat &&
+	     svcnet_icmp_rewrite(skb, p, &q, true, &f->fwd.saddr,
+				 &f->rev.daddr, f->rev.dport)))
 		return NULL;
 	return f;
 }
@@ -337,9 +340,12 @@ static bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 		return false;
 	/* quoted: client -> backend; the reverse key: backend -> client */
 	f = svcnet_flow_lookup_rev(sn, &q.key);
-	return f && !f->snat &&
+	return f &&
 	       !svcnet_icmp_rewrite(skb, p, &q, true, &f->rev.saddr,
-				    &f->fwd.daddr, f->fwd.dport);
+				    &f->fwd.daddr, f->fwd.dport) &&
+	       (!f->snat ||
+		!svcnet_icmp_rewrite(skb, p, &q, false, &f->rev.daddr,
+				     &f->fwd.saddr, f->fwd.sport));
 }
 
 static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
@@ -559,6 +565,20 @@ static bool svcnet_snat_addr(struct net *net, u8 family,
 	return !err;
 }
 
+static int svcnet_flow_drop_reason(int err)
+{
+	switch (err) {
+	case -EADDRINUSE:
+		return SVCNET_DROP_NO_PORT;
+	case -ENOSPC:
+	case -ENOMEM:
+	case -E2BIG:
+		return SVCNET_DROP_FLOW_LIMIT;
+	default:	/* the service or its backend went away */
+		return SVCNET_DROP_NO_BACKEND;
+	}
+}
+
 /* A new flow for @p to @svc, or NULL and a drop reason in *reason. */
 static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 					   struct svcnet_service *svc,
@@ -608,8 +628,7 @@ again:
 		goto again;
 	}
 	if (!f) {
-		*reason = err == -ENOSPC || err == -EADDRINUSE ?
-			  SVCNET_DROP_FLOW_LIMIT : SVCNET_DROP_NO_BACKEND;
+		*reason = svcnet_flow_drop_reason(err);
 		return NULL;
 	}
 	if (created) {

@@ -241,7 +241,7 @@ struct svcnet_flow {
 	unsigned long expires;		/* jiffies */
 	u8 state;			/* enum svcnet_flow_state */
 	bool dead;			/* set under the flow lock */
-	bool snat;			/* hairpin: rev.daddr/dport are ours */
+	bool snat;			/* source NATed: rev.daddr/dport are ours */
 	/* in the namespace's syn_list while it may still be in SYN state */
 	struct list_head syn_node;
 	struct rcu_head rcu;

@@ -26,6 +26,7 @@ static const char *const drop_names[] = {
 	[SVCNET_DROP_NO_FLOW] = "no-flow",
 	[SVCNET_DROP_FRAGMENT] = "fragment",
 	[SVCNET_DROP_SOURCE] = "source",
+	[SVCNET_DROP_NO_PORT] = "no-port",
 };
 
 #define N_DROPS (sizeof(drop_names) / sizeof(drop_names[0]))

@@ -16,7 +16,8 @@
 #     dp-be1 10.0.1.2  dp-be2 10.0.2.2  dp-be3 10.0.3.2  (fd00:N::2)
 #     "be1"            "be2"            "be3"   serve TCP+UDP :8080
 #
-# VIP 10.96.0.1 / fd00:96::1, port 80 (TCP) and 53 (UDP).
+# VIP 10.96.0.1 / fd00:96::1, port 80 (TCP) and 53 (UDP); 10.96.0.41/.42
+# and fd00:96::41/42, whose only backend is be1 (one client port to both).
 source "$(dirname "$0")/../lib.sh"
 
 TOPO=dp
@@ -224,6 +225,54 @@ check "a backend routed back into svc0 is a loop: dropped and counted" \
 ip route del 10.96.0.31 dev svc0
 $svcnet service del svc0 udp 10.96.0.30:53
 
+# --- one client port, two services, one backend ----------------------------------
+# Both connections would get the same reply tuple (backend -> client port):
+# the second keeps the client's address and gets a port of its own.
+$svcnet flow flush
+for a in 10.96.0.41 10.96.0.42 "[fd00:96::41]" "[fd00:96::42]"; do
+	be=10.0.1.2
+	[[ $a == \[* ]] && be="[fd00:1::2]"
+	$svcnet service add svc0 tcp "$a:80"
+	$svcnet backend add svc0 tcp "$a:80" "$be:8080"
+	$svcnet service add svc0 udp "$a:53"
+	$svcnet backend add svc0 udp "$a:53" "$be:8080"
+	# nothing listens on port 9: the backend answers port unreachable
+	$svcnet service add svc0 udp "$a:54"
+	$svcnet backend add svc0 udp "$a:54" "$be:9"
+done
+drops() { $svcnet -j -s show svc0 | jq ".[0].stats.drops.\"$1\""; }
+refusals_before=$(($(drops no-backend) + $(drops no-port) + $(drops flow-limit)))
+check "one port, two services: both local TCP connections are live at once" \
+	json_eq "$($LB sameport 27001 80 10.96.0.41 10.96.0.42)" '["be1","be1"]'
+check "one port, two services: both forwarded TCP connections are live at once" \
+	json_eq "$(in_ns dp-cl $LB sameport 27002 80 10.96.0.41 10.96.0.42)" \
+	'["be1","be1"]'
+check "one port, two services: both forwarded UDP flows are answered" \
+	json_eq "$(in_ns dp-cl $LB sameport 27003 53 10.96.0.41 10.96.0.42 --udp)" \
+	'["be1","be1"]'
+check "one port, two services: IPv6 forwarded TCP, both live at once" \
+	json_eq "$(in_ns dp-cl $LB sameport 27004 80 fd00:96::41 fd00:96::42)" \
+	'["be1","be1"]'
+check "one port, two services: IPv6 local UDP, both answered" \
+	json_eq "$($LB sameport 27005 53 fd00:96::41 fd00:96::42 --udp)" \
+	'["be1","be1"]'
+check "the second flow keeps the client's address, with a port of 61000-65535" \
+	jq -e '[.[] | select(.client_port == 27003)] | length == 2 and
+		([.[] | select(.snat == null)] | length == 1) and
+		([.[] | select(.snat == "10.0.9.2" and .snat_port >= 61000)] |
+		 length == 1)' <<<"$($svcnet -j flow show)"
+check "no connection of the same port was refused (no-backend, no-port)" \
+	test "$(($(drops no-backend) + $(drops no-port) + $(drops flow-limit)))" \
+	-eq "$refusals_before"
+# the second socket learns of the refusal only if the error's quote is
+# translated back to its own port
+check "one port, two services: the backend's port unreachable reaches both sockets" \
+	json_eq "$(in_ns dp-cl $LB sameport 27006 54 10.96.0.41 10.96.0.42 --udp)" \
+	'["refused","refused"]'
+check "one port, two services: IPv6 port unreachable reaches both sockets" \
+	json_eq "$(in_ns dp-cl $LB sameport 27007 54 fd00:96::41 fd00:96::42 --udp)" \
+	'["refused","refused"]'
+
 # --- with conntrack and a MASQUERADE rule -------------------------------------
 $svcnet flow flush
 modprobe nf_conntrack
@@ -244,6 +293,13 @@ check "conntrack: no unreplied entries for service connections" \
 	bash -c "! conntrack -L 2>/dev/null | grep -E 'dport=(80|8080) ' | grep -q UNREPLIED"
 check "conntrack: backends' replies are tracked as replies of the client's connection" \
 	bash -c "conntrack -L -p tcp --orig-dst $VIP 2>/dev/null | grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80'"
+
+check "conntrack: one port, two services: both forwarded TCP connections live" \
+	json_eq "$(in_ns dp-cl $LB sameport 27008 80 10.96.0.41 10.96.0.42)" \
+	'["be1","be1"]'
+check "conntrack: one port, two services: both local UDP flows answered" \
+	json_eq "$($LB sameport 27009 53 10.96.0.41 10.96.0.42 --udp)" \
+	'["be1","be1"]'
 
 # --- removal --------------------------------------------------------------------
 check "service del removes its route" \

@@ -38,6 +38,13 @@ clients that count who answered.
   loop ADDR PORT DIR        new connections ("name" requests) one after the
                             other until DIR/stop exists; prints {"ok": n,
                             "failed": n, "errors": {...}}.
+  sameport SPORT PORT ADDR... [--udp]
+                            one connection (or connected UDP socket) to
+                            each address, all from source port SPORT and
+                            all open at once; TCP ones echo a line each
+                            while the others are open; prints a JSON list
+                            of the backends' names, or "refused" or the
+                            error's name, in the order of the addresses.
   probe PORT ADDR... [--sport N]
                             one TCP request to each address (from ports
                             N, N+1, ...); prints
@@ -305,6 +312,48 @@ def loop(addr, port, d):
     return 0
 
 
+def sameport(sport, port, addrs, udp):
+    socks, res = [], []
+    for addr in addrs:
+        fam = family_of(addr)
+        s = socket.socket(fam, socket.SOCK_DGRAM if udp
+                          else socket.SOCK_STREAM)
+        s.settimeout(3)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+        socks.append(s)
+        res.append(None)
+    files = []
+    for i, (s, addr) in enumerate(zip(socks, addrs)):
+        try:
+            s.connect((addr, port))
+            s.send(b"name" if udp else b"echo\n")
+            if udp:
+                res[i] = s.recv(1024).decode()
+            else:
+                f = s.makefile("rwb")
+                files.append((i, f))
+                res[i] = f.readline().strip().decode()
+        except ConnectionRefusedError:
+            res[i] = "refused"
+        except OSError as e:
+            res[i] = type(e).__name__
+    # every connection is open now: each echoes its own line
+    for i, f in files:
+        msg = b"line of connection %d\n" % i
+        try:
+            f.write(msg)
+            f.flush()
+            if f.readline() != msg:
+                res[i] = "mismatch"
+        except OSError as e:
+            res[i] = type(e).__name__
+    for s in socks:
+        s.close()
+    print(json.dumps(res))
+    return 0
+
+
 def probe(port, addrs, sport):
     """One TCP connection to each address (from source port SPORT + i, if
     given): "answered", "refused" or the error; prints {address: outcome}."""
@@ -356,6 +405,8 @@ def main(argv):
         return stream(args[0], int(args[1]), args[2])
     elif cmd == "loop":
         return loop(args[0], int(args[1]), args[2])
+    elif cmd == "sameport":
+        return sameport(int(args[0]), int(args[1]), args[2:], udp)
     elif cmd == "probe":
         return probe(int(args[0]), args[1:], sport)
     else:

@@ -305,6 +305,12 @@ no_snat() { # PORT N: N flows to PORT, none of them translated
 in_ns lc-cl $LB hits $VIP 85 1 --udp >/dev/null
 check "hairpin: other clients are not translated" \
 	bash -c "$svcnet -j flow show | jq -e '[.[] | select(.client == \"10.0.9.2\" and .service_port == 85)] | length == 1 and all(.snat == null)'"
+# nothing listens on port 9 of be1: its port unreachable, sent to the
+# host's address and port, must reach it as the client
+$svcnet service add svc0 udp $VIP:88
+$svcnet backend add svc0 udp $VIP:88 10.0.1.2:9
+check "hairpin: the backend's own port unreachable reaches its client socket" \
+	in_ns lc-be1 $LB refused $VIP 88 --udp
 $svcnet service add svc0 tcp $VIP:86
 $svcnet backend add svc0 tcp $VIP:86 10.0.9.1:8086
 $LB serve host 8086 >"$TMPD/host.log" 2>&1 &

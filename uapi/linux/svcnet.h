@@ -104,13 +104,20 @@
  * removes it when its last open flow (not closing with FIN or RST) ends or
  * the deadline passes, whichever comes first.
  *
- * Hairpin: when the client of a new flow is the backend chosen for it
- * (same address), the flow is also source NATed, to the address this host
- * sends from towards the backend and a port from 61000 to 65535 (above
- * Linux's default ephemeral ports), so that the backend's replies come
- * back through the host and reach the client from the service address.
- * A backend that is an address of this host needs no such translation.
- * ICMP errors about hairpin flows are not translated.
+ * Hairpin and port clashes: when the client of a new flow is the backend
+ * chosen for it (same address), the flow is also source NATed, to the
+ * address this host sends from towards the backend and a port from 61000
+ * to 65535 (above Linux's default ephemeral ports), so that the backend's
+ * replies come back through the host and reach the client from the
+ * service address. A backend that is an address of this host needs no
+ * such translation. Likewise, when a client's address and port already
+ * reach a backend through another service (one source port used towards
+ * two services that share a backend), the new flow keeps the client's
+ * address but gets a port from that range, so that the backend's replies
+ * to the two connections differ. Such flows are listed with their
+ * SVCNET_A_FLOW_SNAT_ADDR and _PORT; ICMP errors about them are
+ * translated both ways like any other. When no port of the range is free
+ * for the reply tuple, the packet is dropped (SVCNET_DROP_NO_PORT).
  *
  * The device never routes by itself: user space adds a route for the
  * service address to the device (svcnet(8) does this with route protocol
@@ -294,7 +301,8 @@
  *      SVCNET_A_FLOW_STATE: NLA_U8, enum svcnet_flow_state
  *      SVCNET_A_FLOW_EXPIRES: NLA_U32, milliseconds until expiry
  *      SVCNET_A_FLOW_SNAT_ADDR: NLA_BINARY, SVCNET_A_FLOW_SNAT_PORT:
- *        NLA_U16, present for a hairpin flow: the source the backend sees
+ *        NLA_U16, present for a source NATed flow (hairpin, port clash):
+ *        the source the backend sees
  *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
  *    a snapshot of each flow it lists, and may list a flow twice when the
  *    table is resized meanwhile.
@@ -451,8 +459,7 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_PROTO: neither IPv4 nor IPv6
  * @SVCNET_DROP_NO_BACKEND: the service has no backend of non-zero weight
  *	(answered with ICMP unreachable)
- * @SVCNET_DROP_FLOW_LIMIT: the flow table is full, or no source port is
- *	free for a hairpin flow
+ * @SVCNET_DROP_FLOW_LIMIT: the flow table is full (or out of memory)
  * @SVCNET_DROP_NO_ROUTE: no route to the backend
  * @SVCNET_DROP_LOOP: the route to the backend leads into an svcnet device
  * @SVCNET_DROP_NO_FLOW: a TCP segment other than SYN matched no flow
@@ -460,6 +467,9 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_FRAGMENT: an IP fragment (svcnet balances whole packets)
  * @SVCNET_DROP_SOURCE: a new flow from a client outside the service's
  *	allowed sources (answered with ICMP administratively prohibited)
+ * @SVCNET_DROP_NO_PORT: a new flow that needs a source port of its own
+ *	(see Hairpin and port clashes) found none free (answered with ICMP
+ *	unreachable)
  */
 enum svcnet_drop_reason {
 	SVCNET_DROP_UNSPEC,
@@ -473,6 +483,7 @@ enum svcnet_drop_reason {
 	SVCNET_DROP_NO_FLOW,
 	SVCNET_DROP_FRAGMENT,
 	SVCNET_DROP_SOURCE,
+	SVCNET_DROP_NO_PORT,
 	__SVCNET_DROP_MAX
 };
 
