@@ -128,7 +128,8 @@ static int svcnet_svc_spec_backends(struct svcnet_txn *txn,
 		struct svcnet_be_spec *b = &s->be[i];
 
 		if (!b->be) {
-			b->be = svcnet_backend_alloc(svc, &b->addr, b->port);
+			b->be = svcnet_backend_alloc(svc, &b->addr, b->port,
+						     &txn->pool);
 			if (!b->be) {
 				err = -ENOMEM;
 				goto out;
@@ -215,7 +216,7 @@ static int svcnet_txn_lookup(struct svcnet_txn *txn,
 
 		if (s->svc)
 			continue;
-		s->svc = svcnet_service_alloc(sd, &s->key);
+		s->svc = svcnet_service_alloc(sd, &s->key, &txn->pool);
 		if (!s->svc)
 			return -ENOMEM;
 		s->svc->txn_id = txn->id;
@@ -433,6 +434,7 @@ void svcnet_txn_free(struct svcnet_txn *txn)
 		if (s->is_new)
 			svcnet_service_put(s->svc);
 	}
+	svcnet_stats_pool_release(&txn->pool);
 	kvfree(txn->svc);
 	kvfree(txn->be);
 }

@@ -52,6 +52,70 @@ void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
 	}
 }
 
+static void svcnet_stats_block_put(struct svcnet_stats_block *blk)
+{
+	if (blk && refcount_dec_and_test(&blk->ref)) {
+		free_percpu(blk->base);
+		kfree(blk);
+	}
+}
+
+static struct svcnet_stats_block *svcnet_stats_block_alloc(u32 size)
+{
+	struct svcnet_stats_block *blk;
+	int cpu;
+	u32 i;
+
+	blk = kzalloc(sizeof(*blk), GFP_KERNEL);
+	if (!blk)
+		return NULL;
+	blk->base = __alloc_percpu(size * sizeof(*blk->base),
+				   __alignof__(*blk->base));
+	if (!blk->base) {
+		kfree(blk);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < size; i++)
+			u64_stats_init(&per_cpu_ptr(blk->base + i, cpu)->syncp);
+	blk->size = size;
+	refcount_set(&blk->ref, 1);
+	return blk;
+}
+
+/*
+ * Zeroed counters for a new service or backend from @pool, which makes a
+ * block twice the size of the last one (up to SVCNET_STATS_BLOCK) when
+ * its block is used up; the block of the slot goes to *@blk, referenced.
+ */
+static struct svcnet_pcpu_lbstats __percpu *
+svcnet_lbstats_alloc(struct svcnet_stats_pool *pool,
+		     struct svcnet_stats_block **blk)
+{
+	struct svcnet_stats_block *cur = pool->blk;
+
+	if (!cur || cur->used == cur->size) {
+		cur = svcnet_stats_block_alloc(clamp_t(u32, pool->next_size, 1,
+						       SVCNET_STATS_BLOCK));
+		if (!cur)
+			return NULL;
+		svcnet_stats_block_put(pool->blk);
+		pool->blk = cur;
+		pool->next_size = cur->size * 2;
+	}
+	refcount_inc(&cur->ref);
+	*blk = cur;
+	return cur->base + cur->used++;
+}
+
+/* The pool gives up its block: slots not handed out go with it. */
+void svcnet_stats_pool_release(struct svcnet_stats_pool *pool)
+{
+	svcnet_stats_block_put(pool->blk);
+	pool->blk = NULL;
+	pool->next_size = 0;
+}
+
 void svcnet_lbstats_conn(struct svcnet_pcpu_lbstats __percpu *pcpu)
 {
 	struct svcnet_pcpu_lbstats *s = get_cpu_ptr(pcpu);
@@ -211,7 +275,7 @@ static void svcnet_service_free_rcu(struct rcu_head *head)
 
 	kfree(rcu_dereference_protected(svc->sources, true));
 	svcnet_tls_counters_free(&svc->tls);
-	free_percpu(svc->stats);
+	svcnet_stats_block_put(svc->stats_blk);
 	kfree(svc);
 	atomic_dec(&svcnet_objects);
 }
@@ -228,7 +292,7 @@ static void svcnet_backend_free_rcu(struct rcu_head *head)
 						 rcu);
 
 	svcnet_service_put(be->svc);
-	free_percpu(be->stats);
+	svcnet_stats_block_put(be->stats_blk);
 	kfree(be);
 	atomic_dec(&svcnet_objects);
 }
@@ -281,16 +345,18 @@ struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 /*
  * A service of @sd with the default settings and no backends, not yet in
  * the device (svcnet_service_insert()); dropped with svcnet_service_put().
+ * Its counters come from @pool.
  */
 struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
-					    const struct svcnet_svc_key *key)
+					    const struct svcnet_svc_key *key,
+					    struct svcnet_stats_pool *pool)
 {
 	struct svcnet_service *svc;
 
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
 	if (!svc)
 		return NULL;
-	svc->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
+	svc->stats = svcnet_lbstats_alloc(pool, &svc->stats_blk);
 	if (!svc->stats)
 		goto err_free;
 	if (svcnet_tls_counters_init(&svc->tls))
@@ -308,7 +374,7 @@ struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 	return svc;
 
 err_stats:
-	free_percpu(svc->stats);
+	svcnet_stats_block_put(svc->stats_blk);
 err_free:
 	kfree(svc);
 	return NULL;
@@ -490,18 +556,19 @@ static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
 
 /*
  * A backend of @svc, not yet in its list; it holds a reference to @svc and
- * is dropped with svcnet_backend_put().
+ * is dropped with svcnet_backend_put(). Its counters come from @pool.
  */
 struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
 					    const union nf_inet_addr *addr,
-					    __be16 port)
+					    __be16 port,
+					    struct svcnet_stats_pool *pool)
 {
 	struct svcnet_backend *be;
 
 	be = kzalloc(sizeof(*be), GFP_KERNEL);
 	if (!be)
 		return NULL;
-	be->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_lbstats);
+	be->stats = svcnet_lbstats_alloc(pool, &be->stats_blk);
 	if (!be->stats) {
 		kfree(be);
 		return NULL;
@@ -522,6 +589,7 @@ int svcnet_backend_add(struct svcnet_service *svc,
 		       const union nf_inet_addr *addr, __be16 port, u16 weight,
 		       bool local, struct netlink_ext_ack *extack)
 {
+	struct svcnet_stats_pool pool = {};
 	struct svcnet_backend *be;
 	int err;
 
@@ -534,7 +602,8 @@ int svcnet_backend_add(struct svcnet_service *svc,
 		NL_SET_ERR_MSG(extack, "too many backends in this service");
 		return -ENOSPC;
 	}
-	be = svcnet_backend_alloc(svc, addr, port);
+	be = svcnet_backend_alloc(svc, addr, port, &pool);
+	svcnet_stats_pool_release(&pool);
 	if (!be)
 		return -ENOMEM;
 	be->weight = weight;

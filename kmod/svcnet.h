@@ -48,6 +48,26 @@ struct svcnet_pcpu_lbstats {
 	struct u64_stats_sync syncp;
 };
 
+/*
+ * A block of per-CPU counter slots: services and backends created together
+ * (a transaction of thousands) share one per-CPU allocation, freed with
+ * its last user. Slots are used once, never reused.
+ */
+struct svcnet_stats_block {
+	refcount_t ref;			/* each user, and its pool */
+	u32 used;
+	u32 size;
+	struct svcnet_pcpu_lbstats __percpu *base;
+};
+
+/* Where new slots come from: blocks of 1, 2, 4 ... SVCNET_STATS_BLOCK. */
+struct svcnet_stats_pool {
+	struct svcnet_stats_block *blk;
+	u32 next_size;
+};
+
+#define SVCNET_STATS_BLOCK 64
+
 struct svcnet_lbstats {
 	u64 conns;
 	u64 pkts_in;
@@ -128,6 +148,7 @@ struct svcnet_backend {
 	atomic_t open;			/* of them, not closing (FIN, RST) */
 	refcount_t ref;			/* list membership and each flow */
 	struct svcnet_pcpu_lbstats __percpu *stats;
+	struct svcnet_stats_block *stats_blk;
 	u64 txn_id;			/* last transaction that kept it */
 	u32 purged;			/* flows removed with it, RTNL */
 	struct rcu_head rcu;
@@ -176,6 +197,7 @@ struct svcnet_service {
 	atomic_t active;
 	refcount_t ref;			/* membership and each backend */
 	struct svcnet_pcpu_lbstats __percpu *stats;
+	struct svcnet_stats_block *stats_blk;
 	u64 txn_id;			/* last transaction naming it, RTNL */
 	struct svcnet_tls_counters tls;
 	struct rcu_head rcu;
@@ -230,6 +252,7 @@ struct svcnet_txn {
 	struct svcnet_svc_spec *svc;
 	u32 n_be;
 	struct svcnet_be_spec *be;
+	struct svcnet_stats_pool pool;	/* counters of new objects */
 };
 
 struct svcnet_flow {
@@ -323,7 +346,8 @@ void svcnet_services_flush(struct svcnet_dev *sd);
 struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 					     const struct svcnet_svc_key *key);
 struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
-					    const struct svcnet_svc_key *key);
+					    const struct svcnet_svc_key *key,
+					    struct svcnet_stats_pool *pool);
 int svcnet_service_insert(struct svcnet_service *svc);
 void svcnet_service_uninsert(struct svcnet_service *svc);
 void svcnet_service_link(struct svcnet_service *svc);
@@ -341,7 +365,8 @@ void svcnet_bset_free(struct svcnet_bset *bs);
 void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs);
 struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
 					    const union nf_inet_addr *addr,
-					    __be16 port);
+					    __be16 port,
+					    struct svcnet_stats_pool *pool);
 bool svcnet_sources_equal(const struct svcnet_sources *a,
 			  const struct svcnet_sources *b);
 void svcnet_service_set_sources(struct svcnet_service *svc,
@@ -369,6 +394,7 @@ void svcnet_drain_net_init(struct svcnet_net *sn);
 void svcnet_drain_net_exit(struct svcnet_net *sn);
 void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
 			 struct svcnet_lbstats *out);
+void svcnet_stats_pool_release(struct svcnet_stats_pool *pool);
 void svcnet_wait_objects(void);
 
 /* apply.c */
