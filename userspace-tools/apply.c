@@ -81,13 +81,10 @@ static int parse_service_line(struct file *f, unsigned int line, int argc,
 
 	if (argc < 3)
 		return file_error(f, line, "'service' needs PROTO ADDR:PORT");
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 16;
-		s = realloc(f->svcs, f->cap * sizeof(*s));
-		if (!s)
-			return file_error(f, line, "out of memory");
-		f->svcs = s;
-	}
+	s = array_reserve(f->svcs, f->n, &f->cap, sizeof(*s), 16);
+	if (!s)
+		return file_error(f, line, "out of memory");
+	f->svcs = s;
 	s = &f->svcs[f->n++];
 	memset(s, 0, sizeof(*s));
 	s->o.affinity = -1;
@@ -129,13 +126,10 @@ static int parse_backend_line(struct file *f, unsigned int line, int argc,
 		return file_error(f, line, "a backend before any service");
 	if (argc < 2)
 		return file_error(f, line, "'backend' needs ADDR:PORT");
-	if (s->n_be == s->cap_be) {
-		s->cap_be = s->cap_be ? 2 * s->cap_be : 4;
-		b = realloc(s->be, s->cap_be * sizeof(*b));
-		if (!b)
-			return file_error(f, line, "out of memory");
-		s->be = b;
-	}
+	b = array_reserve(s->be, s->n_be, &s->cap_be, sizeof(*b), 4);
+	if (!b)
+		return file_error(f, line, "out of memory");
+	s->be = b;
 	b = &s->be[s->n_be++];
 	memset(b, 0, sizeof(*b));
 	b->weight = 1;

@@ -163,3 +163,19 @@ int parse_dev_arg(const char *subcmd, int argc, char **argv, const char **dev)
 	}
 	return 0;
 }
+
+void *array_reserve(void *arr, size_t n, size_t *cap, size_t size,
+		    size_t first)
+{
+	size_t c;
+
+	if (n < *cap)
+		return arr;
+	c = *cap ? 2 * *cap : first;
+	if (c > SIZE_MAX / size)
+		return NULL;
+	arr = realloc(arr, c * size);
+	if (arr)
+		*cap = c;
+	return arr;
+}

@@ -42,5 +42,12 @@ const char *proto_name(uint8_t proto);
 const char *format_endpoint(const struct addr *a, uint16_t port, char *buf,
 			    size_t len);
 void addr_from(struct addr *a, const void *data, unsigned int len);
+/*
+ * @arr (@n elements of @size used, room for *@cap) with room for one more:
+ * the capacity doubles, starting at @first. NULL when out of memory, and
+ * @arr is kept.
+ */
+void *array_reserve(void *arr, size_t n, size_t *cap, size_t size,
+		    size_t first);
 
 #endif

@@ -416,15 +416,12 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 		free(s.be);
 		return MNL_CB_OK;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		n = realloc(l->svcs, l->cap * sizeof(*n));
-		if (!n) {
-			free(s.be);
-			return MNL_CB_ERROR;
-		}
-		l->svcs = n;
+	n = array_reserve(l->svcs, l->n, &l->cap, sizeof(*n), 16);
+	if (!n) {
+		free(s.be);
+		return MNL_CB_ERROR;
 	}
+	l->svcs = n;
 	l->svcs[l->n++] = s;
 	return MNL_CB_OK;
 }
