@@ -83,7 +83,7 @@ done
 check "counted as no-service: the packets that are (+$HOST_SLACK at most)" \
 	within "$(delta no-service)" "$(jq '.want."no-service" // 0' "$TMPD/xmit.json")"
 check "no other drop reason grew" \
-	is "$(($(delta no-backend) + $(delta flow-limit) + $(delta no-route) + $(delta loop) + $(delta source)))" 0
+	is "$(($(delta no-backend) + $(delta flow-limit) + $(delta no-route) + $(delta loop) + $(delta source) + $(delta no-port)))" 0
 
 # --- at the reverse-NAT hook --------------------------------------------------------
 flow=$($svcnet -j flow show | jq -c '.[] | select(.client == "10.0.9.2")')
