@@ -502,7 +502,7 @@ static void save_service(const struct svc_info *s)
 		       s->affinity_prefix);
 	if (s->policy == SVCNET_POLICY_LOCAL)
 		printf(" policy local");
-	if (s->sources[0])
+	if (s->sources)
 		printf(" sources %s", s->sources);
 	if (s->tls_off)
 		printf(" tls-offload off");

@@ -289,7 +289,8 @@ static int src_cb(const struct nlattr *attr, void *data)
 	struct addr addr = { 0 };
 	char host[64];
 	int prefix = -1;
-	size_t len;
+	size_t len, size;
+	char *str;
 
 	mnl_attr_for_each_nested(a, attr) {
 		if (mnl_attr_get_type(a) == SVCNET_A_SRC_ADDR)
@@ -302,9 +303,14 @@ static int src_cb(const struct nlattr *attr, void *data)
 	if (!addr.family || prefix < 0)
 		return MNL_CB_OK;
 	inet_ntop(addr.family, addr.raw, host, sizeof(host));
-	len = strlen(s->sources);
-	snprintf(s->sources + len, sizeof(s->sources) - len, "%s%s/%d",
-		 len ? "," : "", host, prefix);
+	len = s->sources ? strlen(s->sources) : 0;
+	size = len + strlen(host) + sizeof(",/128");
+	str = realloc(s->sources, size);
+	if (!str)
+		return MNL_CB_ERROR;
+	snprintf(str + len, size - len, "%s%s/%d", len ? "," : "", host,
+		 prefix);
+	s->sources = str;
 	return MNL_CB_OK;
 }
 
@@ -399,13 +405,17 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 	int ret;
 
 	ret = mnl_attr_parse(nlh, sizeof(struct genlmsghdr), msg_attr_cb, &s);
-	if (ret < 0)
+	if (ret < 0) {
+		free(s.be);
+		free(s.sources);
 		return ret;
+	}
 	last = l->n ? &l->svcs[l->n - 1] : NULL;
 	if (last && same_service(last, &s)) {
 		b = realloc(last->be, (last->n_be + s.n_be) * sizeof(*b));
 		if (!b && s.n_be) {
 			free(s.be);
+			free(s.sources);
 			return MNL_CB_ERROR;
 		}
 		if (s.n_be)
@@ -414,11 +424,13 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 		last->n_be += s.n_be;
 		last->st = s.st;
 		free(s.be);
+		free(s.sources);
 		return MNL_CB_OK;
 	}
 	n = array_reserve(l->svcs, l->n, &l->cap, sizeof(*n), 16);
 	if (!n) {
 		free(s.be);
+		free(s.sources);
 		return MNL_CB_ERROR;
 	}
 	l->svcs = n;
@@ -430,8 +442,10 @@ void svc_list_free(struct svc_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->svcs[i].be);
+		free(l->svcs[i].sources);
+	}
 	free(l->svcs);
 	l->svcs = NULL;
 	l->n = 0;
@@ -485,7 +499,7 @@ static void print_json(const struct svc_list *l)
 			json_u64(&j, "maglev_size", s->maglev_size);
 		json_string(&j, "policy",
 			    s->policy == SVCNET_POLICY_LOCAL ? "local" : "cluster");
-		if (s->sources[0])
+		if (s->sources)
 			json_string(&j, "sources", s->sources);
 		if (s->affinity) {
 			json_open_object(&j, "affinity");
@@ -554,7 +568,7 @@ static void print_text(const struct svc_list *l)
 			       s->affinity, s->affinity_prefix);
 		if (s->policy == SVCNET_POLICY_LOCAL)
 			printf(" policy local");
-		if (s->sources[0])
+		if (s->sources)
 			printf(" sources %s", s->sources);
 		if (s->tls_off)
 			printf(" tls-offload off");
@@ -1082,6 +1096,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	fflush(stdout);
 out:
 	free(ev.s.be);
+	free(ev.s.sources);
 	return MNL_CB_OK;
 }
 

@@ -46,7 +46,7 @@ struct svc_info {
 	uint8_t affinity_prefix;
 	uint8_t policy;
 	bool tls_off;
-	char sources[SVCNET_MAX_SOURCES * 44];
+	char *sources;		/* "PREFIX,PREFIX...", NULL: every client */
 	struct lbstats st;
 	struct tls_stats tls;
 	struct be_info *be;
