@@ -89,6 +89,9 @@ monitor_probe() {
 		grep -q '"service del".*10.96.9.9' "$1"
 }
 
+# drops REASON: svc0's drop counter for REASON (e.g. no-backend)
+drops() { $svcnet -j -s show svc0 | jq ".[0].stats.drops.\"$1\""; }
+
 # json_eq ACTUAL EXPECTED: the same JSON value
 json_eq() {
 	jq -en --argjson a "$1" --argjson b "$2" '$a == $b' >/dev/null ||

@@ -16,7 +16,6 @@
 
 #include "ipc.h"
 
-
 struct ipc_err {
 	int err;
 	char msg[256];

@@ -396,6 +396,13 @@ static bool same_service(const struct svc_info *a, const struct svc_info *b)
 	       !memcmp(a->addr.raw, b->addr.raw, 16);
 }
 
+/* What a parsed service holds on the heap. */
+static void svc_info_free(struct svc_info *s)
+{
+	free(s->be);
+	free(s->sources);
+}
+
 /* A service continued from the previous message is merged into it. */
 static int svc_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -406,16 +413,14 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 
 	ret = mnl_attr_parse(nlh, sizeof(struct genlmsghdr), msg_attr_cb, &s);
 	if (ret < 0) {
-		free(s.be);
-		free(s.sources);
+		svc_info_free(&s);
 		return ret;
 	}
 	last = l->n ? &l->svcs[l->n - 1] : NULL;
 	if (last && same_service(last, &s)) {
 		b = realloc(last->be, (last->n_be + s.n_be) * sizeof(*b));
 		if (!b && s.n_be) {
-			free(s.be);
-			free(s.sources);
+			svc_info_free(&s);
 			return MNL_CB_ERROR;
 		}
 		if (s.n_be)
@@ -423,14 +428,12 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 		last->be = b;
 		last->n_be += s.n_be;
 		last->st = s.st;
-		free(s.be);
-		free(s.sources);
+		svc_info_free(&s);
 		return MNL_CB_OK;
 	}
 	n = array_reserve(l->svcs, l->n, &l->cap, sizeof(*n), 16);
 	if (!n) {
-		free(s.be);
-		free(s.sources);
+		svc_info_free(&s);
 		return MNL_CB_ERROR;
 	}
 	l->svcs = n;
@@ -442,10 +445,8 @@ void svc_list_free(struct svc_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
-		free(l->svcs[i].be);
-		free(l->svcs[i].sources);
-	}
+	for (i = 0; i < l->n; i++)
+		svc_info_free(&l->svcs[i]);
 	free(l->svcs);
 	l->svcs = NULL;
 	l->n = 0;
@@ -1095,8 +1096,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	fflush(stdout);
 out:
-	free(ev.s.be);
-	free(ev.s.sources);
+	svc_info_free(&ev.s);
 	return MNL_CB_OK;
 }
 

@@ -23,7 +23,6 @@ is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }
 at_most() { [ "$1" -le "$2" ] || { echo "got $1, want at most $2"; return 1; }; }
 cfg() { $svcnet -j config | jq ".\"$1\""; }
-drops() { $svcnet -j -s show svc0 | jq ".[0].stats.drops.\"$1\""; }
 
 modprobe svcnet
 lb_topology

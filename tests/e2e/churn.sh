@@ -126,9 +126,8 @@ check "and count every connection the clients made to it" \
 # operations left: each one with a backend of weight above 0 answers a new
 # connection, each one without refuses it at once. The flows of the
 # traffic so far are flushed first and the probes use source ports of
-# their own (below the ephemeral range): a new connection from the port
-# of a flow to another service with the same backend would have the same
-# reverse tuple (svcnet does not remap client ports yet) and is refused.
+# their own (below the ephemeral range, so no client socket holds them),
+# so that each probe is a new flow balanced by the service's final state.
 settled() {
 	local want got rl
 	$svcnet flow flush

@@ -162,7 +162,6 @@ check "affinity: a remembered client expires after the timeout" \
 $svcnet service del svc0 tcp $VIP:82
 
 # --- traffic policy -----------------------------------------------------------------
-drops() { $svcnet -j -s show svc0 | jq ".[0].stats.drops.\"$1\""; }
 $svcnet flow flush
 $svcnet service add svc0 tcp $VIP:83 policy local
 for n in 1 2 3; do
