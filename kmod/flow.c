@@ -2,31 +2,119 @@
 /*
  * svcnet: the flow table of a namespace.
  *
- * A flow is hashed twice: by its forward tuple (client -> service), which
- * the device's transmit path looks up, and by its reverse tuple (backend
- * -> client), which the reverse-NAT hook looks up. Lookups are lockless
- * (RCU). Insertion and removal take the namespace's flow lock, held only
- * for one flow at a time. A delayed work walks the table once a second and
- * removes expired flows; it reschedules itself while flows remain.
+ * A flow is hashed once, by the client's address and port as its backend
+ * sees them (where replies go), and the flows of one client address and
+ * port hang in one list (an rhltable). The device's transmit path looks a
+ * packet's flow up by its source, and matches the service address and
+ * port in that short list; the reverse-NAT hook looks a reply up by its
+ * destination, and matches the backend. Most flows keep the client's own
+ * address and port, so both directions find them under the same key.
+ *
+ * A flow whose client is source NATed (hairpin, a reply tuple that would
+ * clash with another flow's, or a client address and port with
+ * SVCNET_FLOW_CHAIN_MAX flows already) is hashed by its NAT address and
+ * port like the others, and is found in the transmit direction through a
+ * second table, by its whole forward tuple.
+ *
+ * Lookups are lockless (RCU). Insertion and removal take the namespace's
+ * flow lock, held only for one flow at a time. A delayed work walks the
+ * table once a second and removes expired flows; it reschedules itself
+ * while flows remain.
  */
 
+#include <linux/jhash.h>
 #include <linux/slab.h>
 
 #include "svcnet.h"
 
-static struct kmem_cache *svcnet_flow_cache __read_mostly;
+/* a flow in the table by its client's address and port */
+struct svcnet_flow_key {
+	union nf_inet_addr addr;
+	__be16 port;
+	u8 family;
+	u8 proto;
+};
 
-static const struct rhashtable_params svcnet_fwd_params = {
-	.key_len = sizeof(struct svcnet_tuple),
-	.key_offset = offsetof(struct svcnet_flow, fwd),
-	.head_offset = offsetof(struct svcnet_flow, fwd_node),
+/* a source NATed flow, also hashed by its forward tuple */
+struct svcnet_flow_snat {
+	struct rhash_head node;
+	struct svcnet_tuple fwd;	/* client -> service */
+	struct svcnet_flow flow;	/* last: sized by family */
+};
+
+/* an IPv4 flow takes one cache line, the rest of its cost is a bucket */
+static_assert(offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32) <= 64);
+
+static struct kmem_cache *svcnet_flow4_cache __read_mostly;
+static struct kmem_cache *svcnet_flow6_cache __read_mostly;
+
+static unsigned int svcnet_addr_len(u8 family)
+{
+	return family == AF_INET ? sizeof(__be32) : sizeof(struct in6_addr);
+}
+
+/* the client's address as seen by the backend (0) or the service's (1) */
+static void *svcnet_flow_addr(const struct svcnet_flow *f, int i)
+{
+	return f->family == AF_INET ? (void *)&f->addr.ip[i] :
+				      (void *)&f->addr.ip6[i];
+}
+
+static bool svcnet_addr_eq(u8 family, const void *a, const void *b)
+{
+	return !memcmp(a, b, svcnet_addr_len(family));
+}
+
+static void svcnet_flow_key_set(struct svcnet_flow_key *k, u8 family,
+				u8 proto, const union nf_inet_addr *addr,
+				__be16 port)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(&k->addr, addr, svcnet_addr_len(family));
+	k->port = port;
+	k->family = family;
+	k->proto = proto;
+}
+
+static u32 svcnet_flow_hash(const void *data, u32 len, u32 seed)
+{
+	return jhash2(data, sizeof(struct svcnet_flow_key) / sizeof(u32), seed);
+}
+
+static u32 svcnet_flow_obj_hash(const void *data, u32 len, u32 seed)
+{
+	const struct svcnet_flow *f = data;
+	struct svcnet_flow_key k;
+
+	svcnet_flow_key_set(&k, f->family, f->proto, svcnet_flow_addr(f, 0),
+			    f->cport);
+	return svcnet_flow_hash(&k, sizeof(k), seed);
+}
+
+static int svcnet_flow_obj_cmp(struct rhashtable_compare_arg *arg,
+			       const void *obj)
+{
+	const struct svcnet_flow_key *k = arg->key;
+	const struct svcnet_flow *f = obj;
+
+	return !(f->cport == k->port && f->family == k->family &&
+		 f->proto == k->proto &&
+		 svcnet_addr_eq(f->family, svcnet_flow_addr(f, 0), &k->addr));
+}
+
+static const struct rhashtable_params svcnet_flow_params = {
+	.key_len = sizeof(struct svcnet_flow_key),
+	.head_offset = offsetof(struct svcnet_flow, node),
+	.hashfn = svcnet_flow_hash,
+	.obj_hashfn = svcnet_flow_obj_hash,
+	.obj_cmpfn = svcnet_flow_obj_cmp,
 	.automatic_shrinking = true,
 };
 
-static const struct rhashtable_params svcnet_rev_params = {
+static const struct rhashtable_params svcnet_snat_params = {
 	.key_len = sizeof(struct svcnet_tuple),
-	.key_offset = offsetof(struct svcnet_flow, rev),
-	.head_offset = offsetof(struct svcnet_flow, rev_node),
+	.key_offset = offsetof(struct svcnet_flow_snat, fwd),
+	.head_offset = offsetof(struct svcnet_flow_snat, node),
 	.automatic_shrinking = true,
 };
 
@@ -38,12 +126,56 @@ static const u32 svcnet_default_timeout[__SVCNET_FLOW_STATE_MAX] = {
 	[SVCNET_FLOW_UDP] = 300,
 };
 
+static struct svcnet_flow_snat *svcnet_flow_snat(const struct svcnet_flow *f)
+{
+	return container_of(f, struct svcnet_flow_snat, flow);
+}
+
+void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
+			struct svcnet_tuple *rev)
+{
+	unsigned int len = svcnet_addr_len(f->family);
+
+	if (fwd) {
+		if (f->snat) {
+			*fwd = svcnet_flow_snat(f)->fwd;
+		} else {
+			memset(fwd, 0, sizeof(*fwd));
+			fwd->family = f->family;
+			fwd->proto = f->proto;
+			memcpy(&fwd->saddr, svcnet_flow_addr(f, 0), len);
+			memcpy(&fwd->daddr, svcnet_flow_addr(f, 1), len);
+			fwd->sport = f->cport;
+			fwd->dport = f->vport;
+		}
+	}
+	if (rev) {
+		memset(rev, 0, sizeof(*rev));
+		rev->family = f->family;
+		rev->proto = f->proto;
+		rev->saddr = f->be->addr;
+		rev->sport = f->be->port;
+		memcpy(&rev->daddr, svcnet_flow_addr(f, 0), len);
+		rev->dport = f->cport;
+	}
+}
+
+static void svcnet_flow_free(struct svcnet_flow *f)
+{
+	if (f->snat)
+		kfree(svcnet_flow_snat(f));
+	else if (f->family == AF_INET)
+		kmem_cache_free(svcnet_flow4_cache, f);
+	else
+		kmem_cache_free(svcnet_flow6_cache, f);
+}
+
 static void svcnet_flow_free_rcu(struct rcu_head *head)
 {
 	struct svcnet_flow *f = container_of(head, struct svcnet_flow, rcu);
 
 	svcnet_backend_put(f->be);
-	kmem_cache_free(svcnet_flow_cache, f);
+	svcnet_flow_free(f);
 	atomic_dec(&svcnet_objects);
 }
 
@@ -54,8 +186,11 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 		return;
 	WRITE_ONCE(f->dead, true);
 	list_del(&f->syn_node);
-	rhashtable_remove_fast(&sn->flows_fwd, &f->fwd_node, svcnet_fwd_params);
-	rhashtable_remove_fast(&sn->flows_rev, &f->rev_node, svcnet_rev_params);
+	rhltable_remove(&sn->flows, &f->node, svcnet_flow_params);
+	if (f->snat)
+		rhashtable_remove_fast(&sn->flows_snat,
+				       &svcnet_flow_snat(f)->node,
+				       svcnet_snat_params);
 	/* the state goes terminal exactly once: the open count stays exact */
 	if (svcnet_flow_state_open(xchg(&f->state, SVCNET_FLOW_TCP_CLOSE)))
 		atomic_dec(&f->be->open);
@@ -72,32 +207,83 @@ void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 	spin_unlock_bh(&sn->flow_lock);
 }
 
+static struct rhlist_head *svcnet_flow_list(struct svcnet_net *sn, u8 family,
+					    u8 proto,
+					    const union nf_inet_addr *addr,
+					    __be16 port)
+{
+	struct svcnet_flow_key k;
+
+	svcnet_flow_key_set(&k, family, proto, addr, port);
+	return rhltable_lookup(&sn->flows, &k, svcnet_flow_params);
+}
+
+/* Under RCU: the live flow of forward tuple @t, or NULL. */
 struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 					   const struct svcnet_tuple *t)
 {
+	struct svcnet_flow_snat *s;
+	struct rhlist_head *pos;
 	struct svcnet_flow *f;
 
-	f = rhashtable_lookup(&sn->flows_fwd, t, svcnet_fwd_params);
-	return f && !READ_ONCE(f->dead) ? f : NULL;
+	pos = svcnet_flow_list(sn, t->family, t->proto, &t->saddr, t->sport);
+	rhl_for_each_entry_rcu(f, pos, pos, node) {
+		if (!f->snat && f->vport == t->dport &&
+		    svcnet_addr_eq(f->family, svcnet_flow_addr(f, 1),
+				   &t->daddr) &&
+		    !READ_ONCE(f->dead))
+			return f;
+	}
+	if (!atomic_read(&sn->flows_snat.nelems))
+		return NULL;
+	s = rhashtable_lookup(&sn->flows_snat, t, svcnet_snat_params);
+	return s && !READ_ONCE(s->flow.dead) ? &s->flow : NULL;
 }
 
+static bool svcnet_flow_be_is(const struct svcnet_flow *f,
+			      const union nf_inet_addr *addr, __be16 port)
+{
+	const struct svcnet_backend *be = f->be;
+
+	return be->port == port && svcnet_addr_eq(f->family, &be->addr, addr);
+}
+
+/* Under RCU: the live flow of reverse tuple @t, or NULL. */
 struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
 					   const struct svcnet_tuple *t)
 {
+	struct rhlist_head *pos;
 	struct svcnet_flow *f;
 
-	f = rhashtable_lookup(&sn->flows_rev, t, svcnet_rev_params);
-	return f && !READ_ONCE(f->dead) ? f : NULL;
+	pos = svcnet_flow_list(sn, t->family, t->proto, &t->daddr, t->dport);
+	rhl_for_each_entry_rcu(f, pos, pos, node) {
+		if (svcnet_flow_be_is(f, &t->saddr, t->sport) &&
+		    !READ_ONCE(f->dead))
+			return f;
+	}
+	return NULL;
 }
 
-static unsigned long svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
+static u32 svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
 {
-	return (unsigned long)READ_ONCE(sn->cfg.timeout[state]) * HZ;
+	return READ_ONCE(sn->cfg.timeout[state]) * HZ;
+}
+
+static bool svcnet_flow_is_expired(const struct svcnet_flow *f)
+{
+	return (s32)((u32)jiffies - READ_ONCE(f->expires)) >= 0;
+}
+
+u32 svcnet_flow_expires_ms(const struct svcnet_flow *f)
+{
+	s32 left = (s32)(READ_ONCE(f->expires) - (u32)jiffies);
+
+	return left > 0 ? jiffies_to_msecs(left) : 0;
 }
 
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
 {
-	unsigned long expires = jiffies + svcnet_flow_timeout(sn, state);
+	u32 expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
 	u8 cur = READ_ONCE(f->state);
 
 	/*
@@ -114,24 +300,52 @@ void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
 }
 
 /*
- * A source port for a flow that is source NATed to @f->rev.daddr (a
- * hairpin flow, or one whose client port is taken towards its backend):
- * one above the host's ephemeral ports whose reverse tuple is free. Under
- * the flow lock, which orders insertions.
+ * Whether a new flow to @be may take client address @addr and port @port
+ * (as @be sees them): no flow of that address and port reaches the same
+ * backend address and port (the replies could not be told apart), and
+ * their list is short. Under the flow lock, which orders insertions.
  */
-static bool svcnet_flow_snat_port(struct svcnet_net *sn, struct svcnet_flow *f)
+static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
+				 const union nf_inet_addr *addr, __be16 port,
+				 const struct svcnet_backend *be)
+{
+	struct rhlist_head *pos;
+	struct svcnet_flow *f;
+	unsigned int n = 0;
+	bool free = true;
+
+	lockdep_assert_held(&sn->flow_lock);
+	rcu_read_lock();
+	pos = svcnet_flow_list(sn, family, proto, addr, port);
+	rhl_for_each_entry_rcu(f, pos, pos, node) {
+		if (svcnet_flow_be_is(f, &be->addr, be->port) ||
+		    ++n >= SVCNET_FLOW_CHAIN_MAX) {
+			free = false;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return free;
+}
+
+/*
+ * A source port for a flow source NATed to @addr: one above the host's
+ * ephemeral ports that is free towards @be. Returns 0 if none was found.
+ */
+static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
+				    u8 proto, const union nf_inet_addr *addr,
+				    const struct svcnet_backend *be)
 {
 	u32 range = SVCNET_SNAT_PORT_MAX - SVCNET_SNAT_PORT_MIN + 1;
 	u32 i, start = get_random_u32_below(range);
+	__be16 port;
 
-	lockdep_assert_held(&sn->flow_lock);
 	for (i = 0; i < SVCNET_SNAT_TRIES; i++) {
-		f->rev.dport = htons(SVCNET_SNAT_PORT_MIN + (start + i) % range);
-		if (!rhashtable_lookup_fast(&sn->flows_rev, &f->rev,
-					    svcnet_rev_params))
-			return true;
+		port = htons(SVCNET_SNAT_PORT_MIN + (start + i) % range);
+		if (svcnet_flow_key_free(sn, family, proto, addr, port, be))
+			return port;
 	}
-	return false;
+	return 0;
 }
 
 /*
@@ -160,13 +374,69 @@ static bool svcnet_flow_evict(struct svcnet_net *sn)
 }
 
 /*
+ * A flow of @fwd, its client seen by its backend as @addr and @port, not
+ * yet in the table. A source NATed flow (@nat) carries its forward tuple.
+ */
+static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
+					     const union nf_inet_addr *addr,
+					     __be16 port, bool nat)
+{
+	unsigned int len = svcnet_addr_len(fwd->family);
+	struct svcnet_flow_snat *s;
+	struct svcnet_flow *f;
+
+	if (nat) {
+		s = kzalloc(sizeof(*s), GFP_ATOMIC);
+		if (!s)
+			return NULL;
+		s->fwd = *fwd;
+		f = &s->flow;
+		f->snat = true;
+	} else {
+		f = kmem_cache_zalloc(fwd->family == AF_INET ?
+				      svcnet_flow4_cache : svcnet_flow6_cache,
+				      GFP_ATOMIC);
+		if (!f)
+			return NULL;
+	}
+	f->family = fwd->family;
+	f->proto = fwd->proto;
+	f->cport = port;
+	f->vport = fwd->dport;
+	memcpy(svcnet_flow_addr(f, 0), addr, len);
+	memcpy(svcnet_flow_addr(f, 1), &fwd->daddr, len);
+	INIT_LIST_HEAD(&f->syn_node);
+	return f;
+}
+
+/* Insert @f; under the flow lock. Returns 0 or an error, @f not inserted. */
+static int svcnet_flow_insert(struct svcnet_net *sn, struct svcnet_flow *f)
+{
+	struct svcnet_flow_key k;
+	int err;
+
+	lockdep_assert_held(&sn->flow_lock);
+	svcnet_flow_key_set(&k, f->family, f->proto, svcnet_flow_addr(f, 0),
+			    f->cport);
+	err = rhltable_insert_key(&sn->flows, &k, &f->node, svcnet_flow_params);
+	if (err || !f->snat)
+		return err;
+	err = rhashtable_insert_fast(&sn->flows_snat,
+				     &svcnet_flow_snat(f)->node,
+				     svcnet_snat_params);
+	if (err)
+		rhltable_remove(&sn->flows, &f->node, svcnet_flow_params);
+	return err;
+}
+
+/*
  * Create the flow of @fwd to @be; with @snat, the client is source NATed
  * to that address (hairpin). Returns the flow (with *created false when
  * another CPU created it first), or NULL with *err: -ENOSPC when the table
  * is full, -ENOENT when the service is going away, -ESTALE when @be was
  * removed since it was picked, -EADDRINUSE when the flow needs a source
  * port of its own (@snat, or the client's port reaches @be already) and
- * none is free, -ENOMEM.
+ * none is free, -ENOMEM, or what the hash table refused with.
  */
 struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const struct svcnet_tuple *fwd,
@@ -174,7 +444,9 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const union nf_inet_addr *snat,
 				       bool *created, int *err)
 {
+	const union nf_inet_addr *addr = snat ?: &fwd->saddr;
 	struct svcnet_flow *f, *old;
+	__be16 port = fwd->sport;
 
 	*created = false;
 	if (atomic_inc_return(&sn->flow_count) > READ_ONCE(sn->cfg.flow_max)) {
@@ -192,22 +464,6 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 		*err = -ENOENT;
 		goto err_count;
 	}
-	f = kmem_cache_zalloc(svcnet_flow_cache, GFP_ATOMIC);
-	if (!f) {
-		*err = -ENOMEM;
-		goto err_ref;
-	}
-	f->fwd = *fwd;
-	f->rev.family = fwd->family;
-	f->rev.proto = fwd->proto;
-	f->rev.saddr = be->addr;
-	f->rev.sport = be->port;
-	f->rev.daddr = snat ? *snat : fwd->saddr;
-	f->rev.dport = fwd->sport;
-	INIT_LIST_HEAD(&f->syn_node);
-	f->be = be;
-	f->state = state;
-	f->expires = jiffies + svcnet_flow_timeout(sn, state);
 
 	spin_lock_bh(&sn->flow_lock);
 	if (READ_ONCE(be->svc->dead)) {
@@ -219,48 +475,42 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 		*err = -ESTALE;
 		goto err_unlock;
 	}
-	/*
-	 * A hairpin flow gets a source port of its own; so does a flow whose
-	 * client port already reaches this backend through another service
-	 * (its reverse tuple is taken): the replies must tell them apart.
-	 * Not when the flow exists already, which the insertion returns.
-	 */
-	if (!rhashtable_lookup_fast(&sn->flows_fwd, fwd, svcnet_fwd_params) &&
-	    (snat || rhashtable_lookup_fast(&sn->flows_rev, &f->rev,
-					    svcnet_rev_params))) {
-		if (!svcnet_flow_snat_port(sn, f)) {
-			*err = -EADDRINUSE;
-			goto err_unlock;
-		}
-		f->snat = true;
-	}
-	old = rhashtable_lookup_get_insert_fast(&sn->flows_fwd, &f->fwd_node,
-						svcnet_fwd_params);
-	if (IS_ERR(old)) {
-		*err = PTR_ERR(old);
-		goto err_unlock;
-	}
+	/* created meanwhile on another CPU; under the lock, alive */
+	rcu_read_lock();
+	old = svcnet_flow_lookup_fwd(sn, fwd);
+	rcu_read_unlock();
 	if (old) {
-		/* created meanwhile on another CPU; under the lock, alive */
 		spin_unlock_bh(&sn->flow_lock);
-		kmem_cache_free(svcnet_flow_cache, f);
 		svcnet_backend_put(be);
 		atomic_dec(&sn->flow_count);
 		return old;
 	}
-	*err = rhashtable_lookup_insert_fast(&sn->flows_rev, &f->rev_node,
-					     svcnet_rev_params);
-	if (*err) {
-		/* lockless readers may have found it in the forward table */
-		WRITE_ONCE(f->dead, true);
-		rhashtable_remove_fast(&sn->flows_fwd, &f->fwd_node,
-				       svcnet_fwd_params);
-		spin_unlock_bh(&sn->flow_lock);
-		atomic_inc(&svcnet_objects);
-		call_rcu(&f->rcu, svcnet_flow_free_rcu);
-		atomic_dec(&sn->flow_count);
-		return NULL;
+	/*
+	 * A hairpin flow gets a source port of its own; so does a flow whose
+	 * client port already reaches this backend through another service
+	 * (the replies must tell them apart), or whose client port has many
+	 * flows already (lookups walk them).
+	 */
+	if (snat ||
+	    !svcnet_flow_key_free(sn, fwd->family, fwd->proto, addr, port, be)) {
+		port = svcnet_flow_snat_port(sn, fwd->family, fwd->proto, addr,
+					     be);
+		if (!port) {
+			*err = -EADDRINUSE;
+			goto err_unlock;
+		}
 	}
+	f = svcnet_flow_alloc(fwd, addr, port, port != fwd->sport || snat);
+	if (!f) {
+		*err = -ENOMEM;
+		goto err_unlock;
+	}
+	f->be = be;
+	f->state = state;
+	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
+	*err = svcnet_flow_insert(sn, f);
+	if (*err)
+		goto err_free;
 	if (state == SVCNET_FLOW_TCP_SYN)
 		list_add_tail(&f->syn_node, &sn->syn_list);
 	atomic_inc(&be->active);
@@ -272,10 +522,10 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	*created = true;
 	return f;
 
+err_free:
+	svcnet_flow_free(f);
 err_unlock:
 	spin_unlock_bh(&sn->flow_lock);
-	kmem_cache_free(svcnet_flow_cache, f);
-err_ref:
 	svcnet_backend_put(be);
 err_count:
 	atomic_dec(&sn->flow_count);
@@ -342,12 +592,12 @@ static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
 {
 	struct svcnet_flow_walk w = { .sn = sn, .match = match, .arg = arg };
 
-	return svcnet_rht_prune(&sn->flows_fwd, svcnet_flow_prune, &w);
+	return svcnet_rht_prune(&sn->flows.ht, svcnet_flow_prune, &w);
 }
 
 static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
 {
-	return time_after_eq(jiffies, READ_ONCE(f->expires));
+	return svcnet_flow_is_expired(f);
 }
 
 static void svcnet_flow_gc(struct work_struct *work)
@@ -458,12 +708,12 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 	INIT_LIST_HEAD(&sn->syn_list);
 	atomic64_set(&sn->flows_evicted, 0);
 	INIT_DELAYED_WORK(&sn->flow_gc, svcnet_flow_gc);
-	err = rhashtable_init(&sn->flows_fwd, &svcnet_fwd_params);
+	err = rhltable_init(&sn->flows, &svcnet_flow_params);
 	if (err)
 		return err;
-	err = rhashtable_init(&sn->flows_rev, &svcnet_rev_params);
+	err = rhashtable_init(&sn->flows_snat, &svcnet_snat_params);
 	if (err)
-		rhashtable_destroy(&sn->flows_fwd);
+		rhltable_destroy(&sn->flows);
 	return err;
 }
 
@@ -472,23 +722,39 @@ void svcnet_flow_net_exit(struct svcnet_net *sn)
 	cancel_delayed_work_sync(&sn->flow_gc);
 	/* every service, hence every flow, went with the devices */
 	WARN_ON_ONCE(atomic_read(&sn->flow_count));
-	rhashtable_destroy(&sn->flows_rev);
-	rhashtable_destroy(&sn->flows_fwd);
+	rhashtable_destroy(&sn->flows_snat);
+	rhltable_destroy(&sn->flows);
 }
 
 bool svcnet_flow_ready(void)
 {
-	return svcnet_flow_cache;
+	return svcnet_flow4_cache && svcnet_flow6_cache;
 }
 
 int svcnet_flow_init(void)
 {
-	svcnet_flow_cache = KMEM_CACHE(svcnet_flow, 0);
-	return svcnet_flow_cache ? 0 : -ENOMEM;
+	/* an IPv4 flow ends after its two IPv4 addresses */
+	svcnet_flow4_cache = kmem_cache_create("svcnet_flow4",
+					       offsetof(struct svcnet_flow, addr) +
+					       2 * sizeof(__be32),
+					       0, 0, NULL);
+	if (!svcnet_flow4_cache)
+		return -ENOMEM;
+	svcnet_flow6_cache = kmem_cache_create("svcnet_flow6",
+					       sizeof(struct svcnet_flow),
+					       0, 0, NULL);
+	if (!svcnet_flow6_cache) {
+		kmem_cache_destroy(svcnet_flow4_cache);
+		svcnet_flow4_cache = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void svcnet_flow_uninit(void)
 {
-	kmem_cache_destroy(svcnet_flow_cache);
-	svcnet_flow_cache = NULL;
+	kmem_cache_destroy(svcnet_flow6_cache);
+	svcnet_flow6_cache = NULL;
+	kmem_cache_destroy(svcnet_flow4_cache);
+	svcnet_flow4_cache = NULL;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the flow table: insertion, both lookups, races for one tuple,
- * the size limit, eviction of SYN flows, expiry, dying services and flows
- * given a source port of their own (port clashes, hairpin).
+ * the size limit, eviction of SYN flows, expiry, dying services, flows
+ * given a source port of their own (port clashes, hairpin, long lists)
+ * and IPv6 flows.
  */
 
 #include <kunit/test.h>
@@ -211,7 +212,7 @@ static void svcnet_flow_expiry_test(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, f);
 		/* every other flow has expired */
 		if (i % 2)
-			WRITE_ONCE(f->expires, jiffies - 1);
+			WRITE_ONCE(f->expires, (u32)jiffies - 1);
 	}
 	/* one pass of the GC work; a shrinking table may need a second */
 	for (i = 0; i < 2 && atomic_read(&fx->sn.flow_count) != 500; i++) {
@@ -243,8 +244,8 @@ static void svcnet_flow_touch_test(struct kunit *test)
 	before = jiffies;
 	svcnet_flow_touch(&fx->sn, f, SVCNET_FLOW_TCP_EST);
 	KUNIT_EXPECT_EQ(test, f->state, SVCNET_FLOW_TCP_EST);
-	KUNIT_EXPECT_TRUE(test, time_after_eq(f->expires, before + 900 * HZ));
-	KUNIT_EXPECT_TRUE(test, time_before_eq(f->expires, jiffies + 900 * HZ));
+	KUNIT_EXPECT_GE(test, (s32)(f->expires - (u32)(before + 900 * HZ)), 0);
+	KUNIT_EXPECT_LE(test, (s32)(f->expires - (u32)(jiffies + 900 * HZ)), 0);
 	svcnet_flow_fixture_free(test, fx);
 }
 
@@ -298,9 +299,26 @@ static void svcnet_flow_dead_service_test(struct kunit *test)
 	svcnet_flow_fixture_free(test, fx);
 }
 
+static struct svcnet_tuple svcnet_rev_of(const struct svcnet_flow *f)
+{
+	struct svcnet_tuple rev;
+
+	svcnet_flow_tuples(f, NULL, &rev);
+	return rev;
+}
+
+/* the flow that the reverse tuple of @f finds */
+static const void *svcnet_rev_flow(struct svcnet_net *sn,
+				   const struct svcnet_flow *f)
+{
+	struct svcnet_tuple rev = svcnet_rev_of(f);
+
+	return svcnet_rev(sn, &rev);
+}
+
 static bool svcnet_snat_port_ok(const struct svcnet_flow *f)
 {
-	u16 port = ntohs(f->rev.dport);
+	u16 port = ntohs(svcnet_rev_of(f).dport);
 
 	return f->snat && port >= SVCNET_SNAT_PORT_MIN &&
 	       port <= SVCNET_SNAT_PORT_MAX;
@@ -328,10 +346,10 @@ static void svcnet_flow_reverse_clash_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	KUNIT_EXPECT_TRUE(test, created);
 	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(f));
-	KUNIT_EXPECT_EQ(test, f->rev.daddr.ip, t.saddr.ip);
+	KUNIT_EXPECT_EQ(test, svcnet_rev_of(f).daddr.ip, t.saddr.ip);
 	KUNIT_EXPECT_PTR_EQ(test, svcnet_fwd(&fx->sn, &t), (const void *)f);
-	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &f->rev), (const void *)f);
-	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &first->rev),
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, f), (const void *)f);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, first),
 			    (const void *)first);
 
 	/* the same tuple again: that flow, its port unchanged */
@@ -346,15 +364,15 @@ static void svcnet_flow_reverse_clash_test(struct kunit *test)
 			       &created, &err);
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(h));
-	KUNIT_EXPECT_NE(test, h->rev.dport, f->rev.dport);
+	KUNIT_EXPECT_NE(test, svcnet_rev_of(h).dport, svcnet_rev_of(f).dport);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 3);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 3);
 
 	/* its removal frees its port, not the others */
 	svcnet_flow_remove(&fx->sn, f);
-	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &first->rev),
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, first),
 			    (const void *)first);
-	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &h->rev), (const void *)h);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, h), (const void *)h);
 	svcnet_flow_fixture_free(test, fx);
 }
 
@@ -373,8 +391,8 @@ static void svcnet_flow_hairpin_test(struct kunit *test)
 			       &created, &err);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(f));
-	KUNIT_EXPECT_EQ(test, f->rev.daddr.ip, host.ip);
-	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &f->rev), (const void *)f);
+	KUNIT_EXPECT_EQ(test, svcnet_rev_of(f).daddr.ip, host.ip);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, f), (const void *)f);
 	svcnet_flow_fixture_free(test, fx);
 }
 
@@ -413,6 +431,91 @@ static void svcnet_flow_port_exhaustion_test(struct kunit *test)
 	svcnet_flow_fixture_free(test, fx);
 }
 
+/*
+ * One client port towards more services than SVCNET_FLOW_CHAIN_MAX, each
+ * on a backend of its own: the first flows keep the client's port, the
+ * later ones get a port of their own (their lists stay short), and every
+ * one is found both ways.
+ */
+static void svcnet_flow_chain_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_flow *f[SVCNET_FLOW_CHAIN_MAX + 3];
+	struct svcnet_tuple t = svcnet_client(11);
+	const int n = ARRAY_SIZE(f);
+	struct svcnet_backend *be;
+	bool created;
+	int err, i;
+
+	be = kunit_kcalloc(test, n, sizeof(*be), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, be);
+	for (i = 0; i < n; i++) {
+		be[i].svc = &fx->svc;
+		be[i].addr.ip = htonl(0x0a000200 + i);
+		be[i].port = htons(8080);
+		refcount_set(&be[i].ref, 1);
+		t.daddr.ip = htonl(0x0a610000 + i);
+		f[i] = svcnet_flow_create(&fx->sn, &t, &be[i],
+					  SVCNET_FLOW_UDP, NULL, &created,
+					  &err);
+		KUNIT_ASSERT_NOT_NULL(test, f[i]);
+		KUNIT_EXPECT_EQ(test, f[i]->snat, i >= SVCNET_FLOW_CHAIN_MAX);
+	}
+	for (i = 0; i < n; i++) {
+		t.daddr.ip = htonl(0x0a610000 + i);
+		KUNIT_EXPECT_PTR_EQ(test, svcnet_fwd(&fx->sn, &t),
+				    (const void *)f[i]);
+		KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, f[i]),
+				    (const void *)f[i]);
+	}
+	svcnet_flow_flush(&fx->sn, NULL, NULL);
+	rcu_barrier();
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, refcount_read(&be[i].ref), 1);
+	svcnet_flow_fixture_free(test, fx);
+}
+
+/* IPv6 flows: both lookups, and the tuples they give back. */
+static void svcnet_flow_ipv6_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t = {
+		.family = AF_INET6,
+		.proto = IPPROTO_UDP,
+		.sport = htons(5353),
+		.dport = htons(53),
+	};
+	struct svcnet_tuple fwd, rev;
+	struct svcnet_flow *f;
+	bool created;
+	int err;
+
+	t.saddr.in6.s6_addr32[0] = htonl(0xfd000001);
+	t.saddr.in6.s6_addr32[3] = htonl(7);
+	t.daddr.in6.s6_addr32[0] = htonl(0xfd000096);
+	t.daddr.in6.s6_addr32[3] = htonl(1);
+	memset(&fx->be.addr, 0, sizeof(fx->be.addr));
+	fx->be.addr.in6.s6_addr32[0] = htonl(0xfd000002);
+	fx->be.addr.in6.s6_addr32[3] = htonl(2);
+	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_UDP, NULL,
+			       &created, &err);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_FALSE(test, f->snat);
+	svcnet_flow_tuples(f, &fwd, &rev);
+	KUNIT_EXPECT_EQ(test, memcmp(&fwd, &t, sizeof(t)), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&rev.saddr, &fx->be.addr,
+				     sizeof(rev.saddr)), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&rev.daddr, &t.saddr, sizeof(t.saddr)),
+			0);
+	KUNIT_EXPECT_EQ(test, rev.dport, t.sport);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_fwd(&fx->sn, &t), (const void *)f);
+	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev(&fx->sn, &rev), (const void *)f);
+	/* the same addresses as IPv4 are another flow */
+	t.family = AF_INET;
+	KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
+	svcnet_flow_fixture_free(test, fx);
+}
+
 static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_lookup_test),
 	KUNIT_CASE(svcnet_flow_limit_test),
@@ -424,6 +527,8 @@ static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_reverse_clash_test),
 	KUNIT_CASE(svcnet_flow_hairpin_test),
 	KUNIT_CASE(svcnet_flow_port_exhaustion_test),
+	KUNIT_CASE(svcnet_flow_chain_test),
+	KUNIT_CASE(svcnet_flow_ipv6_test),
 	{}
 };
 

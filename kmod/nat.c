@@ -312,6 +312,7 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 					   struct sk_buff *skb,
 					   const struct svcnet_pkt *p)
 {
+	struct svcnet_tuple fwd, rev;
 	struct svcnet_flow *f;
 	struct svcnet_icmp q;
 
@@ -319,12 +320,14 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 		return NULL;
 	/* quoted: service -> client; the flow: client -> service */
 	f = svcnet_flow_lookup_fwd(sn, &q.key);
-	if (!f ||
-	    svcnet_icmp_rewrite(skb, p, &q, false, &f->fwd.daddr,
-				&f->rev.saddr, f->rev.sport) ||
+	if (!f)
+		return NULL;
+	svcnet_flow_tuples(f, &fwd, &rev);
+	if (svcnet_icmp_rewrite(skb, p, &q, false, &fwd.daddr, &rev.saddr,
+				rev.sport) ||
 	    (f->snat &&
-	     svcnet_icmp_rewrite(skb, p, &q, true, &f->fwd.saddr,
-				 &f->rev.daddr, f->rev.dport)))
+	     svcnet_icmp_rewrite(skb, p, &q, true, &fwd.saddr, &rev.daddr,
+				 rev.dport)))
 		return NULL;
 	return f;
 }
@@ -333,6 +336,7 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 static bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 			   const struct svcnet_pkt *p)
 {
+	struct svcnet_tuple fwd, rev;
 	struct svcnet_flow *f;
 	struct svcnet_icmp q;
 
@@ -340,12 +344,14 @@ static bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 		return false;
 	/* quoted: client -> backend; the reverse key: backend -> client */
 	f = svcnet_flow_lookup_rev(sn, &q.key);
-	return f &&
-	       !svcnet_icmp_rewrite(skb, p, &q, true, &f->rev.saddr,
-				    &f->fwd.daddr, f->fwd.dport) &&
+	if (!f)
+		return false;
+	svcnet_flow_tuples(f, &fwd, &rev);
+	return !svcnet_icmp_rewrite(skb, p, &q, true, &rev.saddr, &fwd.daddr,
+				    fwd.dport) &&
 	       (!f->snat ||
-		!svcnet_icmp_rewrite(skb, p, &q, false, &f->rev.daddr,
-				     &f->fwd.saddr, f->fwd.sport));
+		!svcnet_icmp_rewrite(skb, p, &q, false, &rev.daddr, &fwd.saddr,
+				     fwd.sport));
 }
 
 static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
@@ -646,6 +652,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	struct svcnet_net *sn = svcnet_pernet(net);
 	struct svcnet_service *svc;
 	struct svcnet_svc_key key;
+	struct svcnet_tuple rev;
 	struct svcnet_flow *f;
 	struct svcnet_pkt p;
 	unsigned int len;
@@ -724,9 +731,11 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	svcnet_flow_touch(sn, f, p.t.proto == IPPROTO_TCP ?
 			  svcnet_tcp_state(READ_ONCE(f->state), &p, false) :
 			  SVCNET_FLOW_UDP);
-	if (svcnet_rewrite(skb, &p, true, &f->rev.saddr, f->rev.sport) ||
+	if (f->snat)
+		svcnet_flow_tuples(f, NULL, &rev);
+	if (svcnet_rewrite(skb, &p, true, &f->be->addr, f->be->port) ||
 	    (f->snat &&
-	     svcnet_rewrite(skb, &p, false, &f->rev.daddr, f->rev.dport))) {
+	     svcnet_rewrite(skb, &p, false, &rev.daddr, rev.dport))) {
 		reason = SVCNET_DROP_MALFORMED;
 		unreachable = false;
 		goto drop;
@@ -762,6 +771,7 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 {
 	struct svcnet_net *sn = svcnet_pernet(state->net);
 	struct svcnet_backend *be;
+	struct svcnet_tuple fwd;
 	struct svcnet_flow *f;
 	struct svcnet_pkt p;
 
@@ -780,9 +790,10 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 	f = svcnet_flow_lookup_rev(sn, &p.t);
 	if (!f)
 		return NF_ACCEPT;
-	if (svcnet_rewrite(skb, &p, false, &f->fwd.daddr, f->fwd.dport) ||
+	svcnet_flow_tuples(f, &fwd, NULL);
+	if (svcnet_rewrite(skb, &p, false, &fwd.daddr, fwd.dport) ||
 	    (f->snat &&
-	     svcnet_rewrite(skb, &p, true, &f->fwd.saddr, f->fwd.sport))) {
+	     svcnet_rewrite(skb, &p, true, &fwd.saddr, fwd.sport))) {
 		svcnet_stats_drop(f->be->svc->sd, SVCNET_DROP_MALFORMED);
 		return NF_DROP;
 	}

@@ -1208,11 +1208,13 @@ out:
 static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 			       u32 portid, u32 seq)
 {
-	long left = (long)(READ_ONCE(f->expires) - jiffies);
-	u8 family = f->fwd.family;
+	struct svcnet_tuple fwd, rev;
 	struct nlattr *nest;
+	u8 family;
 	void *hdr;
 
+	svcnet_flow_tuples(f, &fwd, &rev);
+	family = fwd.family;
 	hdr = genlmsg_put(skb, portid, seq, &svcnet_family, NLM_F_MULTI,
 			  SVCNET_CMD_FLOW_GET);
 	if (!hdr)
@@ -1222,23 +1224,23 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 	nest = nla_nest_start(skb, SVCNET_A_FLOW);
 	if (!nest)
 		goto err_cancel;
-	if (nla_put_u8(skb, SVCNET_A_FLOW_PROTO, f->fwd.proto) ||
+	if (nla_put_u8(skb, SVCNET_A_FLOW_PROTO, fwd.proto) ||
 	    svcnet_nl_put_addr(skb, SVCNET_A_FLOW_CLIENT_ADDR, family,
-			       &f->fwd.saddr) ||
-	    nla_put_u16(skb, SVCNET_A_FLOW_CLIENT_PORT, ntohs(f->fwd.sport)) ||
+			       &fwd.saddr) ||
+	    nla_put_u16(skb, SVCNET_A_FLOW_CLIENT_PORT, ntohs(fwd.sport)) ||
 	    svcnet_nl_put_addr(skb, SVCNET_A_FLOW_SVC_ADDR, family,
-			       &f->fwd.daddr) ||
-	    nla_put_u16(skb, SVCNET_A_FLOW_SVC_PORT, ntohs(f->fwd.dport)) ||
+			       &fwd.daddr) ||
+	    nla_put_u16(skb, SVCNET_A_FLOW_SVC_PORT, ntohs(fwd.dport)) ||
 	    svcnet_nl_put_addr(skb, SVCNET_A_FLOW_BE_ADDR, family,
-			       &f->rev.saddr) ||
-	    nla_put_u16(skb, SVCNET_A_FLOW_BE_PORT, ntohs(f->rev.sport)) ||
+			       &rev.saddr) ||
+	    nla_put_u16(skb, SVCNET_A_FLOW_BE_PORT, ntohs(rev.sport)) ||
 	    nla_put_u8(skb, SVCNET_A_FLOW_STATE, READ_ONCE(f->state)) ||
 	    nla_put_u32(skb, SVCNET_A_FLOW_EXPIRES,
-			left > 0 ? jiffies_to_msecs(left) : 0) ||
+			svcnet_flow_expires_ms(f)) ||
 	    (f->snat &&
 	     (svcnet_nl_put_addr(skb, SVCNET_A_FLOW_SNAT_ADDR, family,
-				 &f->rev.daddr) ||
-	      nla_put_u16(skb, SVCNET_A_FLOW_SNAT_PORT, ntohs(f->rev.dport)))))
+				 &rev.daddr) ||
+	      nla_put_u16(skb, SVCNET_A_FLOW_SNAT_PORT, ntohs(rev.dport)))))
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -1267,7 +1269,7 @@ static int svcnet_nl_flow_get_start(struct netlink_callback *cb)
 	iter = kmalloc(sizeof(*iter), GFP_KERNEL);
 	if (!iter)
 		return -ENOMEM;
-	rhashtable_walk_enter(&svcnet_pernet(net)->flows_fwd, iter);
+	rhltable_walk_enter(&svcnet_pernet(net)->flows, iter);
 	cb->args[0] = (long)iter;
 	return 0;
 }

@@ -255,20 +255,38 @@ struct svcnet_txn {
 	struct svcnet_stats_pool pool;	/* counters of new objects */
 };
 
+/*
+ * A flow, hashed once in the flow table by the client's address and port
+ * as its backend sees them (the destination of replies; see flow.c). Its
+ * addresses are sized by family: an IPv4 flow is allocated without the
+ * IPv6 part of @addr. A flow whose client is source NATed (snat) lives in
+ * a struct svcnet_flow_snat, which holds the client's own tuple.
+ */
 struct svcnet_flow {
-	struct rhash_head fwd_node;
-	struct rhash_head rev_node;
-	struct svcnet_tuple fwd;	/* client -> service */
-	struct svcnet_tuple rev;	/* backend -> client */
+	struct rhlist_head node;	/* in flows, by cport and addr[0] */
 	struct svcnet_backend *be;	/* holds a reference */
-	unsigned long expires;		/* jiffies */
+	union {
+		/* in syn_list while it may still be in SYN state */
+		struct list_head syn_node;
+		struct rcu_head rcu;	/* once removed */
+	};
+	u32 expires;			/* jiffies, low 32 bits */
+	__be16 cport;			/* the client's port, as seen by be */
+	__be16 vport;			/* the service's port */
+	u8 family;
+	u8 proto;
 	u8 state;			/* enum svcnet_flow_state */
 	bool dead;			/* set under the flow lock */
-	bool snat;			/* source NATed: rev.daddr/dport are ours */
-	/* in the namespace's syn_list while it may still be in SYN state */
-	struct list_head syn_node;
-	struct rcu_head rcu;
+	bool snat;			/* a struct svcnet_flow_snat */
+	/* the client's address as seen by be, then the service's */
+	union {
+		__be32 ip[2];
+		struct in6_addr ip6[2];
+	} addr;
 };
+
+/* flows of one client address and port before new ones get a port */
+#define SVCNET_FLOW_CHAIN_MAX 8
 
 /* source ports of hairpin flows: above the host's ephemeral ports */
 #define SVCNET_SNAT_PORT_MIN 61000
@@ -290,9 +308,9 @@ struct svcnet_net {
 	/* changes with every configuration change; written under RTNL */
 	u32 gen;
 	struct svcnet_config cfg;	/* RTNL writes, READ_ONCE reads */
-	/* the flow table */
-	struct rhashtable flows_fwd;
-	struct rhashtable flows_rev;
+	/* the flow table, and its source NATed flows by their own tuple */
+	struct rhltable flows;
+	struct rhashtable flows_snat;
 	spinlock_t flow_lock;		/* flow insertion and removal */
 	atomic_t flow_count;
 	/* TCP flows created in SYN state, oldest first; flow lock */
@@ -430,6 +448,10 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       bool *created, int *err);
 void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f);
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
+void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
+			struct svcnet_tuple *rev);
+/* milliseconds until @f expires, 0 if it has */
+u32 svcnet_flow_expires_ms(const struct svcnet_flow *f);
 /* flush flows of @sd (all if NULL) and of @svc (all of @sd if NULL) */
 unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
 			       struct svcnet_service *svc);
