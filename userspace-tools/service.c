@@ -273,7 +273,7 @@ static int backends_cb(const struct nlattr *attr, void *data)
 	struct svc_info *s = data;
 	struct be_info *b;
 
-	b = realloc(s->be, (s->n_be + 1) * sizeof(*b));
+	b = array_reserve(s->be, s->n_be, &s->be_cap, sizeof(*b), 4);
 	if (!b)
 		return MNL_CB_ERROR;
 	s->be = b;
@@ -427,6 +427,7 @@ static int svc_cb(const struct nlmsghdr *nlh, void *data)
 			memcpy(b + last->n_be, s.be, s.n_be * sizeof(*b));
 		last->be = b;
 		last->n_be += s.n_be;
+		last->be_cap = last->n_be;
 		last->st = s.st;
 		svc_info_free(&s);
 		return MNL_CB_OK;

@@ -50,7 +50,7 @@ struct svc_info {
 	struct lbstats st;
 	struct tls_stats tls;
 	struct be_info *be;
-	size_t n_be;
+	size_t n_be, be_cap;
 };
 
 struct svc_list {

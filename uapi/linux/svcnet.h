@@ -114,8 +114,10 @@
  * reach a backend through another service (one source port used towards
  * two services that share a backend), the new flow keeps the client's
  * address but gets a port from that range, so that the backend's replies
- * to the two connections differ. Such flows are listed with their
- * SVCNET_A_FLOW_SNAT_ADDR and _PORT; ICMP errors about them are
+ * to the two connections differ; so does a new flow whose client address
+ * and port have eight flows already (one client port used towards many
+ * services), which keeps every flow's lookup short. Such flows are listed
+ * with their SVCNET_A_FLOW_SNAT_ADDR and _PORT; ICMP errors about them are
  * translated both ways like any other. When no port of the range is free
  * for the reply tuple, the packet is dropped (SVCNET_DROP_NO_PORT).
  *
