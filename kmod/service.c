@@ -359,8 +359,7 @@ struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 	svc->stats = svcnet_lbstats_alloc(pool, &svc->stats_blk);
 	if (!svc->stats)
 		goto err_free;
-	if (svcnet_tls_counters_init(&svc->tls))
-		goto err_stats;
+	/* svc->tls: zero, its per-CPU part made on first use (tls.c) */
 	svc->key = *key;
 	svc->sd = sd;
 	svc->sched = SVCNET_SCHED_RR;
@@ -373,8 +372,6 @@ struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 	atomic_inc(&svcnet_objects);
 	return svc;
 
-err_stats:
-	svcnet_stats_block_put(svc->stats_blk);
 err_free:
 	kfree(svc);
 	return NULL;

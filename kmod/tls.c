@@ -51,13 +51,16 @@ static void svcnet_tls_count(struct svcnet_pcpu_tls_stats __percpu *pcpu,
 void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
 			   struct svcnet_tls_stats *out)
 {
+	struct svcnet_pcpu_tls_stats __percpu *pcpu = READ_ONCE(c->pcpu);
 	int cpu;
 
 	memset(out, 0, sizeof(*out));
 	out->added = atomic64_read(&c->added);
 	out->removed = atomic64_read(&c->removed);
+	if (!pcpu)
+		return;
 	for_each_possible_cpu(cpu) {
-		const struct svcnet_pcpu_tls_stats *s = per_cpu_ptr(c->pcpu, cpu);
+		const struct svcnet_pcpu_tls_stats *s = per_cpu_ptr(pcpu, cpu);
 		u64 records, bytes, drops;
 		unsigned int start;
 
@@ -85,6 +88,25 @@ void svcnet_tls_counters_free(struct svcnet_tls_counters *c)
 {
 	free_percpu(c->pcpu);
 	c->pcpu = NULL;
+}
+
+/*
+ * A service's per-CPU counters are made when its first socket offloads
+ * (most services never see one); zeroed counters need nothing until then.
+ */
+static int svcnet_tls_counters_use(struct svcnet_tls_counters *c)
+{
+	struct svcnet_pcpu_tls_stats __percpu *pcpu;
+
+	if (READ_ONCE(c->pcpu))
+		return 0;
+	pcpu = netdev_alloc_pcpu_stats(struct svcnet_pcpu_tls_stats);
+	if (!pcpu)
+		return -ENOMEM;
+	/* another socket of the service may have made them meanwhile */
+	if (cmpxchg(&c->pcpu, NULL, pcpu))
+		free_percpu(pcpu);
+	return 0;
 }
 
 /* The service a socket talks to through @sd, with a reference. */
@@ -130,6 +152,10 @@ static int svcnet_tls_dev_add(struct net_device *dev, struct sock *sk,
 	svc = svcnet_tls_service(sd, sk);
 	if (!svc)
 		return -EOPNOTSUPP;
+	if (svcnet_tls_counters_use(&svc->tls)) {
+		svcnet_service_put(svc);
+		return -ENOMEM;
+	}
 	svcnet_tls_sock(tls_get_ctx(sk))->svc = svc;
 	atomic64_inc(&sd->tls.added);
 	atomic64_inc(&svc->tls.added);
