@@ -271,18 +271,16 @@ static void svcnet_set_addr(struct sk_buff *skb, unsigned int iphoff, u8 family,
 
 /*
  * Rewrite the quote's address and port on side @dst (destination or
- * source) to @addr/@port, the outer address on the other side from @from
- * to @addr when it was @from, and recompute the ICMP checksum.
+ * source) to @addr/@port, and the outer address on the other side from
+ * @from to @addr when it was @from. The ICMP checksum is left to
+ * svcnet_icmp_csum(), once for all rewrites.
  */
 static int svcnet_icmp_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
 			       const struct svcnet_icmp *q, bool dst,
 			       const union nf_inet_addr *from,
 			       const union nf_inet_addr *addr, __be16 port)
 {
-	unsigned int len = skb->len - p->l4off;
 	__be16 *ports;
-	__sum16 *check;
-	__wsum csum;
 
 	if (skb_ensure_writable(skb, q->l4off + 4))
 		return -ENOMEM;
@@ -292,6 +290,16 @@ static int svcnet_icmp_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
 	/* the outer address of the service side, when it is that end */
 	if (nf_inet_addr_cmp(dst ? &p->t.saddr : &p->t.daddr, from))
 		svcnet_set_addr(skb, 0, p->t.family, !dst, addr);
+	return 0;
+}
+
+/* The ICMP checksum of a rewritten error (writable since the rewrite). */
+static void svcnet_icmp_csum(struct sk_buff *skb, const struct svcnet_pkt *p)
+{
+	unsigned int len = skb->len - p->l4off;
+	__sum16 *check;
+	__wsum csum;
+
 	check = (__sum16 *)(skb->data + p->l4off + 2);
 	*check = 0;
 	csum = skb_checksum(skb, p->l4off, len, 0);
@@ -304,7 +312,6 @@ static int svcnet_icmp_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
 					 IPPROTO_ICMPV6, csum);
 	}
 	skb->ip_summed = CHECKSUM_NONE;
-	return 0;
 }
 
 /* An error about a reply of a balanced flow, sent by the client. */
@@ -329,6 +336,7 @@ static struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn,
 	     svcnet_icmp_rewrite(skb, p, &q, true, &fwd.saddr, &rev.daddr,
 				 rev.dport)))
 		return NULL;
+	svcnet_icmp_csum(skb, p);
 	return f;
 }
 
@@ -347,11 +355,14 @@ static bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 	if (!f)
 		return false;
 	svcnet_flow_tuples(f, &fwd, &rev);
-	return !svcnet_icmp_rewrite(skb, p, &q, true, &rev.saddr, &fwd.daddr,
-				    fwd.dport) &&
-	       (!f->snat ||
-		!svcnet_icmp_rewrite(skb, p, &q, false, &rev.daddr, &fwd.saddr,
-				     fwd.sport));
+	if (svcnet_icmp_rewrite(skb, p, &q, true, &rev.saddr, &fwd.daddr,
+				fwd.dport) ||
+	    (f->snat &&
+	     svcnet_icmp_rewrite(skb, p, &q, false, &rev.daddr, &fwd.saddr,
+				 fwd.sport)))
+		return false;
+	svcnet_icmp_csum(skb, p);
+	return true;
 }
 
 static u8 svcnet_tcp_state(u8 cur, const struct svcnet_pkt *p, bool reply)
