@@ -447,6 +447,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	const union nf_inet_addr *addr = snat ?: &fwd->saddr;
 	struct svcnet_flow *f, *old;
 	__be16 port = fwd->sport;
+	bool nat;
 
 	*created = false;
 	if (atomic_inc_return(&sn->flow_count) > READ_ONCE(sn->cfg.flow_max)) {
@@ -491,8 +492,9 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	 * (the replies must tell them apart), or whose client port has many
 	 * flows already (lookups walk them).
 	 */
-	if (snat ||
-	    !svcnet_flow_key_free(sn, fwd->family, fwd->proto, addr, port, be)) {
+	nat = snat ||
+	      !svcnet_flow_key_free(sn, fwd->family, fwd->proto, addr, port, be);
+	if (nat) {
 		port = svcnet_flow_snat_port(sn, fwd->family, fwd->proto, addr,
 					     be);
 		if (!port) {
@@ -500,7 +502,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 			goto err_unlock;
 		}
 	}
-	f = svcnet_flow_alloc(fwd, addr, port, port != fwd->sport || snat);
+	f = svcnet_flow_alloc(fwd, addr, port, nat);
 	if (!f) {
 		*err = -ENOMEM;
 		goto err_unlock;
