@@ -24,6 +24,7 @@
 
 #include <linux/jhash.h>
 #include <linux/slab.h>
+#include <net/ipv6.h>
 
 #include "svcnet.h"
 
@@ -62,7 +63,9 @@ static void *svcnet_flow_addr(const struct svcnet_flow *f, int i)
 
 static bool svcnet_addr_eq(u8 family, const void *a, const void *b)
 {
-	return !memcmp(a, b, svcnet_addr_len(family));
+	if (family == AF_INET)
+		return *(const __be32 *)a == *(const __be32 *)b;
+	return ipv6_addr_equal(a, b);
 }
 
 static void svcnet_flow_key_set(struct svcnet_flow_key *k, u8 family,
@@ -602,12 +605,58 @@ static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
 	return svcnet_flow_is_expired(f);
 }
 
+/*
+ * Remove the expired flows among the next @budget or so of the table, from
+ * where the last call stopped: a large table is collected a slice each
+ * second rather than walked whole. Pauses only after a flow that stays,
+ * as svcnet_rht_prune does. At the end of the table the walk starts over.
+ */
+static void svcnet_flow_gc_slice(struct svcnet_net *sn, unsigned int budget)
+{
+	struct svcnet_flow_walk w = { .sn = sn, .match = svcnet_flow_expired };
+	struct rhashtable_iter *iter = &sn->gc_iter;
+	unsigned int n = 0, batch = 0;
+	bool removed = false;
+	void *obj;
+
+	if (!sn->gc_walking) {
+		rhashtable_walk_enter(&sn->flows.ht, iter);
+		sn->gc_walking = true;
+	}
+	rhashtable_walk_start(iter);
+	while (n < budget || removed) {
+		obj = rhashtable_walk_next(iter);
+		if (IS_ERR(obj)) {
+			if (PTR_ERR(obj) == -EAGAIN)
+				continue;
+			obj = NULL;
+		}
+		if (!obj) {
+			rhashtable_walk_stop(iter);
+			rhashtable_walk_exit(iter);
+			sn->gc_walking = false;
+			return;
+		}
+		removed = svcnet_flow_prune(obj, &w);
+		n++;
+		if (++batch >= 256 && !removed) {
+			batch = 0;
+			rhashtable_walk_stop(iter);
+			cond_resched();
+			rhashtable_walk_start(iter);
+		}
+	}
+	rhashtable_walk_stop(iter);
+}
+
 static void svcnet_flow_gc(struct work_struct *work)
 {
 	struct svcnet_net *sn = container_of(to_delayed_work(work),
 					     struct svcnet_net, flow_gc);
 
-	svcnet_flow_walk(sn, svcnet_flow_expired, NULL);
+	svcnet_flow_gc_slice(sn, max_t(unsigned int, SVCNET_GC_MIN,
+				       atomic_read(&sn->flow_count) /
+				       SVCNET_GC_SLICES));
 	svcnet_affinity_gc(sn);
 	if (atomic_read(&sn->flow_count) || atomic_read(&sn->affinity_count))
 		queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
@@ -722,6 +771,8 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 void svcnet_flow_net_exit(struct svcnet_net *sn)
 {
 	cancel_delayed_work_sync(&sn->flow_gc);
+	if (sn->gc_walking)
+		rhashtable_walk_exit(&sn->gc_iter);
 	/* every service, hence every flow, went with the devices */
 	WARN_ON_ONCE(atomic_read(&sn->flow_count));
 	rhashtable_destroy(&sn->flows_snat);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the flow table: insertion, both lookups, races for one tuple,
- * the size limit, eviction of SYN flows, expiry, dying services, flows
- * given a source port of their own (port clashes, hairpin, long lists)
- * and IPv6 flows.
+ * the size limit, eviction of SYN flows, expiry (a slice of the table at
+ * a time), dying services, flows given a source port of their own (port
+ * clashes, hairpin, long lists) and IPv6 flows.
  */
 
 #include <kunit/test.h>
@@ -227,6 +227,40 @@ static void svcnet_flow_expiry_test(struct kunit *test)
 	}
 	/* expired flows gone, live ones kept */
 	KUNIT_EXPECT_EQ(test, wrong, 0);
+	svcnet_flow_fixture_free(test, fx);
+}
+
+/* A table collected a slice at a time: each call goes on from the last. */
+static void svcnet_flow_gc_slice_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	int err, i, removed, calls = 0;
+	struct svcnet_flow *f;
+	bool created;
+
+	for (i = 0; i < 1000; i++) {
+		f = svcnet_test_flow(fx, i, &created, &err);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		if (i % 2)
+			WRITE_ONCE(f->expires, (u32)jiffies - 1);
+	}
+	/* the slices are called here, the work must not walk meanwhile */
+	cancel_delayed_work_sync(&fx->sn.flow_gc);
+	svcnet_flow_gc_slice(&fx->sn, 100);
+	removed = 1000 - atomic_read(&fx->sn.flow_count);
+	/* about half of the ~100 flows looked at */
+	KUNIT_EXPECT_GT(test, removed, 0);
+	KUNIT_EXPECT_LT(test, removed, 200);
+	KUNIT_EXPECT_TRUE(test, fx->sn.gc_walking);
+	while (fx->sn.gc_walking && ++calls < 100)
+		svcnet_flow_gc_slice(&fx->sn, 100);
+	/* the pass ended at the end of the table, every expired flow gone */
+	KUNIT_EXPECT_FALSE(test, fx->sn.gc_walking);
+	KUNIT_EXPECT_GE(test, calls, 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 500);
+	/* a walk left half done is ended with the namespace */
+	svcnet_flow_gc_slice(&fx->sn, 10);
+	KUNIT_EXPECT_TRUE(test, fx->sn.gc_walking);
 	svcnet_flow_fixture_free(test, fx);
 }
 
@@ -521,6 +555,7 @@ static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_limit_test),
 	KUNIT_CASE(svcnet_flow_evict_test),
 	KUNIT_CASE(svcnet_flow_expiry_test),
+	KUNIT_CASE(svcnet_flow_gc_slice_test),
 	KUNIT_CASE(svcnet_flow_touch_test),
 	KUNIT_CASE(svcnet_flow_open_count_test),
 	KUNIT_CASE(svcnet_flow_dead_service_test),

@@ -820,6 +820,26 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * This host's own packets, svc0's rewritten ones among them: only the ICMP
+ * errors it sends about balanced packets (PMTU) concern svcnet, so plain
+ * TCP and UDP leave on a look at their protocol; the rest is parsed. At
+ * LOCAL_OUT the network header is at skb->data and linear.
+ */
+static unsigned int svcnet_nat_local_out(void *priv, struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	u8 proto;
+
+	if (state->pf == NFPROTO_IPV4)
+		proto = ip_hdr(skb)->protocol;
+	else
+		proto = ipv6_hdr(skb)->nexthdr;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
+		return NF_ACCEPT;
+	return svcnet_nat_in(priv, skb, state);
+}
+
 static const struct nf_hook_ops svcnet_nf_ops[] = {
 	{
 		.hook = svcnet_nat_in,
@@ -835,13 +855,13 @@ static const struct nf_hook_ops svcnet_nf_ops[] = {
 	},
 	/* ICMP errors this host sends about balanced packets (PMTU) */
 	{
-		.hook = svcnet_nat_in,
+		.hook = svcnet_nat_local_out,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = SVCNET_NF_PRIORITY,
 	},
 	{
-		.hook = svcnet_nat_in,
+		.hook = svcnet_nat_local_out,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = SVCNET_NF_PRIORITY,

@@ -285,6 +285,16 @@ struct svcnet_flow {
 	} addr;
 };
 
+/*
+ * Each second the collector looks at 1/SVCNET_GC_SLICES of the flows, at
+ * least SVCNET_GC_MIN: an expired flow goes within a second while the
+ * table holds up to SVCNET_GC_MIN flows, within SVCNET_GC_SLICES seconds
+ * however large it grows, and the collector's work per second stays a
+ * fraction of the table.
+ */
+#define SVCNET_GC_SLICES 8
+#define SVCNET_GC_MIN 4096
+
 /* flows of one client address and port before new ones get a port */
 #define SVCNET_FLOW_CHAIN_MAX 8
 
@@ -317,6 +327,9 @@ struct svcnet_net {
 	struct list_head syn_list;
 	atomic64_t flows_evicted;
 	struct delayed_work flow_gc;
+	/* where the collection of expired flows stands; flow_gc only */
+	struct rhashtable_iter gc_iter;
+	bool gc_walking;
 	/* session affinity entries */
 	struct rhashtable affinity;
 	atomic_t affinity_count;

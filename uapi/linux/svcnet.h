@@ -152,13 +152,15 @@
  * connection on its backend. TCP packets that match no flow and are not a
  * SYN are dropped (SVCNET_DROP_NO_FLOW) and answered with a TCP reset.
  * Flows expire after a timeout that depends on their state (enum
- * svcnet_flow_state) and that SVCNET_CMD_CONFIG_SET configures. When the
- * table holds SVCNET_A_CFG_FLOW_MAX flows, a new flow takes the place of
- * the oldest TCP flow still in SYN state (SVCNET_FLOW_TCP_SYN: handshake
- * not complete, as under a SYN flood), counted in
- * SVCNET_A_CFG_FLOWS_EVICTED; when there is none, the new flow is dropped
- * and counted (SVCNET_DROP_FLOW_LIMIT). Flows whose handshake completed are
- * never evicted.
+ * svcnet_flow_state) and that SVCNET_CMD_CONFIG_SET configures; an expired
+ * flow is removed within a second while the table holds up to 4096 flows,
+ * within 8 seconds when it holds more (the table is collected a slice at a
+ * time). When the table holds SVCNET_A_CFG_FLOW_MAX flows, a new flow
+ * takes the place of the oldest TCP flow still in SYN state
+ * (SVCNET_FLOW_TCP_SYN: handshake not complete, as under a SYN flood),
+ * counted in SVCNET_A_CFG_FLOWS_EVICTED; when there is none, the new flow
+ * is dropped and counted (SVCNET_DROP_FLOW_LIMIT). Flows whose handshake
+ * completed are never evicted.
  *
  * Service key (in requests and replies), nested in SVCNET_A_SERVICE:
  *   SVCNET_A_SVC_ADDR: NLA_BINARY, 4 bytes (IPv4) or 16 bytes (IPv6),
