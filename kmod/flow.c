@@ -611,7 +611,7 @@ static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
  * second rather than walked whole. Pauses only after a flow that stays,
  * as svcnet_rht_prune does. At the end of the table the walk starts over.
  */
-static void svcnet_flow_gc_slice(struct svcnet_net *sn, unsigned int budget)
+void svcnet_flow_gc_slice(struct svcnet_net *sn, unsigned int budget)
 {
 	struct svcnet_flow_walk w = { .sn = sn, .match = svcnet_flow_expired };
 	struct rhashtable_iter *iter = &sn->gc_iter;

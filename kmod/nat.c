@@ -497,54 +497,6 @@ err_free:
 	kfree_skb(skb);
 }
 
-/* Route the rewritten packet to its backend; 0 or a drop reason. */
-static int svcnet_route(struct net *net, struct sk_buff *skb, u8 family)
-{
-	struct dst_entry *dst;
-
-	if (family == AF_INET) {
-		const struct iphdr *iph = ip_hdr(skb);
-		struct flowi4 fl4 = {
-			.daddr = iph->daddr,
-			.saddr = iph->saddr,
-			.flowi4_tos = RT_TOS(iph->tos),
-			.flowi4_proto = iph->protocol,
-			.flowi4_mark = skb->mark,
-			/* the client may be another host or namespace */
-			.flowi4_flags = FLOWI_FLAG_ANYSRC,
-		};
-		struct rtable *rt = ip_route_output_key(net, &fl4);
-
-		if (IS_ERR(rt))
-			return SVCNET_DROP_NO_ROUTE;
-		dst = &rt->dst;
-		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		struct flowi6 fl6 = {
-			.daddr = ip6h->daddr,
-			.saddr = ip6h->saddr,
-			.flowlabel = ip6_flowinfo(ip6h),
-			.flowi6_mark = skb->mark,
-			.flowi6_proto = ip6h->nexthdr,
-		};
-
-		dst = ip6_route_output(net, NULL, &fl6);
-		if (dst->error) {
-			dst_release(dst);
-			return SVCNET_DROP_NO_ROUTE;
-		}
-		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-	}
-	if (svcnet_is_dev(dst->dev)) {
-		dst_release(dst);
-		return SVCNET_DROP_LOOP;
-	}
-	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
-	return 0;
-}
-
 /*
  * The address this host sends from towards the backend at @addr, to source
  * NAT a client that is that backend (hairpin): replies then come back
@@ -755,7 +707,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 route:
 	svcnet_lbstats_add(f->be->svc->stats, true, len);
 	svcnet_lbstats_add(f->be->stats, true, len);
-	reason = svcnet_route(net, skb, family);
+	reason = svcnet_route(net, skb, family, f->be);
 	if (reason) {
 		unreachable = false;
 		goto drop;

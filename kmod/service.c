@@ -291,6 +291,7 @@ static void svcnet_backend_free_rcu(struct rcu_head *head)
 	struct svcnet_backend *be = container_of(head, struct svcnet_backend,
 						 rcu);
 
+	svcnet_route_release(be);
 	svcnet_service_put(be->svc);
 	svcnet_stats_block_put(be->stats_blk);
 	kfree(be);

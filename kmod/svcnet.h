@@ -131,6 +131,8 @@ struct svcnet_svc_key {
 
 struct svcnet_service;
 
+struct svcnet_route;
+
 struct svcnet_backend {
 	/* in svcnet_service.backends, under RTNL */
 	struct list_head list;
@@ -151,6 +153,7 @@ struct svcnet_backend {
 	struct svcnet_stats_block *stats_blk;
 	u64 txn_id;			/* last transaction that kept it */
 	u32 purged;			/* flows removed with it, RTNL */
+	struct svcnet_route __rcu *route;	/* to it, see route.c */
 	struct rcu_head rcu;
 };
 
@@ -465,6 +468,8 @@ void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 			struct svcnet_tuple *rev);
 /* milliseconds until @f expires, 0 if it has */
 u32 svcnet_flow_expires_ms(const struct svcnet_flow *f);
+/* the collector's step: expired flows among the next @budget; flow_gc */
+void svcnet_flow_gc_slice(struct svcnet_net *sn, unsigned int budget);
 /* flush flows of @sd (all if NULL) and of @svc (all of @sd if NULL) */
 unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
 			       struct svcnet_service *svc);
@@ -494,6 +499,11 @@ void svcnet_affinity_flush(struct svcnet_net *sn, struct svcnet_service *svc,
 
 /* nat.c */
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
+
+/* route.c */
+int svcnet_route(struct net *net, struct sk_buff *skb, u8 family,
+		 struct svcnet_backend *be);
+void svcnet_route_release(struct svcnet_backend *be);
 int svcnet_nat_hooks_get(struct net *net);
 void svcnet_nat_hooks_put(struct net *net);
 

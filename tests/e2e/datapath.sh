@@ -225,6 +225,40 @@ check "a backend routed back into svc0 is a loop: dropped and counted" \
 ip route del 10.96.0.31 dev svc0
 $svcnet service del svc0 udp 10.96.0.30:53
 
+# --- the route to a backend, kept per backend, follows the routing tables --------
+$svcnet service add svc0 udp 10.96.0.32:53
+$svcnet backend add svc0 udp 10.96.0.32:53 10.0.1.2:8080
+out=$(hits dp-cl 10.96.0.32 53 1 --udp --sport 26002)
+check "route: a forwarded UDP flow reaches its backend" counts_are "$out" "be1=1"
+out=$(hits dp-cl 10.96.0.32 53 1 --udp --sport 26002)
+check "route: its next datagram too (the backend's route kept)" counts_are "$out" "be1=1"
+nr=$(drops no-route)
+ip route add unreachable 10.0.1.2/32
+hits dp-cl 10.96.0.32 53 1 --udp --sport 26002 >/dev/null 2>&1 || true
+check "route: made unreachable under the flow, its next datagram is dropped as no-route" \
+	test "$(drops no-route)" -gt "$nr"
+ip route del unreachable 10.0.1.2/32
+out=$(hits dp-cl 10.96.0.32 53 1 --udp --sport 26002)
+check "route: restored, the flow's next datagram reaches its backend again" \
+	counts_are "$out" "be1=1"
+# Policy routing can make the route depend on more than the backend's
+# address: here on the client's. (Only kernels with policy routing: not the
+# debug test kernel, whose configuration leaves it out.)
+# (Without it, table 100 would be the main table.)
+if ip rule add from 10.0.9.2 to 10.0.1.2 lookup 100 pref 100 2>/dev/null; then
+	ip route add unreachable 10.0.1.2/32 table 100
+	nr=$(drops no-route)
+	hits dp-cl 10.96.0.32 53 1 --udp --sport 26002 >/dev/null 2>&1 || true
+	check "route: a policy rule on the client's address chooses the route to the backend" \
+		test "$(drops no-route)" -gt "$nr"
+	out=$(hits host 10.96.0.32 53 1 --udp --sport 26003)
+	check "route: a client the rule does not match still reaches the backend" \
+		counts_are "$out" "be1=1"
+	ip rule del pref 100
+	ip route flush table 100
+fi
+$svcnet service del svc0 udp 10.96.0.32:53
+
 # --- one client port, two services, one backend ----------------------------------
 # Both connections would get the same reply tuple (backend -> client port):
 # the second keeps the client's address and gets a port of its own.
