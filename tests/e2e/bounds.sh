@@ -4,14 +4,16 @@
 # Resource bounds: the service and backend limits refused with clear
 # errors and nothing changed; the flow table under a SYN flood to the VIP
 # stays within flow-max, its SYN flows evicted for new ones, while
-# answered connections stay and new clients still get through; a table
-# full of answered connections drops new flows and counts them.
+# answered connections stay and new clients still get through; a large
+# table's expired flows are all collected in time; a table full of
+# answered connections drops new flows and counts them.
 #
 #            namespace bd-cl 10.0.9.2: 2 held connections, new clients
 #                   |
 #   +---------------+---------------------------------------------+
 #   | host   svc0: 10.96.0.1:80 -> be1-3; flow-max 1000            |
 #   |        pktfuzz.py synflood: 2 x 20000 SYNs into svc0         |
+#   |        (then 20000 more to a backend routed to a blackhole)  |
 #   +------+----------------+----------------+--------------------+
 #       bd-be1           bd-be2           bd-be3   (:8080)
 . "$(dirname "$0")/../lib.sh"
@@ -23,6 +25,7 @@ is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }
 at_most() { [ "$1" -le "$2" ] || { echo "got $1, want at most $2"; return 1; }; }
 cfg() { $svcnet -j config | jq ".\"$1\""; }
+flows_are() { [ "$(cfg flow-count)" = "$1" ]; }
 
 modprobe svcnet
 lb_topology
@@ -97,6 +100,38 @@ touch "$TMPD/go"
 wait $held
 check "connections answered before the floods were never evicted: both still echo" \
 	is "$(jq '.ok | length' "$TMPD/hold.out")" 2
+
+# --- a large table expires a slice at a time ------------------------------------------
+# Past 4096 flows the collector looks at an eighth of the table a second:
+# every expired flow still goes within 8 seconds. The service's one backend
+# here is routed to a blackhole: no SYN-ACK refreshes the flows.
+$svcnet flow flush
+for n in 1 2 3; do
+	$svcnet backend del svc0 tcp $VIP:80 "10.0.$n.2:8080"
+done
+$svcnet backend add svc0 tcp $VIP:80 10.0.250.1:8080
+ip route add blackhole 10.0.250.1/32
+$svcnet config set flow-max 65536 tcp-syn-timeout 10
+max=0
+python3 tests/e2e/pktfuzz.py synflood svc0 "$FLOOD" >/dev/null &
+flooder=$!
+while kill -0 $flooder 2>/dev/null; do
+	c=$(cfg flow-count)
+	[ "$c" -le "$max" ] || max=$c
+	sleep 0.2
+done
+wait $flooder
+echo "# flow-count at most $max during a flood of $FLOOD SYNs (timeout 10 s)"
+check "a flood of $FLOOD SYNs with flow-max 65536: the table grew past 4096 flows" \
+	at_least "$max" 4097
+check "every SYN flow gone within its 10 s timeout + 8 s of collection (+ 10 s slack)" \
+	wait_for 28 flows_are 0
+$svcnet config set flow-max 1000 tcp-syn-timeout 30
+ip route del blackhole 10.0.250.1/32
+$svcnet backend del svc0 tcp $VIP:80 10.0.250.1:8080
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:80 "10.0.$n.2:8080"
+done
 
 # --- a table full of answered connections --------------------------------------------
 $svcnet flow flush
