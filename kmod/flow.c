@@ -538,39 +538,62 @@ err_count:
 }
 
 /*
- * Walk @ht, calling @prune on each object, which removes it or not and
- * says which. Sleeps between batches, and pauses only after an object that
- * stays: restarting the walk after removing the object it stands on would
- * skip one. Returns the number removed.
+ * Walk on with @iter (entered), calling @prune on each object, which
+ * removes it or not and says which; the removals are added to @removed.
+ * Sleeps between batches, and pauses only after an object that stays:
+ * restarting the walk after removing the object it stands on would skip
+ * one. Stops so, once @budget objects were looked at; returns false when
+ * the walk reached the end of the table instead.
+ */
+static bool svcnet_rht_prune_some(struct rhashtable_iter *iter,
+				  unsigned int budget,
+				  bool (*prune)(void *obj, void *arg),
+				  void *arg, unsigned int *removed)
+{
+	unsigned int n = 0, batch = 0;
+	bool gone = false;
+	void *obj;
+
+	rhashtable_walk_start(iter);
+	while (n < budget || gone) {
+		obj = rhashtable_walk_next(iter);
+		if (IS_ERR(obj)) {
+			if (PTR_ERR(obj) == -EAGAIN)
+				continue;
+			obj = NULL;
+		}
+		if (!obj) {
+			rhashtable_walk_stop(iter);
+			return false;
+		}
+		gone = prune(obj, arg);
+		*removed += gone;
+		n++;
+		if (++batch >= 256 && !gone) {
+			batch = 0;
+			rhashtable_walk_stop(iter);
+			cond_resched();
+			rhashtable_walk_start(iter);
+		}
+	}
+	rhashtable_walk_stop(iter);
+	return true;
+}
+
+/*
+ * Walk all of @ht, calling @prune on each object as svcnet_rht_prune_some
+ * does. Returns the number removed.
  */
 unsigned int svcnet_rht_prune(struct rhashtable *ht,
 			      bool (*prune)(void *obj, void *arg), void *arg)
 {
-	unsigned int n = 0, removed_total = 0;
 	struct rhashtable_iter iter;
-	bool removed;
-	void *obj;
+	unsigned int removed = 0;
 
 	rhashtable_walk_enter(ht, &iter);
-	rhashtable_walk_start(&iter);
-	while ((obj = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(obj)) {
-			if (PTR_ERR(obj) == -EAGAIN)
-				continue;
-			break;
-		}
-		removed = prune(obj, arg);
-		removed_total += removed;
-		if (++n >= 256 && !removed) {
-			n = 0;
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
-	}
-	rhashtable_walk_stop(&iter);
+	svcnet_rht_prune_some(&iter, UINT_MAX, prune, arg, &removed);
 	rhashtable_walk_exit(&iter);
-	return removed_total;
+	return removed;
 }
 
 struct svcnet_flow_walk {
@@ -608,45 +631,23 @@ static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
 /*
  * Remove the expired flows among the next @budget or so of the table, from
  * where the last call stopped: a large table is collected a slice each
- * second rather than walked whole. Pauses only after a flow that stays,
- * as svcnet_rht_prune does. At the end of the table the walk starts over.
+ * second rather than walked whole. At the end of the table the walk starts
+ * over.
  */
 void svcnet_flow_gc_slice(struct svcnet_net *sn, unsigned int budget)
 {
 	struct svcnet_flow_walk w = { .sn = sn, .match = svcnet_flow_expired };
-	struct rhashtable_iter *iter = &sn->gc_iter;
-	unsigned int n = 0, batch = 0;
-	bool removed = false;
-	void *obj;
+	unsigned int removed = 0;
 
 	if (!sn->gc_walking) {
-		rhashtable_walk_enter(&sn->flows.ht, iter);
+		rhashtable_walk_enter(&sn->flows.ht, &sn->gc_iter);
 		sn->gc_walking = true;
 	}
-	rhashtable_walk_start(iter);
-	while (n < budget || removed) {
-		obj = rhashtable_walk_next(iter);
-		if (IS_ERR(obj)) {
-			if (PTR_ERR(obj) == -EAGAIN)
-				continue;
-			obj = NULL;
-		}
-		if (!obj) {
-			rhashtable_walk_stop(iter);
-			rhashtable_walk_exit(iter);
-			sn->gc_walking = false;
-			return;
-		}
-		removed = svcnet_flow_prune(obj, &w);
-		n++;
-		if (++batch >= 256 && !removed) {
-			batch = 0;
-			rhashtable_walk_stop(iter);
-			cond_resched();
-			rhashtable_walk_start(iter);
-		}
+	if (!svcnet_rht_prune_some(&sn->gc_iter, budget, svcnet_flow_prune, &w,
+				   &removed)) {
+		rhashtable_walk_exit(&sn->gc_iter);
+		sn->gc_walking = false;
 	}
-	rhashtable_walk_stop(iter);
 }
 
 static void svcnet_flow_gc(struct work_struct *work)

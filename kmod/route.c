@@ -35,13 +35,16 @@ struct svcnet_route {
 	u32 cookie;			/* IPv6: the FIB serial it was found at */
 };
 
-static void svcnet_route_free_rcu(struct rcu_head *head)
+static void svcnet_route_free(struct svcnet_route *r)
 {
-	struct svcnet_route *r = container_of(head, struct svcnet_route, rcu);
-
 	dst_release(r->dst);
 	kfree(r);
 	atomic_dec(&svcnet_objects);
+}
+
+static void svcnet_route_free_rcu(struct rcu_head *head)
+{
+	svcnet_route_free(container_of(head, struct svcnet_route, rcu));
 }
 
 /* Under RCU: whether only the destination address can choose the route. */
@@ -105,11 +108,8 @@ void svcnet_route_release(struct svcnet_backend *be)
 {
 	struct svcnet_route *r = rcu_dereference_protected(be->route, true);
 
-	if (r) {
-		dst_release(r->dst);
-		kfree(r);
-		atomic_dec(&svcnet_objects);
-	}
+	if (r)
+		svcnet_route_free(r);
 }
 
 /*
