@@ -199,21 +199,29 @@ static void svcnet_flow_evict_test(struct kunit *test)
 	svcnet_flow_fixture_free(test, fx);
 }
 
-static void svcnet_flow_expiry_test(struct kunit *test)
+/* 1000 flows, clients 0..999; those of the odd clients have expired */
+static void svcnet_test_flows_half_expired(struct kunit *test,
+					   struct svcnet_flow_fixture *fx)
 {
-	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
-	struct svcnet_tuple t;
 	struct svcnet_flow *f;
-	int err, i, wrong = 0;
 	bool created;
+	int err, i;
 
 	for (i = 0; i < 1000; i++) {
 		f = svcnet_test_flow(fx, i, &created, &err);
 		KUNIT_ASSERT_NOT_NULL(test, f);
-		/* every other flow has expired */
 		if (i % 2)
 			WRITE_ONCE(f->expires, (u32)jiffies - 1);
 	}
+}
+
+static void svcnet_flow_expiry_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t;
+	int i, wrong = 0;
+
+	svcnet_test_flows_half_expired(test, fx);
 	/* one pass of the GC work; a shrinking table may need a second */
 	for (i = 0; i < 2 && atomic_read(&fx->sn.flow_count) != 500; i++) {
 		mod_delayed_work(system_power_efficient_wq, &fx->sn.flow_gc, 0);
@@ -234,16 +242,9 @@ static void svcnet_flow_expiry_test(struct kunit *test)
 static void svcnet_flow_gc_slice_test(struct kunit *test)
 {
 	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
-	int err, i, removed, calls = 0;
-	struct svcnet_flow *f;
-	bool created;
+	int removed, calls = 0;
 
-	for (i = 0; i < 1000; i++) {
-		f = svcnet_test_flow(fx, i, &created, &err);
-		KUNIT_ASSERT_NOT_NULL(test, f);
-		if (i % 2)
-			WRITE_ONCE(f->expires, (u32)jiffies - 1);
-	}
+	svcnet_test_flows_half_expired(test, fx);
 	/* the slices are called here, the work must not walk meanwhile */
 	cancel_delayed_work_sync(&fx->sn.flow_gc);
 	svcnet_flow_gc_slice(&fx->sn, 100);
