@@ -655,9 +655,10 @@ static void svcnet_flow_gc(struct work_struct *work)
 	struct svcnet_net *sn = container_of(to_delayed_work(work),
 					     struct svcnet_net, flow_gc);
 
+	/* rounded up: a pass takes at most SVCNET_GC_SLICES slices */
 	svcnet_flow_gc_slice(sn, max_t(unsigned int, SVCNET_GC_MIN,
-				       atomic_read(&sn->flow_count) /
-				       SVCNET_GC_SLICES));
+				       DIV_ROUND_UP(atomic_read(&sn->flow_count),
+						    SVCNET_GC_SLICES)));
 	svcnet_affinity_gc(sn);
 	if (atomic_read(&sn->flow_count) || atomic_read(&sn->affinity_count))
 		queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
