@@ -379,10 +379,16 @@ static int svcnet_nl_put_addr(struct sk_buff *skb, int type, u8 family,
 		__ok;							\
 	})
 
+/*
+ * The nests below (SVCNET_A_SERVICE, SVCNET_A_BACKEND, their backends and
+ * sources) are parsed without a policy: genetlink validated the whole
+ * request, nested attributes included, against the operation's policy
+ * (svcnet_nl_policy or svcnet_nl_write_policy) before calling the handler.
+ */
+
 /* The service key in SVCNET_A_SERVICE; fills @tb with its attributes. */
-static int svcnet_nl_svc_key(const struct nlattr *nest,
-			     const struct nla_policy *policy,
-			     struct nlattr **tb, struct svcnet_svc_key *key,
+static int svcnet_nl_svc_key(const struct nlattr *nest, struct nlattr **tb,
+			     struct svcnet_svc_key *key,
 			     struct netlink_ext_ack *extack)
 {
 	int err;
@@ -391,7 +397,7 @@ static int svcnet_nl_svc_key(const struct nlattr *nest,
 		NL_SET_ERR_MSG(extack, "missing SVCNET_A_SERVICE");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, SVCNET_A_SVC_MAX, nest, policy, extack);
+	err = nla_parse_nested(tb, SVCNET_A_SVC_MAX, nest, NULL, extack);
 	if (err)
 		return err;
 	if (!SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_ADDR) ||
@@ -423,8 +429,8 @@ static struct svcnet_service *svcnet_nl_get_service(struct genl_info *info,
 	/* RTNL keeps the device */
 	dev_put(dev);
 	*sdp = netdev_priv(dev);
-	err = svcnet_nl_svc_key(info->attrs[SVCNET_A_SERVICE], svcnet_svc_policy,
-				tb, &key, info->extack);
+	err = svcnet_nl_svc_key(info->attrs[SVCNET_A_SERVICE], tb, &key,
+				info->extack);
 	if (err)
 		return ERR_PTR(err);
 	svc = svcnet_service_lookup(*sdp, &key);
@@ -483,8 +489,8 @@ static struct svcnet_sources *svcnet_nl_sources(struct nlattr *nest, u8 family,
 		union nf_inet_addr *addr = &s->p[s->n].addr;
 		u8 prefix;
 
-		err = nla_parse_nested(tb, SVCNET_A_SRC_MAX, entry,
-				       svcnet_src_policy, extack);
+		err = nla_parse_nested(tb, SVCNET_A_SRC_MAX, entry, NULL,
+				       extack);
 		if (err)
 			goto err_free;
 		err = -EINVAL;
@@ -530,8 +536,7 @@ static int svcnet_nl_be_key(const struct nlattr *nest, u8 family,
 	u8 fam;
 	int err;
 
-	err = nla_parse_nested(tb, SVCNET_A_BE_MAX, nest, svcnet_be_policy,
-			       extack);
+	err = nla_parse_nested(tb, SVCNET_A_BE_MAX, nest, NULL, extack);
 	if (err)
 		return err;
 	if (!SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_BE_ADDR) ||
@@ -611,7 +616,7 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 	struct svcnet_svc_key key;
 	int err, i;
 
-	err = svcnet_nl_svc_key(nest, svcnet_svc_write_policy, tb, &key, extack);
+	err = svcnet_nl_svc_key(nest, tb, &key, extack);
 	if (err)
 		return err;
 	if (txn->mode == SVCNET_TXN_SET) {

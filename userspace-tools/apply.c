@@ -51,8 +51,10 @@ static void file_free(struct file *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->n; i++)
+	for (i = 0; i < f->n; i++) {
 		free(f->svcs[i].be);
+		svc_opts_free(&f->svcs[i].o);
+	}
 	free(f->svcs);
 }
 
@@ -253,7 +255,9 @@ static size_t request_size(const struct file *f)
 	size_t i, len = 4096;
 
 	for (i = 0; i < f->n; i++)
-		len += 512 + SVCNET_MAX_SOURCES * 32 + f->svcs[i].n_be * 64 +
+		len += 512 + (f->svcs[i].o.n_sources > 0 ?
+			      f->svcs[i].o.n_sources * 32 : 0) +
+		       f->svcs[i].n_be * 64 +
 		       (f->svcs[i].n_be / 512 + 1) * 128;
 	return len;
 }

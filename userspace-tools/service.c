@@ -78,9 +78,9 @@ struct nlattr *put_svc_nest_start(struct nlmsghdr *nlh,
 		for (i = 0; i < o->n_sources; i++) {
 			struct nlattr *e = mnl_attr_nest_start(nlh, 0);
 
-			mnl_attr_put(nlh, SVCNET_A_SRC_ADDR, addr_len(&o->src[i]),
-				     o->src[i].raw);
-			mnl_attr_put_u8(nlh, SVCNET_A_SRC_PREFIX, o->src_prefix[i]);
+			mnl_attr_put(nlh, SVCNET_A_SRC_ADDR,
+				     addr_len(&o->src[i].addr), o->src[i].addr.raw);
+			mnl_attr_put_u8(nlh, SVCNET_A_SRC_PREFIX, o->src[i].prefix);
 			mnl_attr_nest_end(nlh, e);
 		}
 		mnl_attr_nest_end(nlh, srcs);
@@ -672,6 +672,7 @@ static bool address_in_use(struct ipc *ipc, const struct svc_arg *svc)
 static int parse_sources(const char *arg, const struct svc_arg *svc,
 			 struct svc_opts *o)
 {
+	int max = svc->addr.family == AF_INET ? 32 : 128;
 	char buf[4096], *tok, *save = NULL, *slash;
 	uint32_t len;
 
@@ -680,27 +681,38 @@ static int parse_sources(const char *arg, const struct svc_arg *svc,
 		return 0;
 	if (strlen(arg) >= sizeof(buf))
 		return -1;
+	if (!o->src) {
+		o->src = calloc(SVCNET_MAX_SOURCES, sizeof(*o->src));
+		if (!o->src)
+			return -1;
+	}
 	strcpy(buf, arg);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		struct addr *a = &o->src[o->n_sources];
-		int max = svc->addr.family == AF_INET ? 32 : 128;
+		struct svc_source *p = &o->src[o->n_sources];
 
 		if (o->n_sources == SVCNET_MAX_SOURCES)
 			return -1;
 		slash = strchr(tok, '/');
 		if (slash)
 			*slash = '\0';
-		memset(a, 0, sizeof(*a));
-		a->family = svc->addr.family;
-		if (inet_pton(a->family, tok, a->raw) != 1)
+		memset(p, 0, sizeof(*p));
+		p->addr.family = svc->addr.family;
+		if (inet_pton(p->addr.family, tok, p->addr.raw) != 1)
 			return -1;
 		len = max;
 		if (slash && !parse_u32(slash + 1, max, &len))
 			return -1;
-		o->src_prefix[o->n_sources++] = len;
+		p->prefix = len;
+		o->n_sources++;
 	}
 	return o->n_sources ? 0 : -1;
+}
+
+void svc_opts_free(struct svc_opts *o)
+{
+	free(o->src);
+	o->src = NULL;
 }
 
 /*
@@ -772,10 +784,9 @@ int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 	return 1;
 }
 
-static int service_modify(const char *what, int argc, char **argv)
+static int service_modify_opts(const char *what, int argc, char **argv,
+			       struct svc_opts *o)
 {
-	struct svc_opts o = { .affinity = -1, .prefix = -1, .n_sources = -1,
-			      .tls_offload = -1 };
 	bool add = !strcmp(what, "add");
 	bool del = !strcmp(what, "del");
 	bool no_route = false, added, has_gen = false;
@@ -796,7 +807,7 @@ static int service_modify(const char *what, int argc, char **argv)
 		return ret;
 	while (i < argc) {
 		if (!del) {
-			ret = parse_svc_opt(argc, argv, &i, &svc, &o, &err);
+			ret = parse_svc_opt(argc, argv, &i, &svc, o, &err);
 			if (ret < 0)
 				return usage_error("service", "%s", err);
 			if (ret)
@@ -833,7 +844,7 @@ static int service_modify(const char *what, int argc, char **argv)
 	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc.dev);
 	if (has_gen)
 		mnl_attr_put_u32(nlh, SVCNET_A_GENERATION, gen);
-	nest = put_svc_nest_start(nlh, &svc, &o);
+	nest = put_svc_nest_start(nlh, &svc, o);
 	if (be_list)
 		put_backends(nlh, &svc, bes, n_bes);
 	mnl_attr_nest_end(nlh, nest);
@@ -855,6 +866,16 @@ static int service_modify(const char *what, int argc, char **argv)
 	}
 out:
 	ipc_close(&ipc);
+	return ret;
+}
+
+static int service_modify(const char *what, int argc, char **argv)
+{
+	struct svc_opts o = { .affinity = -1, .prefix = -1, .n_sources = -1,
+			      .tls_offload = -1 };
+	int ret = service_modify_opts(what, argc, argv, &o);
+
+	svc_opts_free(&o);
 	return ret;
 }
 

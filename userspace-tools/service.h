@@ -58,6 +58,12 @@ struct svc_list {
 	size_t n, cap;
 };
 
+/* An allowed source prefix of a service. */
+struct svc_source {
+	struct addr addr;
+	uint8_t prefix;
+};
+
 /* Options of service add and set; 0 or -1: not given. */
 struct svc_opts {
 	uint8_t sched;
@@ -67,8 +73,7 @@ struct svc_opts {
 	uint8_t policy;
 	int tls_offload;	/* -1: not given */
 	int n_sources;		/* -1: not given; 0: every client */
-	struct addr src[SVCNET_MAX_SOURCES];
-	uint8_t src_prefix[SVCNET_MAX_SOURCES];
+	struct svc_source *src;	/* n_sources of them (svc_opts_free) */
 };
 
 /* A backend of a backend set to send. */
@@ -93,6 +98,7 @@ struct nlattr *put_svc_nest_start(struct nlmsghdr *nlh,
 				  const struct svc_opts *o);
 void put_service_opts(struct nlmsghdr *nlh, const struct svc_arg *svc,
 		      const struct svc_opts *o);
+void svc_opts_free(struct svc_opts *o);
 void put_backend(struct nlmsghdr *nlh, const struct be_opts *b);
 void put_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
 		  const struct be_opts *bes, size_t n);

@@ -85,6 +85,7 @@ static void fuzz_service_args(const uint8_t *data, size_t len)
 		assert(o.n_sources <= SVCNET_MAX_SOURCES);
 		assert(o.prefix <= (svc.addr.family == AF_INET ? 32 : 128));
 		assert(o.tls_offload >= -1 && o.tls_offload <= 1);
+		svc_opts_free(&o);
 	}
 	free(s);
 }
