@@ -652,12 +652,14 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 			     key.family == AF_INET ? 32 : 128;
 	if (tb[SVCNET_A_SVC_SCHED])
 		s->sched = nla_get_u8(tb[SVCNET_A_SVC_SCHED]);
-	if (tb[SVCNET_A_SVC_MAGLEV_SIZE])
+	/* the default and a service's own size are valid */
+	if (tb[SVCNET_A_SVC_MAGLEV_SIZE]) {
 		s->maglev_size = nla_get_u32(tb[SVCNET_A_SVC_MAGLEV_SIZE]);
-	if (!svcnet_maglev_size_valid(s->maglev_size)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SVCNET_A_SVC_MAGLEV_SIZE],
-				    "Maglev table size must be prime");
-		return -EINVAL;
+		if (!svcnet_maglev_size_valid(s->maglev_size)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SVCNET_A_SVC_MAGLEV_SIZE],
+					    "Maglev table size must be prime");
+			return -EINVAL;
+		}
 	}
 	if (tb[SVCNET_A_SVC_POLICY])
 		s->policy = nla_get_u8(tb[SVCNET_A_SVC_POLICY]);

@@ -31,6 +31,8 @@ bool svcnet_maglev_size_valid(u32 m)
 {
 	u32 d;
 
+	if (m == SVCNET_MAGLEV_DEFAULT_SIZE)	/* prime; most services' */
+		return true;
 	if (m < SVCNET_MAGLEV_MIN_SIZE || m > SVCNET_MAGLEV_MAX_SIZE)
 		return false;
 	if (!(m & 1))

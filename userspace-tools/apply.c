@@ -200,26 +200,47 @@ static int check_duplicates(struct file *f)
 	return ret;
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * The words of @line, up to a word that starts with '#', into @argv (the
+ * line is cut at their ends); their number, or -1 for too many.
+ */
+static int split_words(char *line, char **argv)
+{
+	int argc = 0;
+
+	for (;;) {
+		while (is_blank(*line))
+			line++;
+		if (!*line || *line == '#')
+			return argc;
+		if (argc == MAX_TOKENS)
+			return -1;
+		argv[argc++] = line;
+		while (*line && !is_blank(*line))
+			line++;
+		if (!*line)
+			return argc;
+		*line++ = '\0';
+	}
+}
+
 static int file_parse(struct file *f, FILE *in)
 {
-	char *line = NULL, *argv[MAX_TOKENS], *save, *tok;
+	char *line = NULL, *argv[MAX_TOKENS];
 	unsigned int lineno = 0;
 	size_t cap = 0;
 	int argc, ret = 0;
 
 	while (!ret && getline(&line, &cap, in) >= 0) {
 		lineno++;
-		argc = 0;
-		for (tok = strtok_r(line, " \t\r\n", &save); tok;
-		     tok = strtok_r(NULL, " \t\r\n", &save)) {
-			if (*tok == '#')
-				break;
-			if (argc == MAX_TOKENS) {
-				ret = file_error(f, lineno, "too many words");
-				break;
-			}
-			argv[argc++] = tok;
-		}
+		argc = split_words(line, argv);
+		if (argc < 0)
+			ret = file_error(f, lineno, "too many words");
 		if (ret || !argc)
 			continue;
 		if (!strcmp(argv[0], "service")) {

@@ -211,5 +211,50 @@ check "save: all 3000 back, in order" cmp "$TMPD/big.want" "$TMPD/big.got"
 check "apply: an empty file removes every service and route" \
 	bash -c "$svcnet apply svc0 -f /dev/null && [ -z \"\$($svcnet -j service show svc0 | jq '.[]')\" ] && [ -z \"\$(ip -o route show proto 83)\" ]"
 
+# --- a service range already routed into svc0 ---------------------------------
+# Addresses inside a range that leads into svc0 need no route of their
+# own; one inside a more specific route elsewhere does, and so does one a
+# policy rule sends elsewhere (kernels with policy routing).
+ip route add 10.96.8.0/24 dev svc0
+ip -6 route add fd00:96:8::/64 dev svc0
+range_file() { # the services of the range, and ADDR...
+	echo "dev svc0"
+	for a in 10.96.8.1 10.96.8.2 10.96.8.3 "$@"; do
+		echo "service tcp $a:80"
+		echo "  backend 10.0.1.2:8080"
+	done
+	echo "service tcp [fd00:96:8::1]:80"
+	echo "  backend [fd00:1::2]:8080"
+	echo "service tcp [fd00:96:8::2]:80"
+	echo "  backend [fd00:1::2]:8080"
+}
+range_file >"$TMPD/range.conf"
+check "range: apply of services inside a range routed into svc0" \
+	$svcnet apply -f "$TMPD/range.conf"
+check "range: no route of their own" test -z "$(svc_routes)"
+out=$(hits host 10.96.8.3 80 3)
+check "range: a service of the range balances" counts_are "$out" "be1=3"
+ip route add 10.96.8.128/25 via 10.0.2.2
+range_file 10.96.8.130 >"$TMPD/range2.conf"
+$svcnet apply -f "$TMPD/range2.conf"
+check "range: inside a more specific route elsewhere, a route of its own" \
+	test "$(svc_routes)" = "10.96.8.130"
+out=$(hits host 10.96.8.130 80 3)
+check "range: that service balances" counts_are "$out" "be1=3"
+ip route del 10.96.8.128/25
+$svcnet apply svc0 -f /dev/null
+if ip rule add to 10.96.8.7 lookup 100 pref 100 2>/dev/null; then
+	ip route add unreachable 10.96.8.7 table 100
+	range_file 10.96.8.7 >"$TMPD/range3.conf"
+	$svcnet apply -f "$TMPD/range3.conf"
+	check "range: an address a policy rule sends elsewhere gets a route" \
+		test "$(svc_routes)" = "10.96.8.7"
+	ip rule del pref 100
+	ip route flush table 100
+	$svcnet apply svc0 -f /dev/null
+fi
+ip route del 10.96.8.0/24
+ip -6 route del fd00:96:8::/64
+
 kill "$mon" 2>/dev/null || true
 suite_end
