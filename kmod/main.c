@@ -62,6 +62,9 @@ static int __init svcnet_init(void)
 	err = svcnet_flow_init();
 	if (err)
 		return err;
+	err = svcnet_service_init();
+	if (err)
+		goto err_service;
 	svcnet_tls_init();
 	err = register_pernet_subsys(&svcnet_net_ops);
 	if (err)
@@ -80,6 +83,8 @@ err_device:
 	unregister_pernet_subsys(&svcnet_net_ops);
 err_pernet:
 	svcnet_tls_uninit();
+	svcnet_service_uninit();
+err_service:
 	svcnet_flow_uninit();
 	return err;
 }
@@ -91,6 +96,7 @@ static void __exit svcnet_exit(void)
 	unregister_pernet_subsys(&svcnet_net_ops);
 	svcnet_wait_objects();
 	svcnet_tls_uninit();
+	svcnet_service_uninit();
 	svcnet_flow_uninit();
 }
 

@@ -52,6 +52,22 @@ void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
 	}
 }
 
+/* Backends in a cache of their own: no rounding up to a kmalloc size. */
+static struct kmem_cache *svcnet_backend_cache;
+
+int svcnet_service_init(void)
+{
+	svcnet_backend_cache = KMEM_CACHE(svcnet_backend, 0);
+	return svcnet_backend_cache ? 0 : -ENOMEM;
+}
+
+/* After svcnet_wait_objects(): no backend is left. */
+void svcnet_service_uninit(void)
+{
+	kmem_cache_destroy(svcnet_backend_cache);
+	svcnet_backend_cache = NULL;
+}
+
 static void svcnet_stats_block_put(struct svcnet_stats_block *blk)
 {
 	if (blk && refcount_dec_and_test(&blk->ref)) {
@@ -294,7 +310,7 @@ static void svcnet_backend_free_rcu(struct rcu_head *head)
 	svcnet_route_release(be);
 	svcnet_service_put(be->svc);
 	svcnet_stats_block_put(be->stats_blk);
-	kfree(be);
+	kmem_cache_free(svcnet_backend_cache, be);
 	atomic_dec(&svcnet_objects);
 }
 
@@ -563,12 +579,12 @@ struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
 {
 	struct svcnet_backend *be;
 
-	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	be = kmem_cache_zalloc(svcnet_backend_cache, GFP_KERNEL);
 	if (!be)
 		return NULL;
 	be->stats = svcnet_lbstats_alloc(pool, &be->stats_blk);
 	if (!be->stats) {
-		kfree(be);
+		kmem_cache_free(svcnet_backend_cache, be);
 		return NULL;
 	}
 	be->addr = *addr;

@@ -149,10 +149,10 @@ struct svcnet_backend {
 	atomic_t active;		/* flows in the table */
 	atomic_t open;			/* of them, not closing (FIN, RST) */
 	refcount_t ref;			/* list membership and each flow */
+	u32 purged;			/* flows removed with it, RTNL */
 	struct svcnet_pcpu_lbstats __percpu *stats;
 	struct svcnet_stats_block *stats_blk;
 	u64 txn_id;			/* last transaction that kept it */
-	u32 purged;			/* flows removed with it, RTNL */
 	struct svcnet_route __rcu *route;	/* to it, see route.c */
 	struct rcu_head rcu;
 };
@@ -447,6 +447,8 @@ u32 svcnet_wrr_stride(u64 total);
 
 /* flow.c */
 int svcnet_flow_init(void);
+int svcnet_service_init(void);
+void svcnet_service_uninit(void);
 void svcnet_flow_uninit(void);
 bool svcnet_flow_ready(void);
 unsigned int svcnet_rht_prune(struct rhashtable *ht,

@@ -473,7 +473,8 @@ int routes_ensure(const struct addr *addrs, size_t n, unsigned int ifindex,
 			ret = EXIT_KERNEL;
 			break;
 		}
-		for (i = 0; i < k; i++) {
+		/* only addresses after this batch can be spared a lookup */
+		for (i = 0; i < k && at < n; i++) {
 			const struct addr *a = &addrs[idx[i]];
 			struct fib_view *v = &views[a->family == AF_INET6];
 

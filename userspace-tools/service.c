@@ -103,7 +103,8 @@ void put_backend(struct nlmsghdr *nlh, const struct be_opts *b)
 
 	mnl_attr_put(nlh, SVCNET_A_BE_ADDR, addr_len(&b->addr), b->addr.raw);
 	mnl_attr_put_u16(nlh, SVCNET_A_BE_PORT, b->port);
-	mnl_attr_put_u16(nlh, SVCNET_A_BE_WEIGHT, b->weight);
+	if (b->weight != 1)	/* the default */
+		mnl_attr_put_u16(nlh, SVCNET_A_BE_WEIGHT, b->weight);
 	if (b->local)
 		mnl_attr_put_u8(nlh, SVCNET_A_BE_LOCAL, 1);
 	if (b->drain)
