@@ -374,6 +374,8 @@ extern siphash_key_t svcnet_hash_key;
 extern atomic_t svcnet_objects;
 
 /* service.c */
+int svcnet_service_init(void);
+void svcnet_service_uninit(void);
 int svcnet_services_init(struct svcnet_dev *sd);
 void svcnet_services_destroy(struct svcnet_dev *sd);
 void svcnet_services_flush(struct svcnet_dev *sd);
@@ -447,8 +449,6 @@ u32 svcnet_wrr_stride(u64 total);
 
 /* flow.c */
 int svcnet_flow_init(void);
-int svcnet_service_init(void);
-void svcnet_service_uninit(void);
 void svcnet_flow_uninit(void);
 bool svcnet_flow_ready(void);
 unsigned int svcnet_rht_prune(struct rhashtable *ht,

@@ -301,31 +301,18 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Send a dump request of @type for @family and take its answers. */
+/* A dump request of @type for @family, its answers to @cb; 0 or an errno. */
 static int dump(struct route_batch *b, uint16_t type, uint8_t family,
-		mnl_cb_t cb, void *data)
+		ipc_msg_cb cb, void *data)
 {
-	uint32_t portid = mnl_socket_get_portid(b->ipc.nl), seq;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = batch_msg(b, type, NLM_F_DUMP);
 	struct rtmsg *rtm;
-	ssize_t len;
-	int ret;
 
-	nlh = batch_msg(b, type, NLM_F_DUMP);
 	b->len = 0;
-	seq = nlh->nlmsg_seq;
 	/* struct fib_rule_hdr has the size and family field of struct rtmsg */
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = family;
-	if (mnl_socket_sendto(b->ipc.nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		len = mnl_socket_recvfrom(b->ipc.nl, b->ipc.buf, IPC_BUFSIZE);
-		if (len < 0)
-			return -errno;
-		ret = mnl_cb_run(b->ipc.buf, len, seq, portid, cb, data);
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
+	return ipc_run_quiet(&b->ipc, nlh, cb, data);
 }
 
 static int prefix_cmp(const void *a, const void *b)
@@ -343,7 +330,7 @@ static void fib_load(struct route_batch *b, struct fib_view *v, uint8_t family)
 	v->plain = true;
 	err = dump(b, RTM_GETRULE, family, rule_cb, v);
 	/* a kernel without policy routing has no rules: only its tables */
-	if (err && err != -EOPNOTSUPP && err != -EAFNOSUPPORT)
+	if (err && err != EOPNOTSUPP && err != EAFNOSUPPORT)
 		v->plain = false;
 	if (v->plain && dump(b, RTM_GETROUTE, family, route_cb, v))
 		v->plain = false;
