@@ -9,7 +9,8 @@
  *   lg conn ADDR PORT THREADS SECONDS [MAX]
  *	new connections per second: connect, one request, close (RST-free:
  *	the client closes after the answer), in THREADS threads for SECONDS
- *	(or MAX connections in all).
+ *	(or MAX connections in all). ADDR may be a list (a,b,c): the
+ *	connections (and rr's threads) take its addresses in turn.
  *   lg rr ADDR PORT THREADS SECONDS
  *	requests per second on one persistent connection per thread.
  *   lg bulk ADDR PORT SECONDS
@@ -57,8 +58,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-static struct sockaddr_storage target;
-static socklen_t target_len;
+#define MAX_TARGETS 8
+
+/* ADDR may list addresses (a,b,c): connections take them in turn */
+static struct sockaddr_storage targets[MAX_TARGETS];
+static socklen_t target_lens[MAX_TARGETS];
+static unsigned int n_targets;
+static atomic_uint next_target;
 static atomic_bool stop;
 static atomic_ulong total, errors;
 static unsigned long max_count;
@@ -79,12 +85,13 @@ static void die(const char *what)
 
 static int connect_target(void)
 {
-	int fd = socket(target.ss_family, SOCK_STREAM, 0), one = 1;
+	unsigned int i = atomic_fetch_add(&next_target, 1) % n_targets;
+	int fd = socket(targets[i].ss_family, SOCK_STREAM, 0), one = 1;
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&target, target_len)) {
+	if (connect(fd, (struct sockaddr *)&targets[i], target_lens[i])) {
 		close(fd);
 		return -1;
 	}
@@ -423,13 +430,21 @@ static void resolve(const char *addr, const char *port)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	char *list = strdup(addr), *save = NULL, *a;
 	struct addrinfo *res;
 
-	if (getaddrinfo(addr, port, &hints, &res))
-		die("getaddrinfo");
-	memcpy(&target, res->ai_addr, res->ai_addrlen);
-	target_len = res->ai_addrlen;
-	freeaddrinfo(res);
+	for (a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		if (n_targets == MAX_TARGETS)
+			die("too many addresses");
+		if (getaddrinfo(a, port, &hints, &res))
+			die("getaddrinfo");
+		memcpy(&targets[n_targets], res->ai_addr, res->ai_addrlen);
+		target_lens[n_targets++] = res->ai_addrlen;
+		freeaddrinfo(res);
+	}
+	free(list);
+	if (!n_targets)
+		die("no address");
 }
 
 int main(int argc, char **argv)
