@@ -170,6 +170,92 @@ static const struct nla_policy svcnet_nl_write_policy[SVCNET_A_MAX + 1] = {
 };
 
 /*
+ * Refuse an attribute given twice in one nest, at every level a policy
+ * describes. The kernel's parsers keep the last of duplicates while
+ * nla_find() and a walk of the raw attributes see the first: a request
+ * must mean one thing to all of them. @multi is a top-level type that may
+ * repeat (SVCNET_A_SERVICE in APPLY), 0 for none.
+ */
+static int svcnet_nl_check_dups(const struct nlattr *head, int len,
+				const struct nla_policy *policy, int maxtype,
+				int multi, struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr, *entry;
+	u64 seen = 0;
+	int rem, erem, type, err;
+
+	BUILD_BUG_ON(SVCNET_A_MAX >= 64 || SVCNET_A_SVC_MAX >= 64 ||
+		     SVCNET_A_BE_MAX >= 64 || SVCNET_A_SRC_MAX >= 64 ||
+		     SVCNET_A_FLOW_MAX >= 64 || SVCNET_A_CFG_MAX >= 64);
+	nla_for_each_attr(attr, head, len, rem) {
+		type = nla_type(attr);
+		/* strict validation refused unknown types already */
+		if (type > maxtype || type >= 64)
+			continue;
+		if (seen & BIT_ULL(type) && type != multi) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "attribute given twice");
+			return -EINVAL;
+		}
+		seen |= BIT_ULL(type);
+		if (!policy || !policy[type].nested_policy)
+			continue;
+		if (policy[type].type == NLA_NESTED) {
+			err = svcnet_nl_check_dups(nla_data(attr), nla_len(attr),
+						   policy[type].nested_policy,
+						   policy[type].len, 0, extack);
+			if (err)
+				return err;
+		} else if (policy[type].type == NLA_NESTED_ARRAY) {
+			/* entries are numbered freely; check inside each */
+			nla_for_each_nested(entry, attr, erem) {
+				err = svcnet_nl_check_dups(nla_data(entry),
+							   nla_len(entry),
+							   policy[type].nested_policy,
+							   policy[type].len, 0,
+							   extack);
+				if (err)
+					return err;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * At a dump's first pass: no duplicated attribute anywhere in its filter.
+ * (Checked here, not in .start: 6.1 reports .start's extack message
+ * nowhere.) cb->args[5] says the check was done.
+ */
+static int svcnet_nl_dump_check(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	int err;
+
+	if (cb->args[5])
+		return 0;
+	err = svcnet_nl_check_dups(nlmsg_data(cb->nlh) + GENL_HDRLEN,
+				   nlmsg_len(cb->nlh) - GENL_HDRLEN,
+				   info->op.policy ?: svcnet_nl_policy,
+				   SVCNET_A_MAX, 0, cb->extack);
+	cb->args[5] = 1;
+	return err;
+}
+
+/* Before every doit: no duplicated attribute anywhere in the request. */
+static int svcnet_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			      struct genl_info *info)
+{
+	const struct nla_policy *policy = ops->policy ?: svcnet_nl_policy;
+
+	return svcnet_nl_check_dups(genlmsg_data(info->genlhdr),
+				    genlmsg_len(info->genlhdr), policy,
+				    SVCNET_A_MAX,
+				    ops->cmd == SVCNET_CMD_APPLY ?
+				    SVCNET_A_SERVICE : 0, info->extack);
+}
+
+/*
  * Find the device named by SVCNET_A_IFINDEX or SVCNET_A_IFNAME in @net.
  * Returns it with a reference held, or an ERR_PTR.
  */
@@ -333,6 +419,9 @@ static int svcnet_nl_dev_get_dumpit(struct sk_buff *skb,
 	struct svcnet_dev *sd;
 	int err = 0;
 
+	err = svcnet_nl_dump_check(cb);
+	if (err)
+		return err;
 	rcu_read_lock();
 	cb->seq = READ_ONCE(sn->gen);
 	list_for_each_entry_rcu(sd, &sn->devs, list) {
@@ -386,6 +475,10 @@ static int svcnet_nl_put_addr(struct sk_buff *skb, int type, u8 family,
  * (svcnet_nl_policy or svcnet_nl_write_policy) before calling the handler.
  */
 
+static int svcnet_nl_svc_key_tb(const struct nlattr *nest, struct nlattr **tb,
+				struct svcnet_svc_key *key,
+				struct netlink_ext_ack *extack);
+
 /* The service key in SVCNET_A_SERVICE; fills @tb with its attributes. */
 static int svcnet_nl_svc_key(const struct nlattr *nest, struct nlattr **tb,
 			     struct svcnet_svc_key *key,
@@ -400,6 +493,14 @@ static int svcnet_nl_svc_key(const struct nlattr *nest, struct nlattr **tb,
 	err = nla_parse_nested(tb, SVCNET_A_SVC_MAX, nest, NULL, extack);
 	if (err)
 		return err;
+	return svcnet_nl_svc_key_tb(nest, tb, key, extack);
+}
+
+/* The service key of a parsed SVCNET_A_SERVICE nest. */
+static int svcnet_nl_svc_key_tb(const struct nlattr *nest, struct nlattr **tb,
+				struct svcnet_svc_key *key,
+				struct netlink_ext_ack *extack)
+{
 	if (!SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_ADDR) ||
 	    !SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_PORT) ||
 	    !SVCNET_NL_REQUIRE(extack, nest, tb, SVCNET_A_SVC_PROTO))
@@ -589,6 +690,12 @@ static int svcnet_nl_be_specs(struct svcnet_txn *txn, struct svcnet_svc_spec *s,
 					    "too many backends in this service");
 			return -ENOSPC;
 		}
+		/* the array holds what the parse counted, never more */
+		if (txn->n_be >= txn->max_be) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "more backends than the request counted");
+			return -EINVAL;
+		}
 		err = svcnet_nl_be_spec(entry, s->key.family,
 					&txn->be[txn->n_be], extack);
 		if (err)
@@ -607,16 +714,16 @@ static int svcnet_nl_be_specs(struct svcnet_txn *txn, struct svcnet_svc_spec *s,
  * backends.
  */
 static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
+			      struct nlattr **tb,
 			      struct netlink_ext_ack *extack)
 {
 	const struct svcnet_service *cur = NULL;
-	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
 	struct svcnet_svc_spec *s;
 	struct svcnet_sources *srcs;
 	struct svcnet_svc_key key;
 	int err, i;
 
-	err = svcnet_nl_svc_key(nest, tb, &key, extack);
+	err = svcnet_nl_svc_key_tb(nest, tb, &key, extack);
 	if (err)
 		return err;
 	if (txn->mode == SVCNET_TXN_SET) {
@@ -636,6 +743,11 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 			}
 		return svcnet_nl_be_specs(txn, s, tb[SVCNET_A_SVC_BACKENDS],
 					  extack);
+	}
+	if (txn->n_svc >= txn->max_svc) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "more services than the request counted");
+		return -EINVAL;
 	}
 	s = &txn->svc[txn->n_svc++];
 	s->key = key;
@@ -681,24 +793,55 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 	return svcnet_nl_be_specs(txn, s, tb[SVCNET_A_SVC_BACKENDS], extack);
 }
 
-/* The backends that SERVICE_* nests in @info list, and the nests. */
-static void svcnet_nl_count(struct genl_info *info, u32 *n_svc, u32 *n_be)
-{
-	const struct nlattr *attr, *bes, *entry;
-	int rem, brem;
+/* A SERVICE_* nest of a request, parsed once. */
+struct svcnet_nl_svc_attrs {
+	const struct nlattr *nest;
+	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
+};
 
-	*n_svc = 0;
-	*n_be = 0;
+/*
+ * Parse each SVCNET_A_SERVICE nest of @info once, into a new array *@out
+ * of *@n_svc entries; *@n_be is the number of backend entries they hold.
+ * The transaction's arrays are sized from this parse, and filled from it.
+ */
+static int svcnet_nl_parse_services(struct genl_info *info,
+				    struct svcnet_nl_svc_attrs **out,
+				    u32 *n_svc, u32 *n_be)
+{
+	const struct nlattr *attr, *entry;
+	struct svcnet_nl_svc_attrs *a;
+	u32 n = 0, i = 0;
+	u64 be = 0;
+	int rem, brem, err;
+
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		if (nla_type(attr) == SVCNET_A_SERVICE)
+			n++;
+	a = kvcalloc(max(n, 1U), sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return -ENOMEM;
 	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
 			  genlmsg_len(info->genlhdr), rem) {
-		if (nla_type(attr) != SVCNET_A_SERVICE)
+		if (nla_type(attr) != SVCNET_A_SERVICE || i == n)
 			continue;
-		(*n_svc)++;
-		bes = nla_find_nested(attr, SVCNET_A_SVC_BACKENDS);
-		if (bes)
-			nla_for_each_nested(entry, bes, brem)
-				(*n_be)++;
+		a[i].nest = attr;
+		err = nla_parse_nested(a[i].tb, SVCNET_A_SVC_MAX, attr, NULL,
+				       info->extack);
+		if (err) {
+			kvfree(a);
+			return err;
+		}
+		if (a[i].tb[SVCNET_A_SVC_BACKENDS])
+			nla_for_each_nested(entry, a[i].tb[SVCNET_A_SVC_BACKENDS],
+					    brem)
+				be++;
+		i++;
 	}
+	*out = a;
+	*n_svc = i;
+	*n_be = min_t(u64, be, U32_MAX);
+	return 0;
 }
 
 /*
@@ -709,32 +852,39 @@ static int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *gen = info->attrs[SVCNET_A_GENERATION];
 	u8 cmd = info->genlhdr->cmd;
-	const struct nlattr *attr;
+	struct svcnet_nl_svc_attrs *attrs;
 	struct svcnet_txn txn = {
 		.mode = cmd == SVCNET_CMD_SERVICE_NEW ? SVCNET_TXN_NEW :
 			cmd == SVCNET_CMD_SERVICE_SET ? SVCNET_TXN_SET :
 			SVCNET_TXN_APPLY,
 	};
 	struct net_device *dev;
-	u32 n_svc, n_be;
-	int err, rem;
+	u32 n_svc, n_be, i;
+	int err;
 
-	svcnet_nl_count(info, &n_svc, &n_be);
 	if (txn.mode != SVCNET_TXN_APPLY && !info->attrs[SVCNET_A_SERVICE]) {
 		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_SERVICE");
 		return -EINVAL;
 	}
+	err = svcnet_nl_parse_services(info, &attrs, &n_svc, &n_be);
+	if (err)
+		return err;
 	if (txn.mode != SVCNET_TXN_APPLY && n_svc > 1) {
 		NL_SET_ERR_MSG(info->extack,
 			       "one SVCNET_A_SERVICE only (APPLY takes several)");
-		return -EINVAL;
+		err = -EINVAL;
+		goto out_attrs;
 	}
-	txn.svc = kvcalloc(max(n_svc, 1U), sizeof(*txn.svc), GFP_KERNEL);
-	txn.be = kvmalloc_array(max(n_be, 1U), sizeof(*txn.be), GFP_KERNEL);
+	txn.svc = kvcalloc(max(n_svc, 1U), sizeof(*txn.svc),
+			   GFP_KERNEL_ACCOUNT);
+	txn.be = kvmalloc_array(max(n_be, 1U), sizeof(*txn.be),
+				GFP_KERNEL_ACCOUNT);
 	if (!txn.svc || !txn.be) {
 		err = -ENOMEM;
 		goto out_free;
 	}
+	txn.max_svc = n_svc;
+	txn.max_be = n_be;
 	rtnl_lock();
 	dev = svcnet_nl_get_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(dev)) {
@@ -749,11 +899,9 @@ static int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 		err = -ESTALE;
 		goto out;
 	}
-	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
-			  genlmsg_len(info->genlhdr), rem) {
-		if (nla_type(attr) != SVCNET_A_SERVICE)
-			continue;
-		err = svcnet_nl_svc_spec(&txn, attr, info->extack);
+	for (i = 0; i < n_svc; i++) {
+		err = svcnet_nl_svc_spec(&txn, attrs[i].nest, attrs[i].tb,
+					 info->extack);
 		if (err)
 			goto out;
 	}
@@ -763,11 +911,14 @@ static int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 out:
 	svcnet_txn_free(&txn);
 	rtnl_unlock();
+	kvfree(attrs);
 	return err;
 
 out_free:
 	kvfree(txn.svc);
 	kvfree(txn.be);
+out_attrs:
+	kvfree(attrs);
 	return err;
 }
 
@@ -989,6 +1140,9 @@ static int svcnet_nl_service_get_dumpit(struct sk_buff *skb,
 	struct svcnet_dev *sd;
 	int err = 0;
 
+	err = svcnet_nl_dump_check(cb);
+	if (err)
+		return err;
 	if (info->attrs[SVCNET_A_IFINDEX] || info->attrs[SVCNET_A_IFNAME]) {
 		only = svcnet_nl_get_dev(net, info->attrs, cb->extack);
 		if (IS_ERR(only))
@@ -1299,6 +1453,9 @@ static int svcnet_nl_flow_get_dumpit(struct sk_buff *skb,
 	struct svcnet_flow *f;
 	int err = 0;
 
+	err = svcnet_nl_dump_check(cb);
+	if (err)
+		return err;
 	rhashtable_walk_start(iter);
 	/* the flow that did not fit last time comes first */
 	for (f = rhashtable_walk_peek(iter); f; f = rhashtable_walk_next(iter)) {
@@ -1569,6 +1726,7 @@ static struct genl_family svcnet_family __ro_after_init = {
 	.version = SVCNET_GENL_VERSION,
 	.maxattr = SVCNET_A_MAX,
 	.policy = svcnet_nl_policy,
+	.pre_doit = svcnet_nl_pre_doit,
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.ops = svcnet_nl_ops,

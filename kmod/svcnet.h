@@ -251,9 +251,9 @@ struct svcnet_txn {
 	struct svcnet_dev *sd;
 	enum svcnet_txn_mode mode;
 	u64 id;
-	u32 n_svc;
+	u32 n_svc, max_svc;		/* used and allocated */
 	struct svcnet_svc_spec *svc;
-	u32 n_be;
+	u32 n_be, max_be;		/* used and allocated */
 	struct svcnet_be_spec *be;
 	struct svcnet_stats_pool pool;	/* counters of new objects */
 };

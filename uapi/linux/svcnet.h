@@ -29,8 +29,11 @@
  * Every attribute is validated strictly against the policy of its command:
  * unknown attributes, attributes of the wrong length and trailing data are
  * refused with EINVAL, and the extended ack names the offending attribute
- * (NLMSGERR_ATTR_OFFS) with a message. A request that is refused changes
- * nothing.
+ * (NLMSGERR_ATTR_OFFS) with a message. An attribute given twice in one
+ * nest, at any level of any request (dump filters included), is refused
+ * with EINVAL and the message "attribute given twice", naming the second;
+ * the one exception is SVCNET_A_SERVICE at the top of SVCNET_CMD_APPLY,
+ * which lists services. A request that is refused changes nothing.
  *
  * Permissions
  * -----------
