@@ -112,10 +112,13 @@ void svcnet_affinity_set(struct svcnet_net *sn, struct svcnet_service *svc,
 	unsigned long expires = jiffies +
 		(unsigned long)READ_ONCE(svc->affinity_timeout) * HZ;
 	struct svcnet_affinity *a, *old;
+	struct mem_cgroup *memcg;
 
 	if (atomic_read(&sn->affinity_count) >= READ_ONCE(sn->cfg.flow_max))
 		return;
-	a = kzalloc(sizeof(*a), GFP_ATOMIC);
+	memcg = svcnet_charge_begin(svc->sd);
+	a = kzalloc(sizeof(*a), SVCNET_GFP_PACKET);
+	svcnet_charge_end(memcg);
 	if (!a)
 		return;
 	if (!refcount_inc_not_zero(&be->ref)) {

@@ -103,7 +103,8 @@ static int svcnet_svc_spec_backends(struct svcnet_txn *txn,
 	bool changed = false;
 	int err;
 
-	order = kvmalloc_array(max(s->n_be, 1U), sizeof(*order), GFP_KERNEL);
+	order = kvmalloc_array(max(s->n_be, 1U), sizeof(*order),
+			       GFP_KERNEL_ACCOUNT);
 	if (!order)
 		return -ENOMEM;
 	err = svcnet_be_spec_check(s, order, extack);
@@ -184,7 +185,7 @@ static int svcnet_txn_lookup(struct svcnet_txn *txn,
 		struct svcnet_svc_spec *s = &txn->svc[i];
 		struct svcnet_service *svc;
 
-		svc = svcnet_service_lookup(sd, &s->key);
+		svc = svcnet_service_lookup_rtnl(sd, &s->key);
 		if (svc && txn->mode == SVCNET_TXN_NEW) {
 			NL_SET_ERR_MSG_ATTR(extack, s->attr, "the service exists");
 			return -EEXIST;

@@ -101,13 +101,20 @@ static void svcnet_get_stats64(struct net_device *dev,
 static int svcnet_dev_init(struct net_device *dev)
 {
 	struct svcnet_dev *sd = netdev_priv(dev);
-	int err;
+	int err, cpu;
 
 	sd->dev = dev;
 	INIT_LIST_HEAD(&sd->list);
-	sd->stats = netdev_alloc_pcpu_stats(struct svcnet_pcpu_stats);
-	if (!sd->stats)
-		return -ENOMEM;
+	/* under rtnl_newlink, in its caller's task (NULL without memcg) */
+	sd->memcg = get_mem_cgroup_from_mm(current->mm);
+	sd->stats = alloc_percpu_gfp(struct svcnet_pcpu_stats,
+				     GFP_KERNEL_ACCOUNT);
+	if (!sd->stats) {
+		err = -ENOMEM;
+		goto err_memcg;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(sd->stats, cpu)->syncp);
 	err = svcnet_tls_counters_init(&sd->tls);
 	if (err)
 		goto err_stats;
@@ -121,6 +128,9 @@ err_tls:
 err_stats:
 	free_percpu(sd->stats);
 	sd->stats = NULL;
+err_memcg:
+	mem_cgroup_put(sd->memcg);
+	sd->memcg = NULL;
 	return err;
 }
 
@@ -132,6 +142,9 @@ static void svcnet_dev_uninit(struct net_device *dev)
 	svcnet_tls_counters_free(&sd->tls);
 	free_percpu(sd->stats);
 	sd->stats = NULL;
+	/* after synchronize_net(): no transmit of this device allocates now */
+	mem_cgroup_put(sd->memcg);
+	sd->memcg = NULL;
 }
 
 static const char svcnet_ethtool_stats[][ETH_GSTRING_LEN] = {

@@ -182,6 +182,12 @@ static void svcnet_flow_free_rcu(struct rcu_head *head)
 	atomic_dec(&svcnet_objects);
 }
 
+/* A flow that failed to go into the tables; readers may have seen it. */
+static void svcnet_flow_free_unused_rcu(struct rcu_head *head)
+{
+	svcnet_flow_free(container_of(head, struct svcnet_flow, rcu));
+}
+
 static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 {
 	lockdep_assert_held(&sn->flow_lock);
@@ -389,7 +395,7 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 	struct svcnet_flow *f;
 
 	if (nat) {
-		s = kzalloc(sizeof(*s), GFP_ATOMIC);
+		s = kzalloc(sizeof(*s), SVCNET_GFP_PACKET);
 		if (!s)
 			return NULL;
 		s->fwd = *fwd;
@@ -398,7 +404,7 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 	} else {
 		f = kmem_cache_zalloc(fwd->family == AF_INET ?
 				      svcnet_flow4_cache : svcnet_flow6_cache,
-				      GFP_ATOMIC);
+				      SVCNET_GFP_PACKET);
 		if (!f)
 			return NULL;
 	}
@@ -449,6 +455,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 {
 	const union nf_inet_addr *addr = snat ?: &fwd->saddr;
 	struct svcnet_flow *f, *old;
+	struct mem_cgroup *memcg;
 	__be16 port = fwd->sport;
 	bool nat;
 
@@ -505,7 +512,9 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 			goto err_unlock;
 		}
 	}
+	memcg = svcnet_charge_begin(be->svc->sd);
 	f = svcnet_flow_alloc(fwd, addr, port, nat);
+	svcnet_charge_end(memcg);
 	if (!f) {
 		*err = -ENOMEM;
 		goto err_unlock;
@@ -513,9 +522,12 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	f->be = be;
 	f->state = state;
 	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
+	/* invisible to lookups until it is in both tables */
+	f->dead = true;
 	*err = svcnet_flow_insert(sn, f);
 	if (*err)
-		goto err_free;
+		goto err_free_rcu;
+	WRITE_ONCE(f->dead, false);
 	if (state == SVCNET_FLOW_TCP_SYN)
 		list_add_tail(&f->syn_node, &sn->syn_list);
 	atomic_inc(&be->active);
@@ -527,8 +539,12 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	*created = true;
 	return f;
 
-err_free:
-	svcnet_flow_free(f);
+err_free_rcu:
+	/*
+	 * The forward insert may have succeeded before the SNAT one failed:
+	 * lookups may have found the flow (dead, they pass it by).
+	 */
+	call_rcu(&f->rcu, svcnet_flow_free_unused_rcu);
 err_unlock:
 	spin_unlock_bh(&sn->flow_lock);
 	svcnet_backend_put(be);

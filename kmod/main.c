@@ -69,17 +69,18 @@ static int __init svcnet_init(void)
 	err = register_pernet_subsys(&svcnet_net_ops);
 	if (err)
 		goto err_pernet;
-	err = svcnet_device_init();
-	if (err)
-		goto err_device;
+	/* the family before the devices, whose removal it announces */
 	err = svcnet_genl_init();
 	if (err)
 		goto err_genl;
+	err = svcnet_device_init();
+	if (err)
+		goto err_device;
 	return 0;
 
-err_genl:
-	svcnet_device_uninit();
 err_device:
+	svcnet_genl_uninit();
+err_genl:
 	unregister_pernet_subsys(&svcnet_net_ops);
 err_pernet:
 	svcnet_tls_uninit();
@@ -91,8 +92,9 @@ err_service:
 
 static void __exit svcnet_exit(void)
 {
-	svcnet_genl_uninit();
+	/* devices first: their removal is announced through the family */
 	svcnet_device_uninit();
+	svcnet_genl_uninit();
 	unregister_pernet_subsys(&svcnet_net_ops);
 	svcnet_wait_objects();
 	svcnet_tls_uninit();

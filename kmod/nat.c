@@ -635,7 +635,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
 	}
-#if IS_ENABLED(CONFIG_TLS_DEVICE)
+#if SVCNET_TLS_OFFLOAD
 	if (skb->sk && sk_fullsock(skb->sk) &&
 	    READ_ONCE(skb->sk->sk_validate_xmit_skb)) {
 		skb = svcnet_tls_xmit(sd, skb);
@@ -848,6 +848,6 @@ void svcnet_nat_hooks_put(struct net *net)
 					ARRAY_SIZE(svcnet_nf_ops));
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
+#ifdef SVCNET_KUNIT
 #include "nat_test.c"
 #endif

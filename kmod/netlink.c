@@ -190,23 +190,29 @@ static int svcnet_nl_check_dups(const struct nlattr *head, int len,
 	nla_for_each_attr(attr, head, len, rem) {
 		type = nla_type(attr);
 		/* strict validation refused unknown types already */
-		if (type > maxtype || type >= 64)
+		if (type > maxtype)
 			continue;
+		if (type >= 64) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "attribute type too large");
+			return -EINVAL;
+		}
 		if (seen & BIT_ULL(type) && type != multi) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
 					    "attribute given twice");
 			return -EINVAL;
 		}
 		seen |= BIT_ULL(type);
-		if (!policy || !policy[type].nested_policy)
+		if (!policy)
 			continue;
-		if (policy[type].type == NLA_NESTED) {
+		if (policy[type].type == NLA_NESTED &&
+		    policy[type].nested_policy) {
 			err = svcnet_nl_check_dups(nla_data(attr), nla_len(attr),
 						   policy[type].nested_policy,
 						   policy[type].len, 0, extack);
 			if (err)
 				return err;
-		} else if (policy[type].type == NLA_NESTED_ARRAY) {
+		} else if (policy[type].type == NLA_NESTED_ARRAY &&
+			   policy[type].nested_policy) {
 			/* entries are numbered freely; check inside each */
 			nla_for_each_nested(entry, attr, erem) {
 				err = svcnet_nl_check_dups(nla_data(entry),
@@ -225,7 +231,8 @@ static int svcnet_nl_check_dups(const struct nlattr *head, int len,
 /*
  * At a dump's first pass: no duplicated attribute anywhere in its filter.
  * (Checked here, not in .start: 6.1 reports .start's extack message
- * nowhere.) cb->args[5] says the check was done.
+ * nowhere; a dump's error carries the message, never the offset.)
+ * cb->args[5] says the check was done.
  */
 static int svcnet_nl_dump_check(struct netlink_callback *cb)
 {
@@ -234,8 +241,8 @@ static int svcnet_nl_dump_check(struct netlink_callback *cb)
 
 	if (cb->args[5])
 		return 0;
-	err = svcnet_nl_check_dups(nlmsg_data(cb->nlh) + GENL_HDRLEN,
-				   nlmsg_len(cb->nlh) - GENL_HDRLEN,
+	err = svcnet_nl_check_dups(nlmsg_attrdata(cb->nlh, GENL_HDRLEN),
+				   nlmsg_attrlen(cb->nlh, GENL_HDRLEN),
 				   info->op.policy ?: svcnet_nl_policy,
 				   SVCNET_A_MAX, 0, cb->extack);
 	cb->args[5] = 1;
@@ -302,7 +309,7 @@ static int svcnet_nl_put_tls_stats(struct sk_buff *skb, int type,
 	struct svcnet_tls_stats s;
 	struct nlattr *nest;
 
-	if (!IS_ENABLED(CONFIG_TLS_DEVICE))
+	if (!SVCNET_TLS_OFFLOAD)
 		return 0;
 	svcnet_tls_stats_read(c, &s);
 	nest = nla_nest_start(skb, type);
@@ -534,7 +541,7 @@ static struct svcnet_service *svcnet_nl_get_service(struct genl_info *info,
 				info->extack);
 	if (err)
 		return ERR_PTR(err);
-	svc = svcnet_service_lookup(*sdp, &key);
+	svc = svcnet_service_lookup_rtnl(*sdp, &key);
 	if (!svc) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_SERVICE],
 				    "no such service");
@@ -583,7 +590,7 @@ static struct svcnet_sources *svcnet_nl_sources(struct nlattr *nest, u8 family,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "too many source prefixes");
 		return ERR_PTR(-EINVAL);
 	}
-	s = kzalloc(struct_size(s, p, n), GFP_KERNEL);
+	s = kzalloc(struct_size(s, p, n), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	nla_for_each_nested(entry, nest, rem) {
@@ -727,7 +734,7 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 	if (err)
 		return err;
 	if (txn->mode == SVCNET_TXN_SET) {
-		cur = svcnet_service_lookup(txn->sd, &key);
+		cur = svcnet_service_lookup_rtnl(txn->sd, &key);
 		if (!cur) {
 			NL_SET_ERR_MSG_ATTR(extack, nest, "no such service");
 			return -ENOENT;
@@ -799,6 +806,24 @@ struct svcnet_nl_svc_attrs {
 	struct nlattr *tb[SVCNET_A_SVC_MAX + 1];
 };
 
+/* Whether two parsed service nests name the same service key. */
+static bool svcnet_nl_same_key(struct nlattr **a, struct nlattr **b)
+{
+	static const int types[] = {
+		SVCNET_A_SVC_ADDR, SVCNET_A_SVC_PORT, SVCNET_A_SVC_PROTO,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		const struct nlattr *x = a[types[i]], *y = b[types[i]];
+
+		if (!x || !y || nla_len(x) != nla_len(y) ||
+		    memcmp(nla_data(x), nla_data(y), nla_len(x)))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Parse each SVCNET_A_SERVICE nest of @info once, into a new array *@out
  * of *@n_svc entries; *@n_be is the number of backend entries they hold.
@@ -810,7 +835,7 @@ static int svcnet_nl_parse_services(struct genl_info *info,
 {
 	const struct nlattr *attr, *entry;
 	struct svcnet_nl_svc_attrs *a;
-	u32 n = 0, i = 0;
+	u32 n = 0, i = 0, keys = 0;
 	u64 be = 0;
 	int rem, brem, err;
 
@@ -818,6 +843,7 @@ static int svcnet_nl_parse_services(struct genl_info *info,
 			  genlmsg_len(info->genlhdr), rem)
 		if (nla_type(attr) == SVCNET_A_SERVICE)
 			n++;
+	/* at most the message's length / 4: charged to the caller */
 	a = kvcalloc(max(n, 1U), sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
@@ -836,7 +862,16 @@ static int svcnet_nl_parse_services(struct genl_info *info,
 			nla_for_each_nested(entry, a[i].tb[SVCNET_A_SVC_BACKENDS],
 					    brem)
 				be++;
+		/* a nest with the key of the one before continues it */
+		if (!i || !svcnet_nl_same_key(a[i - 1].tb, a[i].tb))
+			keys++;
 		i++;
+		if (keys > SVCNET_MAX_SERVICES) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "too many services on this device");
+			kvfree(a);
+			return -ENOSPC;
+		}
 	}
 	*out = a;
 	*n_svc = i;
@@ -866,15 +901,10 @@ static int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_SERVICE");
 		return -EINVAL;
 	}
+	/* pre_doit refused a second SVCNET_A_SERVICE but in APPLY */
 	err = svcnet_nl_parse_services(info, &attrs, &n_svc, &n_be);
 	if (err)
 		return err;
-	if (txn.mode != SVCNET_TXN_APPLY && n_svc > 1) {
-		NL_SET_ERR_MSG(info->extack,
-			       "one SVCNET_A_SERVICE only (APPLY takes several)");
-		err = -EINVAL;
-		goto out_attrs;
-	}
 	txn.svc = kvcalloc(max(n_svc, 1U), sizeof(*txn.svc),
 			   GFP_KERNEL_ACCOUNT);
 	txn.be = kvmalloc_array(max(n_be, 1U), sizeof(*txn.be),
@@ -917,7 +947,6 @@ out:
 out_free:
 	kvfree(txn.svc);
 	kvfree(txn.be);
-out_attrs:
 	kvfree(attrs);
 	return err;
 }
@@ -966,6 +995,21 @@ static int svcnet_nl_put_lbstats(struct sk_buff *skb, int type,
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* The most svcnet_nl_put_lbstats() puts (u64s with room for their pad). */
+static size_t svcnet_nl_lbstats_size(void)
+{
+	return nla_total_size(0) + 5 * nla_total_size_64bit(sizeof(u64)) +
+	       nla_total_size(sizeof(u32));
+}
+
+/* The most svcnet_nl_put_backend() puts. */
+static size_t svcnet_nl_backend_size(void)
+{
+	return nla_total_size(0) + nla_total_size(sizeof(struct in6_addr)) +
+	       2 * nla_total_size(sizeof(u16)) + nla_total_size(sizeof(u8)) +
+	       nla_total_size(sizeof(u32)) + svcnet_nl_lbstats_size();
 }
 
 static int svcnet_nl_put_backend(struct sk_buff *skb,
@@ -1104,7 +1148,10 @@ static int svcnet_nl_service_get_doit(struct sk_buff *skb,
 	u32 next = 0;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* the service with its sources, and the first backends promised */
+	msg = genlmsg_new(NLMSG_GOODSIZE +
+			  SVCNET_MAX_BACKENDS_DO * svcnet_nl_backend_size(),
+			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	rtnl_lock();
@@ -1127,59 +1174,89 @@ err_unlock:
 	return err;
 }
 
-/* cb->args: [0] device index, [1] service index, [2] backend index */
+/*
+ * Where a SERVICE_GET dump goes on, in cb->ctx (cb->args[5] is the filter
+ * check's): found again by key, so a pass costs what it puts, not what
+ * came before it.
+ */
+struct svcnet_nl_svc_dump {
+	struct svcnet_svc_key key;	/* the service to go on with */
+	int ifindex;			/* its device; 0: the first device */
+	int only;			/* the device filter's ifindex, or 0 */
+	u32 be_next;			/* its backends sent already */
+	bool done;
+};
+
 static int svcnet_nl_service_get_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {
+	struct svcnet_nl_svc_dump *ctx = (struct svcnet_nl_svc_dump *)cb->ctx;
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct net *net = sock_net(skb->sk);
 	struct svcnet_net *sn = svcnet_pernet(net);
-	struct net_device *only = NULL;
-	struct svcnet_service *svc;
-	long di = 0, si;
-	struct svcnet_dev *sd;
+	struct svcnet_service *svc = NULL;
+	struct svcnet_dev *sd = NULL, *it;
+	struct net_device *only;
 	int err = 0;
 
-	err = svcnet_nl_dump_check(cb);
-	if (err)
-		return err;
-	if (info->attrs[SVCNET_A_IFINDEX] || info->attrs[SVCNET_A_IFNAME]) {
-		only = svcnet_nl_get_dev(net, info->attrs, cb->extack);
-		if (IS_ERR(only))
-			return PTR_ERR(only);
-		dev_put(only);
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->args) - sizeof(cb->args[5]));
+	if (!cb->args[5]) {
+		err = svcnet_nl_dump_check(cb);
+		if (err)
+			return err;
+		if (info->attrs[SVCNET_A_IFINDEX] ||
+		    info->attrs[SVCNET_A_IFNAME]) {
+			only = svcnet_nl_get_dev(net, info->attrs, cb->extack);
+			if (IS_ERR(only))
+				return PTR_ERR(only);
+			ctx->only = only->ifindex;
+			dev_put(only);
+		}
 	}
+	if (ctx->done)
+		return 0;
 	rtnl_lock();
 	cb->seq = sn->gen;
-	list_for_each_entry(sd, &sn->devs, list) {
-		if (di++ < cb->args[0])
-			continue;
-		if (only && sd->dev != only) {
-			cb->args[1] = 0;
-			cb->args[0] = di;
+	if (ctx->ifindex) {
+		list_for_each_entry(it, &sn->devs, list)
+			if (it->dev->ifindex == ctx->ifindex)
+				sd = it;
+		/* gone: the generation changed, the dump ends flagged */
+		if (!sd)
+			goto done;
+		svc = svcnet_service_lookup_rtnl(sd, &ctx->key);
+		if (!svc) {
+			/* deleted meanwhile (flagged too): this device again */
+			ctx->be_next = 0;
+		}
+	} else {
+		sd = list_first_entry(&sn->devs, struct svcnet_dev, list);
+	}
+	list_for_each_entry_from(sd, &sn->devs, list) {
+		if (ctx->only && sd->dev->ifindex != ctx->only) {
+			svc = NULL;
 			continue;
 		}
-		si = 0;
-		list_for_each_entry(svc, &sd->service_list, list) {
-			u32 next;
-
-			if (si++ < cb->args[1])
-				continue;
-			next = cb->args[2];
+		if (!svc)
+			svc = list_first_entry(&sd->service_list,
+					       struct svcnet_service, list);
+		list_for_each_entry_from(svc, &sd->service_list, list) {
 			err = svcnet_nl_fill_service(skb, svc,
 						     NETLINK_CB(cb->skb).portid,
 						     cb->nlh->nlmsg_seq,
 						     NLM_F_MULTI, sn->gen, cb,
-						     &next, U32_MAX);
-			cb->args[2] = next;
-			if (err)
+						     &ctx->be_next, U32_MAX);
+			if (err) {
+				ctx->ifindex = sd->dev->ifindex;
+				ctx->key = svc->key;
 				goto out;
-			cb->args[1] = si;
-			cb->args[2] = 0;
+			}
+			ctx->be_next = 0;
 		}
-		cb->args[0] = di;
-		cb->args[1] = 0;
+		svc = NULL;
 	}
+done:
+	ctx->done = true;
 out:
 	rtnl_unlock();
 	if (err == 1 || (err == -EMSGSIZE && skb->len))
@@ -1412,21 +1489,15 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
-/* cb->args: [0] the walker, [1] the device filter's ifindex or 0 */
+/*
+ * cb->args: [0] the walker, [1] the device filter's ifindex or 0 (found at
+ * the first pass, where an error can still carry its message)
+ */
 static int svcnet_nl_flow_get_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct net *net = sock_net(cb->skb->sk);
 	struct rhashtable_iter *iter;
-	struct net_device *dev;
 
-	if (info->attrs[SVCNET_A_IFINDEX] || info->attrs[SVCNET_A_IFNAME]) {
-		dev = svcnet_nl_get_dev(net, info->attrs, cb->extack);
-		if (IS_ERR(dev))
-			return PTR_ERR(dev);
-		cb->args[1] = dev->ifindex;
-		dev_put(dev);
-	}
 	iter = kmalloc(sizeof(*iter), GFP_KERNEL);
 	if (!iter)
 		return -ENOMEM;
@@ -1450,12 +1521,25 @@ static int svcnet_nl_flow_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
 	struct rhashtable_iter *iter = (struct rhashtable_iter *)cb->args[0];
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net_device *dev;
 	struct svcnet_flow *f;
 	int err = 0;
 
-	err = svcnet_nl_dump_check(cb);
-	if (err)
-		return err;
+	if (!cb->args[5]) {
+		err = svcnet_nl_dump_check(cb);
+		if (err)
+			return err;
+		if (info->attrs[SVCNET_A_IFINDEX] ||
+		    info->attrs[SVCNET_A_IFNAME]) {
+			dev = svcnet_nl_get_dev(sock_net(skb->sk), info->attrs,
+						cb->extack);
+			if (IS_ERR(dev))
+				return PTR_ERR(dev);
+			cb->args[1] = dev->ifindex;
+			dev_put(dev);
+		}
+	}
 	rhashtable_walk_start(iter);
 	/* the flow that did not fit last time comes first */
 	for (f = rhashtable_walk_peek(iter); f; f = rhashtable_walk_next(iter)) {
@@ -1688,6 +1772,8 @@ static const struct genl_ops svcnet_nl_ops[] = {
 		.start = svcnet_nl_flow_get_start,
 		.dumpit = svcnet_nl_flow_get_dumpit,
 		.done = svcnet_nl_flow_get_done,
+		/* flows show who talks to whom: as conntrack's */
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = SVCNET_CMD_FLOW_DEL,
@@ -1718,7 +1804,7 @@ static const struct genl_ops svcnet_nl_ops[] = {
 };
 
 static const struct genl_multicast_group svcnet_nl_mcgrps[] = {
-	{ .name = SVCNET_GENL_MCGRP_EVENTS },
+	{ .name = SVCNET_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family svcnet_family __ro_after_init = {

@@ -90,8 +90,11 @@ static void svcnet_route_set(struct svcnet_backend *be, struct dst_entry *dst,
 			     u32 cookie)
 {
 	struct svcnet_route *r, *old;
+	struct mem_cgroup *memcg;
 
-	r = kmalloc(sizeof(*r), GFP_ATOMIC);
+	memcg = svcnet_charge_begin(be->svc->sd);
+	r = kmalloc(sizeof(*r), SVCNET_GFP_PACKET);
+	svcnet_charge_end(memcg);
 	if (!r)
 		return;
 	atomic_inc(&svcnet_objects);

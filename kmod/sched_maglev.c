@@ -17,6 +17,7 @@
 #include <linux/siphash.h>
 #include <linux/slab.h>
 
+#include "alloc.h"
 #include "sched_maglev.h"
 
 static const siphash_key_t svcnet_maglev_offset_key = {
@@ -54,9 +55,10 @@ struct svcnet_maglev *svcnet_maglev_build(u32 m, const u64 *ids, u32 n,
 	if (!svcnet_maglev_size_valid(m) || !n || n > SVCNET_MAGLEV_MAX_BACKENDS)
 		return ERR_PTR(-EINVAL);
 
-	ml = kvmalloc(struct_size(ml, slot, m), gfp);
-	offset = kvmalloc_array(n, 3 * sizeof(u32), gfp);
-	taken = bitmap_zalloc(m, gfp);
+	ml = svcnet_kvalloc(struct_size(ml, slot, m), gfp);
+	offset = svcnet_kvalloc(array3_size(n, 3, sizeof(u32)), gfp);
+	taken = svcnet_kvalloc(BITS_TO_LONGS(m) * sizeof(long),
+			       gfp | __GFP_ZERO);
 	if (!ml || !offset || !taken) {
 		kvfree(ml);
 		ml = ERR_PTR(-ENOMEM);
@@ -87,7 +89,7 @@ struct svcnet_maglev *svcnet_maglev_build(u32 m, const u64 *ids, u32 n,
 			cond_resched();
 	}
 out:
-	bitmap_free(taken);
+	kvfree(taken);
 	kvfree(offset);
 	return ml;
 }

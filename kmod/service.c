@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <net/ipv6.h>
 
+#include "alloc.h"
 #include "sched_maglev.h"
 #include "svcnet.h"
 
@@ -57,7 +58,7 @@ static struct kmem_cache *svcnet_backend_cache;
 
 int svcnet_service_init(void)
 {
-	svcnet_backend_cache = KMEM_CACHE(svcnet_backend, 0);
+	svcnet_backend_cache = KMEM_CACHE(svcnet_backend, SLAB_ACCOUNT);
 	return svcnet_backend_cache ? 0 : -ENOMEM;
 }
 
@@ -82,11 +83,12 @@ static struct svcnet_stats_block *svcnet_stats_block_alloc(u32 size)
 	int cpu;
 	u32 i;
 
-	blk = kzalloc(sizeof(*blk), GFP_KERNEL);
+	blk = kzalloc(sizeof(*blk), GFP_KERNEL_ACCOUNT);
 	if (!blk)
 		return NULL;
-	blk->base = __alloc_percpu(size * sizeof(*blk->base),
-				   __alignof__(*blk->base));
+	blk->base = __alloc_percpu_gfp(size * sizeof(*blk->base),
+				       __alignof__(*blk->base),
+				       GFP_KERNEL_ACCOUNT);
 	if (!blk->base) {
 		kfree(blk);
 		return NULL;
@@ -181,16 +183,21 @@ bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy)
 	return weight && !draining && (policy != SVCNET_POLICY_LOCAL || local);
 }
 
+/* a request's tables, charged to its memory cgroup (alloc.h) */
+#define SVCNET_GFP_TABLE GFP_KERNEL_ACCOUNT
+
 /* An empty set for at most @n backends; fill with svcnet_bset_push(). */
 struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n)
 {
 	struct svcnet_bset *bs;
 
-	bs = kvzalloc(struct_size(bs, be, n), GFP_KERNEL);
+	bs = svcnet_kvalloc(struct_size(bs, be, n),
+			    SVCNET_GFP_TABLE | __GFP_ZERO);
 	if (!bs)
 		return NULL;
 	bs->sched = sched;
-	bs->cum = kvmalloc_array(max(n, 1U), sizeof(*bs->cum), GFP_KERNEL);
+	bs->cum = svcnet_kvalloc(array_size(max(n, 1U), sizeof(*bs->cum)),
+				 SVCNET_GFP_TABLE);
 	if (!bs->cum) {
 		kvfree(bs);
 		return NULL;
@@ -216,12 +223,13 @@ int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size)
 	if ((bs->sched != SVCNET_SCHED_MAGLEV && bs->sched != SVCNET_SCHED_SH) ||
 	    !bs->n)
 		return 0;
-	ids = kvmalloc_array(bs->n, sizeof(*ids), GFP_KERNEL);
+	ids = svcnet_kvalloc(array_size(bs->n, sizeof(*ids)), SVCNET_GFP_TABLE);
 	if (!ids)
 		return -ENOMEM;
 	for (i = 0; i < bs->n; i++)
 		ids[i] = bs->be[i]->id;
-	bs->ml = svcnet_maglev_build(maglev_size, ids, bs->n, GFP_KERNEL);
+	bs->ml = svcnet_maglev_build(maglev_size, ids, bs->n,
+				     SVCNET_GFP_TABLE);
 	kvfree(ids);
 	if (IS_ERR(bs->ml)) {
 		int err = PTR_ERR(bs->ml);
@@ -353,10 +361,23 @@ void svcnet_services_flush(struct svcnet_dev *sd)
 		svcnet_service_del(svc);
 }
 
+/* The service of @sd with @key, or NULL; under rcu_read_lock(). */
 struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 					     const struct svcnet_svc_key *key)
 {
 	return rhashtable_lookup(&sd->services, key, svcnet_svc_params);
+}
+
+/*
+ * The same for configuration, under RTNL: the result stays valid while
+ * RTNL is held (services are removed under it), but the table's buckets
+ * may be rehashed and freed at any time, so the walk itself takes RCU.
+ */
+struct svcnet_service *svcnet_service_lookup_rtnl(struct svcnet_dev *sd,
+						  const struct svcnet_svc_key *key)
+{
+	ASSERT_RTNL();
+	return rhashtable_lookup_fast(&sd->services, key, svcnet_svc_params);
 }
 
 /*
@@ -370,7 +391,7 @@ struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 {
 	struct svcnet_service *svc;
 
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return NULL;
 	svc->stats = svcnet_lbstats_alloc(pool, &svc->stats_blk);

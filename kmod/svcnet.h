@@ -6,11 +6,13 @@
 #define _SVCNET_H
 
 #include <linux/list.h>
+#include <linux/memcontrol.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched/mm.h>
 #include <linux/siphash.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -18,6 +20,16 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <net/netns/generic.h>
+
+/*
+ * kTLS TX device offload: offered where the kernel has it, unless the
+ * module is built without (SVCNET_NO_TLS_OFFLOAD, see Kbuild).
+ */
+#if IS_ENABLED(CONFIG_TLS_DEVICE) && !defined(SVCNET_NO_TLS_OFFLOAD)
+#define SVCNET_TLS_OFFLOAD 1
+#else
+#define SVCNET_TLS_OFFLOAD 0
+#endif
 
 /* Per-CPU device counters, summed by svcnet_stats_read(). */
 struct svcnet_pcpu_stats {
@@ -109,7 +121,28 @@ struct svcnet_dev {
 	struct rhashtable services;
 	struct list_head service_list;
 	u32 n_services;
+	/* its creator's: charged with what the datapath allocates for it */
+	struct mem_cgroup *memcg;
 };
+
+/*
+ * What the datapath allocates for a device's traffic (flows, SNAT and
+ * affinity entries, kept routes) is charged to the memory cgroup of the
+ * device's creator, softirq included, and fails at that cgroup's limit
+ * (GFP_ATOMIC would charge past it).
+ */
+#define SVCNET_GFP_PACKET (GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT)
+
+static inline struct mem_cgroup *svcnet_charge_begin(struct svcnet_dev *sd)
+{
+	/* (the services of the KUnit fixtures have no device) */
+	return set_active_memcg(sd ? sd->memcg : NULL);
+}
+
+static inline void svcnet_charge_end(struct mem_cgroup *old)
+{
+	set_active_memcg(old);
+}
 
 /* An address and port of either family; unused bytes are zero. */
 struct svcnet_tuple {
@@ -381,6 +414,8 @@ void svcnet_services_destroy(struct svcnet_dev *sd);
 void svcnet_services_flush(struct svcnet_dev *sd);
 struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 					     const struct svcnet_svc_key *key);
+struct svcnet_service *svcnet_service_lookup_rtnl(struct svcnet_dev *sd,
+						  const struct svcnet_svc_key *key);
 struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 					    const struct svcnet_svc_key *key,
 					    struct svcnet_stats_pool *pool);

@@ -19,7 +19,7 @@
 
 #include "svcnet.h"
 
-#if IS_ENABLED(CONFIG_TLS_DEVICE)
+#if SVCNET_TLS_OFFLOAD
 
 /* The per-socket state net/tls keeps for the device. */
 struct svcnet_tls_sock {
@@ -76,11 +76,25 @@ void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
 	}
 }
 
+/* Per-CPU kTLS counters, charged to the caller's memory cgroup. */
+static struct svcnet_pcpu_tls_stats __percpu *svcnet_tls_pcpu_alloc(void)
+{
+	struct svcnet_pcpu_tls_stats __percpu *pcpu;
+	int cpu;
+
+	pcpu = alloc_percpu_gfp(struct svcnet_pcpu_tls_stats,
+				GFP_KERNEL_ACCOUNT);
+	if (pcpu)
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(pcpu, cpu)->syncp);
+	return pcpu;
+}
+
 int svcnet_tls_counters_init(struct svcnet_tls_counters *c)
 {
 	atomic64_set(&c->added, 0);
 	atomic64_set(&c->removed, 0);
-	c->pcpu = netdev_alloc_pcpu_stats(struct svcnet_pcpu_tls_stats);
+	c->pcpu = svcnet_tls_pcpu_alloc();
 	return c->pcpu ? 0 : -ENOMEM;
 }
 
@@ -100,7 +114,7 @@ static int svcnet_tls_counters_use(struct svcnet_tls_counters *c)
 
 	if (READ_ONCE(c->pcpu))
 		return 0;
-	pcpu = netdev_alloc_pcpu_stats(struct svcnet_pcpu_tls_stats);
+	pcpu = svcnet_tls_pcpu_alloc();
 	if (!pcpu)
 		return -ENOMEM;
 	/* another socket of the service may have made them meanwhile */
@@ -288,7 +302,7 @@ void svcnet_tls_setup(struct net_device *dev)
 	dev->features |= NETIF_F_HW_TLS_TX;
 }
 
-#else /* !CONFIG_TLS_DEVICE */
+#else /* !SVCNET_TLS_OFFLOAD */
 
 void svcnet_tls_init(void)
 {

@@ -31,7 +31,8 @@
  * refused with EINVAL, and the extended ack names the offending attribute
  * (NLMSGERR_ATTR_OFFS) with a message. An attribute given twice in one
  * nest, at any level of any request (dump filters included), is refused
- * with EINVAL and the message "attribute given twice", naming the second;
+ * with EINVAL and the message "attribute given twice", naming the second
+ * (a dump's error carries the message only: 6.1 sends no offset there);
  * the one exception is SVCNET_A_SERVICE at the top of SVCNET_CMD_APPLY,
  * which lists services. A request that is refused changes nothing.
  *
@@ -40,7 +41,11 @@
  *
  * Commands that change state require CAP_NET_ADMIN in the user namespace
  * that owns the network namespace (GENL_UNS_ADMIN_PERM); without it they
- * fail with EPERM. Commands that only read are open to every user.
+ * fail with EPERM. So do the reads that expose other users' traffic, as
+ * with conntrack and IPVS: SVCNET_CMD_FLOW_GET, and joining the events
+ * group (EPERM from NETLINK_ADD_MEMBERSHIP). The other reads
+ * (SVCNET_CMD_DEV_GET, SERVICE_GET, CONFIG_GET) show configuration and
+ * counters only, and are open to every user.
  *
  * Dumps
  * -----
