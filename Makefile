@@ -2,7 +2,9 @@
 #
 #   make              build svcnet.ko against KDIR and the svcnet tool
 #   make install      install both (modules_install, which runs depmod; /usr/sbin)
-#   make check        every test, in VMs (see README)
+#   make check        every test, in VMs, counts sized for a gate (see README)
+#   make check-full   the same at full counts, plus the kernel without
+#                     CONFIG_TLS_DEVICE and make bench's smoke run
 #   make demo         boot Debian's stock kernel, load svcnet, show it
 #   make bench        svcnet against IPVS, iptables, nftables, no balancer
 #                     in one VM run (see README): bench/results.json, .png
@@ -25,6 +27,9 @@ install: all
 check:
 	tests/check
 
+check-full:
+	tests/check --full
+
 demo:
 	tests/demo
 
@@ -36,4 +41,4 @@ clean:
 	$(MAKE) -C userspace-tools clean
 	rm -rf .build
 
-.PHONY: all module tool install check demo bench clean
+.PHONY: all module tool install check check-full demo bench clean

@@ -9,6 +9,10 @@ SUITE=${SUITE:-$(basename "$0" .sh)}
 CHECK_LOG=$(mktemp)
 SUITE_FAILED=0
 NETNS_CREATED=()
+# each claim's time, setup since the claim before included: the slowest
+# are printed when the suite ends
+CHECK_T0=$EPOCHREALTIME
+CHECK_TIMES=$(mktemp)
 
 trap 'echo "not ok - $SUITE: setup failed at line $LINENO: $BASH_COMMAND"; exit 1' ERR
 trap 'suite_cleanup' EXIT
@@ -18,12 +22,20 @@ suite_cleanup() {
 	for ns in "${NETNS_CREATED[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	rm -f "$CHECK_LOG"
+	rm -f "$CHECK_LOG" "$CHECK_TIMES"
 }
 
-pass() { echo "ok - $SUITE: $1"; }
+# claim_time NAME: note the time since the claim before
+claim_time() {
+	local now=$EPOCHREALTIME
+	echo "$(echo "$now - $CHECK_T0" | bc) $1" >>"$CHECK_TIMES"
+	CHECK_T0=$now
+}
+
+pass() { claim_time "$1"; echo "ok - $SUITE: $1"; }
 
 fail() {
+	claim_time "$1"
 	echo "not ok - $SUITE: $1"
 	[ -s "$CHECK_LOG" ] && sed 's/^/#   /' "$CHECK_LOG"
 	SUITE_FAILED=1
@@ -71,8 +83,23 @@ netns_add() {
 	ip -n "$1" link set lo up
 }
 
+# scale GATE FULL: the count for SVCNET_SCALE, gate (make check, the
+# default) or full (make check-full); suites print what they use.
+scale() {
+	if [ "${SVCNET_SCALE:-gate}" = full ]; then echo "$2"; else echo "$1"; fi
+}
+
+# counts NAME...: a TAP comment with the named counts and the scale
+counts() {
+	local v line="# $SUITE counts (scale ${SVCNET_SCALE:-gate}):"
+	for v in "$@"; do line+=" $v=${!v}"; done
+	echo "$line"
+}
+
 module_loaded() { grep -q '^svcnet ' /proc/modules; }
 
 suite_end() {
+	sort -rn "$CHECK_TIMES" | head -n 5 |
+		awk '{ t = $1; $1 = ""; printf "# slowest claim: %.1f s,%s\n", t, $0 }'
 	exit $SUITE_FAILED
 }
