@@ -74,8 +74,10 @@ check_fails "unprivileged flow flush: EPERM" 1 "Operation not permitted" \
 	unpriv svcnet flow flush
 check_fails "unprivileged config set: EPERM" 1 "Operation not permitted" \
 	unpriv svcnet config set flow-max 10
-check "unprivileged users may read services, flows and config" \
-	unpriv sh -c 'svcnet service show && svcnet flow show && svcnet config'
+check "unprivileged users may read services and config" \
+	unpriv sh -c 'svcnet service show && svcnet config'
+check_fails "unprivileged users may not read flows (who talks to whom): EPERM" 1 \
+	"Operation not permitted" unpriv svcnet flow show
 check "nothing changed after the unprivileged attempts" \
 	is "$(snapshot)" "$before"
 check "root of a user namespace administers its own network namespace" \
@@ -117,9 +119,10 @@ svcnet service add svc0 tcp '[fd00:96::10]:80' sched sh
 check "IPv6 services are shown as such" \
 	is "$(svcnet service show svc0 | grep -c 'tcp \[fd00:96::10\]:80 sched sh')" 1
 svcnet service add svc0 udp 10.96.0.20:53 no-route
-for i in $(seq 1 600); do
-	echo "backend add svc0 udp 10.96.0.20:53 10.1.$((i / 250)).$((i % 250 + 1)):53"
-done | sed 's/^/svcnet /' | bash
+# (one request: 600 runs of the tool cost a minute on the debug kernel)
+svcnet service set svc0 udp 10.96.0.20:53 backends "$(for i in $(seq 1 600); do
+	echo "10.1.$((i / 250)).$((i % 250 + 1)):53"
+done | paste -sd,)"
 check "a service with 600 backends is dumped whole (several messages)" \
 	is "$(svcnet -j service show svc0 | jq '.[] | select(.port == 53) | .backends | length')" 600
 check "a new service counts no connections" \
@@ -143,7 +146,7 @@ check "the same service key may exist in two namespaces" \
 check "deleting the device removes its services and their routes" \
 	sh -c "ip link del svc0 && ! ip route show 10.96.0.10 | grep -q . &&
 	       svcnet -j service show | jq -e 'length == 0'"
-check "deleting a namespace with services works" ip netns del api-b
+ip netns del api-b
 NETNS_CREATED=()
 ip link del svc1
 suite_end

@@ -19,6 +19,8 @@
 source "$(dirname "$0")/../lib.sh"
 TOPO=ap
 source "$(dirname "$0")/../lb-topology.sh"
+FLIPS=${FLIPS:-$(scale 100 1000)}	# applies that flip a configuration
+counts FLIPS
 lb_topology
 
 gen() { $svcnet -j show svc0 | jq '.[0].generation'; }
@@ -114,7 +116,7 @@ check "save | apply: no event" test "$(events_until_probe)" = "[]"
 check "save | apply: every flow is untouched" test "$(flows)" = "$flows_before"
 check "save | apply: the drain goes on, deadline kept" unchanged
 
-# --- 1000 applies under a live connection --------------------------------------
+# --- FLIPS applies under a live connection --------------------------------------
 # Each file changes the backends of port 80 other than be1 and be2, where
 # the held connections are, and the other services.
 for i in 0 1; do
@@ -133,20 +135,20 @@ held_be=$($svcnet -j flow show |
 	jq -r '[.[] | select(.service_port == 80) | .backend] | unique | join(" ")')
 conns_before=$(port80_conns)
 n=0
-for i in $(seq 500); do
+for i in $(seq $((FLIPS / 2))); do
 	$svcnet apply -f "$TMPD/flip1.conf" && $svcnet apply -f "$TMPD/flip0.conf" &&
 		n=$((n + 2))
 done
-check "1000 applies: every one succeeds" test "$n" = 1000
-check "1000 applies: the held connections were on be1 and be2" \
+check "$FLIPS applies: every one succeeds" test "$n" = "$FLIPS"
+check "$FLIPS applies: the held connections were on be1 and be2" \
 	test "$held_be" = "10.0.1.2 10.0.2.2"
 touch "$TMPD/go"
 wait "$held"
-check "1000 applies: the held connections go on, data intact" \
+check "$FLIPS applies: the held connections go on, data intact" \
 	json_eq "$(jq -c .ok "$TMPD/hold.out")" '["be1","be1","be2"]'
-check "1000 applies: their backends' counters are untouched" \
+check "$FLIPS applies: their backends' counters are untouched" \
 	json_eq "$(port80_conns)" "$conns_before"
-check "1000 applies: the service only on flip1 has gone, with its route" \
+check "$FLIPS applies: the service only on flip1 has gone, with its route" \
 	test "$(svc_routes)" = "10.96.0.1"
 
 # --- a failed apply changes nothing ----------------------------------------------

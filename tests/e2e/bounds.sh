@@ -20,7 +20,8 @@
 TOPO=bd
 . "$(dirname "$0")/../lb-topology.sh"
 
-FLOOD=${FLOOD:-20000}
+FLOOD=${FLOOD:-$(scale 5000 20000)}
+counts FLOOD
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }
 at_most() { [ "$1" -le "$2" ] || { echo "got $1, want at most $2"; return 1; }; }
@@ -39,6 +40,9 @@ flood() {
 		sleep 0.2
 	done
 	wait $flooder
+	# and once after it: a short flood may end between two samples
+	c=$(cfg flow-count)
+	[ "$c" -le "$max" ] || max=$c
 }
 
 modprobe svcnet
@@ -52,18 +56,19 @@ done
 before=$($svcnet save svc0)
 {
 	echo "dev svc0"
-	for i in $(seq 0 65536); do
-		echo "service tcp 10.$((100 + i / 65536)).$((i / 256 % 256)).$((i % 256)):80 no-route"
-	done
+	# (awk: a shell loop of 65537 lines takes half a minute on the debug VM)
+	awk 'BEGIN { for (i = 0; i <= 65536; i++)
+		printf "service tcp 10.%d.%d.%d:80 no-route\n",
+			100 + int(i / 65536), int(i / 256) % 256, i % 256 }'
 } >"$TMPD/many.conf"
 check_fails "65537 services on one device: refused, too many services" 1 \
 	"too many services on this device" $svcnet apply -f "$TMPD/many.conf"
 {
 	echo "dev svc0"
 	echo "service tcp $VIP:80"
-	for i in $(seq 0 65535); do
-		echo "  backend 10.$((64 + i / 65536)).$((i / 256 % 256)).$((i % 256)):8080"
-	done
+	awk 'BEGIN { for (i = 0; i <= 65535; i++)
+		printf "  backend 10.%d.%d.%d:8080\n",
+			64 + int(i / 65536), int(i / 256) % 256, i % 256 }'
 } >"$TMPD/many-be.conf"
 check_fails "65536 backends in one service: refused, too many backends" 1 \
 	"too many backends in this service" $svcnet apply -f "$TMPD/many-be.conf"
@@ -149,5 +154,5 @@ touch "$TMPD/go"
 wait $held
 check "the 3 connections still echo" is "$(jq '.ok | length' "$TMPD/hold.out")" 3
 $svcnet flow flush
-check "svc0 is deleted" ip link del svc0
+ip link del svc0
 suite_end

@@ -22,6 +22,11 @@ source "$(dirname "$0")/../lib.sh"
 
 TOPO=dp
 source "$(dirname "$0")/../lb-topology.sh"
+# connections per distribution claim (a multiple of 6), and the range
+# each of 3 backends must land in for random and Maglev
+N=${N:-$(scale 60 300)}
+N_LO=$(scale 5 40) N_HI=$(scale 35 160)
+counts N N_LO N_HI
 lb_topology
 
 # --- services and routes ---------------------------------------------------
@@ -36,27 +41,30 @@ check "service show -j lists the service with its three backends" \
 		 jq -e '.[0].scheduler == \"rr\" and (.[0].backends | length) == 3'"
 
 # --- TCP IPv4, rr -----------------------------------------------------------
-out=$(hits host $VIP 80 300)
-check "rr: 300 local TCP connections, exactly 100 per backend" \
-	counts_are "$out" "be1=100 be2=100 be3=100"
-out=$(hits dp-cl $VIP 80 300)
-check "rr: 300 forwarded TCP connections, exactly 100 per backend" \
-	counts_are "$out" "be1=100 be2=100 be3=100"
+out=$(hits host $VIP 80 $N)
+check "rr: $N local TCP connections, exactly $((N / 3)) per backend" \
+	counts_are "$out" "be1=$((N / 3)) be2=$((N / 3)) be3=$((N / 3))"
+out=$(hits dp-cl $VIP 80 $N)
+check "rr: $N forwarded TCP connections, exactly $((N / 3)) per backend" \
+	counts_are "$out" "be1=$((N / 3)) be2=$((N / 3)) be3=$((N / 3))"
 check "a 1 MB transfer from a local client arrives intact" \
 	$LB sha $VIP 80 1048576
 check "a 1 MB transfer from a forwarded client arrives intact" \
 	in_ns dp-cl $LB sha $VIP 80 1048576
 check "svc0 counts balanced and translated packets (ip -s link)" \
 	bash -c "ip -j -s link show svc0 |
-		 jq -e '.[0].stats64.tx.packets > 600 and .[0].stats64.rx.packets > 600'"
+		 jq -e '.[0].stats64.tx.packets > $((2 * N)) and .[0].stats64.rx.packets > $((2 * N))'"
 
 # --- refusals ----------------------------------------------------------------
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+no_service() { $svcnet -j -s show svc0 | jq '.[0].stats.drops["no-service"]'; }
+ns_before=$(no_service)
 check "no service on the port: a local TCP connect is refused at once" \
 	$LB refused $VIP 81
 check "no service on the port: a forwarded TCP connect is refused at once" \
 	in_ns dp-cl $LB refused $VIP 81
-check "refusals are counted as no-service drops" \
-	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"no-service\"] >= 2'"
+check "refusals are counted as no-service drops (+2)" \
+	is "$(($(no_service) - ns_before))" 2
 
 # --- UDP IPv4 and exact counters --------------------------------------------
 $svcnet service add svc0 udp $VIP:53
@@ -64,25 +72,26 @@ for n in 1 2 3; do
 	$svcnet backend add svc0 udp $VIP:53 "10.0.$n.2:8080"
 done
 # distinct source ports: a reused one would rightly stick to its flow
-out=$(hits host $VIP 53 300 --udp --sport 23001)
-check "rr: 300 local UDP flows, exactly 100 per backend" \
-	counts_are "$out" "be1=100 be2=100 be3=100"
+out=$(hits host $VIP 53 $N --udp --sport 23001)
+check "rr: $N local UDP flows, exactly $((N / 3)) per backend" \
+	counts_are "$out" "be1=$((N / 3)) be2=$((N / 3)) be3=$((N / 3))"
 out=$(hits dp-cl $VIP 53 30 --udp --sport 24001)
 check "rr: 30 forwarded UDP flows, exactly 10 per backend" \
 	counts_are "$out" "be1=10 be2=10 be3=10"
-# 330 requests of 4 bytes (IPv4+UDP: 32 bytes), answers of 3 (31 bytes)
+# N + 30 requests of 4 bytes (IPv4+UDP: 32 bytes), answers of 3 (31 bytes)
 udp_stats() {
 	$svcnet -j -s service show svc0 |
 		jq -c '.[] | select(.protocol == "udp") | .stats'
 }
+u=$((N + 30))
 check "UDP service counters equal the traffic sent" \
-	json_eq "$(udp_stats)" '{"connections":330,"active":330,
-		"packets_in":330,"bytes_in":10560,"packets_out":330,
-		"bytes_out":10230}'
-check "UDP backend counters: 110 connections each" \
+	json_eq "$(udp_stats)" "{\"connections\":$u,\"active\":$u,
+		\"packets_in\":$u,\"bytes_in\":$((u * 32)),\"packets_out\":$u,
+		\"bytes_out\":$((u * 31))}"
+check "UDP backend counters: $((u / 3)) connections each" \
 	bash -c "$svcnet -j -s service show svc0 | jq -e '
 		[.[] | select(.protocol == \"udp\") | .backends[].stats.connections]
-		== [110, 110, 110]'"
+		== [$((u / 3)), $((u / 3)), $((u / 3))]'"
 
 # --- IPv6 ---------------------------------------------------------------------
 $svcnet service add svc0 tcp "[$VIP6]:80"
@@ -93,12 +102,12 @@ for n in 1 2 3; do
 done
 check "IPv6: service add installs a route into svc0" \
 	bash -c "ip -6 route show $VIP6 | grep -q 'dev svc0 proto 83'"
-out=$(hits host $VIP6 80 300)
-check "IPv6 rr: 300 local TCP connections, exactly 100 per backend" \
-	counts_are "$out" "be1=100 be2=100 be3=100"
-out=$(hits dp-cl $VIP6 80 300)
-check "IPv6 rr: 300 forwarded TCP connections, exactly 100 per backend" \
-	counts_are "$out" "be1=100 be2=100 be3=100"
+out=$(hits host $VIP6 80 $N)
+check "IPv6 rr: $N local TCP connections, exactly $((N / 3)) per backend" \
+	counts_are "$out" "be1=$((N / 3)) be2=$((N / 3)) be3=$((N / 3))"
+out=$(hits dp-cl $VIP6 80 $N)
+check "IPv6 rr: $N forwarded TCP connections, exactly $((N / 3)) per backend" \
+	counts_are "$out" "be1=$((N / 3)) be2=$((N / 3)) be3=$((N / 3))"
 out=$(hits dp-cl $VIP6 53 30 --udp --sport 25001)
 check "IPv6 rr: 30 forwarded UDP flows, exactly 10 per backend" \
 	counts_are "$out" "be1=10 be2=10 be3=10"
@@ -114,30 +123,37 @@ $svcnet service set svc0 tcp $VIP:80 sched wrr
 $svcnet backend set svc0 tcp $VIP:80 10.0.1.2:8080 weight 1
 $svcnet backend set svc0 tcp $VIP:80 10.0.2.2:8080 weight 2
 $svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 weight 3
-out=$(hits host $VIP 80 300)
-check "wrr 1:2:3: 300 connections split exactly 50/100/150" \
-	counts_are "$out" "be1=50 be2=100 be3=150"
+out=$(hits host $VIP 80 $N)
+check "wrr 1:2:3: $N connections split exactly 1:2:3" \
+	counts_are "$out" "be1=$((N / 6)) be2=$((N / 3)) be3=$((N / 2))"
 
 $svcnet flow flush
 $svcnet service set svc0 tcp $VIP:80 sched lc
 # fixed source ports: a reused port would replace its old flow
-out=$(hits host $VIP 80 300 --sport 21001)
+out=$(hits host $VIP 80 $N --sport 21001)
 # flows linger (FIN timeout), so weighted least-connections follows 1:2:3
-check "lc 1:2:3: 300 connections split exactly 50/100/150" \
-	counts_are "$out" "be1=50 be2=100 be3=150"
+check "lc 1:2:3: $N connections split exactly 1:2:3" \
+	counts_are "$out" "be1=$((N / 6)) be2=$((N / 3)) be3=$((N / 2))"
 
 for n in 1 2 3; do
 	$svcnet backend set svc0 tcp $VIP:80 "10.0.$n.2:8080" weight 1
 done
 $svcnet service set svc0 tcp $VIP:80 sched random
-out=$(hits host $VIP 80 300)
-check "random: 300 connections, every backend gets 40..160" \
-	each_between "$out" 40 160 be1 be2 be3
+seq_out=$(hits host $VIP 80 $N --list)
+out=$(jq -c 'group_by(.) | map({(.[0]): length}) | add' <<<"$seq_out")
+check "random: $N connections, every backend gets $N_LO..$N_HI" \
+	each_between "$out" "$N_LO" "$N_HI" be1 be2 be3
+# rr would pass the line above too: random's order is no rotation
+not_rotation() {
+	jq -e '. as $a | [range(3; $a | length) | select($a[.] != $a[. - 3])] |
+		length > 0' <<<"$seq_out" >/dev/null || { echo "a rotation: $seq_out"; return 1; }
+}
+check "random: the order of backends is not a rotation (as rr's is)" not_rotation
 
 $svcnet service set svc0 udp $VIP:53 sched maglev maglev-size 251
-out=$(hits host $VIP 53 300 --udp)
-check "maglev: 300 UDP flows, every backend gets 40..160" \
-	each_between "$out" 40 160 be1 be2 be3
+out=$(hits host $VIP 53 $N --udp)
+check "maglev: $N UDP flows, every backend gets $N_LO..$N_HI" \
+	each_between "$out" "$N_LO" "$N_HI" be1 be2 be3
 # the backend of each of 60 flows (source ports 22001...)
 maglev_map() {
 	hits host $VIP 53 60 --udp --sport 22001 --list
@@ -161,8 +177,8 @@ $svcnet backend add svc0 udp $VIP:53 10.0.3.2:8080
 
 $svcnet flow flush
 $svcnet service set svc0 udp $VIP:53 sched sh
-out=$(hits host $VIP 53 300 --udp)
-check "sh: 300 flows from one client address all go to one backend" \
+out=$(hits host $VIP 53 $N --udp)
+check "sh: $N flows from one client address all go to one backend" \
 	test "$(jq length <<<"$out")" = 1
 out2=$(hits dp-cl $VIP 53 50 --udp)
 check "sh: another client address also sticks to one backend" \
@@ -175,9 +191,9 @@ $LB hold $VIP 80 3 "$TMPD" >"$TMPD/hold.out" &
 hold=$!
 wait_for 30 test -e "$TMPD/ready"
 $svcnet backend del svc0 tcp $VIP:80 10.0.3.2:8080
-out=$(hits host $VIP 80 300)
-check "after backend del, new connections avoid it (150/150/0)" \
-	counts_are "$out" "be1=150 be2=150 be3=0"
+out=$(hits host $VIP 80 $N)
+check "after backend del, new connections avoid it (half each to the other two)" \
+	counts_are "$out" "be1=$((N / 2)) be2=$((N / 2)) be3=0"
 touch "$TMPD/go"
 wait "$hold"
 check "connections to the other backends go on" \
@@ -323,9 +339,9 @@ check "conntrack: 30 forwarded IPv6 connections, 10 per backend" \
 check "conntrack: a forwarded 1 MB transfer arrives intact" \
 	in_ns dp-cl $LB sha $VIP 80 1048576
 check "conntrack: no unreplied entries for service connections" \
-	bash -c "! conntrack -L 2>/dev/null | grep -E 'dport=(80|8080) ' | grep -q UNREPLIED"
+	bash -c "set -o pipefail; conntrack -L >$TMPD/ct 2>/dev/null && ! grep -E 'dport=(80|8080) ' $TMPD/ct | grep -q UNREPLIED"
 check "conntrack: backends' replies are tracked as replies of the client's connection" \
-	bash -c "conntrack -L -p tcp --orig-dst $VIP 2>/dev/null | grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80'"
+	bash -c "set -o pipefail; conntrack -L -p tcp --orig-dst $VIP 2>/dev/null | grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80'"
 
 check "conntrack: one port, two services: both forwarded TCP connections live" \
 	json_eq "$(in_ns dp-cl $LB sameport 27008 80 10.96.0.41 10.96.0.42)" \

@@ -68,13 +68,16 @@ check "traffic without services is dropped and counted by reason" \
 check "ndo_get_stats64 reports the drops (ip -s link)" \
 	is "$(ip -s -j link show svc0 | jq -r '.[0].stats64.tx.dropped')" "$((before + 5))"
 
+gen() { ip netns exec dev-a svcnet -j show | jq -r '.[0].generation'; }
+gen_before=$(gen)
 check "deleting a device removes it from svcnet show" \
 	sh -c 'ip -n dev-a link del svca1 && test "$(ip netns exec dev-a svcnet -j show | jq -r ".[].ifname")" = svca0'
 check "the dump generation changed with the deletion" \
-	test "$(ip netns exec dev-a svcnet -j show | jq -r '.[0].generation')" -gt 2
+	test "$(gen)" -gt "$gen_before"
 
-check "deleting a namespace deletes its devices" \
-	sh -c 'ip netns del dev-a && ! ip netns exec dev-a true 2>/dev/null'
+# A namespace with devices goes (that its devices go with it is the
+# kernel's doing; teardown.sh checks what svcnet keeps per namespace).
+ip netns del dev-a
 check "other namespaces keep theirs" is "$(names dev-b)" svcb0
 check "module reference count is 0 with devices present" \
 	is "$(cat /sys/module/svcnet/refcnt)" 0

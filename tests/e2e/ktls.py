@@ -34,6 +34,7 @@ import socket
 import struct
 import sys
 import tempfile
+import threading
 import time
 
 SOL_TLS = 282
@@ -89,81 +90,96 @@ def listener(port):
 
 
 def serve_rx(port):
+    """Each connection in a thread of its own: one whose client went away
+    unheard (its device deleted) must not hold up the next."""
     srv = listener(port)
     while True:
         c, _ = srv.accept()
-        try:
-            # the version and cipher come first, in plaintext: read no
-            # byte of the records that follow before kTLS RX is on
-            cipher, ver = read_line(c, 1).decode().split()
-            ktls(c, TLS_RX, cipher, int(ver))
-            h = hashlib.sha256()
-            n = 0
-            types = []
-            while True:
-                data, anc, _, _ = c.recvmsg(65536, socket.CMSG_SPACE(1))
-                rtype = 23
-                for lvl, typ, val in anc:
-                    if lvl == SOL_TLS and typ == TLS_GET_RECORD_TYPE:
-                        rtype = val[0]
-                if not data:
-                    break
-                if rtype == 23:
-                    h.update(data)
-                    n += len(data)
-                if not types or types[-1] != rtype:
-                    types.append(rtype)
-            ans = {"sha256": h.hexdigest(), "bytes": n, "types": types}
-        except OSError as e:
-            ans = {"error": str(e)}
-        c.sendall((json.dumps(ans) + "\n").encode())
-        c.close()
+        threading.Thread(target=rx_one, args=(c,), daemon=True).start()
+
+
+def rx_one(c):
+    try:
+        # the version and cipher come first, in plaintext: read no
+        # byte of the records that follow before kTLS RX is on
+        cipher, ver = read_line(c, 1).decode().split()
+        ktls(c, TLS_RX, cipher, int(ver))
+        # only now may records (and the client's FIN) come: TLS RX
+        # cannot be set on a socket that has seen its peer's FIN
+        c.sendall(b"ready\n")
+        h = hashlib.sha256()
+        n = 0
+        types = []
+        while True:
+            data, anc, _, _ = c.recvmsg(65536, socket.CMSG_SPACE(1))
+            rtype = 23
+            for lvl, typ, val in anc:
+                if lvl == SOL_TLS and typ == TLS_GET_RECORD_TYPE:
+                    rtype = val[0]
+            if not data:
+                break
+            if rtype == 23:
+                h.update(data)
+                n += len(data)
+            if not types or types[-1] != rtype:
+                types.append(rtype)
+        ans = {"sha256": h.hexdigest(), "bytes": n, "types": types}
+    except OSError as e:
+        ans = {"error": str(e)}
+    c.sendall((json.dumps(ans) + "\n").encode())
+    c.close()
 
 
 def serve_raw(port, marker):
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     srv = listener(port)
-    aead = AESGCM(KEY[:16])
     while True:
         c, _ = srv.accept()
-        wire = b""
-        while True:
-            b = c.recv(65536)
-            if not b:
+        threading.Thread(target=raw_one, args=(c, marker),
+                         daemon=True).start()
+
+
+def raw_one(c, marker):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    aead = AESGCM(KEY[:16])
+    c.sendall(b"ready\n")	# as serve_rx: the client waits for it
+    wire = b""
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        wire += b
+    # the header line is plaintext; records follow
+    hdr, _, rest = wire.partition(b"\n")
+    h = hashlib.sha256()
+    n = 0
+    seq = 0
+    records = 0
+    ok = True
+    off = 0
+    try:
+        while off < len(rest):
+            rtype, ver, ln = struct.unpack("!BHH", rest[off:off + 5])
+            if ver != TLS_1_2 or off + 5 + ln > len(rest):
+                ok = False
                 break
-            wire += b
-        # the header line is plaintext; records follow
-        hdr, _, rest = wire.partition(b"\n")
-        h = hashlib.sha256()
-        n = 0
-        seq = 0
-        records = 0
-        ok = True
-        off = 0
-        try:
-            while off < len(rest):
-                rtype, ver, ln = struct.unpack("!BHH", rest[off:off + 5])
-                if ver != TLS_1_2 or off + 5 + ln > len(rest):
-                    ok = False
-                    break
-                body = rest[off + 5:off + 5 + ln]
-                nonce = SALT + body[:8]
-                plain_len = ln - 8 - 16
-                aad = struct.pack("!QBHH", seq, rtype, ver, plain_len)
-                plain = aead.decrypt(nonce, body[8:], aad)
-                if rtype == 23:
-                    h.update(plain)
-                    n += len(plain)
-                records += 1
-                seq += 1
-                off += 5 + ln
-            ans = {"sha256": h.hexdigest(), "bytes": n, "records": records,
-                   "headers_ok": ok and rest[:3] == b"\x17\x03\x03",
-                   "marker_seen": marker.encode() in rest}
-        except Exception as e:  # a bad tag, a short record
-            ans = {"error": repr(e)}
-        c.sendall((json.dumps(ans) + "\n").encode())
-        c.close()
+            body = rest[off + 5:off + 5 + ln]
+            nonce = SALT + body[:8]
+            plain_len = ln - 8 - 16
+            aad = struct.pack("!QBHH", seq, rtype, ver, plain_len)
+            plain = aead.decrypt(nonce, body[8:], aad)
+            if rtype == 23:
+                h.update(plain)
+                n += len(plain)
+            records += 1
+            seq += 1
+            off += 5 + ln
+        ans = {"sha256": h.hexdigest(), "bytes": n, "records": records,
+               "headers_ok": ok and rest[:3] == b"\x17\x03\x03",
+               "marker_seen": marker.encode() in rest}
+    except Exception as e:  # a bad tag, a short record
+        ans = {"error": repr(e)}
+    c.sendall((json.dumps(ans) + "\n").encode())
+    c.close()
 
 
 def serve_tls(port, cert, key):
@@ -210,6 +226,10 @@ def send(addr, port, size, cipher, version, mode, hold):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, tv)
     s.connect((addr, port))
     s.sendall(b"%s %d\n" % (cipher.encode(), version))
+    # the backend says when it can take records (serve_rx, serve_raw)
+    if read_line(s, 1) != b"ready\n":
+        print(json.dumps({"ok": False, "answer": {"error": "no ready"}}))
+        return 1
     ktls(s, TLS_TX, cipher, version)
     if hold:
         open(os.path.join(hold, "ready"), "w").close()

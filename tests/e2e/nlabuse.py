@@ -57,6 +57,9 @@ class AckSock(Sock):
 
     def __init__(self):
         super().__init__()
+        # room for the largest case (an unprivileged user gets up to
+        # twice wmem_max)
+        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
         self.s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
         self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
 
@@ -165,7 +168,26 @@ def cases(dev):
          dev + nest(A_SERVICE, k1 + [bes(0), bes(300)]), False,
          errno.EINVAL, two, None),
         ("DEV_GET: accepted", DEV_GET, dev, False, 0, "", None),
+        # counts beyond what a device may hold are refused before any
+        # allocation is sized from them
+        ("APPLY, 65537 empty service nests", APPLY,
+         dev + nest(A_SERVICE, []) * 65537, False, errno.ENOSPC,
+         "too many services on this device", None),
     ]
+
+
+def get_do(sock, dev, key, want):
+    """"ok" when SERVICE_GET (do) of KEY answers WANT backends."""
+    got = None
+    for t, p in sock.request(SVC_GET, dev + nest(A_SERVICE, key)):
+        if t == NLMSG_ERROR:
+            if p:
+                return "error %d" % p
+            continue
+        for at, val in attrs(p[4:]):
+            if at == A_SERVICE:
+                got = len(list(attrs(dict(attrs(val)).get(S_BACKENDS, b""))))
+    return "ok" if got == want else "got %s backends, want %d" % (got, want)
 
 
 def main(argv):
@@ -192,6 +214,9 @@ def main(argv):
         if not state_ok:
             problems.append("state changed: %d services" % len(after))
         out[name] = "; ".join(problems) or "ok"
+        if name == "SERVICE_SET, 200 backends: accepted":
+            out["SERVICE_GET do: the first 64 backends of 200"] = \
+                get_do(sock, dev, skey(1), 64)
     print(json.dumps(out))
     return 0 if all(v == "ok" for v in out.values()) else 1
 

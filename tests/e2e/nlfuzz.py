@@ -12,10 +12,18 @@ lengths, attributes without their nest flag, unknown attributes, random
 attribute trees, deep nests, truncation, junk genetlink headers, dump
 flags on commands that have no dump, messages whose length lies.
 It keeps a model of the services and backends the accepted requests ask
-for (SERVICE_NEW/DEL, BACKEND_NEW/DEL, APPLY; SET only changes settings)
-and, at the end, compares it with a dump of IFNAME. Prints one JSON line:
-{"sent", "accepted", "errors": {errno: count}, "model_ok", "diff"}.
-Exit status 0 when the dump equals the model.
+for (SERVICE_NEW/DEL, BACKEND_NEW/DEL, APPLY; SET only changes settings).
+A request whose effect the model cannot know (mutated, or with junk in
+its header) is sent alone, after the device has been compared with the
+model; if it is accepted, the model becomes the device's state
+(unverifiable). Every other accepted request is verified: a comparison
+after it, before any such resync, found the device equal to the model.
+Prints one JSON line: {"sent", "accepted", "verified", "unverifiable",
+"checks", "must_refuse", "errors": {errno: count}, "model_ok", "diff"}.
+Requests that must be refused whatever else they hold (an attribute
+given twice at any level; a service named again after another in APPLY)
+count in must_refuse; one accepted fails the run. Exit status 0 when
+every comparison found the device equal to the model.
 
 With --dumps: installs SERVICES services of 4 backends each with one
 APPLY, dumps them while another socket adds a service after the first
@@ -103,6 +111,11 @@ class Sock:
                     yield t, struct.unpack_from("=i", payload)[0]
                     return
                 if t == NLMSG_DONE:
+                    # a dump that failed says so in its DONE
+                    err = struct.unpack_from("=i", payload)[0] \
+                        if len(payload) >= 4 else 0
+                    if err:
+                        yield NLMSG_ERROR, err
                     return
                 yield t, payload
 
@@ -111,28 +124,32 @@ class Sock:
         seq = self.send(self.family, flags, cmd, payload)
         return list(self.replies(seq))
 
+    @staticmethod
+    def header(rnd):
+        """Header changes for one request: (extra flags, version,
+        reserved, junk). junk: the request may do something else."""
+        k = rnd.random()
+        if k < 0.02:
+            return NLM_F_DUMP, 1, 0, False
+        if k < 0.04:
+            return rnd.choice([0x100, 0x200, 0x400, 0x800]), 1, 0, True
+        if k < 0.06:
+            return 0, rnd.randrange(256), rnd.randrange(65536), True
+        return 0, 1, 0, False
+
     def batch(self, reqs, rnd):
-        """Send REQS [(cmd, payload)] in one buffer, some with junk in
-        their headers, the last perhaps with a length that lies (the
-        kernel ignores it). Returns, per request, its error (0 when
-        accepted), or None when it got no answer, and whether its header
-        was changed so that it may have done something else."""
+        """Send REQS [(cmd, payload, header)] in one buffer, the last
+        perhaps with a length that lies (the kernel then stops reading
+        the buffer there: that request is never processed). Returns, per
+        request, its error (0 when accepted), or None when it got no
+        answer."""
         buf = b""
         seqs = []
         odd = []
-        for i, (cmd, payload) in enumerate(reqs):
+        for i, (cmd, payload, hdr) in enumerate(reqs):
             self.seq += 1
-            flags = NLM_F_REQUEST | NLM_F_ACK
-            version, reserved, junk = 1, 0, False
-            k = rnd.random()
-            if k < 0.02:
-                flags |= NLM_F_DUMP
-            elif k < 0.04:
-                flags |= rnd.choice([0x100, 0x200, 0x400, 0x800])
-                junk = True
-            elif k < 0.06:
-                version, reserved = rnd.randrange(256), rnd.randrange(65536)
-                junk = True
+            extra, version, reserved, _ = hdr
+            flags = NLM_F_REQUEST | NLM_F_ACK | extra
             body = struct.pack("=BBH", cmd, version, reserved) + payload
             ln = 16 + len(body)
             if i == len(reqs) - 1 and rnd.random() < 0.05:
@@ -141,9 +158,9 @@ class Sock:
             buf += struct.pack("=IHHII", ln, self.family, flags, self.seq,
                                0) + body
             buf += b"\0" * ((-len(buf)) % 4)
-            seqs.append((self.seq, junk))
+            seqs.append(self.seq)
         self.s.send(buf)
-        want = {sq for i, (sq, _) in enumerate(seqs) if i not in odd}
+        want = {sq for i, sq in enumerate(seqs) if i not in odd}
         res = {}
         while want:
             for t, _, sq, payload in messages(self.s.recv(1 << 22)):
@@ -153,9 +170,10 @@ class Sock:
                     res[sq] = -struct.unpack_from("=i", payload)[0]
                     want.discard(sq)
                 elif t == NLMSG_DONE:
-                    res[sq] = 0
+                    res[sq] = -struct.unpack_from("=i", payload)[0] \
+                        if len(payload) >= 4 else 0
                     want.discard(sq)
-        return [(res.get(sq), junk) for sq, junk in seqs]
+        return [res.get(sq) for sq in seqs]
 
     def resolve(self):
         seq = self.send(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
@@ -170,6 +188,54 @@ class Sock:
         raise SystemExit("no svcnet family")
 
 
+def split_attrs(buf):
+    """The raw attributes of BUF, each with its header and padding."""
+    out = []
+    off = 0
+    while off + 4 <= len(buf):
+        ln = struct.unpack_from("=H", buf, off)[0]
+        if ln < 4 or off + ln > len(buf):
+            return None
+        out.append(buf[off:off + ((ln + 3) & ~3)])
+        off += (ln + 3) & ~3
+    return out if off == len(buf) else None
+
+
+def dup_somewhere(rnd, buf, depth=0):
+    """BUF with one attribute, at a random level, given twice in its nest
+    (the copy right after it, or at the end). None if BUF has none."""
+    parts = split_attrs(buf)
+    if not parts:
+        return None
+    i = rnd.randrange(len(parts))
+    a = parts[i]
+    t = struct.unpack_from("=H", a, 2)[0]
+    if t & NLA_F_NESTED and depth < 3 and rnd.random() < 0.6:
+        inner = a[4:struct.unpack_from("=H", a, 0)[0]]
+        entries = split_attrs(inner)
+        if entries:
+            # inside an array entry, or the nest itself
+            j = rnd.randrange(len(entries))
+            e = entries[j]
+            et = struct.unpack_from("=H", e, 2)[0]
+            if et & NLA_F_NESTED and rnd.random() < 0.5:
+                ein = dup_somewhere(rnd, e[4:struct.unpack_from("=H", e, 0)[0]],
+                                    depth + 2)
+                if ein is not None:
+                    entries[j] = nla(et, ein)
+                    parts[i] = nla(t, b"".join(entries))
+                    return b"".join(parts)
+            new = dup_somewhere(rnd, inner, depth + 1)
+            if new is not None:
+                parts[i] = nla(t, new)
+                return b"".join(parts)
+    if rnd.random() < 0.5:
+        parts.insert(i + 1, a)
+    else:
+        parts.append(a)
+    return b"".join(parts)
+
+
 def attrs(buf):
     off = 0
     while off + 4 <= len(buf):
@@ -180,12 +246,75 @@ def attrs(buf):
         off += (ln + 3) & ~3
 
 
+class Kcov:
+    """Coverage of this thread's system calls by KCOV (the debug kernel
+    instruments svcnet.ko alone, so every PC recorded is svcnet's)."""
+    INIT_TRACE, ENABLE, DISABLE, TRACE_PC = 0x80086301, 0x6364, 0x6365, 0
+    WORDS = 1 << 18
+
+    def __init__(self):
+        import ctypes
+        import fcntl
+        import mmap
+        self.fd = os.open("/sys/kernel/debug/kcov", os.O_RDWR)
+        fcntl.ioctl(self.fd, self.INIT_TRACE, self.WORDS)
+        # (python's mmap module refuses a file whose size reads 0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                              ctypes.c_int, ctypes.c_int, ctypes.c_long]
+        addr = libc.mmap(None, self.WORDS * 8,
+                         mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED,
+                         self.fd, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            raise OSError(ctypes.get_errno(), "mmap of kcov")
+        self.area = (ctypes.c_uint64 * self.WORDS).from_address(addr)
+        fcntl.ioctl(self.fd, self.ENABLE, self.TRACE_PC)
+
+    def reset(self):
+        self.area[0] = 0
+
+    def pcs(self):
+        n = min(self.area[0], self.WORDS - 1)
+        return set(self.area[1:n + 1])
+
+
+def coverage(files):
+    """Union of the PCs in FILES, mapped to svcnet's functions."""
+    pcs = set()
+    for f in files:
+        with open(f) as fh:
+            pcs |= {int(x, 16) for x in fh.read().split()}
+    syms = []
+    with open("/proc/kallsyms") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 4 and parts[3] == "[svcnet]" and \
+                    parts[1] in "tT":
+                syms.append((int(parts[0], 16), parts[2]))
+    syms.sort()
+    hit = set()
+    import bisect
+    addrs = [a for a, _ in syms]
+    for pc in pcs:
+        i = bisect.bisect_right(addrs, pc) - 1
+        if i >= 0:
+            hit.add(syms[i][1])
+    return {"pcs": len(pcs), "functions_hit": len(hit),
+            "functions": len(syms),
+            "netlink_functions_hit": len([h for h in hit
+                                          if h.startswith("svcnet_nl_")]),
+            "netlink_functions": len([n for _, n in syms
+                                      if n.startswith("svcnet_nl_")])}
+
+
 class Gen:
     """Requests drawn from a small space, so that they collide."""
 
     def __init__(self, rnd, ifname):
         self.r = rnd
         self.ifname = ifname.encode() + b"\0"
+        self.corpus = []	# (cmd, payload) that reached new code
 
     def v4(self, net):
         return bytes([10, net, 0, self.r.randrange(1, 5)])
@@ -267,11 +396,27 @@ class Gen:
             b = bytearray(os.urandom(r.randrange(0, 64)))
         return bytes(b)
 
+    @staticmethod
+    def apply_service_dup(cmd, payload, dup):
+        """Whether DUP only repeats a top-level SERVICE of an APPLY."""
+        if cmd != APPLY:
+            return False
+        top = split_attrs(dup) or []
+        return len(top) == len(split_attrs(payload) or []) + 1 and all(
+            a in split_attrs(payload) for a in top)
+
     def request(self):
         """(cmd, payload, effect) — effect tells the model what an accepted
         request does: ("add", key), ("del", key), ("be_add", key, be),
         ("be_del", key, be), ("apply", {key: set(be)}), or None."""
         r = self.r
+        if self.corpus and r.random() < 0.15:
+            # an input that reached new code, changed again
+            cmd, payload = r.choice(self.corpus)
+            changed = dup_somewhere(r, payload) if r.random() < 0.3 else \
+                self.mutate(payload)
+            if changed is not None and changed != payload:
+                return cmd, changed, ("maybe", None)
         dev = nla(A_IFNAME, self.ifname)
         addr, port, proto = self.svc_key()
         key = (addr, port, proto)
@@ -316,15 +461,40 @@ class Gen:
                     baddr, bparts = self.be(len(a) == 16)
                     bk = (baddr, struct.unpack("=H", bparts[1][4:6])[0])
                     bes.setdefault(bk, bparts)
+                if r.random() < 0.03:
+                    # many backends at once (a count near the limits)
+                    for j in range(r.randrange(100, 2000)):
+                        bk = (bytes([10, 2, j >> 8, j & 255]) if len(a) == 4
+                              else bytes(14) + bytes([j >> 8, j & 255]), 8080)
+                        bes.setdefault(bk, [nla(B_ADDR, bk[0]),
+                                            nla(B_PORT, struct.pack("=H", 8080))])
                 want[k] = set(bes)
-                parts.append(nest(A_SERVICE, [
-                    nla(S_ADDR, a), nla(S_PORT, struct.pack("=H", p)),
-                    nla(S_PROTO, bytes([pr])),
-                    nest(S_BACKENDS, [nest(0, bp) for bp in bes.values()])]))
+                skey = [nla(S_ADDR, a), nla(S_PORT, struct.pack("=H", p)),
+                        nla(S_PROTO, bytes([pr]))]
+                blist = [nest(0, bp) for bp in bes.values()]
+                cut = r.randrange(len(blist) + 1) if r.random() < 0.2 else None
+                if cut is None:
+                    parts.append(nest(A_SERVICE, skey + [nest(S_BACKENDS, blist)]))
+                else:
+                    # the same service continued by the next nest
+                    parts.append(nest(A_SERVICE, skey + [nest(S_BACKENDS, blist[:cut])]))
+                    parts.append(nest(A_SERVICE, skey + [nest(S_BACKENDS, blist[cut:])]))
             payload = b"".join(parts)
             effect = ("apply", want)
+            if len(want) >= 2 and r.random() < 0.1:
+                # a service named again after another one: refused
+                payload += parts[1]
+                effect = ("refuse",)
         else:
             payload = dev + os.urandom(r.randrange(0, 32))
+        if cmd in (SVC_NEW, SVC_SET, SVC_DEL, SVC_GET, BE_NEW, BE_SET,
+                   BE_DEL, APPLY) and r.random() < 0.08:
+            # an attribute given twice, at any level: always refused,
+            # whatever the rest (APPLY's services may repeat: not those)
+            dup = dup_somewhere(r, payload)
+            if dup is not None and not self.apply_service_dup(cmd, payload,
+                                                               dup):
+                return cmd, dup, ("refuse",)
         mutated = self.mutate(payload)
         if mutated != payload:
             effect = ("maybe", effect)
@@ -406,19 +576,65 @@ def dumps(ifname, nsvc, abandon):
 def main(argv):
     if argv[1] == "--dumps":
         return dumps(argv[2], int(argv[3]), int(argv[4]))
+    if argv[1] == "--coverage":
+        print(json.dumps(coverage(argv[2:])))
+        return 0
+    kcov_out = None
+    if argv[1] == "--kcov":
+        kcov_out = argv[2]
+        argv = argv[2:]
     ifname, count, seed = argv[1], int(argv[2]), int(argv[3])
     sock = Sock()
     rnd = random.Random(seed)
     gen = Gen(rnd, ifname)
+    kcov = Kcov() if kcov_out else None
+    seen = set()
     model = dump_state(sock, ifname)
-    sent = accepted = 0
+    st = {"sent": 0, "accepted": 0, "verified": 0, "unverifiable": 0,
+          "checks": 0}
     errors = {}
-    while sent < count:
-        reqs = [gen.request() for _ in range(min(32, count - sent))]
-        answers = sock.batch([(c, p) for c, p, _ in reqs], rnd)
-        resync = False
-        for (cmd, payload, effect), (err, junk) in zip(reqs, answers):
-            sent += 1
+    diff = []
+    unverified = [0]
+
+    def verify():
+        """Compare the device with the model: every request since the
+        last comparison did what the model says (refused ones nothing)."""
+        nonlocal model
+        got = dump_state(sock, ifname)
+        st["checks"] += 1
+        d = sorted(str(k) for k in set(got) ^ set(model)) + \
+            sorted(str(k) for k in got if k in model and got[k] != model[k])
+        if d:
+            diff.extend(d[:10 - len(diff)] if len(diff) < 10 else [])
+            st["mismatches"] = st.get("mismatches", 0) + 1
+            model = got
+        else:
+            st["verified"] += unverified[0]
+        unverified[0] = 0
+
+    def send(batch):
+        """Send certain requests; the model follows the accepted ones."""
+        nonlocal model
+        if kcov:
+            kcov.reset()
+        answers = sock.batch([(c, p, h) for c, p, _, h in batch], rnd)
+        if kcov:
+            new = kcov.pcs() - seen
+            if new:
+                seen.update(new)
+                gen.corpus.extend((c, p) for c, p, _, _ in batch)
+                st["corpus"] = len(gen.corpus)
+        for (cmd, payload, effect, hdr), err in zip(batch, answers):
+            st["sent"] += 1
+            refuse = effect and effect[0] == "refuse"
+            if refuse:
+                st["must_refuse"] = st.get("must_refuse", 0) + 1
+                if err == 0:
+                    st["must_refuse_accepted"] = \
+                        st.get("must_refuse_accepted", 0) + 1
+                    diff.append("accepted: %r" % payload[:64])
+                    model = dump_state(sock, ifname)
+                    continue
             if err is None:
                 errors["none"] = errors.get("none", 0) + 1
                 continue
@@ -426,11 +642,9 @@ def main(argv):
                 name = errno.errorcode.get(err, str(err))
                 errors[name] = errors.get(name, 0) + 1
                 continue
-            accepted += 1
-            if junk or (effect and effect[0] == "maybe"):
-                # accepted although changed: read back what it did
-                resync = True
-            if resync or not effect:
+            st["accepted"] += 1
+            unverified[0] += 1
+            if not effect:
                 continue
             kind = effect[0]
             if kind == "add":
@@ -438,20 +652,50 @@ def main(argv):
             elif kind == "del":
                 model.pop(effect[1], None)
             elif kind == "be_add":
-                model[effect[1]].add(effect[2])
+                model.setdefault(effect[1], set()).add(effect[2])
             elif kind == "be_del":
-                model[effect[1]].discard(effect[2])
+                model.get(effect[1], set()).discard(effect[2])
             elif kind == "apply":
                 model = {k: set(v) for k, v in effect[1].items()}
-        if resync:
+        return answers
+
+    pending = []
+    while st["sent"] + len(pending) < count:
+        cmd, payload, effect = gen.request()
+        hdr = Sock.header(rnd)
+        uncertain = hdr[3] or (effect and effect[0] == "maybe")
+        if not uncertain:
+            pending.append((cmd, payload, effect, hdr))
+            if len(pending) == 32:
+                send(pending)
+                pending = []
+            continue
+        # A request that may do something the model cannot tell goes
+        # alone, after a check of everything before it; if accepted, the
+        # model becomes the device's state.
+        if pending:
+            send(pending)
+            pending = []
+        if unverified[0]:
+            verify()
+        if send([(cmd, payload, None, hdr)]) == [0]:
+            unverified[0] -= 1
+            st["unverifiable"] += 1
             model = dump_state(sock, ifname)
-    got = dump_state(sock, ifname)
-    diff = sorted(str(k) for k in set(got) ^ set(model)) + \
-        sorted(str(k) for k in got if k in model and got[k] != model[k])
-    print(json.dumps({"sent": sent, "accepted": accepted,
-                      "errors": dict(sorted(errors.items())),
-                      "model_ok": not diff, "diff": diff[:10]}))
-    return 0 if not diff else 1
+    if pending:
+        send(pending)
+    verify()
+    if kcov:
+        with open(kcov_out, "w") as fh:
+            fh.write("\n".join("%x" % pc for pc in sorted(seen)))
+        st["pcs"] = len(seen)
+    out = dict(st)
+    out["errors"] = dict(sorted(errors.items()))
+    out["model_ok"] = not diff and not st.get("mismatches") and \
+        not st.get("must_refuse_accepted")
+    out["diff"] = diff
+    print(json.dumps(out))
+    return 0 if out["model_ok"] else 1
 
 
 if __name__ == "__main__":
