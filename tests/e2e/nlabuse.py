@@ -22,7 +22,8 @@ from nlfuzz import (Sock, nla, nest, attrs, messages, dump_state,  # noqa
                     NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP,
                     A_IFNAME, A_SERVICE, A_BACKEND, A_FLOW, A_CONFIG,
                     S_ADDR, S_PORT, S_PROTO, S_SCHED, S_BACKENDS, S_SOURCES,
-                    B_ADDR, B_PORT, B_WEIGHT, SVC_NEW, SVC_SET, SVC_GET,
+                    B_ADDR, B_PORT, B_WEIGHT, SVC_NEW, SVC_SET,
+                    SVC_GET, SVC_DEL,
                     BE_NEW, FLOW_DEL, FLOW_GET, CFG_SET, APPLY, DEV_GET)
 
 SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
@@ -217,6 +218,19 @@ def main(argv):
         if name == "SERVICE_SET, 200 backends: accepted":
             out["SERVICE_GET do: the first 64 backends of 200"] = \
                 get_do(sock, dev, skey(1), 64)
+    # the largest reply: IPv6 backends, and 64 IPv6 source prefixes
+    k6 = [nla(S_ADDR, bytes([0xfd, 0, 0, 0x96] + [0] * 11 + [9])),
+          nla(S_PORT, u16(80)), nla(S_PROTO, bytes([6]))]
+    b6 = nest(S_BACKENDS, [nest(0, [
+        nla(B_ADDR, bytes([0xfd, 0, 0, 1] + [0] * 10 + [i >> 8, i & 255])),
+        nla(B_PORT, u16(8080))]) for i in range(1, 201)])
+    src6 = nest(S_SOURCES, [nest(0, [
+        nla(1, bytes([0xfd, 0, 0, i] + [0] * 12)), nla(2, bytes([64]))])
+        for i in range(64)])
+    err, msg = sock.ask(SVC_NEW, dev + nest(A_SERVICE, k6 + [src6, b6]))
+    out["SERVICE_GET do: the first 64 of 200 IPv6 backends, 64 sources"] = \
+        get_do(sock, dev, k6, 64) if not err else "SERVICE_NEW: %s" % msg
+    sock.ask(SVC_DEL, dev + nest(A_SERVICE, k6))
     print(json.dumps(out))
     return 0 if all(v == "ok" for v in out.values()) else 1
 
