@@ -228,25 +228,40 @@ static int svcnet_nl_check_dups(const struct nlattr *head, int len,
 	return 0;
 }
 
+static struct net_device *svcnet_nl_get_dev(struct net *net,
+					    struct nlattr **attrs,
+					    struct netlink_ext_ack *extack);
+
 /*
- * At a dump's first pass: no duplicated attribute anywhere in its filter.
- * (Checked here, not in .start: 6.1 reports .start's extack message
- * nowhere; a dump's error carries the message, never the offset.)
- * cb->args[5] says the check was done.
+ * A dump's first pass: no duplicated attribute anywhere in its filter,
+ * and, with @only, the ifindex of the device it names (0: none). Done
+ * here, not in .start: 6.1 reports .start's extack message nowhere (a
+ * dump's error carries the message, never the offset). cb->args[5] says
+ * the first pass is over.
  */
-static int svcnet_nl_dump_check(struct netlink_callback *cb)
+static int svcnet_nl_dump_first(struct netlink_callback *cb, int *only)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net_device *dev;
 	int err;
 
 	if (cb->args[5])
 		return 0;
+	cb->args[5] = 1;
 	err = svcnet_nl_check_dups(nlmsg_attrdata(cb->nlh, GENL_HDRLEN),
 				   nlmsg_attrlen(cb->nlh, GENL_HDRLEN),
 				   info->op.policy ?: svcnet_nl_policy,
 				   SVCNET_A_MAX, 0, cb->extack);
-	cb->args[5] = 1;
-	return err;
+	if (err || !only ||
+	    (!info->attrs[SVCNET_A_IFINDEX] && !info->attrs[SVCNET_A_IFNAME]))
+		return err;
+	dev = svcnet_nl_get_dev(sock_net(cb->skb->sk), info->attrs,
+				cb->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	*only = dev->ifindex;
+	dev_put(dev);
+	return 0;
 }
 
 /* Before every doit: no duplicated attribute anywhere in the request. */
@@ -426,7 +441,7 @@ static int svcnet_nl_dev_get_dumpit(struct sk_buff *skb,
 	struct svcnet_dev *sd;
 	int err = 0;
 
-	err = svcnet_nl_dump_check(cb);
+	err = svcnet_nl_dump_first(cb, NULL);
 	if (err)
 		return err;
 	rcu_read_lock();
@@ -1191,28 +1206,16 @@ static int svcnet_nl_service_get_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {
 	struct svcnet_nl_svc_dump *ctx = (struct svcnet_nl_svc_dump *)cb->ctx;
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct net *net = sock_net(skb->sk);
 	struct svcnet_net *sn = svcnet_pernet(net);
 	struct svcnet_service *svc = NULL;
 	struct svcnet_dev *sd = NULL, *it;
-	struct net_device *only;
 	int err = 0;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->args) - sizeof(cb->args[5]));
-	if (!cb->args[5]) {
-		err = svcnet_nl_dump_check(cb);
-		if (err)
-			return err;
-		if (info->attrs[SVCNET_A_IFINDEX] ||
-		    info->attrs[SVCNET_A_IFNAME]) {
-			only = svcnet_nl_get_dev(net, info->attrs, cb->extack);
-			if (IS_ERR(only))
-				return PTR_ERR(only);
-			ctx->only = only->ifindex;
-			dev_put(only);
-		}
-	}
+	err = svcnet_nl_dump_first(cb, &ctx->only);
+	if (err)
+		return err;
 	if (ctx->done)
 		return 0;
 	rtnl_lock();
@@ -1521,25 +1524,14 @@ static int svcnet_nl_flow_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
 	struct rhashtable_iter *iter = (struct rhashtable_iter *)cb->args[0];
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct net_device *dev;
 	struct svcnet_flow *f;
-	int err = 0;
+	int err = 0, only = 0;
 
-	if (!cb->args[5]) {
-		err = svcnet_nl_dump_check(cb);
-		if (err)
-			return err;
-		if (info->attrs[SVCNET_A_IFINDEX] ||
-		    info->attrs[SVCNET_A_IFNAME]) {
-			dev = svcnet_nl_get_dev(sock_net(skb->sk), info->attrs,
-						cb->extack);
-			if (IS_ERR(dev))
-				return PTR_ERR(dev);
-			cb->args[1] = dev->ifindex;
-			dev_put(dev);
-		}
-	}
+	err = svcnet_nl_dump_first(cb, &only);
+	if (err)
+		return err;
+	if (only)
+		cb->args[1] = only;
 	rhashtable_walk_start(iter);
 	/* the flow that did not fit last time comes first */
 	for (f = rhashtable_walk_peek(iter); f; f = rhashtable_walk_next(iter)) {

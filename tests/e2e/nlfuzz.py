@@ -203,7 +203,8 @@ def split_attrs(buf):
 
 def dup_somewhere(rnd, buf, depth=0):
     """BUF with one attribute, at a random level, given twice in its nest
-    (the copy right after it, or at the end). None if BUF has none."""
+    (the copy right after it, or at the end). None if BUF has none, or if
+    a nest would outgrow an attribute's 64 KiB."""
     parts = split_attrs(buf)
     if not parts:
         return None
@@ -221,14 +222,17 @@ def dup_somewhere(rnd, buf, depth=0):
             if et & NLA_F_NESTED and rnd.random() < 0.5:
                 ein = dup_somewhere(rnd, e[4:struct.unpack_from("=H", e, 0)[0]],
                                     depth + 2)
-                if ein is not None:
+                if ein is not None and \
+                        len(b"".join(entries)) + len(ein) - len(e) + 8 < 65536:
                     entries[j] = nla(et, ein)
                     parts[i] = nla(t, b"".join(entries))
                     return b"".join(parts)
             new = dup_somewhere(rnd, inner, depth + 1)
-            if new is not None:
+            if new is not None and len(new) + 4 < 65536:
                 parts[i] = nla(t, new)
                 return b"".join(parts)
+    if depth and len(buf) + len(a) + 4 >= 65536:
+        return None
     if rnd.random() < 0.5:
         parts.insert(i + 1, a)
     else:
