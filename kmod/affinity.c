@@ -190,7 +190,41 @@ static bool svcnet_affinity_prune(void *obj, void *arg)
 	return true;
 }
 
+/*
+ * Remove the expired entries among the next @budget or so, from where the
+ * last call stopped, as the flow collector does: a large table is walked a
+ * slice each second, never whole. At the end of the table the walk starts
+ * over.
+ */
+void svcnet_affinity_gc_slice(struct svcnet_net *sn, unsigned int budget)
+{
+	struct svcnet_affinity_filter flt = { .sn = sn, .expired = true };
+	unsigned int removed = 0;
+
+	if (!sn->aff_gc_walking) {
+		rhashtable_walk_enter(&sn->affinity, &sn->aff_gc_iter);
+		sn->aff_gc_walking = true;
+	}
+	if (!svcnet_rht_prune_some(&sn->aff_gc_iter, budget,
+				   svcnet_affinity_prune, &flt, &removed)) {
+		rhashtable_walk_exit(&sn->aff_gc_iter);
+		sn->aff_gc_walking = false;
+	}
+}
+
+/* One second's slice: a whole pass takes at most SVCNET_GC_SLICES. */
 void svcnet_affinity_gc(struct svcnet_net *sn)
+{
+	unsigned int n = atomic_read(&sn->affinity_count);
+
+	n = max_t(unsigned int, SVCNET_GC_MIN,
+		  DIV_ROUND_UP(n, SVCNET_GC_SLICES));
+	if (atomic_read(&sn->affinity_count) || sn->aff_gc_walking)
+		svcnet_affinity_gc_slice(sn, n);
+}
+
+/* Forget every expired entry and those of removed backends, now. */
+void svcnet_affinity_purge(struct svcnet_net *sn)
 {
 	struct svcnet_affinity_filter flt = { .sn = sn, .expired = true };
 
@@ -216,6 +250,14 @@ int svcnet_affinity_net_init(struct svcnet_net *sn)
 
 void svcnet_affinity_net_exit(struct svcnet_net *sn)
 {
+	if (sn->aff_gc_walking) {
+		rhashtable_walk_exit(&sn->aff_gc_iter);
+		sn->aff_gc_walking = false;
+	}
 	svcnet_affinity_flush(sn, NULL, NULL);
 	rhashtable_destroy(&sn->affinity);
 }
+
+#ifdef SVCNET_KUNIT
+#include "affinity_test.c"
+#endif

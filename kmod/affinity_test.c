@@ -6,9 +6,6 @@
  */
 
 #include <kunit/test.h>
-#include <linux/slab.h>
-
-#include "svcnet.h"
 
 struct svcnet_affinity_fixture {
 	struct svcnet_net sn;
@@ -137,10 +134,55 @@ static void svcnet_affinity_gc_flush_test(struct kunit *test)
 	svcnet_affinity_fixture_free(test, fx);
 }
 
+/* The collector walks a slice per call and goes on where it stopped. */
+static void svcnet_affinity_gc_slice_test(struct kunit *test)
+{
+	struct svcnet_affinity_fixture *fx = svcnet_affinity_fixture(test, 32);
+	struct svcnet_affinity_key key;
+	struct svcnet_affinity *e;
+	union nf_inet_addr a;
+	int removed, calls = 0;
+	u32 i;
+
+	fx->sn.cfg.flow_max = 2000;
+	for (i = 0; i < 1000; i++) {
+		a.ip = htonl(0x0a100000 + i);
+		svcnet_affinity_set(&fx->sn, &fx->svc, &a, &fx->be[0]);
+		if (i % 2)
+			continue;
+		/* every other entry has expired */
+		svcnet_affinity_key(&key, &fx->svc, &a);
+		rcu_read_lock();
+		e = rhashtable_lookup(&fx->sn.affinity, &key,
+				      svcnet_affinity_params);
+		if (e)
+			WRITE_ONCE(e->expires, jiffies - 1);
+		rcu_read_unlock();
+	}
+	KUNIT_ASSERT_EQ(test, atomic_read(&fx->sn.affinity_count), 1000);
+	svcnet_affinity_gc_slice(&fx->sn, 100);
+	removed = 1000 - atomic_read(&fx->sn.affinity_count);
+	/* about half of the ~100 entries looked at */
+	KUNIT_EXPECT_GT(test, removed, 0);
+	KUNIT_EXPECT_LT(test, removed, 200);
+	KUNIT_EXPECT_TRUE(test, fx->sn.aff_gc_walking);
+	while (fx->sn.aff_gc_walking && ++calls < 100)
+		svcnet_affinity_gc_slice(&fx->sn, 100);
+	/* the pass ended at the end of the table, every expired entry gone */
+	KUNIT_EXPECT_FALSE(test, fx->sn.aff_gc_walking);
+	KUNIT_EXPECT_GE(test, calls, 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.affinity_count), 500);
+	/* a walk left half done is ended with the namespace */
+	svcnet_affinity_gc_slice(&fx->sn, 10);
+	KUNIT_EXPECT_TRUE(test, fx->sn.aff_gc_walking);
+	svcnet_affinity_fixture_free(test, fx);
+}
+
 static struct kunit_case svcnet_affinity_test_cases[] = {
 	KUNIT_CASE(svcnet_affinity_remember_test),
 	KUNIT_CASE(svcnet_affinity_mask_test),
 	KUNIT_CASE(svcnet_affinity_gc_flush_test),
+	KUNIT_CASE(svcnet_affinity_gc_slice_test),
 	{}
 };
 

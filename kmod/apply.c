@@ -350,7 +350,7 @@ static bool svcnet_svc_spec_commit_backends(struct svcnet_txn *txn,
 		WRITE_ONCE(be->removed, true);
 	}
 	svcnet_flow_flush_removed(sn, svc);
-	svcnet_affinity_gc(sn);
+	svcnet_affinity_purge(sn);
 	list_for_each_entry_safe(be, tmp, &gone, list) {
 		list_del(&be->list);
 		svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, txn->sd, svc, be,

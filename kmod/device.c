@@ -28,6 +28,7 @@ void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 			snap.tx_bytes = u64_stats_read(&s->tx_bytes);
 			snap.rx_packets = u64_stats_read(&s->rx_packets);
 			snap.rx_bytes = u64_stats_read(&s->rx_bytes);
+			snap.fragments = u64_stats_read(&s->fragments);
 			for (i = 0; i < __SVCNET_DROP_MAX; i++)
 				snap.drops[i] = u64_stats_read(&s->drops[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
@@ -36,6 +37,7 @@ void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 		out->tx_bytes += snap.tx_bytes;
 		out->rx_packets += snap.rx_packets;
 		out->rx_bytes += snap.rx_bytes;
+		out->fragments += snap.fragments;
 		for (i = 0; i < __SVCNET_DROP_MAX; i++)
 			out->drops[i] += snap.drops[i];
 	}
@@ -47,6 +49,17 @@ void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason)
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->drops[reason]);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(sd->stats);
+}
+
+/* A fragment went into reassembly (see SVCNET_A_STATS_FRAGMENTS). */
+void svcnet_stats_fragment(struct svcnet_dev *sd)
+{
+	struct svcnet_pcpu_stats *s = get_cpu_ptr(sd->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->fragments);
 	u64_stats_update_end(&s->syncp);
 	put_cpu_ptr(sd->stats);
 }

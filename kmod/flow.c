@@ -43,8 +43,8 @@ struct svcnet_flow_snat {
 	struct svcnet_flow flow;	/* last: sized by family */
 };
 
-/* an IPv4 flow takes one cache line, the rest of its cost is a bucket */
-static_assert(offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32) <= 64);
+/* an IPv4 flow takes 80 bytes, the rest of its cost is a bucket */
+static_assert(offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32) <= 80);
 
 static struct kmem_cache *svcnet_flow4_cache __read_mostly;
 static struct kmem_cache *svcnet_flow6_cache __read_mostly;
@@ -194,7 +194,7 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 	if (f->dead)
 		return;
 	WRITE_ONCE(f->dead, true);
-	list_del(&f->syn_node);
+	list_del(&f->young_node);
 	rhltable_remove(&sn->flows, &f->node, svcnet_flow_params);
 	if (f->snat)
 		rhashtable_remove_fast(&sn->flows_snat,
@@ -358,10 +358,11 @@ static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 }
 
 /*
- * The table is full: remove the oldest flow still in SYN state, if one of
- * the first few of syn_list is, to make room for a new flow (a SYN flood
- * cannot push out connections that were answered). Flows that left the
- * SYN state leave the list here. Under the flow lock.
+ * The table is full: remove the oldest flow not assured (track.c), if one
+ * of the first few of young_list is, to make room for a new flow: spoofed
+ * SYNs, and UDP datagrams from spoofed sources even when the backend
+ * answers them, cannot push out connections established both ways.
+ * Assured flows leave the list here. Under the flow lock.
  */
 static bool svcnet_flow_evict(struct svcnet_net *sn)
 {
@@ -369,13 +370,13 @@ static bool svcnet_flow_evict(struct svcnet_net *sn)
 	unsigned int n = 0;
 
 	lockdep_assert_held(&sn->flow_lock);
-	list_for_each_entry_safe(f, tmp, &sn->syn_list, syn_node) {
-		if (READ_ONCE(f->state) == SVCNET_FLOW_TCP_SYN) {
+	list_for_each_entry_safe(f, tmp, &sn->young_list, young_node) {
+		if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED)) {
 			__svcnet_flow_remove(sn, f);
 			atomic64_inc(&sn->flows_evicted);
 			return true;
 		}
-		list_del_init(&f->syn_node);
+		list_del_init(&f->young_node);
 		if (++n == SVCNET_EVICT_TRIES)
 			break;
 	}
@@ -414,7 +415,7 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 	f->vport = fwd->dport;
 	memcpy(svcnet_flow_addr(f, 0), addr, len);
 	memcpy(svcnet_flow_addr(f, 1), &fwd->daddr, len);
-	INIT_LIST_HEAD(&f->syn_node);
+	INIT_LIST_HEAD(&f->young_node);
 	return f;
 }
 
@@ -522,14 +523,16 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	f->be = be;
 	f->state = state;
 	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
+	f->wscale = SVCNET_NO_WSCALE | SVCNET_NO_WSCALE << 4;
+	if (f->proto == IPPROTO_UDP)
+		f->born = (u32)jiffies;
 	/* invisible to lookups until it is in both tables */
 	f->dead = true;
 	*err = svcnet_flow_insert(sn, f);
 	if (*err)
 		goto err_free_rcu;
 	WRITE_ONCE(f->dead, false);
-	if (state == SVCNET_FLOW_TCP_SYN)
-		list_add_tail(&f->syn_node, &sn->syn_list);
+	list_add_tail(&f->young_node, &sn->young_list);
 	atomic_inc(&be->active);
 	atomic_inc(&be->open);
 	atomic_inc(&be->svc->active);
@@ -551,65 +554,6 @@ err_unlock:
 err_count:
 	atomic_dec(&sn->flow_count);
 	return NULL;
-}
-
-/*
- * Walk on with @iter (entered), calling @prune on each object, which
- * removes it or not and says which; the removals are added to @removed.
- * Sleeps between batches, and pauses only after an object that stays:
- * restarting the walk after removing the object it stands on would skip
- * one. Stops so, once @budget objects were looked at; returns false when
- * the walk reached the end of the table instead.
- */
-static bool svcnet_rht_prune_some(struct rhashtable_iter *iter,
-				  unsigned int budget,
-				  bool (*prune)(void *obj, void *arg),
-				  void *arg, unsigned int *removed)
-{
-	unsigned int n = 0, batch = 0;
-	bool gone = false;
-	void *obj;
-
-	rhashtable_walk_start(iter);
-	while (n < budget || gone) {
-		obj = rhashtable_walk_next(iter);
-		if (IS_ERR(obj)) {
-			if (PTR_ERR(obj) == -EAGAIN)
-				continue;
-			obj = NULL;
-		}
-		if (!obj) {
-			rhashtable_walk_stop(iter);
-			return false;
-		}
-		gone = prune(obj, arg);
-		*removed += gone;
-		n++;
-		if (++batch >= 256 && !gone) {
-			batch = 0;
-			rhashtable_walk_stop(iter);
-			cond_resched();
-			rhashtable_walk_start(iter);
-		}
-	}
-	rhashtable_walk_stop(iter);
-	return true;
-}
-
-/*
- * Walk all of @ht, calling @prune on each object as svcnet_rht_prune_some
- * does. Returns the number removed.
- */
-unsigned int svcnet_rht_prune(struct rhashtable *ht,
-			      bool (*prune)(void *obj, void *arg), void *arg)
-{
-	struct rhashtable_iter iter;
-	unsigned int removed = 0;
-
-	rhashtable_walk_enter(ht, &iter);
-	svcnet_rht_prune_some(&iter, UINT_MAX, prune, arg, &removed);
-	rhashtable_walk_exit(&iter);
-	return removed;
 }
 
 struct svcnet_flow_walk {
@@ -774,7 +718,7 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 	sn->cfg.flow_max = SVCNET_FLOW_MAX_DEFAULT;
 	spin_lock_init(&sn->flow_lock);
 	atomic_set(&sn->flow_count, 0);
-	INIT_LIST_HEAD(&sn->syn_list);
+	INIT_LIST_HEAD(&sn->young_list);
 	atomic64_set(&sn->flows_evicted, 0);
 	INIT_DELAYED_WORK(&sn->flow_gc, svcnet_flow_gc);
 	err = rhltable_init(&sn->flows, &svcnet_flow_params);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the flow table: insertion, both lookups, races for one tuple,
- * the size limit, eviction of SYN flows, expiry (a slice of the table at
+ * the size limit, eviction of flows not assured, expiry (a slice of the table at
  * a time), dying services, flows given a source port of their own (port
  * clashes, hairpin, long lists) and IPv6 flows.
  */
@@ -139,8 +139,8 @@ static void svcnet_flow_limit_test(struct kunit *test)
 	for (i = 0; i < 100; i++) {
 		f = svcnet_test_flow(fx, i, &created, &err);
 		KUNIT_ASSERT_NOT_NULL(test, f);
-		/* answered: never evicted */
-		svcnet_flow_touch(&fx->sn, f, SVCNET_FLOW_TCP_EST);
+		/* established both ways: never evicted */
+		WRITE_ONCE(f->flags, SVCNET_FLOW_F_ASSURED);
 	}
 	for (i = 100; i < 110; i++) {
 		err = 0;
@@ -155,7 +155,7 @@ static void svcnet_flow_limit_test(struct kunit *test)
 	svcnet_flow_fixture_free(test, fx);
 }
 
-/* A full table makes room by evicting its oldest flows in SYN state. */
+/* A full table makes room by evicting its oldest flows not assured. */
 static void svcnet_flow_evict_test(struct kunit *test)
 {
 	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
@@ -169,9 +169,9 @@ static void svcnet_flow_evict_test(struct kunit *test)
 		f[i] = svcnet_test_flow(fx, i, &created, &err);
 		KUNIT_ASSERT_NOT_NULL(test, f[i]);
 	}
-	/* the oldest five were answered; the next five are still SYN */
+	/* the oldest five are assured; the next five are not */
 	for (i = 0; i < 5; i++)
-		svcnet_flow_touch(&fx->sn, f[i], SVCNET_FLOW_TCP_EST);
+		WRITE_ONCE(f[i]->flags, SVCNET_FLOW_F_ASSURED);
 	for (i = 20; i < 25; i++)
 		KUNIT_EXPECT_NOT_NULL(test, svcnet_test_flow(fx, i, &created,
 							     &err));
@@ -184,12 +184,12 @@ static void svcnet_flow_evict_test(struct kunit *test)
 		else
 			KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
 	}
-	/* every flow answered: a new one is dropped */
+	/* every flow assured: a new one is dropped */
 	for (i = 0; i < 20; i++) {
 		t = svcnet_client(i < 5 ? i : i + 5);
 		rcu_read_lock();
-		svcnet_flow_touch(&fx->sn, svcnet_flow_lookup_fwd(&fx->sn, &t),
-				  SVCNET_FLOW_TCP_EST);
+		WRITE_ONCE(svcnet_flow_lookup_fwd(&fx->sn, &t)->flags,
+			   SVCNET_FLOW_F_ASSURED);
 		rcu_read_unlock();
 	}
 	err = 0;

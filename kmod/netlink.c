@@ -126,6 +126,7 @@ static const struct nla_policy svcnet_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
 	[SVCNET_A_FLOW_EXPIRES] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_EXPIRES"),
 	[SVCNET_A_FLOW_SNAT_ADDR] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_SNAT_ADDR"),
 	[SVCNET_A_FLOW_SNAT_PORT] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_SNAT_PORT"),
+	[SVCNET_A_FLOW_ASSURED] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_ASSURED"),
 };
 
 static const struct nla_policy svcnet_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
@@ -361,6 +362,8 @@ static int svcnet_nl_put_stats(struct sk_buff *skb, struct svcnet_dev *sd)
 	    nla_put_u64_64bit(skb, SVCNET_A_STATS_RX_PACKETS, s.rx_packets,
 			      SVCNET_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, SVCNET_A_STATS_RX_BYTES, s.rx_bytes,
+			      SVCNET_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_STATS_FRAGMENTS, s.fragments,
 			      SVCNET_A_STATS_PAD))
 		goto err_cancel;
 	drops = nla_nest_start(skb, SVCNET_A_STATS_DROPS);
@@ -1481,7 +1484,9 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 	    (f->snat &&
 	     (svcnet_nl_put_addr(skb, SVCNET_A_FLOW_SNAT_ADDR, family,
 				 &rev.daddr) ||
-	      nla_put_u16(skb, SVCNET_A_FLOW_SNAT_PORT, ntohs(rev.dport)))))
+	      nla_put_u16(skb, SVCNET_A_FLOW_SNAT_PORT, ntohs(rev.dport)))) ||
+	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED) &&
+	     nla_put_flag(skb, SVCNET_A_FLOW_ASSURED)))
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

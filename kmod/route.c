@@ -27,7 +27,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 
-#include "svcnet.h"
+#include "pkt.h"
 
 struct svcnet_route {
 	struct rcu_head rcu;
@@ -116,28 +116,68 @@ void svcnet_route_release(struct svcnet_backend *be)
 }
 
 /*
- * Under RCU: route the rewritten packet to @be, whose address it is sent
- * to. Returns 0 or a drop reason.
+ * The IPv6 output route for @fl6, through the IPsec policies as IPv4's
+ * ip_route_output_key() goes: a packet an output policy covers leaves
+ * transformed. A dst with a reference, or an ERR_PTR.
  */
-int svcnet_route(struct net *net, struct sk_buff *skb, u8 family,
-		 struct svcnet_backend *be)
+struct dst_entry *svcnet_route6(struct net *net, struct flowi6 *fl6)
 {
+	struct dst_entry *dst = ip6_route_output(net, NULL, fl6);
+	int err = dst->error;
+
+	if (err) {
+		dst_release(dst);
+		return ERR_PTR(err);
+	}
+	return xfrm_lookup_route(net, dst, flowi6_to_flowi(fl6), NULL, 0);
+}
+
+/* Whether @dst delivers to this host: the backend is one of its addresses. */
+static bool svcnet_dst_local(const struct dst_entry *dst, u8 family)
+{
+	if (family == AF_INET)
+		return ((const struct rtable *)dst)->rt_type == RTN_LOCAL;
+	return ((const struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL;
+}
+
+/*
+ * Under RCU: route the rewritten packet to @be, whose address it is sent
+ * to; @p is what svcnet_parse() read in it (its L4 protocol and where its
+ * ports are, for policy routing and IPsec selectors). A datagram just
+ * reassembled (@reasm) keeps what reassembly noted in its control block
+ * (the largest fragment's size, DF): it leaves in fragments no larger than
+ * it came. Returns 0 or a drop reason.
+ */
+int svcnet_route(struct net *net, struct sk_buff *skb,
+		 const struct svcnet_pkt *p, struct svcnet_backend *be,
+		 bool reasm)
+{
+	u8 family = p->t.family;
 	bool cache = svcnet_route_cacheable(net, skb, family);
 	struct dst_entry *dst = cache ? svcnet_route_get(be) : NULL;
+	__be16 sport = 0, dport = 0;
 	u32 cookie = 0;
 
 	if (dst)
 		goto set;
+	if (p->t.proto == IPPROTO_TCP || p->t.proto == IPPROTO_UDP) {
+		const __be16 *ports = (const __be16 *)(skb->data + p->l4off);
+
+		sport = ports[0];
+		dport = ports[1];
+	}
 	if (family == AF_INET) {
 		const struct iphdr *iph = ip_hdr(skb);
 		struct flowi4 fl4 = {
 			.daddr = iph->daddr,
 			.saddr = iph->saddr,
 			.flowi4_tos = RT_TOS(iph->tos),
-			.flowi4_proto = iph->protocol,
+			.flowi4_proto = p->t.proto,
 			.flowi4_mark = skb->mark,
 			/* the client may be another host or namespace */
 			.flowi4_flags = FLOWI_FLAG_ANYSRC,
+			.fl4_sport = sport,
+			.fl4_dport = dport,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
 
@@ -151,26 +191,34 @@ int svcnet_route(struct net *net, struct sk_buff *skb, u8 family,
 			.saddr = ip6h->saddr,
 			.flowlabel = ip6_flowinfo(ip6h),
 			.flowi6_mark = skb->mark,
-			.flowi6_proto = ip6h->nexthdr,
+			.flowi6_proto = p->t.proto,
+			.fl6_sport = sport,
+			.fl6_dport = dport,
 		};
 
-		dst = ip6_route_output(net, NULL, &fl6);
-		if (dst->error) {
-			dst_release(dst);
+		dst = svcnet_route6(net, &fl6);
+		if (IS_ERR(dst))
 			return SVCNET_DROP_NO_ROUTE;
-		}
 		cookie = rt6_get_cookie((struct rt6_info *)dst);
 	}
 	if (svcnet_is_dev(dst->dev)) {
 		dst_release(dst);
 		return SVCNET_DROP_LOOP;
 	}
+	/* replies from this host leave by LOCAL_OUT: see svcnet_nat_local_out */
+	if (unlikely(svcnet_dst_local(dst, family))) {
+		struct svcnet_net *sn = svcnet_pernet(net);
+
+		if (!READ_ONCE(sn->local_backends))
+			WRITE_ONCE(sn->local_backends, true);
+	}
 	if (cache)
 		svcnet_route_set(be, dst, cookie);
 set:
-	if (family == AF_INET)
+	/* after reassembly it holds only what reassembly noted */
+	if (!reasm && family == AF_INET)
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	else
+	else if (!reasm)
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);

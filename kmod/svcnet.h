@@ -37,6 +37,7 @@ struct svcnet_pcpu_stats {
 	u64_stats_t tx_bytes;
 	u64_stats_t rx_packets;
 	u64_stats_t rx_bytes;
+	u64_stats_t fragments;		/* taken into reassembly */
 	u64_stats_t drops[__SVCNET_DROP_MAX];
 	struct u64_stats_sync syncp;
 };
@@ -47,6 +48,7 @@ struct svcnet_stats {
 	u64 tx_bytes;
 	u64 rx_packets;
 	u64 rx_bytes;
+	u64 fragments;
 	u64 drops[__SVCNET_DROP_MAX];
 };
 
@@ -302,8 +304,8 @@ struct svcnet_flow {
 	struct rhlist_head node;	/* in flows, by cport and addr[0] */
 	struct svcnet_backend *be;	/* holds a reference */
 	union {
-		/* in syn_list while it may still be in SYN state */
-		struct list_head syn_node;
+		/* in young_list until found assured there */
+		struct list_head young_node;
 		struct rcu_head rcu;	/* once removed */
 	};
 	u32 expires;			/* jiffies, low 32 bits */
@@ -314,6 +316,19 @@ struct svcnet_flow {
 	u8 state;			/* enum svcnet_flow_state */
 	bool dead;			/* set under the flow lock */
 	bool snat;			/* a struct svcnet_flow_snat */
+	u8 flags;			/* SVCNET_FLOW_F_*, see track.c */
+	u8 wscale;			/* TCP: the client's (low 4 bits), be's */
+	union {
+		struct {
+			/* the sequence number after the last data each
+			 * side sent (client 0, be 1), the window each
+			 * advertised (unscaled)
+			 */
+			u32 end[2];
+			u16 win[2];
+		} tcp;
+		u32 born;		/* UDP: jiffies at creation, low bits */
+	};
 	/* the client's address as seen by be, then the service's */
 	union {
 		__be32 ip[2];
@@ -338,7 +353,14 @@ struct svcnet_flow {
 #define SVCNET_SNAT_PORT_MIN 61000
 #define SVCNET_SNAT_PORT_MAX 65535
 #define SVCNET_SNAT_TRIES 64
-/* flows of syn_list looked at to evict one when the table is full */
+/* a reply was seen (TCP: the SYN-ACK answering the client's SYN) */
+#define SVCNET_FLOW_F_REPLIED	BIT(0)
+/* established both ways: never evicted to make room */
+#define SVCNET_FLOW_F_ASSURED	BIT(1)
+/* in svcnet_flow.wscale: the side's SYN offered no window scale */
+#define SVCNET_NO_WSCALE	15
+
+/* flows of young_list looked at to evict one when the table is full */
 #define SVCNET_EVICT_TRIES 64
 
 struct svcnet_config {
@@ -359,13 +381,16 @@ struct svcnet_net {
 	struct rhashtable flows_snat;
 	spinlock_t flow_lock;		/* flow insertion and removal */
 	atomic_t flow_count;
-	/* TCP flows created in SYN state, oldest first; flow lock */
-	struct list_head syn_list;
+	/* flows not yet seen assured, oldest first; flow lock */
+	struct list_head young_list;
 	atomic64_t flows_evicted;
 	struct delayed_work flow_gc;
 	/* where the collection of expired flows stands; flow_gc only */
 	struct rhashtable_iter gc_iter;
 	bool gc_walking;
+	/* the affinity collector's walk, likewise */
+	struct rhashtable_iter aff_gc_iter;
+	bool aff_gc_walking;
 	/* session affinity entries */
 	struct rhashtable affinity;
 	atomic_t affinity_count;
@@ -373,6 +398,12 @@ struct svcnet_net {
 	struct list_head draining;
 	struct delayed_work drain_work;
 	u32 hook_users;			/* devices using the reverse-NAT hooks */
+	/*
+	 * A backend was found at one of this host's addresses: its replies
+	 * leave by LOCAL_OUT, which then looks TCP and UDP up too. Cleared
+	 * with the hooks.
+	 */
+	bool local_backends;
 };
 
 extern unsigned int svcnet_net_id;
@@ -396,6 +427,7 @@ bool svcnet_is_dev(const struct net_device *dev);
 void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 		       struct svcnet_stats *out);
 void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason);
+void svcnet_stats_fragment(struct svcnet_dev *sd);
 void svcnet_stats_tx(struct svcnet_dev *sd, unsigned int len);
 void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len);
 void svcnet_lbstats_conn(struct svcnet_pcpu_lbstats __percpu *pcpu);
@@ -482,12 +514,17 @@ struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
 				       const struct svcnet_tuple *t);
 u32 svcnet_wrr_stride(u64 total);
 
+/* rht.c */
+bool svcnet_rht_prune_some(struct rhashtable_iter *iter, unsigned int budget,
+			   bool (*prune)(void *obj, void *arg), void *arg,
+			   unsigned int *removed);
+unsigned int svcnet_rht_prune(struct rhashtable *ht,
+			      bool (*prune)(void *obj, void *arg), void *arg);
+
 /* flow.c */
 int svcnet_flow_init(void);
 void svcnet_flow_uninit(void);
 bool svcnet_flow_ready(void);
-unsigned int svcnet_rht_prune(struct rhashtable *ht,
-			      bool (*prune)(void *obj, void *arg), void *arg);
 int svcnet_flow_net_init(struct svcnet_net *sn);
 void svcnet_flow_net_exit(struct svcnet_net *sn);
 struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
@@ -530,19 +567,20 @@ struct svcnet_backend *svcnet_affinity_get(struct svcnet_net *sn,
 void svcnet_affinity_set(struct svcnet_net *sn, struct svcnet_service *svc,
 			 const union nf_inet_addr *client,
 			 struct svcnet_backend *be);
+void svcnet_affinity_gc_slice(struct svcnet_net *sn, unsigned int budget);
 void svcnet_affinity_gc(struct svcnet_net *sn);
+void svcnet_affinity_purge(struct svcnet_net *sn);
 void svcnet_affinity_flush(struct svcnet_net *sn, struct svcnet_service *svc,
 			   struct svcnet_backend *be);
 
 /* nat.c */
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
-
-/* route.c */
-int svcnet_route(struct net *net, struct sk_buff *skb, u8 family,
-		 struct svcnet_backend *be);
-void svcnet_route_release(struct svcnet_backend *be);
 int svcnet_nat_hooks_get(struct net *net);
 void svcnet_nat_hooks_put(struct net *net);
+
+/* route.c */
+void svcnet_route_release(struct svcnet_backend *be);
+struct dst_entry *svcnet_route6(struct net *net, struct flowi6 *fl6);
 
 /* tls.c */
 void svcnet_tls_init(void);

@@ -33,6 +33,7 @@ struct flow_info {
 	uint32_t ifindex;
 	uint8_t proto;
 	uint8_t state;
+	bool assured;
 	uint32_t expires;
 	struct addr client, svc, be, snat;
 	uint16_t client_port, svc_port, be_port, snat_port;
@@ -71,6 +72,9 @@ static int flow_nest_cb(const struct nlattr *attr, void *data)
 		break;
 	case SVCNET_A_FLOW_EXPIRES:
 		f->expires = mnl_attr_get_u32(attr);
+		break;
+	case SVCNET_A_FLOW_ASSURED:
+		f->assured = true;
 		break;
 	case SVCNET_A_FLOW_SNAT_ADDR:
 		addr_from(&f->snat, p, len);
@@ -120,6 +124,8 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 		if (f.snat.family)
 			printf(" snat %s", format_endpoint(&f.snat, f.snat_port,
 							   a, sizeof(a)));
+		if (f.assured)
+			printf(" assured");
 		printf("\n");
 		return MNL_CB_OK;
 	}
@@ -136,6 +142,7 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	json_string(&fp->j, "backend", a);
 	json_u64(&fp->j, "backend_port", f.be_port);
 	json_string(&fp->j, "state", state_name(f.state));
+	json_bool(&fp->j, "assured", f.assured);
 	json_u64(&fp->j, "expires_ms", f.expires);
 	if (f.snat.family) {
 		inet_ntop(f.snat.family, f.snat.raw, a, sizeof(a));

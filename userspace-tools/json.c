@@ -87,3 +87,9 @@ void json_u64(struct json *j, const char *key, uint64_t value)
 	json_member(j, key);
 	fprintf(j->out, "%llu", (unsigned long long)value);
 }
+
+void json_bool(struct json *j, const char *key, bool value)
+{
+	json_member(j, key);
+	fputs(value ? "true" : "false", j->out);
+}

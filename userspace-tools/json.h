@@ -20,5 +20,6 @@ void json_open_array(struct json *j, const char *key);
 void json_close_array(struct json *j);
 void json_string(struct json *j, const char *key, const char *value);
 void json_u64(struct json *j, const char *key, uint64_t value);
+void json_bool(struct json *j, const char *key, bool value);
 
 #endif

@@ -130,6 +130,7 @@ static void print_json(const struct dev_list *l)
 			json_u64(&j, "tx_bytes", d->stats[SVCNET_A_STATS_TX_BYTES]);
 			json_u64(&j, "rx_packets", d->stats[SVCNET_A_STATS_RX_PACKETS]);
 			json_u64(&j, "rx_bytes", d->stats[SVCNET_A_STATS_RX_BYTES]);
+			json_u64(&j, "fragments", d->stats[SVCNET_A_STATS_FRAGMENTS]);
 			json_open_object(&j, "drops");
 			for (r = 1; r < N_DROPS; r++)
 				json_u64(&j, drop_names[r], d->drops[r]);
@@ -158,6 +159,8 @@ static void print_text(const struct dev_list *l)
 		printf("    rx: %llu packets %llu bytes\n",
 		       (unsigned long long)d->stats[SVCNET_A_STATS_RX_PACKETS],
 		       (unsigned long long)d->stats[SVCNET_A_STATS_RX_BYTES]);
+		printf("    fragments in reassembly: %llu\n",
+		       (unsigned long long)d->stats[SVCNET_A_STATS_FRAGMENTS]);
 		printf("    drops:");
 		for (r = 1; r < N_DROPS; r++)
 			printf(" %s %llu", drop_names[r],

@@ -7,7 +7,8 @@ clients that count who answered.
                             requests (first line): "name" -> NAME;
                             "echo" -> echo lines until EOF;
                             "sha N" -> read N bytes, answer their sha256.
-                            UDP: any datagram -> NAME.
+                            UDP: "big N ..." -> N bytes, NAME first;
+                            any other datagram -> NAME.
   hits ADDR PORT N [--udp] [--sport P] [--src A] [--list]
                             N requests, each on a new connection or socket
                             (request i from source port P + i if given;
@@ -16,11 +17,26 @@ clients that count who answered.
                             the names in order; from source address A if
                             given; fails if a reply came from
                             another address than ADDR:PORT.
-  refused ADDR PORT [--udp] [--filtered]
+  refused ADDR PORT [--udp] [--filtered] [--count N] [--within S]
                             succeeds if the request is refused within 2
                             seconds: ECONNREFUSED, or with --filtered the
                             errors of ICMP "administratively prohibited"
-                            (EHOSTUNREACH for IPv4, EACCES for IPv6).
+                            (EHOSTUNREACH for IPv4, EACCES for IPv6); with
+                            --count, N requests in a row, each refused
+                            within S seconds (default 2).
+  segment SRC SPORT ADDR PORT FLAGS SEQ
+                            one TCP segment (IPv4, raw socket) from
+                            SRC:SPORT, FLAGS a string of S, A, F, R, with
+                            sequence number SEQ, as a blind sender injects.
+  udpstream ADDR PORT DIR   one UDP socket, a request every 0.5 s, each
+                            answer awaited, until DIR/stop exists; writes
+                            DIR/streaming after 3 s; prints {"names": [...],
+                            "sent": n, "answered": n}.
+  bigudp ADDR PORT SIZE REPLY
+                            one UDP datagram of SIZE bytes, asking for a
+                            REPLY-byte answer; prints the answering
+                            backend's name; fails unless the whole answer
+                            came from ADDR:PORT.
   sha ADDR PORT BYTES       sends BYTES random bytes, checks the sha256.
   icmpfrom ADDR PORT        sends a UDP datagram, prints the source of the
                             ICMP error that comes back.
@@ -98,8 +114,12 @@ def serve(name, port):
 
     def udp_loop(s):
         while True:
-            _, peer = s.recvfrom(65536)
-            s.sendto(name.encode(), peer)
+            data, peer = s.recvfrom(65536)
+            if data.startswith(b"big "):
+                size = int(data.split()[1])
+                s.sendto((name + " ").encode().ljust(size, b"."), peer)
+            else:
+                s.sendto(name.encode(), peer)
 
     threads = []
     for fam, host in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
@@ -158,27 +178,58 @@ def hits(addr, port, n, udp, sport, as_list, src):
     print(json.dumps(names if as_list else counts, sort_keys=True))
 
 
-def refused(addr, port, udp, filtered):
+def refused_many(addr, port, udp, filtered, count, within):
+    times = []
+    for i in range(count):
+        start = time.monotonic()
+        if refused(addr, port, udp, filtered, within, quiet=True):
+            print("request %d of %d not refused" % (i + 1, count))
+            return 1
+        times.append(time.monotonic() - start)
+    print("%d refusals, the slowest after %.3f s" % (count, max(times)))
+    return 0
+
+
+def refused(addr, port, udp, filtered, within=2, quiet=False):
     start = time.monotonic()
     want = (errno.EHOSTUNREACH, errno.EACCES) if filtered \
         else (errno.ECONNREFUSED,)
     try:
         if udp:
             s = socket.socket(family_of(addr), socket.SOCK_DGRAM)
-            s.settimeout(2)
+            s.settimeout(within)
             s.connect((addr, port))
             s.send(b"name")
             s.recv(1024)
         else:
-            socket.create_connection((addr, port), timeout=2).close()
+            socket.create_connection((addr, port), timeout=within).close()
     except OSError as e:
         if e.errno in want:
-            print("refused (%s) after %.3f s" % (e, time.monotonic() - start))
+            if not quiet:
+                print("refused (%s) after %.3f s" %
+                      (e, time.monotonic() - start))
             return 0
         print("not refused: %s after %.3f s" % (e, time.monotonic() - start))
         return 1
     print("connected")
     return 1
+
+
+def bigudp(addr, port, size, reply):
+    fam = family_of(addr)
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        s.sendto(("big %d " % reply).encode().ljust(size, b"-"), (addr, port))
+        data, peer = s.recvfrom(65536)
+    if socket.inet_pton(fam, peer[0]) != socket.inet_pton(fam, addr) \
+            or peer[1] != port:
+        print("reply from %s:%d, not the service" % peer[:2])
+        return 1
+    if len(data) != reply:
+        print("a %d-byte answer, not %d" % (len(data), reply))
+        return 1
+    print(data.split()[0].decode())
+    return 0
 
 
 def icmpfrom(addr, port):
@@ -213,6 +264,42 @@ def syn(src, sport, addr, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
     s.bind((src, 0))
     s.sendto(hdr, (addr, 0))
+    return 0
+
+
+def segment(src, sport, addr, port, flags, seq):
+    bits = {"F": 0x01, "S": 0x02, "R": 0x04, "A": 0x10}
+    fl = sum(bits[c] for c in flags)
+    hdr = struct.pack("!HHIIBBHHH", sport, port, seq, 0, 5 << 4, fl,
+                      64240, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(addr) + \
+        struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(hdr))
+    hdr = hdr[:16] + struct.pack("!H", inet_csum(pseudo + hdr)) + hdr[18:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    s.bind((src, 0))
+    s.sendto(hdr, (addr, 0))
+    return 0
+
+
+def udpstream(addr, port, d):
+    names, sent, answered = set(), 0, 0
+    start = time.monotonic()
+    with socket.socket(family_of(addr), socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        s.connect((addr, port))
+        while not os.path.exists(os.path.join(d, "stop")):
+            s.send(b"name")
+            sent += 1
+            try:
+                names.add(s.recv(1024).decode())
+                answered += 1
+            except OSError:
+                pass
+            if time.monotonic() - start > 3:
+                open(os.path.join(d, "streaming"), "w").close()
+            time.sleep(0.5)
+    print(json.dumps({"names": sorted(names), "sent": sent,
+                      "answered": answered}))
     return 0
 
 
@@ -382,6 +469,12 @@ def main(argv):
         i = args.index("--sport")
         sport = int(args[i + 1])
         del args[i:i + 2]
+    opts = {}
+    for o in ("--count", "--within"):
+        if o in args:
+            i = args.index(o)
+            opts[o] = args[i + 1]
+            del args[i:i + 2]
     src = None
     if "--src" in args:
         i = args.index("--src")
@@ -391,8 +484,19 @@ def main(argv):
         serve(args[0], int(args[1]))
     elif cmd == "hits":
         hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src)
+    elif cmd == "refused" and "--count" in opts:
+        return refused_many(args[0], int(args[1]), udp, filtered,
+                            int(opts["--count"]),
+                            float(opts.get("--within", 2)))
     elif cmd == "refused":
         return refused(args[0], int(args[1]), udp, filtered)
+    elif cmd == "segment":
+        return segment(args[0], int(args[1]), args[2], int(args[3]), args[4],
+                       int(args[5], 0))
+    elif cmd == "udpstream":
+        return udpstream(args[0], int(args[1]), args[2])
+    elif cmd == "bigudp":
+        return bigudp(args[0], int(args[1]), int(args[2]), int(args[3]))
     elif cmd == "syn":
         return syn(args[0], int(args[1]), args[2], int(args[3]))
     elif cmd == "icmpfrom":

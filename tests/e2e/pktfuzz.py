@@ -9,12 +9,23 @@
       198.18.0.0/24 and 2001:db8:18::/64 (fresh tuples; the caller routes
       them to a blackhole) and 10.0.9.2, fd00:9::2 (no flow). Prints one JSON object: how many
       packets of each kind were sent, and what the device must have done
-      with them, by outcome: "tx" (balanced and sent on) or a drop reason
-      as `svcnet -j -s show` names it.
+      with them, by outcome: "tx" (balanced and sent on), "fragments"
+      (taken into reassembly) or a drop reason as `svcnet -j -s show`
+      names it.
 
   pktfuzz.py synflood IFNAME COUNT
       COUNT TCP SYNs into the svcnet device IFNAME, to 10.96.0.1:80, each
       from another client (10.0.9.0/24 and ports), as a SYN flood brings.
+
+  pktfuzz.py udpflood IFNAME COUNT
+      COUNT UDP datagrams into IFNAME, to 10.96.0.1:53, each from another
+      spoofed client (198.18.0.0/16; the caller routes them to a
+      blackhole), as a flood from spoofed sources brings.
+
+  pktfuzz.py blindack IFNAME SRC SPORT
+      A TCP SYN from SRC:SPORT to 10.96.0.1:80 into IFNAME, then, a second
+      later, the ACK a blind sender completes a handshake with: its
+      acknowledgment number guessed.
 
   pktfuzz.py rev IFNAME MAC COUNT SEED SRC4 SRC6 DST4 DST6 SPORT DPORT
       COUNT frames out of IFNAME (a backend's interface) to MAC (the
@@ -28,6 +39,7 @@ import random
 import socket
 import struct
 import sys
+import time
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from lbtool import inet_csum as csum  # noqa: E402
@@ -40,12 +52,12 @@ NOSVC4, NOSVC6 = socket.inet_aton("10.96.0.200"), socket.inet_pton(
 
 
 def ip4(src, dst, proto, payload, frag=0, opts=b"", tot=None, ihl=None,
-        version=4):
+        version=4, ident=0x1234):
     hl = 20 + len(opts)
     hdr = struct.pack("!BBHHHBBH4s4s",
                       (version << 4) | ((hl // 4 if ihl is None else ihl) & 15),
                       0, tot if tot is not None else hl + len(payload),
-                      0x1234, frag, 64, proto, 0, src, dst) + opts
+                      ident, frag, 64, proto, 0, src, dst) + opts
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
     return hdr + payload
 
@@ -57,9 +69,9 @@ def ip6(src, dst, nh, payload, plen=None):
 
 
 def tcp(sport, dport, flags, payload=b"", doff=5, seq=1, good=True,
-        src=b"", dst=b""):
+        src=b"", dst=b"", ack=0):
     opts = b"\x01" * (max(doff, 5) * 4 - 20)
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, (doff & 15) << 4,
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, (doff & 15) << 4,
                       flags, 65535, 0, 0) + opts
     seg = hdr + payload
     if good and src:
@@ -104,9 +116,14 @@ class Xmit:
         self.n += 1
         return 1024 + self.n % 60000
 
+    def frag_id(self):
+        self.frag_n = getattr(self, "frag_n", 0) + 1
+        return self.frag_n & 0xffff
+
     def kinds(self):
         r = self.r
         P = r.randrange
+        fo6 = r.choice([1, 8, 9])
         return [
             # (kind, ethertype, packet, outcome)
             ("ip4-truncated", ETH_P_IP, ip4(self.c4(), VIP4, 6, b"")[:P(1, 20)],
@@ -126,9 +143,12 @@ class Xmit:
              "malformed"),
             ("udp4-truncated", ETH_P_IP,
              ip4(self.c4(), VIP4, 17, udp(1, 80)[:P(0, 8)]), "malformed"),
+            # a fragment of a datagram of its own (a new IP ID): queued
+            # for reassembly whatever its offset, never completed
             ("ip4-fragment", ETH_P_IP,
              ip4(self.c4(), VIP4, 6, tcp(1, 80, SYN),
-                 frag=r.choice([0x2000, 0x0001, 0x2010, 0x1fff])), "fragment"),
+                 frag=r.choice([0x2000, 0x0001, 0x2010, 0x3fff]),
+                 ident=self.frag_id()), "fragments"),
             ("ip4-options-syn", ETH_P_IP,
              ip4(self.c4(), VIP4, 6, tcp(self.port(), 80, SYN),
                  opts=b"\x01\x01\x01\x00" * P(1, 11)), "tx"),
@@ -168,10 +188,12 @@ class Xmit:
              "malformed"),
             ("tcp6-truncated", ETH_P_IPV6,
              ip6(self.c6(), VIP6, 6, tcp(1, 80, SYN)[:P(0, 20)]), "malformed"),
+            # likewise; but a fragment with more to follow whose length
+            # is no multiple of 8 is refused by reassembly (RFC 8200)
             ("ip6-fragment-header", ETH_P_IPV6,
-             ip6(self.c6(), VIP6, 44, struct.pack("!BBHI", 6, 0,
-                                                  r.choice([1, 8, 9]), 7) +
-                 tcp(1, 80, SYN)), "fragment"),
+             ip6(self.c6(), VIP6, 44, struct.pack("!BBHI", 6, 0, fo6,
+                                                  self.frag_id()) +
+                 tcp(1, 80, SYN)), "fragments" if fo6 == 8 else "fragment"),
             ("ip6-ext-headers-syn", ETH_P_IPV6,
              ip6(self.c6(), VIP6, 0,
                  bytes([60, 0, 1, 4, 0, 0, 0, 0]) +	# hop-by-hop, PadN
@@ -278,12 +300,42 @@ def synflood(ifname, count):
     print(json.dumps({"sent": count}))
 
 
+def udpflood(ifname, count):
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                         socket.htons(ETH_P_IP))
+    for i in range(count):
+        src = bytes([198, 18, i // 250 % 250, 1 + i % 250])
+        # checksum 0: none, so the backends answer each
+        sock.sendto(ip4(src, VIP4, 17, struct.pack("!HHHH", 1024 + i // 62500,
+                                                   53, 12, 0) + b"name"),
+                    (ifname, ETH_P_IP))
+    print(json.dumps({"sent": count}))
+
+
+def blindack(ifname, src, sport):
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                         socket.htons(ETH_P_IP))
+    s = socket.inet_aton(src)
+    sock.sendto(ip4(s, VIP4, 6, tcp(sport, 80, SYN, seq=1000, src=s,
+                                    dst=VIP4)), (ifname, ETH_P_IP))
+    time.sleep(1)
+    # the SYN-ACK went to the spoofed source: its sequence number is a guess
+    sock.sendto(ip4(s, VIP4, 6, tcp(sport, 80, ACK, seq=1001,
+                                    ack=random.getrandbits(32), src=s,
+                                    dst=VIP4)), (ifname, ETH_P_IP))
+    print(json.dumps({"sent": 2}))
+
+
 if __name__ == "__main__":
     a = sys.argv
     if a[1] == "xmit":
         xmit(a[2], int(a[3]), int(a[4]))
     elif a[1] == "synflood":
         synflood(a[2], int(a[3]))
+    elif a[1] == "udpflood":
+        udpflood(a[2], int(a[3]))
+    elif a[1] == "blindack":
+        blindack(a[2], a[3], int(a[4]))
     else:
         rev(a[2], a[3], int(a[4]), int(a[5]), a[6], a[7], a[8], a[9],
             int(a[10]), int(a[11]))

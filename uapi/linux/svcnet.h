@@ -82,6 +82,13 @@
  *          type 0 (SVCNET_DROP_UNSPEC) is alignment padding
  *        SVCNET_A_STATS_TLS: NLA_NESTED, kTLS offload counters (enum
  *          svcnet_tls_stats_attr; see "kTLS offload")
+ *        SVCNET_A_STATS_FRAGMENTS: NLA_U64, IP fragments taken into
+ *          reassembly and not counted otherwise: every fragment that does
+ *          not complete its datagram. A completed datagram is balanced or
+ *          dropped as one packet; a fragment reassembly refuses (overlap,
+ *          too long, out of memory) is a SVCNET_DROP_FRAGMENT drop; one
+ *          whose datagram never completes expires in the kernel's queue
+ *          (net.ipv4.ipfrag_time, net.netfilter.nf_conntrack_frag6_timeout)
  *
  *    Errors:
  *      EINVAL   neither or both of SVCNET_A_IFINDEX and SVCNET_A_IFNAME
@@ -164,11 +171,25 @@
  * flow is removed within a second while the table holds up to 4096 flows,
  * within 8 seconds when it holds more (the table is collected a slice at a
  * time). When the table holds SVCNET_A_CFG_FLOW_MAX flows, a new flow
- * takes the place of the oldest TCP flow still in SYN state
- * (SVCNET_FLOW_TCP_SYN: handshake not complete, as under a SYN flood),
- * counted in SVCNET_A_CFG_FLOWS_EVICTED; when there is none, the new flow
- * is dropped and counted (SVCNET_DROP_FLOW_LIMIT). Flows whose handshake
- * completed are never evicted.
+ * takes the place of the oldest flow not yet assured, counted in
+ * SVCNET_A_CFG_FLOWS_EVICTED; when the oldest few are all assured, the new
+ * flow is dropped and counted (SVCNET_DROP_FLOW_LIMIT). A flow is assured,
+ * and never evicted, once it is established both ways: a TCP flow when
+ * its handshake completed in sequence (the backend's SYN-ACK acknowledged
+ * the client's SYN, the client's ACK acknowledged the SYN-ACK), a UDP flow
+ * when a reply was seen and the flow still carries packets two seconds
+ * after its first (a query and its answer are not assured). Spoofed SYNs
+ * and datagrams from spoofed sources, even answered ones, make room for
+ * new flows and never push out established ones.
+ *
+ * TCP flows follow each side's sequence numbers and advertised window
+ * (with window scaling): a FIN counts only within the receiving side's
+ * window (at least 64 KiB), a RST only at exactly the sender's next
+ * sequence number, as a TCP endpoint judges them (RFC 9293, RFC 5961);
+ * any other is still balanced but changes neither the flow's state nor a
+ * draining backend's open connections. A UDP flow from a spoofed source
+ * that keeps sending from one address and port for two seconds becomes
+ * assured, as under conntrack; one datagram, answered or not, does not.
  *
  * Service key (in requests and replies), nested in SVCNET_A_SERVICE:
  *   SVCNET_A_SVC_ADDR: NLA_BINARY, 4 bytes (IPv4) or 16 bytes (IPv6),
@@ -315,6 +336,8 @@
  *      SVCNET_A_FLOW_SNAT_ADDR: NLA_BINARY, SVCNET_A_FLOW_SNAT_PORT:
  *        NLA_U16, present for a source NATed flow (hairpin, port clash):
  *        the source the backend sees
+ *      SVCNET_A_FLOW_ASSURED: NLA_FLAG, present once the flow is
+ *        established both ways (see "Flows"): it is never evicted
  *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
  *    a snapshot of each flow it lists, and may list a flow twice when the
  *    table is resized meanwhile.
@@ -458,6 +481,7 @@ enum svcnet_stats_attr {
 	SVCNET_A_STATS_DROPS,
 	SVCNET_A_STATS_PAD,
 	SVCNET_A_STATS_TLS,
+	SVCNET_A_STATS_FRAGMENTS,
 	__SVCNET_A_STATS_MAX
 };
 
@@ -476,7 +500,8 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_LOOP: the route to the backend leads into an svcnet device
  * @SVCNET_DROP_NO_FLOW: a TCP segment other than SYN matched no flow
  *	(answered with a TCP reset)
- * @SVCNET_DROP_FRAGMENT: an IP fragment (svcnet balances whole packets)
+ * @SVCNET_DROP_FRAGMENT: an IP fragment reassembly refused (overlapping,
+ *	past 64 KiB, a length that lies, out of memory)
  * @SVCNET_DROP_SOURCE: a new flow from a client outside the service's
  *	allowed sources (answered with ICMP administratively prohibited)
  * @SVCNET_DROP_NO_PORT: a new flow that needs a source port of its own
@@ -611,9 +636,10 @@ enum svcnet_src_attr {
  * @SVCNET_FLOW_UNSPEC: not used
  * @SVCNET_FLOW_TCP_SYN: a TCP SYN was balanced, the handshake is not
  *	complete (the client has not acknowledged the SYN-ACK yet)
- * @SVCNET_FLOW_TCP_EST: the handshake completed
- * @SVCNET_FLOW_TCP_FIN: a FIN was seen in either direction
- * @SVCNET_FLOW_TCP_CLOSE: a RST was seen; a new SYN replaces the flow
+ * @SVCNET_FLOW_TCP_EST: the handshake completed in sequence
+ * @SVCNET_FLOW_TCP_FIN: a FIN within the window, from either side
+ * @SVCNET_FLOW_TCP_CLOSE: a RST within the window (or refusing the SYN); a
+ *	new SYN replaces the flow
  * @SVCNET_FLOW_UDP: a UDP flow
  */
 enum svcnet_flow_state {
@@ -641,6 +667,7 @@ enum svcnet_flow_attr {
 	SVCNET_A_FLOW_EXPIRES,
 	SVCNET_A_FLOW_SNAT_ADDR,
 	SVCNET_A_FLOW_SNAT_PORT,
+	SVCNET_A_FLOW_ASSURED,
 	__SVCNET_A_FLOW_MAX
 };
 

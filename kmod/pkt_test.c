@@ -2,7 +2,7 @@
 /*
  * KUnit: address and port rewriting keeps every checksum right, for IPv4
  * and IPv6, TCP and UDP, and each way the stack hands checksums over
- * (CHECKSUM_NONE, CHECKSUM_PARTIAL, CHECKSUM_COMPLETE). Included by nat.c,
+ * (CHECKSUM_NONE, CHECKSUM_PARTIAL, CHECKSUM_COMPLETE). Included by pkt.c,
  * whose static functions it tests.
  */
 
@@ -194,57 +194,80 @@ static void svcnet_csum_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
-/* TCP flow states: only the client's ACK completes the handshake. */
-static const struct svcnet_state_case {
+/*
+ * The acknowledgment of a reset answers a segment without ACK: its
+ * sequence number plus its SYN, FIN and payload, whatever its options.
+ */
+static const struct svcnet_reset_case {
 	const char *name;
-	u8 cur;
-	bool reply, syn, ack, fin, rst;
-	u8 want;
-} svcnet_state_cases[] = {
-	{ "SYN-ACK from the backend", SVCNET_FLOW_TCP_SYN, true, true, true,
-	  false, false, SVCNET_FLOW_TCP_SYN },
-	{ "the client's ACK", SVCNET_FLOW_TCP_SYN, false, false, true, false,
-	  false, SVCNET_FLOW_TCP_EST },
-	{ "a repeated SYN", SVCNET_FLOW_TCP_SYN, false, true, false, false,
-	  false, SVCNET_FLOW_TCP_SYN },
-	{ "an ACK from the backend", SVCNET_FLOW_TCP_SYN, true, false, true,
-	  false, false, SVCNET_FLOW_TCP_SYN },
-	{ "FIN", SVCNET_FLOW_TCP_EST, true, false, true, true, false,
-	  SVCNET_FLOW_TCP_FIN },
-	{ "RST while closing", SVCNET_FLOW_TCP_FIN, false, false, false, false,
-	  true, SVCNET_FLOW_TCP_CLOSE },
-	{ "FIN after RST", SVCNET_FLOW_TCP_CLOSE, false, false, true, true,
-	  false, SVCNET_FLOW_TCP_CLOSE },
-	{ "data when established", SVCNET_FLOW_TCP_EST, false, false, true,
-	  false, false, SVCNET_FLOW_TCP_EST },
+	u8 family;
+	bool syn, fin;
+	u8 doff;		/* header words: 5 plus options */
+	u16 payload;
+	u32 want;		/* added to the segment's sequence number */
+} svcnet_reset_cases[] = {
+	{ "v4 SYN", AF_INET, true, false, 5, 0, 1 },
+	{ "v4 SYN with options", AF_INET, true, false, 10, 0, 1 },
+	{ "v4 data with timestamps", AF_INET, false, false, 8, 100, 100 },
+	{ "v4 FIN with data and options", AF_INET, false, true, 8, 7, 8 },
+	{ "v6 SYN with options", AF_INET6, true, false, 10, 0, 1 },
+	{ "v6 data with options", AF_INET6, false, false, 15, 1000, 1000 },
 };
 
-static void svcnet_state_desc(const struct svcnet_state_case *c, char *desc)
+static void svcnet_reset_desc(const struct svcnet_reset_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(svcnet_state, svcnet_state_cases, svcnet_state_desc);
+KUNIT_ARRAY_PARAM(svcnet_reset, svcnet_reset_cases, svcnet_reset_desc);
 
-static void svcnet_state_test(struct kunit *test)
+static void svcnet_reset_ack_test(struct kunit *test)
 {
-	const struct svcnet_state_case *c = test->param_value;
-	struct svcnet_pkt p = {
-		.syn = c->syn, .ack = c->ack, .fin = c->fin, .rst = c->rst,
-	};
+	const struct svcnet_reset_case *c = test->param_value;
+	unsigned int l3 = svcnet_l3_len(c->family);
+	unsigned int len = l3 + c->doff * 4 + c->payload;
+	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
+	struct svcnet_pkt p;
+	struct tcphdr *th;
+	u8 *d;
 
-	KUNIT_EXPECT_EQ(test, svcnet_tcp_state(c->cur, &p, c->reply), c->want);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	d = skb_put_zero(skb, len);
+	if (c->family == AF_INET) {
+		struct iphdr *iph = (struct iphdr *)d;
+
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->protocol = IPPROTO_TCP;
+		iph->tot_len = htons(len);
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)d;
+
+		ip6h->version = 6;
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->payload_len = htons(len - l3);
+	}
+	th = (struct tcphdr *)(d + l3);
+	th->doff = c->doff;
+	th->syn = c->syn;
+	th->fin = c->fin;
+	th->seq = htonl(0xfffffff0);	/* wraps */
+	skb_reset_network_header(skb);
+	KUNIT_ASSERT_EQ(test, svcnet_parse(skb, c->family, &p), 0);
+	KUNIT_EXPECT_EQ(test, svcnet_reset_ack(&p, skb->len),
+			(u32)(0xfffffff0 + c->want));
+	kfree_skb(skb);
 }
 
-static struct kunit_case svcnet_nat_test_cases[] = {
+static struct kunit_case svcnet_pkt_test_cases[] = {
 	KUNIT_CASE_PARAM(svcnet_csum_test, svcnet_csum_gen_params),
-	KUNIT_CASE_PARAM(svcnet_state_test, svcnet_state_gen_params),
+	KUNIT_CASE_PARAM(svcnet_reset_ack_test, svcnet_reset_gen_params),
 	{}
 };
 
-static struct kunit_suite svcnet_nat_test_suite = {
-	.name = "svcnet_nat",
-	.test_cases = svcnet_nat_test_cases,
+static struct kunit_suite svcnet_pkt_test_suite = {
+	.name = "svcnet_pkt",
+	.test_cases = svcnet_pkt_test_cases,
 };
 
-kunit_test_suite(svcnet_nat_test_suite);
+kunit_test_suite(svcnet_pkt_test_suite);

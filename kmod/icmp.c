@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: ICMP errors about balanced flows, translated both ways, and the
+ * answers svc0 gives itself: port unreachable for UDP and resets for TCP.
+ */
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+
+#include "pkt.h"
+
+/*
+ * ICMP errors quote the packet they are about. For a balanced flow that
+ * quote reads client -> backend on the way back (from the backend, a
+ * router, or this host), and service -> client on the way out (from the
+ * client, about a reply). Translating the quote, the outer address of the
+ * service side and the ICMP checksum lets each end match the error to its
+ * socket: port unreachable becomes ECONNREFUSED, fragmentation needed and
+ * packet too big set the path MTU towards the service.
+ */
+struct svcnet_icmp {
+	unsigned int off;	/* the quoted IP header */
+	unsigned int l4off;	/* the quoted ports */
+	/* the quoted packet's tuple reversed: the flow key of its answer */
+	struct svcnet_tuple key;
+};
+
+static bool svcnet_icmp_is_error(const struct sk_buff *skb,
+				 const struct svcnet_pkt *p)
+{
+	const u8 *type = skb->data + p->l4off;
+
+	if (p->t.family == AF_INET)
+		return p->t.proto == IPPROTO_ICMP &&
+		       (*type == ICMP_DEST_UNREACH || *type == ICMP_TIME_EXCEEDED ||
+			*type == ICMP_PARAMETERPROB);
+	return p->t.proto == IPPROTO_ICMPV6 && *type < 128;
+}
+
+static bool svcnet_icmp_parse(struct sk_buff *skb, const struct svcnet_pkt *p,
+			      struct svcnet_icmp *q)
+{
+	const __be16 *ports;
+
+	memset(q, 0, sizeof(*q));
+	q->off = p->l4off + 8;
+	q->key.family = p->t.family;
+	if (!pskb_may_pull(skb, p->l4off + 1) || !svcnet_icmp_is_error(skb, p))
+		return false;
+	if (p->t.family == AF_INET) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, q->off + sizeof(*iph)))
+			return false;
+		iph = (const struct iphdr *)(skb->data + q->off);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		q->key.daddr.ip = iph->saddr;
+		q->key.saddr.ip = iph->daddr;
+		q->key.proto = iph->protocol;
+		q->l4off = q->off + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h;
+		__be16 frag_off;
+		u8 nexthdr;
+		int off;
+
+		if (!pskb_may_pull(skb, q->off + sizeof(*ip6h)))
+			return false;
+		ip6h = (const struct ipv6hdr *)(skb->data + q->off);
+		if (ip6h->version != 6)
+			return false;
+		q->key.daddr.in6 = ip6h->saddr;
+		q->key.saddr.in6 = ip6h->daddr;
+		nexthdr = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, q->off + sizeof(*ip6h), &nexthdr,
+				       &frag_off);
+		if (off < 0 || (frag_off & htons(IP6_OFFSET)))
+			return false;
+		q->key.proto = nexthdr;
+		q->l4off = off;
+	}
+	if ((q->key.proto != IPPROTO_TCP && q->key.proto != IPPROTO_UDP) ||
+	    !pskb_may_pull(skb, q->l4off + 4))
+		return false;
+	ports = (const __be16 *)(skb->data + q->l4off);
+	q->key.dport = ports[0];
+	q->key.sport = ports[1];
+	return true;
+}
+
+static void svcnet_set_addr(struct sk_buff *skb, unsigned int iphoff, u8 family,
+			    bool dst, const union nf_inet_addr *addr)
+{
+	if (family == AF_INET) {
+		struct iphdr *iph = (struct iphdr *)(skb->data + iphoff);
+		__be32 *a = dst ? &iph->daddr : &iph->saddr;
+
+		csum_replace4(&iph->check, *a, addr->ip);
+		*a = addr->ip;
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)(skb->data + iphoff);
+
+		if (dst)
+			ip6h->daddr = addr->in6;
+		else
+			ip6h->saddr = addr->in6;
+	}
+}
+
+/*
+ * Rewrite the quote's address and port on side @dst (destination or
+ * source) to @addr/@port, and the outer address on the other side from
+ * @from to @addr when it was @from. The ICMP checksum is left to
+ * svcnet_icmp_csum(), once for all rewrites.
+ */
+static int svcnet_icmp_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p,
+			       const struct svcnet_icmp *q, bool dst,
+			       const union nf_inet_addr *from,
+			       const union nf_inet_addr *addr, __be16 port)
+{
+	__be16 *ports;
+
+	if (skb_ensure_writable(skb, q->l4off + 4))
+		return -ENOMEM;
+	svcnet_set_addr(skb, q->off, p->t.family, dst, addr);
+	ports = (__be16 *)(skb->data + q->l4off);
+	ports[dst ? 1 : 0] = port;
+	/* the outer address of the service side, when it is that end */
+	if (nf_inet_addr_cmp(dst ? &p->t.saddr : &p->t.daddr, from))
+		svcnet_set_addr(skb, 0, p->t.family, !dst, addr);
+	return 0;
+}
+
+/* The ICMP checksum of a rewritten error (writable since the rewrite). */
+static void svcnet_icmp_csum(struct sk_buff *skb, const struct svcnet_pkt *p)
+{
+	unsigned int len = skb->len - p->l4off;
+	__sum16 *check;
+	__wsum csum;
+
+	check = (__sum16 *)(skb->data + p->l4off + 2);
+	*check = 0;
+	csum = skb_checksum(skb, p->l4off, len, 0);
+	if (p->t.family == AF_INET) {
+		*check = csum_fold(csum);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		*check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len,
+					 IPPROTO_ICMPV6, csum);
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+/* An error about a reply of a balanced flow, sent by the client. */
+struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
+				    const struct svcnet_pkt *p)
+{
+	struct svcnet_tuple fwd, rev;
+	struct svcnet_flow *f;
+	struct svcnet_icmp q;
+
+	if (!svcnet_icmp_parse(skb, p, &q))
+		return NULL;
+	/* quoted: service -> client; the flow: client -> service */
+	f = svcnet_flow_lookup_fwd(sn, &q.key);
+	if (!f)
+		return NULL;
+	svcnet_flow_tuples(f, &fwd, &rev);
+	if (svcnet_icmp_rewrite(skb, p, &q, false, &fwd.daddr, &rev.saddr,
+				rev.sport) ||
+	    (f->snat &&
+	     svcnet_icmp_rewrite(skb, p, &q, true, &fwd.saddr, &rev.daddr,
+				 rev.dport)))
+		return NULL;
+	svcnet_icmp_csum(skb, p);
+	return f;
+}
+
+/* An error about a packet of a balanced flow, on its way to the client. */
+bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
+		    const struct svcnet_pkt *p)
+{
+	struct svcnet_tuple fwd, rev;
+	struct svcnet_flow *f;
+	struct svcnet_icmp q;
+
+	if (!svcnet_icmp_parse(skb, p, &q))
+		return false;
+	/* quoted: client -> backend; the reverse key: backend -> client */
+	f = svcnet_flow_lookup_rev(sn, &q.key);
+	if (!f)
+		return false;
+	svcnet_flow_tuples(f, &fwd, &rev);
+	if (svcnet_icmp_rewrite(skb, p, &q, true, &rev.saddr, &fwd.daddr,
+				fwd.dport) ||
+	    (f->snat &&
+	     svcnet_icmp_rewrite(skb, p, &q, false, &rev.daddr, &fwd.saddr,
+				 fwd.sport)))
+		return false;
+	svcnet_icmp_csum(skb, p);
+	return true;
+}
+
+/* Port unreachable; administratively prohibited for a refused source. */
+void svcnet_unreachable(struct sk_buff *skb, u8 family, int reason)
+{
+	bool filtered = reason == SVCNET_DROP_SOURCE;
+
+	if (family == AF_INET)
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, filtered ?
+			      ICMP_PKT_FILTERED : ICMP_PORT_UNREACH, 0);
+	else
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, filtered ?
+				ICMPV6_ADM_PROHIBITED : ICMPV6_PORT_UNREACH,
+				0);
+}
+
+/*
+ * Answer a TCP segment with a reset from the service, as a host would: to
+ * a segment of no flow (its flow was removed with its backend, expired or
+ * flushed) and to a connection attempt on a port with no service (refused
+ * at once, as a closed port is; an ICMP error would only be a soft error
+ * to a connecting IPv6 socket, and is rate limited).
+ */
+void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
+		       const struct svcnet_pkt *p)
+{
+	unsigned int l3 = p->t.family == AF_INET ? sizeof(struct iphdr) :
+						   sizeof(struct ipv6hdr);
+	unsigned int hlen = LL_MAX_HEADER + l3 + sizeof(struct tcphdr);
+	struct dst_entry *dst;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+
+	if (p->rst)
+		return;
+	skb = alloc_skb(hlen, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, hlen);
+	th = skb_push(skb, sizeof(*th));
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = p->t.dport;
+	th->dest = p->t.sport;
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	if (p->ack) {
+		th->seq = p->ack_seq;
+	} else {
+		th->ack = 1;
+		th->ack_seq = htonl(svcnet_reset_ack(p, oskb->len));
+	}
+	skb_push(skb, l3);
+	skb_reset_network_header(skb);
+	if (p->t.family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+		struct flowi4 fl4 = {
+			.daddr = p->t.saddr.ip,
+			.saddr = p->t.daddr.ip,
+			.flowi4_proto = IPPROTO_TCP,
+			.flowi4_mark = oskb->mark,
+			.flowi4_flags = FLOWI_FLAG_ANYSRC,
+			.fl4_sport = p->t.dport,
+			.fl4_dport = p->t.sport,
+		};
+		struct rtable *rt;
+
+		memset(iph, 0, sizeof(*iph));
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->ttl = 64;
+		iph->frag_off = htons(IP_DF);
+		iph->protocol = IPPROTO_TCP;
+		iph->saddr = p->t.daddr.ip;
+		iph->daddr = p->t.saddr.ip;
+		th->check = csum_tcpudp_magic(iph->saddr, iph->daddr,
+					      sizeof(*th), IPPROTO_TCP,
+					      csum_partial(th, sizeof(*th), 0));
+		skb->protocol = htons(ETH_P_IP);
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			goto err_free;
+		dst = &rt->dst;
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.daddr = p->t.saddr.in6,
+			.saddr = p->t.daddr.in6,
+			.flowi6_proto = IPPROTO_TCP,
+			.flowi6_mark = oskb->mark,
+			.fl6_sport = p->t.dport,
+			.fl6_dport = p->t.sport,
+		};
+
+		memset(ip6h, 0, sizeof(*ip6h));
+		ip6h->version = 6;
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->hop_limit = 64;
+		ip6h->payload_len = htons(sizeof(*th));
+		ip6h->saddr = p->t.daddr.in6;
+		ip6h->daddr = p->t.saddr.in6;
+		th->check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr,
+					    sizeof(*th), IPPROTO_TCP,
+					    csum_partial(th, sizeof(*th), 0));
+		skb->protocol = htons(ETH_P_IPV6);
+		dst = svcnet_route6(net, &fl6);
+		if (IS_ERR(dst))
+			goto err_free;
+	}
+	if (svcnet_is_dev(dst->dev)) {
+		dst_release(dst);
+		goto err_free;
+	}
+	skb_dst_set(skb, dst);
+	if (p->t.family == AF_INET)
+		ip_local_out(net, NULL, skb);
+	else
+		ip6_local_out(net, NULL, skb);
+	return;
+
+err_free:
+	kfree_skb(skb);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcnet: a packet's headers as the datapath reads and rewrites them
+ * (pkt.c), and the ICMP errors and resets it translates or sends (icmp.c).
+ */
+
+#ifndef _SVCNET_PKT_H
+#define _SVCNET_PKT_H
+
+#include "svcnet.h"
+
+/* What svcnet_parse() found in a packet's IP and TCP/UDP headers. */
+struct svcnet_pkt {
+	struct svcnet_tuple t;
+	unsigned int len;		/* from the IP header on */
+	unsigned int l4off;
+	/* TCP */
+	u8 doff;			/* header length, in words */
+	u8 syn:1, ack:1, fin:1, rst:1;
+	u8 wscale;			/* a SYN's, or SVCNET_NO_WSCALE */
+	u16 window;			/* as sent, unscaled */
+	__be32 seq;
+	__be32 ack_seq;
+};
+
+/* A TCP segment's payload length. */
+static inline u32 svcnet_pkt_payload(const struct svcnet_pkt *p)
+{
+	return p->len - p->l4off - p->doff * 4;
+}
+
+/* pkt.c */
+int svcnet_parse(struct sk_buff *skb, u8 family, struct svcnet_pkt *p);
+int svcnet_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p, bool dst,
+		   const union nf_inet_addr *addr, __be16 port);
+u32 svcnet_reset_ack(const struct svcnet_pkt *p, unsigned int len);
+
+/* route.c */
+int svcnet_route(struct net *net, struct sk_buff *skb,
+		 const struct svcnet_pkt *p, struct svcnet_backend *be,
+		 bool reasm);
+
+/* track.c */
+u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply);
+
+/* icmp.c */
+struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
+				    const struct svcnet_pkt *p);
+bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
+		    const struct svcnet_pkt *p);
+void svcnet_unreachable(struct sk_buff *skb, u8 family, int reason);
+void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
+		       const struct svcnet_pkt *p);
+
+#endif

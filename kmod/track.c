@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: what a flow's packets say about it, as connection tracking
+ * reads them.
+ *
+ * TCP: the handshake completes only in sequence: the backend's SYN-ACK must
+ * acknowledge the client's SYN (and any Fast Open data of it, or none),
+ * and the client's ACK the SYN-ACK; a bare ACK from a spoofed source moves
+ * nothing. After it, each side's next sequence number and advertised
+ * window are followed. A FIN counts only within the receiving side's
+ * window, a RST only at exactly the sender's next sequence number (RFC
+ * 5961 3.2; conntrack too keeps the state for any other): one with a
+ * guessed sequence number neither closes the flow nor ends a backend's
+ * drain. Segments that do not count are balanced like any other (the
+ * endpoints judge them too) but change nothing here.
+ *
+ * A flow is assured, and is then never evicted to make room for another,
+ * once it is established both ways: TCP when its handshake completed,
+ * UDP once a reply was seen and the flow still carries packets
+ * SVCNET_UDP_STREAM after it began, as conntrack decides. A query and its
+ * answer are no stream: one datagram from a spoofed source stays
+ * evictable even when the backend answers it. A sender that keeps one
+ * spoofed address and port going for two seconds makes its flow assured,
+ * as under conntrack; it takes a flow of the table per address and port
+ * it keeps going, for the UDP timeout.
+ *
+ * Writers race only on different CPUs handling packets of one flow; the
+ * fields are single words written with WRITE_ONCE, the flags and window
+ * scales with cmpxchg, so no update of another field is lost.
+ */
+
+#include <net/tcp.h>
+
+#include "pkt.h"
+
+#define SVCNET_UDP_STREAM	(2 * HZ)
+/* the window assumed at least: covers segments in flight past a lost ack */
+#define SVCNET_TRACK_MIN_WIN	65535U
+
+/* Set @bits in *@p outside @mask, @val inside it: lock free. */
+static void svcnet_track_u8(u8 *p, u8 mask, u8 val)
+{
+	u8 old = READ_ONCE(*p), new, prev;
+
+	for (;;) {
+		new = (old & ~mask) | val;
+		if (new == old)
+			return;
+		prev = cmpxchg(p, old, new);
+		if (prev == old)
+			return;
+		old = prev;
+	}
+}
+
+static void svcnet_track_flag(struct svcnet_flow *f, u8 bit)
+{
+	svcnet_track_u8(&f->flags, bit, bit);
+}
+
+static u8 svcnet_track_wscale(const struct svcnet_flow *f, int side)
+{
+	u8 w = READ_ONCE(f->wscale);
+
+	return side ? w >> 4 : w & 15;
+}
+
+/*
+ * Side @side's SYN: its sequence space and window start here, past the
+ * SYN itself (Fast Open data in the client's SYN may be refused).
+ */
+static void svcnet_track_syn(struct svcnet_flow *f, int side,
+			     const struct svcnet_pkt *p)
+{
+	WRITE_ONCE(f->tcp.end[side], ntohl(p->seq) + 1);
+	WRITE_ONCE(f->tcp.win[side], p->window);
+	svcnet_track_u8(&f->wscale, side ? 0xf0 : 0x0f,
+			side ? p->wscale << 4 : p->wscale);
+}
+
+/* The window side @side advertised, in bytes. */
+static u32 svcnet_track_win(const struct svcnet_flow *f, int side)
+{
+	u8 s0 = svcnet_track_wscale(f, 0), s1 = svcnet_track_wscale(f, 1);
+	u32 win = READ_ONCE(f->tcp.win[side]);
+
+	/* scaling holds when both SYNs offered it (RFC 7323 2.2) */
+	if (s0 != SVCNET_NO_WSCALE && s1 != SVCNET_NO_WSCALE)
+		win <<= side ? s1 : s0;
+	return max(win, SVCNET_TRACK_MIN_WIN);
+}
+
+/*
+ * Whether @seq, sent by side @side, lies within the window of the other
+ * side around @side's next sequence number: retransmissions of what it may
+ * not have acknowledged, or what it may accept.
+ */
+static bool svcnet_track_in_window(const struct svcnet_flow *f, int side,
+				   u32 seq)
+{
+	u32 next = READ_ONCE(f->tcp.end[side]);
+	u32 win = svcnet_track_win(f, !side);
+
+	return !before(seq, next - win) && !after(seq, next + win);
+}
+
+static u8 svcnet_track_tcp(struct svcnet_flow *f, const struct svcnet_pkt *p,
+			   int side)
+{
+	u8 cur = READ_ONCE(f->state), flags = READ_ONCE(f->flags);
+	u32 seq = ntohl(p->seq), ack = ntohl(p->ack_seq);
+	u32 end = seq + svcnet_pkt_payload(p) + p->fin;
+
+	if (cur == SVCNET_FLOW_TCP_SYN) {
+		if (p->syn && !p->ack && !p->rst && !side) {
+			/* the client's SYN, or its retransmission */
+			svcnet_track_syn(f, 0, p);
+		} else if (p->syn && p->ack && !p->rst && side &&
+			   !before(ack, READ_ONCE(f->tcp.end[0])) &&
+			   !after(ack, READ_ONCE(f->tcp.end[0]) +
+				  SVCNET_TRACK_MIN_WIN)) {
+			/* acknowledging the SYN, and its data if taken */
+			WRITE_ONCE(f->tcp.end[0], ack);
+			svcnet_track_syn(f, 1, p);
+			svcnet_track_flag(f, SVCNET_FLOW_F_REPLIED);
+		} else if (p->rst) {
+			/*
+			 * A refusal acknowledges the client's SYN; the client
+			 * aborts at its next sequence number.
+			 */
+			if (side ? p->ack && ack == READ_ONCE(f->tcp.end[0]) :
+				   seq == READ_ONCE(f->tcp.end[0]))
+				return SVCNET_FLOW_TCP_CLOSE;
+		} else if (!p->syn && p->ack && !side &&
+			   (flags & SVCNET_FLOW_F_REPLIED) &&
+			   ack == READ_ONCE(f->tcp.end[1])) {
+			/* the client's ACK of the SYN-ACK: established */
+			if (after(end, READ_ONCE(f->tcp.end[0])))
+				WRITE_ONCE(f->tcp.end[0], end);
+			WRITE_ONCE(f->tcp.win[0], p->window);
+			svcnet_track_flag(f, SVCNET_FLOW_F_ASSURED);
+			return p->fin ? SVCNET_FLOW_TCP_FIN :
+					SVCNET_FLOW_TCP_EST;
+		}
+		return cur;
+	}
+	if (p->syn)
+		return cur;
+	if (p->rst)
+		return seq == READ_ONCE(f->tcp.end[side]) ?
+		       SVCNET_FLOW_TCP_CLOSE : cur;
+	if (!svcnet_track_in_window(f, side, seq))
+		return cur;
+	if (after(end, READ_ONCE(f->tcp.end[side])))
+		WRITE_ONCE(f->tcp.end[side], end);
+	WRITE_ONCE(f->tcp.win[side], p->window);
+	if (p->fin && cur != SVCNET_FLOW_TCP_CLOSE)
+		return SVCNET_FLOW_TCP_FIN;
+	return cur;
+}
+
+/*
+ * Under RCU: account @p, a packet of @f from the client or, with @reply,
+ * from the backend. Returns the state the flow is in after it.
+ */
+u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply)
+{
+	u8 flags;
+
+	if (f->proto == IPPROTO_TCP)
+		return svcnet_track_tcp(f, p, reply);
+	if (reply)
+		svcnet_track_flag(f, SVCNET_FLOW_F_REPLIED);
+	flags = READ_ONCE(f->flags);
+	if ((flags & (SVCNET_FLOW_F_REPLIED | SVCNET_FLOW_F_ASSURED)) ==
+	    SVCNET_FLOW_F_REPLIED &&
+	    (s32)((u32)jiffies - f->born) > SVCNET_UDP_STREAM)
+		svcnet_track_flag(f, SVCNET_FLOW_F_ASSURED);
+	return SVCNET_FLOW_UDP;
+}
+
+#ifdef SVCNET_KUNIT
+#include "track_test.c"
+#endif
