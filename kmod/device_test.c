@@ -117,8 +117,8 @@ static const struct svcnet_xmit_case svcnet_xmit_cases[] = {
 	{ "IPv4 truncated", htons(ETH_P_IP), { 0x45 }, 12,
 	  SVCNET_DROP_MALFORMED },
 	{ "IPv4 IHL 4", htons(ETH_P_IP), { 0x44 }, 28, SVCNET_DROP_MALFORMED },
-	{ "IPv4 fragment", htons(ETH_P_IP),
-	  { 0x45, 0, 0, 28, 0, 0, 0x20, 0, 64, 17, 0, 0, 10, 0, 0, 1,
+	{ "IPv4 fragment, its length past the packet", htons(ETH_P_IP),
+	  { 0x45, 0, 0, 64, 0, 0, 0x20, 0, 64, 17, 0, 0, 10, 0, 0, 1,
 	    10, 96, 0, 1 }, 28, SVCNET_DROP_FRAGMENT },
 	{ "IPv4 TCP header truncated", htons(ETH_P_IP),
 	  { 0x45, 0, 0, 28, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1,
@@ -156,8 +156,11 @@ static void svcnet_xmit_drop_test(struct kunit *test)
 		skb_put_data(skb, c->bytes, c->len);
 		skb->dev = dev;
 		skb->protocol = c->protocol;
+		/* as dev_queue_xmit() calls it: softirqs off */
+		local_bh_disable();
 		KUNIT_EXPECT_EQ(test, dev->netdev_ops->ndo_start_xmit(skb, dev),
 				NETDEV_TX_OK);
+		local_bh_enable();
 	}
 	dev->netdev_ops->ndo_get_stats64(dev, &st);
 	KUNIT_EXPECT_EQ(test, st.tx_dropped, (u64)n);

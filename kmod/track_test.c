@@ -38,7 +38,7 @@ static const struct svcnet_track_case {
 	{ "a bare ACK without SYN-ACK", IPPROTO_TCP, 0, false,
 	  { SYN_, { A, 1001, 5001, 0, 1000, N, SVCNET_FLOW_TCP_SYN } } },
 	{ "a SYN-ACK not answering the SYN", IPPROTO_TCP, 0, false,
-	  { SYN_, { S | A | B, 5000, 7777, 0, 1000, N, SVCNET_FLOW_TCP_SYN },
+	  { SYN_, { S | A | B, 5000, 900, 0, 1000, N, SVCNET_FLOW_TCP_SYN },
 	    { A, 1001, 5001, 0, 1000, N, SVCNET_FLOW_TCP_SYN } } },
 	{ "an ACK of another SYN-ACK", IPPROTO_TCP, 0, false,
 	  { SYN_, SYNACK_, { A, 1001, 9999, 0, 1000, N,
