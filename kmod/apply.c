@@ -345,12 +345,9 @@ static bool svcnet_svc_spec_commit_backends(struct svcnet_txn *txn,
 	if (list_empty(&gone))
 		return changed;
 	/* the set without them is published: their flows go */
-	list_for_each_entry(be, &gone, list) {
-		be->purged = 0;
-		WRITE_ONCE(be->removed, true);
-	}
-	svcnet_flow_flush_removed(sn, svc);
-	svcnet_affinity_purge(sn);
+	list_for_each_entry(be, &gone, list)
+		be->purged = svcnet_flow_retire(sn, be);
+	svcnet_flow_reap(sn);
 	list_for_each_entry_safe(be, tmp, &gone, list) {
 		list_del(&be->list);
 		svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, txn->sd, svc, be,

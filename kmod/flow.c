@@ -17,9 +17,9 @@
  * second table, by its whole forward tuple.
  *
  * Lookups are lockless (RCU). Insertion and removal take the namespace's
- * flow lock, held only for one flow at a time. A delayed work walks the
- * table once a second and removes expired flows; it reschedules itself
- * while flows remain.
+ * flow lock, held only for one flow at a time. Flows are removed by
+ * reap.c: the collector, flushes, and the retirement of the flows of
+ * backends and services that go.
  */
 
 #include <linux/jhash.h>
@@ -203,8 +203,12 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 	/* the state goes terminal exactly once: the open count stays exact */
 	if (svcnet_flow_state_open(xchg(&f->state, SVCNET_FLOW_TCP_CLOSE)))
 		atomic_dec(&f->be->open);
+	/* retired under the flow lock too: the counts stay exact */
+	if (f->be->removed)
+		atomic_dec(&sn->retired);
+	else
+		atomic_dec(&f->be->svc->active);
 	atomic_dec(&f->be->active);
-	atomic_dec(&f->be->svc->active);
 	atomic_dec(&sn->flow_count);
 	call_rcu(&f->rcu, svcnet_flow_free_rcu);
 }
@@ -227,6 +231,16 @@ static struct rhlist_head *svcnet_flow_list(struct svcnet_net *sn, u8 family,
 	return rhltable_lookup(&sn->flows, &k, svcnet_flow_params);
 }
 
+/*
+ * In the table and not retired with its backend (svcnet_flow_retire()):
+ * a flow lookups find. Under RCU, a flow found live may be used until
+ * rcu_read_unlock(): its backend's service and device stay until then.
+ */
+bool svcnet_flow_live(const struct svcnet_flow *f)
+{
+	return !READ_ONCE(f->dead) && !READ_ONCE(f->be->removed);
+}
+
 /* Under RCU: the live flow of forward tuple @t, or NULL. */
 struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 					   const struct svcnet_tuple *t)
@@ -240,13 +254,13 @@ struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 		if (!f->snat && f->vport == t->dport &&
 		    svcnet_addr_eq(f->family, svcnet_flow_addr(f, 1),
 				   &t->daddr) &&
-		    !READ_ONCE(f->dead))
+		    svcnet_flow_live(f))
 			return f;
 	}
 	if (!atomic_read(&sn->flows_snat.nelems))
 		return NULL;
 	s = rhashtable_lookup(&sn->flows_snat, t, svcnet_snat_params);
-	return s && !READ_ONCE(s->flow.dead) ? &s->flow : NULL;
+	return s && svcnet_flow_live(&s->flow) ? &s->flow : NULL;
 }
 
 static bool svcnet_flow_be_is(const struct svcnet_flow *f,
@@ -267,7 +281,7 @@ struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
 	pos = svcnet_flow_list(sn, t->family, t->proto, &t->daddr, t->dport);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
 		if (svcnet_flow_be_is(f, &t->saddr, t->sport) &&
-		    !READ_ONCE(f->dead))
+		    svcnet_flow_live(f))
 			return f;
 	}
 	return NULL;
@@ -278,7 +292,7 @@ static u32 svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
 	return READ_ONCE(sn->cfg.timeout[state]) * HZ;
 }
 
-static bool svcnet_flow_is_expired(const struct svcnet_flow *f)
+bool svcnet_flow_is_expired(const struct svcnet_flow *f)
 {
 	return (s32)((u32)jiffies - READ_ONCE(f->expires)) >= 0;
 }
@@ -327,6 +341,9 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 	rcu_read_lock();
 	pos = svcnet_flow_list(sn, family, proto, addr, port);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
+		/* retired flows go soon, and their replies are not looked up */
+		if (READ_ONCE(f->be->removed))
+			continue;
 		if (svcnet_flow_be_is(f, &be->addr, be->port) ||
 		    ++n >= SVCNET_FLOW_CHAIN_MAX) {
 			free = false;
@@ -426,6 +443,19 @@ static int svcnet_flow_insert(struct svcnet_net *sn, struct svcnet_flow *f)
 	int err;
 
 	lockdep_assert_held(&sn->flow_lock);
+	if (f->snat) {
+		struct svcnet_flow_snat *old;
+
+		/*
+		 * One entry per forward tuple: a retired flow of the same
+		 * tuple (none live, or it would have been found) goes now.
+		 */
+		old = rhashtable_lookup_fast(&sn->flows_snat,
+					     &svcnet_flow_snat(f)->fwd,
+					     svcnet_snat_params);
+		if (old)
+			__svcnet_flow_remove(sn, &old->flow);
+	}
 	svcnet_flow_key_set(&k, f->family, f->proto, svcnet_flow_addr(f, 0),
 			    f->cport);
 	err = rhltable_insert_key(&sn->flows, &k, &f->node, svcnet_flow_params);
@@ -461,7 +491,9 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	bool nat;
 
 	*created = false;
-	if (atomic_inc_return(&sn->flow_count) > READ_ONCE(sn->cfg.flow_max)) {
+	/* retired flows, about to go, leave their room to new ones */
+	if (atomic_inc_return(&sn->flow_count) - atomic_read(&sn->retired) >
+	    READ_ONCE(sn->cfg.flow_max)) {
 		bool room;
 
 		spin_lock_bh(&sn->flow_lock);
@@ -482,7 +514,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 		*err = -ENOENT;
 		goto err_unlock;
 	}
-	/* removed after the scheduler picked it (see svcnet_flow_sync()) */
+	/* retired after the scheduler picked it (see svcnet_flow_retire()) */
 	if (READ_ONCE(be->removed)) {
 		*err = -ESTALE;
 		goto err_unlock;
@@ -556,159 +588,6 @@ err_count:
 	return NULL;
 }
 
-struct svcnet_flow_walk {
-	struct svcnet_net *sn;
-	bool (*match)(struct svcnet_flow *f, void *arg);
-	void *arg;
-};
-
-static bool svcnet_flow_prune(void *obj, void *arg)
-{
-	struct svcnet_flow_walk *w = arg;
-
-	if (!w->match(obj, w->arg))
-		return false;
-	svcnet_flow_remove(w->sn, obj);
-	return true;
-}
-
-/* Remove the flows for which @match is true, one lock hold each. */
-static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
-				     bool (*match)(struct svcnet_flow *f,
-						   void *arg),
-				     void *arg)
-{
-	struct svcnet_flow_walk w = { .sn = sn, .match = match, .arg = arg };
-
-	return svcnet_rht_prune(&sn->flows.ht, svcnet_flow_prune, &w);
-}
-
-static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
-{
-	return svcnet_flow_is_expired(f);
-}
-
-/*
- * Remove the expired flows among the next @budget or so of the table, from
- * where the last call stopped: a large table is collected a slice each
- * second rather than walked whole. At the end of the table the walk starts
- * over.
- */
-void svcnet_flow_gc_slice(struct svcnet_net *sn, unsigned int budget)
-{
-	struct svcnet_flow_walk w = { .sn = sn, .match = svcnet_flow_expired };
-	unsigned int removed = 0;
-
-	if (!sn->gc_walking) {
-		rhashtable_walk_enter(&sn->flows.ht, &sn->gc_iter);
-		sn->gc_walking = true;
-	}
-	if (!svcnet_rht_prune_some(&sn->gc_iter, budget, svcnet_flow_prune, &w,
-				   &removed)) {
-		rhashtable_walk_exit(&sn->gc_iter);
-		sn->gc_walking = false;
-	}
-}
-
-static void svcnet_flow_gc(struct work_struct *work)
-{
-	struct svcnet_net *sn = container_of(to_delayed_work(work),
-					     struct svcnet_net, flow_gc);
-
-	/* rounded up: a pass takes at most SVCNET_GC_SLICES slices */
-	svcnet_flow_gc_slice(sn, max_t(unsigned int, SVCNET_GC_MIN,
-				       DIV_ROUND_UP(atomic_read(&sn->flow_count),
-						    SVCNET_GC_SLICES)));
-	svcnet_affinity_gc(sn);
-	if (atomic_read(&sn->flow_count) || atomic_read(&sn->affinity_count))
-		queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
-}
-
-struct svcnet_flow_filter {
-	struct svcnet_dev *sd;
-	struct svcnet_service *svc;
-	struct svcnet_backend *be;
-};
-
-static bool svcnet_flow_filter_match(struct svcnet_flow *f, void *arg)
-{
-	struct svcnet_flow_filter *flt = arg;
-	struct svcnet_service *svc = f->be->svc;
-
-	if (flt->be)
-		return f->be == flt->be;
-	if (flt->svc)
-		return svc == flt->svc;
-	return !flt->sd || svc->sd == flt->sd;
-}
-
-unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
-			       struct svcnet_service *svc)
-{
-	struct svcnet_flow_filter flt = { .sd = sd, .svc = svc };
-
-	return svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
-}
-
-/*
- * Flows are created under the flow lock, after a check of their backend's
- * removed flag. Once this returns, every flow to a backend marked removed
- * before the call is in the table, where a walk finds it, and no other
- * can be created.
- */
-static void svcnet_flow_sync(struct svcnet_net *sn)
-{
-	spin_lock_bh(&sn->flow_lock);
-	spin_unlock_bh(&sn->flow_lock);
-}
-
-/* Remove the flows of a removed backend: their next packets are balanced
- * anew (UDP) or answered with a reset (TCP).
- */
-unsigned int svcnet_flow_flush_backend(struct svcnet_net *sn,
-				       struct svcnet_backend *be)
-{
-	struct svcnet_flow_filter flt = { .be = be };
-
-	svcnet_flow_sync(sn);
-	return svcnet_flow_walk(sn, svcnet_flow_filter_match, &flt);
-}
-
-static bool svcnet_flow_removed_match(struct svcnet_flow *f, void *arg)
-{
-	struct svcnet_backend *be = f->be;
-
-	if (be->svc != arg || !READ_ONCE(be->removed))
-		return false;
-	be->purged++;
-	return true;
-}
-
-/*
- * Remove the flows of every removed backend of @svc in one pass, counting
- * them in each backend's purged; under RTNL.
- */
-unsigned int svcnet_flow_flush_removed(struct svcnet_net *sn,
-				       struct svcnet_service *svc)
-{
-	ASSERT_RTNL();
-	svcnet_flow_sync(sn);
-	return svcnet_flow_walk(sn, svcnet_flow_removed_match, svc);
-}
-
-/*
- * Remove every flow of @svc and stop new ones: a flow is inserted under
- * the flow lock only while its service is alive.
- */
-unsigned int svcnet_flow_kill_service(struct svcnet_net *sn,
-				      struct svcnet_service *svc)
-{
-	spin_lock_bh(&sn->flow_lock);
-	WRITE_ONCE(svc->dead, true);
-	spin_unlock_bh(&sn->flow_lock);
-	return svcnet_flow_flush(sn, NULL, svc);
-}
-
 int svcnet_flow_net_init(struct svcnet_net *sn)
 {
 	int err;
@@ -720,7 +599,6 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 	atomic_set(&sn->flow_count, 0);
 	INIT_LIST_HEAD(&sn->young_list);
 	atomic64_set(&sn->flows_evicted, 0);
-	INIT_DELAYED_WORK(&sn->flow_gc, svcnet_flow_gc);
 	err = rhltable_init(&sn->flows, &svcnet_flow_params);
 	if (err)
 		return err;
@@ -730,13 +608,11 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 	return err;
 }
 
+/* After svcnet_reap_net_exit(), which removed every flow. */
 void svcnet_flow_net_exit(struct svcnet_net *sn)
 {
-	cancel_delayed_work_sync(&sn->flow_gc);
-	if (sn->gc_walking)
-		rhashtable_walk_exit(&sn->gc_iter);
-	/* every service, hence every flow, went with the devices */
 	WARN_ON_ONCE(atomic_read(&sn->flow_count));
+	WARN_ON_ONCE(atomic_read(&sn->retired));
 	rhashtable_destroy(&sn->flows_snat);
 	rhltable_destroy(&sn->flows);
 }

@@ -24,7 +24,10 @@ static struct svcnet_flow_fixture *svcnet_flow_fixture(struct kunit *test)
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fx);
 	KUNIT_ASSERT_EQ(test, svcnet_flow_net_init(&fx->sn), 0);
+	svcnet_reap_net_init(&fx->sn);
 	refcount_set(&fx->svc.ref, 1);
+	INIT_LIST_HEAD(&fx->svc.backends);
+	list_add(&fx->be.list, &fx->svc.backends);
 	fx->be.svc = &fx->svc;
 	fx->be.addr.ip = htonl(0x0a000102);
 	fx->be.port = htons(8080);
@@ -37,6 +40,7 @@ static void svcnet_flow_fixture_free(struct kunit *test,
 				     struct svcnet_flow_fixture *fx)
 {
 	svcnet_flow_flush(&fx->sn, NULL, NULL);
+	svcnet_reap_net_exit(&fx->sn);
 	svcnet_flow_net_exit(&fx->sn);
 	/* flows drop their backend references after a grace period */
 	rcu_barrier();
@@ -315,22 +319,37 @@ static void svcnet_flow_open_count_test(struct kunit *test)
 	svcnet_flow_fixture_free(test, fx);
 }
 
+/*
+ * A service that goes takes its flows out of use at once (not found, not
+ * counted, no new one) and the collector frees them afterwards.
+ */
 static void svcnet_flow_dead_service_test(struct kunit *test)
 {
 	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_tuple t = svcnet_client(3);
 	struct svcnet_flow *f;
+	unsigned int n;
 	bool created;
 	int err, i;
 
 	for (i = 0; i < 10; i++)
 		KUNIT_ASSERT_NOT_NULL(test, svcnet_test_flow(fx, i, &created,
 							     &err));
-	svcnet_flow_kill_service(&fx->sn, &fx->svc);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
+	rtnl_lock();
+	n = svcnet_flow_kill_service(&fx->sn, &fx->svc);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, n, 10U);
+	KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
+	KUNIT_EXPECT_EQ(test, svcnet_flow_count(&fx->sn), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->svc.active), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.retired), 10);
 	f = svcnet_test_flow(fx, 11, &created, &err);
 	KUNIT_EXPECT_NULL(test, f);
 	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	svcnet_flow_reap(&fx->sn);
+	flush_delayed_work(&fx->sn.flow_gc);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.retired), 0);
 	svcnet_flow_fixture_free(test, fx);
 }
 

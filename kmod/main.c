@@ -26,9 +26,12 @@ static int __net_init svcnet_net_init(struct net *net)
 	if (err)
 		return err;
 	err = svcnet_flow_net_init(sn);
-	if (err)
+	if (err) {
 		svcnet_affinity_net_exit(sn);
-	return err;
+		return err;
+	}
+	svcnet_reap_net_init(sn);
+	return 0;
 }
 
 static void __net_exit svcnet_net_exit(struct net *net)
@@ -39,6 +42,7 @@ static void __net_exit svcnet_net_exit(struct net *net)
 	WARN_ON_ONCE(!list_empty(&sn->devs));
 	WARN_ON_ONCE(sn->hook_users);
 	svcnet_drain_net_exit(sn);
+	svcnet_reap_net_exit(sn);
 	svcnet_flow_net_exit(sn);
 	svcnet_affinity_net_exit(sn);
 }

@@ -1546,7 +1546,8 @@ static int svcnet_nl_flow_get_dumpit(struct sk_buff *skb,
 			err = PTR_ERR(f);
 			break;
 		}
-		if (READ_ONCE(f->dead))
+		/* a retired flow's device may be gone */
+		if (!svcnet_flow_live(f))
 			continue;
 		if (cb->args[1] && f->be->svc->sd->dev->ifindex != cb->args[1])
 			continue;
@@ -1670,7 +1671,7 @@ static int svcnet_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	if (nla_put_u32(msg, SVCNET_A_CFG_FLOW_MAX, READ_ONCE(sn->cfg.flow_max)) ||
 	    nla_put_u32(msg, SVCNET_A_CFG_FLOW_COUNT,
-			atomic_read(&sn->flow_count)) ||
+			svcnet_flow_count(sn)) ||
 	    nla_put_u32(msg, SVCNET_A_CFG_AFFINITY_COUNT,
 			atomic_read(&sn->affinity_count)) ||
 	    nla_put_u64_64bit(msg, SVCNET_A_CFG_FLOWS_EVICTED,

@@ -470,14 +470,13 @@ void svcnet_service_del(struct svcnet_service *svc)
 	sd->n_services--;
 	/* no flow of it survives, and none can be created any more */
 	purged = svcnet_flow_kill_service(sn, svc);
-	svcnet_affinity_flush(sn, svc, NULL);
+	svcnet_flow_reap(sn);
 	svcnet_nl_notify(SVCNET_CMD_SERVICE_DEL, sd, svc, NULL, purged);
 	svcnet_bset_publish(svc, NULL);
 	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
 		list_del(&be->list);
 		if (be->draining)
 			list_del(&be->drain_list);
-		be->removed = true;
 		svcnet_backend_put(be);
 	}
 	svc->n_backends = 0;
@@ -698,15 +697,16 @@ int svcnet_backend_del(struct svcnet_backend *be,
 	}
 	if (be->draining)
 		list_del_init(&be->drain_list);
-	WRITE_ONCE(be->removed, true);
 	svc->n_backends--;
 	/*
 	 * Its flows go too: the next datagram of a UDP flow is balanced
 	 * anew, the next segment of a TCP connection is answered with a
-	 * reset instead of being sent to a backend that is gone.
+	 * reset instead of being sent to a backend that is gone. Its
+	 * clients' affinity entries are not offered any more, and go with
+	 * its flows.
 	 */
-	purged = svcnet_flow_flush_backend(sn, be);
-	svcnet_affinity_flush(sn, NULL, be);
+	purged = svcnet_flow_retire(sn, be);
+	svcnet_flow_reap(sn);
 	svcnet_net_changed(sn);
 	svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, svc->sd, svc, be, purged);
 	svcnet_backend_put(be);

@@ -381,6 +381,9 @@ struct svcnet_net {
 	struct rhashtable flows_snat;
 	spinlock_t flow_lock;		/* flow insertion and removal */
 	atomic_t flow_count;
+	/* of them, flows of retired backends, reaped by flow_gc; flow lock */
+	atomic_t retired;
+	bool reap;			/* flow_gc: reap them on its next run */
 	/* flows not yet seen assured, oldest first; flow lock */
 	struct list_head young_list;
 	atomic64_t flows_evicted;
@@ -542,6 +545,16 @@ void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 			struct svcnet_tuple *rev);
 /* milliseconds until @f expires, 0 if it has */
 u32 svcnet_flow_expires_ms(const struct svcnet_flow *f);
+bool svcnet_flow_is_expired(const struct svcnet_flow *f);
+bool svcnet_flow_live(const struct svcnet_flow *f);
+static inline bool svcnet_flow_state_open(u8 state)
+{
+	return state != SVCNET_FLOW_TCP_FIN && state != SVCNET_FLOW_TCP_CLOSE;
+}
+
+/* reap.c */
+void svcnet_reap_net_init(struct svcnet_net *sn);
+void svcnet_reap_net_exit(struct svcnet_net *sn);
 /* the collector's step: expired flows among the next @budget; flow_gc */
 void svcnet_flow_gc_slice(struct svcnet_net *sn, unsigned int budget);
 /* flush flows of @sd (all if NULL) and of @svc (all of @sd if NULL) */
@@ -549,14 +562,10 @@ unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
 			       struct svcnet_service *svc);
 unsigned int svcnet_flow_kill_service(struct svcnet_net *sn,
 				      struct svcnet_service *svc);
-unsigned int svcnet_flow_flush_backend(struct svcnet_net *sn,
-				       struct svcnet_backend *be);
-unsigned int svcnet_flow_flush_removed(struct svcnet_net *sn,
-				       struct svcnet_service *svc);
-static inline bool svcnet_flow_state_open(u8 state)
-{
-	return state != SVCNET_FLOW_TCP_FIN && state != SVCNET_FLOW_TCP_CLOSE;
-}
+unsigned int svcnet_flow_retire(struct svcnet_net *sn,
+				struct svcnet_backend *be);
+void svcnet_flow_reap(struct svcnet_net *sn);
+unsigned int svcnet_flow_count(struct svcnet_net *sn);
 
 /* affinity.c */
 int svcnet_affinity_net_init(struct svcnet_net *sn);
