@@ -542,6 +542,7 @@ int svcnet_backend_set_local(struct svcnet_backend *be, bool local)
 		return err;
 	}
 	svcnet_net_changed(svcnet_pernet(dev_net(be->svc->sd->dev)));
+	svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, be->svc->sd, be->svc, be, -1);
 	return 0;
 }
 

@@ -197,6 +197,9 @@ check "backends: the set is the list given" \
 check "backends: one event per backend added, changed or removed" \
 	json_eq "$(events_until_probe)" \
 	'["backend add 10.0.3.2","backend del 10.0.1.2","backend set 10.0.2.2"]'
+$svcnet backend set svc0 tcp $VIP:80 10.0.3.2:8080 local on
+check "backend set ... local on: a backend set event, as apply sends for it" \
+	json_eq "$(events_until_probe)" '["backend set 10.0.3.2"]'
 
 # --- a service larger than one netlink attribute --------------------------------
 {
