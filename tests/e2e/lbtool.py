@@ -256,15 +256,7 @@ def inet_csum(data):
 
 def syn(src, sport, addr, port):
     """A bare TCP SYN from SRC:SPORT, as a client reusing a port sends."""
-    hdr = struct.pack("!HHIIBBHHH", sport, port, 0x1000, 0, 5 << 4, 0x02,
-                      64240, 0, 0)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(addr) + \
-        struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(hdr))
-    hdr = hdr[:16] + struct.pack("!H", inet_csum(pseudo + hdr)) + hdr[18:]
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
-    s.bind((src, 0))
-    s.sendto(hdr, (addr, 0))
-    return 0
+    return segment(src, sport, addr, port, "S", 0x1000)
 
 
 def segment(src, sport, addr, port, flags, seq):
