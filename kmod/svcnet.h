@@ -601,6 +601,11 @@ void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
 			   struct svcnet_tls_stats *out);
 struct sk_buff *svcnet_tls_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
 
+/* tls_crypt.c */
+struct tls_context;
+struct sk_buff *svcnet_tls_encrypt(struct tls_context *ctx,
+				   struct sk_buff *skb, u32 *records);
+
 /* netlink.c */
 extern const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1];
 int svcnet_genl_init(void);

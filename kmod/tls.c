@@ -3,14 +3,13 @@
  * svcnet: kTLS TX device offload. A kTLS socket whose route leads into an
  * svcnet device may hand its records to the device in plaintext (TLS 1.2,
  * AES-GCM-128/256, as net/tls offers to devices); the device encrypts them
- * in its transmit path, before balancing, with the kernel's own record
- * encryption (tls_encrypt_skb(), which builds a new skb and never touches
- * the pages TCP keeps for retransmission).
+ * in its transmit path, before balancing (tls_crypt.c: into a new packet
+ * of order-0 pages, never touching the pages TCP keeps for retransmission).
  *
- * Once the device has handled a packet of a kTLS socket it orphans it and
- * clears skb->decrypted: the packet leaves by another device, whose
- * transmit validation would otherwise encrypt it a second time (or drop it
- * as plaintext without a socket).
+ * A packet of a kTLS socket leaves svc0 without the socket and with
+ * skb->decrypted clear: it leaves by another device, whose transmit
+ * validation would otherwise encrypt it a second time (or drop it as
+ * plaintext without a socket).
  */
 
 #include <crypto/aead.h>
@@ -204,26 +203,36 @@ static const struct tlsdev_ops svcnet_tlsdev_ops = {
 	.tls_dev_resync = svcnet_tls_dev_resync,
 };
 
-/* The records of @ctx that end within [seq, seq + len). */
-static u32 svcnet_tls_records(struct tls_offload_context_tx *ctx, u32 seq,
-			      u32 len)
+/*
+ * The encrypted copy leaves by another device, without the socket: that
+ * device would encrypt it again for a socket that offloads to us. The
+ * socket's claim on its memory, by which TCP keeps what it queues below
+ * itself small (TCP small queues), stays with the plaintext packet, kept
+ * until the copy is freed. The claim ends early where the copy is replaced
+ * on its way (segmented for a device without TSO, orphaned by netem or on
+ * receive), as a GSO packet's would without its TCP destructor.
+ *
+ * The destructor is svcnet's code, so each held copy holds the module;
+ * while the module unloads, none is held any more. (Like every module that
+ * sets an skb destructor, this leaves the few instructions after
+ * module_put() to the unload's RCU grace period.)
+ */
+static void svcnet_tls_release(struct sk_buff *nskb)
 {
-	struct tls_record_info *rec;
-	unsigned long flags;
-	u32 n = 0;
-	u64 rcd_sn;
+	consume_skb(skb_shinfo(nskb)->destructor_arg);
+	module_put(THIS_MODULE);
+}
 
-	spin_lock_irqsave(&ctx->lock, flags);
-	rec = tls_get_record(ctx, seq, &rcd_sn);
-	if (rec) {
-		list_for_each_entry_from(rec, &ctx->records_list, list) {
-			if (after(rec->end_seq, seq + len))
-				break;
-			n += !tls_record_is_start_marker(rec);
-		}
+static void svcnet_tls_hold(struct sk_buff *nskb, struct sk_buff *skb)
+{
+	if (!try_module_get(THIS_MODULE)) {
+		consume_skb(skb);
+		return;
 	}
-	spin_unlock_irqrestore(&ctx->lock, flags);
-	return n;
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_shinfo(nskb)->destructor_arg = skb;
+	nskb->destructor = svcnet_tls_release;
 }
 
 /*
@@ -246,20 +255,21 @@ struct sk_buff *svcnet_tls_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		goto orphan;
 	ts = svcnet_tls_sock(ctx);
 	payload = skb->len - skb_tcp_all_headers(skb);
-	records = payload ?
-		  svcnet_tls_records(tls_offload_ctx_tx(ctx),
-				     ntohl(tcp_hdr(skb)->seq), payload) : 0;
-	nskb = tls_encrypt_skb(skb);
+	nskb = svcnet_tls_encrypt(ctx, skb, &records);
 	if (!nskb) {
 		svcnet_tls_count(sd->tls.pcpu, 0, 0, true);
 		if (ts->svc)
 			svcnet_tls_count(ts->svc->tls.pcpu, 0, 0, true);
+		kfree_skb(skb);
 		return NULL;
 	}
-	skb = nskb;
+	if (nskb == skb)	/* nothing to encrypt */
+		goto orphan;
 	svcnet_tls_count(sd->tls.pcpu, records, payload, false);
 	if (ts->svc)
 		svcnet_tls_count(ts->svc->tls.pcpu, records, payload, false);
+	svcnet_tls_hold(nskb, skb);
+	return nskb;
 orphan:
 	skb_orphan(skb);
 	skb->decrypted = 0;

@@ -26,8 +26,8 @@ ip netns exec kt-be1 $KT rx 9443 >"$TMPD/rx.log" 2>&1 &
 PIDS+=($!)
 ip netns exec kt-be2 $KT raw 9444 svcnet-marker >"$TMPD/raw.log" 2>&1 &
 PIDS+=($!)
-wait_for 20 grep -q serving "$TMPD/rx.log"
-wait_for 20 grep -q serving "$TMPD/raw.log"
+wait_for 60 grep -q serving "$TMPD/rx.log"
+wait_for 60 grep -q serving "$TMPD/raw.log"
 
 $svcnet service add svc0 tcp $VIP:443
 $svcnet backend add svc0 tcp $VIP:443 10.0.1.2:9443
@@ -79,9 +79,45 @@ fi
 
 check "the device offers TLS TX offload, on" feature on
 
+# --- fragmented memory ----------------------------------------------------------
+# svc0 encrypts into single pages: with no free block of more than a few
+# pages, no record is dropped. memfrag holds every other page; compaction,
+# which would undo it, is off; zone DMA is kept for its own. This comes
+# first, before kTLS traffic has made the kernel set blocks aside for
+# large atomic allocations.
+cc -O2 -o "$TMPD/memfrag" "$(dirname "$0")/memfrag.c"
+# the knobs this kernel has (no compaction ones without CONFIG_COMPACTION),
+# set for the test and restored afterwards
+frag_knobs=()
+for k in vm.lowmem_reserve_ratio vm.extfrag_threshold vm.compaction_proactiveness; do
+	[ ! -e "/proc/sys/${k//.//}" ] || frag_knobs+=("$k=$(sysctl -n "$k" | tr -s '\t' ' ')")
+done
+lowmem0=$(sysctl -n vm.lowmem_reserve_ratio | tr -s '\t' ' ')
+sysctl -qw vm.lowmem_reserve_ratio="1 ${lowmem0#* }"
+for k in extfrag_threshold=1000 compaction_proactiveness=0; do
+	[ ! -e "/proc/sys/vm/${k%%=*}" ] || sysctl -qw "vm.$k"
+done
+"$TMPD/memfrag" 24 "$TMPD/frag.ready" >"$TMPD/memfrag.log" 2>&1 &
+frag=$!
+PIDS+=($frag)
+frag_done() { test -e "$TMPD/frag.ready" || ! kill -0 "$frag" 2>/dev/null; }
+fragmented() {
+	wait_for 300 frag_done
+	test -e "$TMPD/frag.ready" || { cat "$TMPD/memfrag.log"; return 1; }
+}
+check "fragmented memory: no free block of 8 pages or more (memfrag)" fragmented
+cat /proc/buddyinfo
+drops0=$(eth_stat tls_tx_drops)
+check "fragmented memory: 8 MiB by kTLS arrive intact" send $VIP 443 8388608
+check "fragmented memory: svc0 dropped no record (tls_tx_drops +0)" \
+	test "$(eth_stat tls_tx_drops)" = "$drops0"
+kill "$frag" 2>/dev/null || true
+wait "$frag" || true
+sysctl -qw "${frag_knobs[@]}"
+
 # --- one kTLS socket to a service -------------------------------------------
 dev0=$(tls_stat TlsTxDevice) sw0=$(tls_stat TlsTxSw) cur0=$(tls_stat TlsCurrTxDevice)
-added0=$(eth_stat tls_tx_device_added)
+added0=$(eth_stat tls_tx_device_added) svc_added0=$(svc_tls 443 added)
 rm -f "$TMPD/ready" "$TMPD/go"
 $KT send $VIP 443 16384 --hold "$TMPD" >"$TMPD/held.out" &
 held=$!
@@ -94,7 +130,8 @@ check "offload: TlsCurrTxDevice +1 while it is open" \
 	delta TlsCurrTxDevice "$cur0" 1
 check "offload: svc0 counted the socket (ethtool -S)" \
 	test "$(eth_stat tls_tx_device_added)" = $((added0 + 1))
-check "offload: so did the service" test "$(svc_tls 443 added)" = 1
+check "offload: so did the service" \
+	test "$(svc_tls 443 added)" = $((svc_added0 + 1))
 touch "$TMPD/go"
 check "offload: the backend's kernel kTLS RX reads the same bytes" wait "$held"
 counted() { [ "$(eth_stat tls_tx_records)" -ge 1 ] && [ "$(eth_stat tls_tx_bytes)" -ge 16384 ]; }
@@ -154,6 +191,38 @@ check "loss and reordering: 1 MiB by sendfile too" \
 	send $VIP 443 1048576 --mode sendfile
 check "loss and reordering: TCP did retransmit" test "$(retrans)" -gt "$r0"
 tc qdisc del dev kt-be1 root
+
+# --- TCP small queues ---------------------------------------------------------
+# The socket keeps its claim on what waits below svc0, so TCP queues no
+# more than its small-queue limit in a slow link's qdisc (tbf: it neither
+# orphans nor segments the packets).
+# (Reno: its slow start ends only on loss, so without that limit the
+# queue would grow with the congestion window)
+tsq0=$(sysctl -n net.ipv4.tcp_limit_output_bytes)
+cc0=$(sysctl -n net.ipv4.tcp_congestion_control)
+sysctl -qw net.ipv4.tcp_limit_output_bytes=65536 net.ipv4.tcp_congestion_control=reno
+tc qdisc add dev kt-be1 root tbf rate 5mbit burst 256kb limit 16mb
+backlog() { # the qdisc's backlog in bytes
+	tc -j -s qdisc show dev kt-be1 | jq '.[0].backlog'
+}
+$KT send $VIP 443 4194304 >"$TMPD/slow.out" &
+slow=$!
+max_backlog=0 unread=0
+while kill -0 $slow 2>/dev/null; do
+	b=$(backlog)
+	case $b in
+	'' | *[!0-9]*) unread=$((unread + 1)) ;;
+	*) [ "$b" -le "$max_backlog" ] || max_backlog=$b ;;
+	esac
+	sleep 0.05
+done
+check "slow link: 4 MiB by kTLS arrive intact" wait $slow
+# measured: it did queue, every sample read, and no more than the limit
+bounded() { [ "$unread" = 0 ] && [ "$max_backlog" -gt 0 ] && [ "$max_backlog" -le 196608 ]; }
+check "slow link: the qdisc held at most 192 KiB (max $max_backlog bytes; TSQ limit 64 KiB)" \
+	bounded
+tc qdisc del dev kt-be1 root
+sysctl -qw net.ipv4.tcp_limit_output_bytes="$tsq0" net.ipv4.tcp_congestion_control="$cc0"
 
 # --- what stays in software --------------------------------------------------
 dev0=$(tls_stat TlsTxDevice) sw0=$(tls_stat TlsTxSw)
