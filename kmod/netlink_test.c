@@ -7,7 +7,7 @@
 #include <kunit/test.h>
 #include <net/netlink.h>
 
-#include "svcnet.h"
+#include "netlink.h"
 
 struct svcnet_policy_case {
 	const char *name;

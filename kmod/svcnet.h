@@ -606,13 +606,13 @@ struct tls_context;
 struct sk_buff *svcnet_tls_encrypt(struct tls_context *ctx,
 				   struct sk_buff *skb, u32 *records);
 
-/* netlink.c */
-extern const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1];
+/* netlink.c (the family; its files' own declarations: netlink.h) */
 int svcnet_genl_init(void);
-/* an event for the SVCNET_GENL_MCGRP_EVENTS group; @purged < 0: none */
+void svcnet_genl_uninit(void);
+
+/* nl_event.c: an event for SVCNET_GENL_MCGRP_EVENTS; @purged < 0: none */
 void svcnet_nl_notify(u8 cmd, struct svcnet_dev *sd,
 		      struct svcnet_service *svc, struct svcnet_backend *be,
 		      long purged);
-void svcnet_genl_uninit(void);
 
 #endif /* _SVCNET_H */
