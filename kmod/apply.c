@@ -11,6 +11,10 @@
  * sets and removes what the transaction dropped. Backends that stay keep
  * their object, so their flows, counters and drains are untouched, and a
  * transaction that changes nothing sends no event.
+ *
+ * Every change of the configuration is a transaction: one backend's change
+ * is one of its service alone (svcnet_txn_backend()), so events, the
+ * generation and rollback are the same for every request.
  */
 
 #include <linux/bsearch.h>
@@ -70,7 +74,7 @@ static bool svcnet_be_spec_differs(const struct svcnet_be_spec *b)
 	const struct svcnet_backend *be = b->be;
 
 	return b->is_new || be->weight != b->weight || be->local != b->local ||
-	       be->draining != !!b->drain;
+	       be->draining != !!b->drain || b->drain_restart;
 }
 
 /* Does @s change the scheduler's view of the service? */
@@ -286,11 +290,12 @@ static bool svcnet_be_spec_commit(struct svcnet_net *sn,
 
 	WRITE_ONCE(be->weight, b->weight);
 	be->local = b->local;
-	if (b->drain && !be->draining) {
-		/* a backend already draining keeps its deadline */
+	if (b->drain && (!be->draining || b->drain_restart)) {
+		/* a backend already draining keeps its deadline, unless asked */
+		if (!be->draining)
+			list_add_tail(&be->drain_list, &sn->draining);
 		be->draining = true;
 		be->drain_deadline = jiffies + (unsigned long)b->drain * HZ;
-		list_add_tail(&be->drain_list, &sn->draining);
 		mod_delayed_work(system_power_efficient_wq, &sn->drain_work, 0);
 	} else if (!b->drain && be->draining) {
 		be->draining = false;
@@ -435,4 +440,129 @@ void svcnet_txn_free(struct svcnet_txn *txn)
 	svcnet_stats_pool_release(&txn->pool);
 	kvfree(txn->svc);
 	kvfree(txn->be);
+}
+
+/* The spec of @svc as it is: settings, sources kept, backends to list. */
+static void svcnet_svc_spec_keep(struct svcnet_svc_spec *s,
+				 const struct svcnet_service *svc)
+{
+	s->key = svc->key;
+	s->sched = svc->sched;
+	s->maglev_size = svc->maglev_size;
+	s->policy = svc->policy;
+	s->affinity_timeout = svc->affinity_timeout;
+	s->affinity_prefix = svc->affinity_prefix;
+	s->tls_offload = svc->tls_offload;
+	s->set_backends = true;
+}
+
+/* A backend of the service as it is, in @b. */
+static void svcnet_be_spec_keep(struct svcnet_be_spec *b,
+				const struct svcnet_backend *be)
+{
+	long left = (long)(be->drain_deadline - jiffies);
+
+	memset(b, 0, sizeof(*b));
+	b->addr = be->addr;
+	b->port = be->port;
+	b->weight = be->weight;
+	b->local = be->local;
+	/* a drain goes on: any non-zero time keeps its deadline */
+	if (be->draining)
+		b->drain = max_t(long, DIV_ROUND_UP(left, HZ), 1);
+}
+
+/* Apply @chg to @b, the spec of the backend it names. */
+static void svcnet_be_spec_change(struct svcnet_be_spec *b,
+				  const struct svcnet_be_change *chg)
+{
+	if (chg->set & SVCNET_BE_CHG_WEIGHT) {
+		b->weight = chg->weight;
+		b->drain = 0;
+	}
+	if (chg->set & SVCNET_BE_CHG_LOCAL)
+		b->local = chg->local;
+	if (chg->set & SVCNET_BE_CHG_DRAIN) {
+		b->drain = chg->drain;
+		b->drain_restart = true;
+	}
+}
+
+/*
+ * One backend's change as a transaction of its service alone: the
+ * service's backends as they are, in their order, with @chg applied.
+ */
+int svcnet_txn_backend(struct svcnet_service *svc,
+		       const struct svcnet_be_change *chg,
+		       struct netlink_ext_ack *extack)
+{
+	struct svcnet_txn txn = { .mode = SVCNET_TXN_SET, .sd = svc->sd };
+	struct svcnet_be_spec *found = NULL;
+	struct svcnet_svc_spec *s;
+	struct svcnet_backend *be;
+	int err;
+
+	ASSERT_RTNL();
+	txn.svc = kvcalloc(1, sizeof(*txn.svc), GFP_KERNEL_ACCOUNT);
+	txn.be = kvmalloc_array(svc->n_backends + 1, sizeof(*txn.be),
+				GFP_KERNEL_ACCOUNT);
+	if (!txn.svc || !txn.be) {
+		kvfree(txn.svc);
+		kvfree(txn.be);
+		return -ENOMEM;
+	}
+	txn.max_svc = 1;
+	txn.n_svc = 1;
+	txn.max_be = svc->n_backends + 1;
+	s = &txn.svc[0];
+	svcnet_svc_spec_keep(s, svc);
+	s->be = txn.be;
+	list_for_each_entry(be, &svc->backends, list) {
+		struct svcnet_be_spec *b = &s->be[s->n_be++];
+
+		svcnet_be_spec_keep(b, be);
+		if (be->port == chg->port && nf_inet_addr_cmp(&be->addr, &chg->addr))
+			found = b;
+	}
+	err = -EEXIST;
+	if (chg->op == SVCNET_BE_ADD && found) {
+		NL_SET_ERR_MSG_ATTR(extack, chg->attr, "the backend exists");
+		goto out;
+	}
+	err = -ENOENT;
+	if (chg->op != SVCNET_BE_ADD && !found) {
+		NL_SET_ERR_MSG_ATTR(extack, chg->attr, "no such backend");
+		goto out;
+	}
+	switch (chg->op) {
+	case SVCNET_BE_ADD:
+		err = -ENOSPC;
+		if (s->n_be >= SVCNET_MAX_BACKENDS) {
+			NL_SET_ERR_MSG(extack,
+				       "too many backends in this service");
+			goto out;
+		}
+		found = &s->be[s->n_be++];
+		memset(found, 0, sizeof(*found));
+		found->addr = chg->addr;
+		found->port = chg->port;
+		found->weight = chg->weight;
+		found->local = chg->local;
+		break;
+	case SVCNET_BE_SET:
+		svcnet_be_spec_change(found, chg);
+		break;
+	case SVCNET_BE_DEL:
+		memmove(found, found + 1,
+			(s->n_be - (found - s->be) - 1) * sizeof(*found));
+		s->n_be--;
+		break;
+	}
+	txn.n_be = s->n_be;
+	err = svcnet_txn_prepare(&txn, extack);
+	if (!err)
+		svcnet_txn_commit(&txn);
+out:
+	svcnet_txn_free(&txn);
+	return err;
 }

@@ -452,16 +452,21 @@ static int svcnet_nl_get_backend(struct genl_info *info,
 				info->extack);
 }
 
+/*
+ * BACKEND_NEW, BACKEND_SET and BACKEND_DEL: one backend's change, a
+ * transaction of its service.
+ */
 int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *svc_tb[SVCNET_A_SVC_MAX + 1];
 	struct nlattr *tb[SVCNET_A_BE_MAX + 1];
+	struct svcnet_be_change chg = {
+		.attr = info->attrs[SVCNET_A_BACKEND],
+		.weight = 1,
+	};
 	u8 cmd = info->genlhdr->cmd;
 	struct svcnet_service *svc;
-	struct svcnet_backend *be;
-	union nf_inet_addr addr;
 	struct svcnet_dev *sd;
-	__be16 port;
 	int err;
 
 	rtnl_lock();
@@ -470,49 +475,47 @@ int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(svc);
 		goto out;
 	}
-	err = svcnet_nl_get_backend(info, svc, tb, &addr, &port);
+	err = svcnet_nl_get_backend(info, svc, tb, &chg.addr, &chg.port);
 	if (err)
 		goto out;
-	if (cmd == SVCNET_CMD_BACKEND_NEW) {
-		err = svcnet_backend_add(svc, &addr, port,
-					 tb[SVCNET_A_BE_WEIGHT] ?
-					 nla_get_u16(tb[SVCNET_A_BE_WEIGHT]) : 1,
-					 tb[SVCNET_A_BE_LOCAL] &&
-					 nla_get_u8(tb[SVCNET_A_BE_LOCAL]),
-					 info->extack);
-		goto out;
+	if (tb[SVCNET_A_BE_WEIGHT])
+		chg.weight = nla_get_u16(tb[SVCNET_A_BE_WEIGHT]);
+	chg.local = tb[SVCNET_A_BE_LOCAL] && nla_get_u8(tb[SVCNET_A_BE_LOCAL]);
+	if (tb[SVCNET_A_BE_DRAIN])
+		chg.drain = nla_get_u32(tb[SVCNET_A_BE_DRAIN]);
+	err = -EINVAL;
+	switch (cmd) {
+	case SVCNET_CMD_BACKEND_NEW:
+		chg.op = SVCNET_BE_ADD;
+		break;
+	case SVCNET_CMD_BACKEND_DEL:
+		chg.op = SVCNET_BE_DEL;
+		break;
+	default:
+		chg.op = SVCNET_BE_SET;
+		if (tb[SVCNET_A_BE_DRAIN] && tb[SVCNET_A_BE_WEIGHT]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_DRAIN],
+					    "give SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN, not both");
+			goto out;
+		}
+		if (tb[SVCNET_A_BE_DRAIN]) {
+			chg.set = SVCNET_BE_CHG_DRAIN;
+		} else if (tb[SVCNET_A_BE_LOCAL] && !tb[SVCNET_A_BE_WEIGHT]) {
+			chg.set = SVCNET_BE_CHG_LOCAL;
+		} else if (tb[SVCNET_A_BE_LOCAL]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_LOCAL],
+					    "change SVCNET_A_BE_LOCAL on its own");
+			goto out;
+		} else if (!tb[SVCNET_A_BE_WEIGHT]) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[SVCNET_A_BACKEND],
+					    "missing SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN");
+			goto out;
+		} else {
+			chg.set = SVCNET_BE_CHG_WEIGHT;
+		}
 	}
-	be = svcnet_backend_find(svc, &addr, port);
-	if (!be) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_BACKEND],
-				    "no such backend");
-		err = -ENOENT;
-		goto out;
-	}
-	if (cmd == SVCNET_CMD_BACKEND_DEL) {
-		err = svcnet_backend_del(be, info->extack);
-	} else if (tb[SVCNET_A_BE_DRAIN] && tb[SVCNET_A_BE_WEIGHT]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_DRAIN],
-				    "give SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN, not both");
-		err = -EINVAL;
-	} else if (tb[SVCNET_A_BE_DRAIN]) {
-		err = svcnet_backend_drain(be, nla_get_u32(tb[SVCNET_A_BE_DRAIN]),
-					   info->extack);
-	} else if (tb[SVCNET_A_BE_LOCAL] && !tb[SVCNET_A_BE_WEIGHT]) {
-		err = svcnet_backend_set_local(be,
-					       nla_get_u8(tb[SVCNET_A_BE_LOCAL]));
-	} else if (tb[SVCNET_A_BE_LOCAL]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCNET_A_BE_LOCAL],
-				    "change SVCNET_A_BE_LOCAL on its own");
-		err = -EINVAL;
-	} else if (!tb[SVCNET_A_BE_WEIGHT]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SVCNET_A_BACKEND],
-				    "missing SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN");
-		err = -EINVAL;
-	} else {
-		err = svcnet_backend_set(be, nla_get_u16(tb[SVCNET_A_BE_WEIGHT]),
-					 info->extack);
-	}
+	err = svcnet_txn_backend(svc, &chg, info->extack);
 out:
 	rtnl_unlock();
 	return err;

@@ -281,17 +281,6 @@ void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs)
 		call_rcu(&old->rcu, svcnet_bset_free_rcu);
 }
 
-static int svcnet_bset_rebuild(struct svcnet_service *svc)
-{
-	struct svcnet_bset *bs;
-
-	bs = svcnet_bset_build(svc, svc->sched, svc->maglev_size, svc->policy);
-	if (IS_ERR(bs))
-		return PTR_ERR(bs);
-	svcnet_bset_publish(svc, bs);
-	return 0;
-}
-
 static void svcnet_service_free_rcu(struct rcu_head *head)
 {
 	struct svcnet_service *svc = container_of(head, struct svcnet_service,
@@ -528,24 +517,6 @@ bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
 	return false;
 }
 
-/* Mark a backend local to this node, or not. */
-int svcnet_backend_set_local(struct svcnet_backend *be, bool local)
-{
-	bool old = be->local;
-	int err;
-
-	ASSERT_RTNL();
-	be->local = local;
-	err = svcnet_bset_rebuild(be->svc);
-	if (err) {
-		be->local = old;
-		return err;
-	}
-	svcnet_net_changed(svcnet_pernet(dev_net(be->svc->sd->dev)));
-	svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, be->svc->sd, be->svc, be, -1);
-	return 0;
-}
-
 /*
  * Session affinity for new flows: @timeout seconds (0: none), client
  * addresses compared on their first @prefix bits (valid for the family).
@@ -563,19 +534,6 @@ void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
 	/* clients remembered under another mask, or none at all */
 	svcnet_affinity_flush(sn, svc, NULL);
 	svcnet_net_changed(sn);
-}
-
-struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
-					   const union nf_inet_addr *addr,
-					   __be16 port)
-{
-	struct svcnet_backend *be;
-
-	ASSERT_RTNL();
-	list_for_each_entry(be, &svc->backends, list)
-		if (be->port == port && nf_inet_addr_cmp(&be->addr, addr))
-			return be;
-	return NULL;
 }
 
 static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
@@ -618,155 +576,4 @@ struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
 	refcount_inc(&svc->ref);
 	atomic_inc(&svcnet_objects);
 	return be;
-}
-
-int svcnet_backend_add(struct svcnet_service *svc,
-		       const union nf_inet_addr *addr, __be16 port, u16 weight,
-		       bool local, struct netlink_ext_ack *extack)
-{
-	struct svcnet_stats_pool pool = {};
-	struct svcnet_backend *be;
-	int err;
-
-	ASSERT_RTNL();
-	if (svcnet_backend_find(svc, addr, port)) {
-		NL_SET_ERR_MSG(extack, "the backend exists");
-		return -EEXIST;
-	}
-	if (svc->n_backends >= SVCNET_MAX_BACKENDS) {
-		NL_SET_ERR_MSG(extack, "too many backends in this service");
-		return -ENOSPC;
-	}
-	be = svcnet_backend_alloc(svc, addr, port, &pool);
-	svcnet_stats_pool_release(&pool);
-	if (!be)
-		return -ENOMEM;
-	be->weight = weight;
-	be->local = local;
-	list_add_tail(&be->list, &svc->backends);
-	err = svcnet_bset_rebuild(svc);
-	if (err) {
-		list_del(&be->list);
-		svcnet_backend_put(be);
-		return err;
-	}
-	svc->n_backends++;
-	svcnet_net_changed(svcnet_pernet(dev_net(svc->sd->dev)));
-	svcnet_nl_notify(SVCNET_CMD_BACKEND_NEW, svc->sd, svc, be, -1);
-	return 0;
-}
-
-/* Setting a weight also ends a drain. */
-int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
-		       struct netlink_ext_ack *extack)
-{
-	bool draining = be->draining;
-	u16 old = be->weight;
-	int err;
-
-	ASSERT_RTNL();
-	WRITE_ONCE(be->weight, weight);
-	be->draining = false;
-	err = svcnet_bset_rebuild(be->svc);
-	if (err) {
-		WRITE_ONCE(be->weight, old);
-		be->draining = draining;
-		return err;
-	}
-	if (draining)
-		list_del_init(&be->drain_list);
-	svcnet_net_changed(svcnet_pernet(dev_net(be->svc->sd->dev)));
-	svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, be->svc->sd, be->svc, be, -1);
-	return 0;
-}
-
-int svcnet_backend_del(struct svcnet_backend *be,
-		       struct netlink_ext_ack *extack)
-{
-	struct svcnet_service *svc = be->svc;
-	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
-	struct list_head *prev = be->list.prev;
-	unsigned int purged;
-	int err;
-
-	ASSERT_RTNL();
-	list_del(&be->list);
-	err = svcnet_bset_rebuild(svc);
-	if (err) {
-		list_add(&be->list, prev);
-		return err;
-	}
-	if (be->draining)
-		list_del_init(&be->drain_list);
-	svc->n_backends--;
-	/*
-	 * Its flows go too: the next datagram of a UDP flow is balanced
-	 * anew, the next segment of a TCP connection is answered with a
-	 * reset instead of being sent to a backend that is gone. Its
-	 * clients' affinity entries are not offered any more, and go with
-	 * its flows.
-	 */
-	purged = svcnet_flow_retire(sn, be);
-	svcnet_flow_reap(sn);
-	svcnet_net_changed(sn);
-	svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, svc->sd, svc, be, purged);
-	svcnet_backend_put(be);
-	return 0;
-}
-
-/*
- * Stop new flows to @be and remove it when its last open flow ends or
- * @seconds pass, whichever comes first.
- */
-int svcnet_backend_drain(struct svcnet_backend *be, u32 seconds,
-			 struct netlink_ext_ack *extack)
-{
-	struct svcnet_net *sn = svcnet_pernet(dev_net(be->svc->sd->dev));
-	bool draining = be->draining;
-	int err;
-
-	ASSERT_RTNL();
-	be->draining = true;
-	err = svcnet_bset_rebuild(be->svc);
-	if (err) {
-		be->draining = draining;
-		return err;
-	}
-	be->drain_deadline = jiffies + (unsigned long)seconds * HZ;
-	if (!draining)
-		list_add_tail(&be->drain_list, &sn->draining);
-	mod_delayed_work(system_power_efficient_wq, &sn->drain_work, 0);
-	svcnet_net_changed(sn);
-	svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, be->svc->sd, be->svc, be, -1);
-	return 0;
-}
-
-static void svcnet_drain_work(struct work_struct *work)
-{
-	struct svcnet_net *sn = container_of(to_delayed_work(work),
-					     struct svcnet_net, drain_work);
-	struct svcnet_backend *be, *tmp;
-
-	rtnl_lock();
-	/* a removal that fails for memory is tried again next round */
-	list_for_each_entry_safe(be, tmp, &sn->draining, drain_list)
-		if (!atomic_read(&be->open) ||
-		    time_after_eq(jiffies, be->drain_deadline))
-			svcnet_backend_del(be, NULL);
-	if (!list_empty(&sn->draining))
-		queue_delayed_work(system_power_efficient_wq, &sn->drain_work,
-				   HZ / 4);
-	rtnl_unlock();
-}
-
-void svcnet_drain_net_init(struct svcnet_net *sn)
-{
-	INIT_LIST_HEAD(&sn->draining);
-	INIT_DELAYED_WORK(&sn->drain_work, svcnet_drain_work);
-}
-
-void svcnet_drain_net_exit(struct svcnet_net *sn)
-{
-	cancel_delayed_work_sync(&sn->drain_work);
-	WARN_ON_ONCE(!list_empty(&sn->draining));
 }

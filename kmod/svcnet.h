@@ -251,6 +251,7 @@ struct svcnet_be_spec {
 	u16 weight;
 	bool local;
 	u32 drain;			/* seconds; 0: not draining */
+	bool drain_restart;		/* a drain's deadline starts anew */
 	struct svcnet_backend *be;	/* prepared: existing or new */
 	bool is_new;
 	bool changed;			/* committed: an event is due */
@@ -479,34 +480,49 @@ void svcnet_service_set_sources(struct svcnet_service *svc,
 				struct svcnet_sources *sources);
 bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
 			  const union nf_inet_addr *addr);
-int svcnet_backend_set_local(struct svcnet_backend *be, bool local);
 void svcnet_service_del(struct svcnet_service *svc);
 void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
 				 u8 prefix);
-struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
-					   const union nf_inet_addr *addr,
-					   __be16 port);
-int svcnet_backend_add(struct svcnet_service *svc,
-		       const union nf_inet_addr *addr, __be16 port, u16 weight,
-		       bool local, struct netlink_ext_ack *extack);
-int svcnet_backend_set(struct svcnet_backend *be, u16 weight,
-		       struct netlink_ext_ack *extack);
-int svcnet_backend_del(struct svcnet_backend *be,
-		       struct netlink_ext_ack *extack);
-int svcnet_backend_drain(struct svcnet_backend *be, u32 seconds,
-			 struct netlink_ext_ack *extack);
 void svcnet_backend_put(struct svcnet_backend *be);
-void svcnet_drain_net_init(struct svcnet_net *sn);
-void svcnet_drain_net_exit(struct svcnet_net *sn);
 void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
 			 struct svcnet_lbstats *out);
 void svcnet_stats_pool_release(struct svcnet_stats_pool *pool);
 void svcnet_wait_objects(void);
 
+/* drain.c */
+void svcnet_drain_net_init(struct svcnet_net *sn);
+void svcnet_drain_net_exit(struct svcnet_net *sn);
+
 /* apply.c */
 int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack);
 void svcnet_txn_commit(struct svcnet_txn *txn);
 void svcnet_txn_free(struct svcnet_txn *txn);
+
+/* One backend's change (BACKEND_NEW, _SET, _DEL, a drain's end). */
+enum svcnet_be_op {
+	SVCNET_BE_ADD,
+	SVCNET_BE_SET,
+	SVCNET_BE_DEL,
+};
+
+#define SVCNET_BE_CHG_WEIGHT	BIT(0)	/* and the end of a drain */
+#define SVCNET_BE_CHG_LOCAL	BIT(1)
+#define SVCNET_BE_CHG_DRAIN	BIT(2)	/* a drain of @drain seconds, anew */
+
+struct svcnet_be_change {
+	enum svcnet_be_op op;
+	union nf_inet_addr addr;
+	__be16 port;
+	u8 set;				/* SVCNET_BE_CHG_*, for SVCNET_BE_SET */
+	u16 weight;
+	bool local;
+	u32 drain;
+	const struct nlattr *attr;	/* the request's backend, for extack */
+};
+
+int svcnet_txn_backend(struct svcnet_service *svc,
+		       const struct svcnet_be_change *chg,
+		       struct netlink_ext_ack *extack);
 int svcnet_be_spec_check(struct svcnet_svc_spec *s,
 			 struct svcnet_be_spec **order,
 			 struct netlink_ext_ack *extack);

@@ -237,15 +237,21 @@ wait_for 20 monitor_probe "$TMPD/events"
 $svcnet service add svc0 tcp 10.96.0.7:80 sched wrr no-route
 $svcnet backend add svc0 tcp 10.96.0.7:80 10.0.1.2:8080 weight 2
 $svcnet backend set svc0 tcp 10.96.0.7:80 10.0.1.2:8080 weight 3
+$svcnet backend set svc0 tcp 10.96.0.7:80 10.0.1.2:8080 weight 3	# no change
+$svcnet backend set svc0 tcp 10.96.0.7:80 10.0.1.2:8080 local on
+$svcnet backend add svc0 tcp 10.96.0.7:80 10.0.2.2:8080 weight 4
+$svcnet backend del svc0 tcp 10.96.0.7:80 10.0.2.2:8080
+$svcnet service set svc0 tcp 10.96.0.7:80 sched rr
 $svcnet backend set svc0 tcp 10.96.0.7:80 10.0.1.2:8080 drain 1
-wait_for 15 grep -q '"backend del"' "$TMPD/events"
+wait_for 15 grep -q '"backend del".*10.0.1.2' "$TMPD/events"
 $svcnet flow flush svc0
 $svcnet service del svc0 tcp 10.96.0.7:80
 wait_for 10 grep -q '"service del"' "$TMPD/events"
 kill "$mon"
 events=$(jq -c '[.event, (.backend.weight // null), (.purged // null)]' "$TMPD/events" | paste -sd' ')
+# every command that changes the configuration, and the end of a drain
 check "monitor -j reports each change, in order, with what it did" \
-	is_out '["service add",null,null] ["backend add",2,null] ["backend set",3,null] ["backend drain",3,null] ["backend del",3,0] ["flow flush",null,0] ["service del",null,0]' \
+	is_out '["service add",null,null] ["backend add",2,null] ["backend set",3,null] ["backend set",3,null] ["backend add",4,null] ["backend del",4,0] ["service set",null,null] ["backend drain",3,null] ["backend del",3,0] ["flow flush",null,0] ["service del",null,0]' \
 	echo "$events"
 check "monitor -j names the device and the service" \
 	jq -se 'map(select(.event == "service add")) | length == 1 and

@@ -386,8 +386,10 @@
  *     drain comes from the kernel
  *   SVCNET_CMD_FLOW_FLUSH: SVCNET_A_IFINDEX and SVCNET_A_IFNAME if the
  *     flush named a device, SVCNET_A_SERVICE if it named a service
- * A transaction (SERVICE_NEW, SERVICE_SET, APPLY) reports each service and
- * backend it adds, changes or removes, and nothing else.
+ * Every change is a transaction (SERVICE_NEW, SERVICE_SET, APPLY; each of
+ * BACKEND_NEW, _SET and _DEL, and the end of a drain, is one of its
+ * service alone): it reports each service and backend it adds, changes or
+ * removes, and nothing else (a request that changes nothing sends none).
  * SVCNET_CMD_SERVICE_DEL, SVCNET_CMD_BACKEND_DEL and SVCNET_CMD_FLOW_FLUSH
  * carry SVCNET_A_PURGED (NLA_U32), the number of flows removed. Deleting a
  * device reports the deletion of each of its services.
