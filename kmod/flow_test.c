@@ -17,13 +17,24 @@ struct svcnet_flow_fixture {
 	struct svcnet_backend be;
 };
 
-static struct svcnet_flow_fixture *svcnet_flow_fixture(struct kunit *test)
+/*
+ * Each case's fixture, made by the suite's .init and freed by its .exit,
+ * which KUnit runs even when an assertion ended the case early: no flow
+ * and no queued collector work outlives the case.
+ */
+static int svcnet_flow_fixture_init(struct kunit *test)
 {
 	struct svcnet_flow_fixture *fx;
+	int err;
 
-	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, fx);
-	KUNIT_ASSERT_EQ(test, svcnet_flow_net_init(&fx->sn), 0);
+	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
+	if (!fx)
+		return -ENOMEM;
+	err = svcnet_flow_net_init(&fx->sn);
+	if (err) {
+		kfree(fx);
+		return err;
+	}
 	svcnet_reap_net_init(&fx->sn);
 	refcount_set(&fx->svc.ref, 1);
 	INIT_LIST_HEAD(&fx->svc.backends);
@@ -33,12 +44,16 @@ static struct svcnet_flow_fixture *svcnet_flow_fixture(struct kunit *test)
 	fx->be.port = htons(8080);
 	/* the test's own reference: flows never free the backend */
 	refcount_set(&fx->be.ref, 1);
-	return fx;
+	test->priv = fx;
+	return 0;
 }
 
-static void svcnet_flow_fixture_free(struct kunit *test,
-				     struct svcnet_flow_fixture *fx)
+static void svcnet_flow_fixture_exit(struct kunit *test)
 {
+	struct svcnet_flow_fixture *fx = test->priv;
+
+	if (!fx)		/* .init failed */
+		return;
 	svcnet_flow_flush(&fx->sn, NULL, NULL);
 	svcnet_reap_net_exit(&fx->sn);
 	svcnet_flow_net_exit(&fx->sn);
@@ -46,6 +61,12 @@ static void svcnet_flow_fixture_free(struct kunit *test,
 	rcu_barrier();
 	KUNIT_EXPECT_EQ(test, refcount_read(&fx->be.ref), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 0);
+	kfree(fx);
+}
+
+static struct svcnet_flow_fixture *svcnet_flow_fixture(struct kunit *test)
+{
+	return test->priv;
 }
 
 static struct svcnet_tuple svcnet_client(u32 n)
@@ -128,7 +149,6 @@ static void svcnet_flow_lookup_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
 	KUNIT_EXPECT_NULL(test, svcnet_rev(&fx->sn, &rev));
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 static void svcnet_flow_limit_test(struct kunit *test)
@@ -156,7 +176,6 @@ static void svcnet_flow_limit_test(struct kunit *test)
 	/* existing flows are still found */
 	t = svcnet_client(42);
 	KUNIT_EXPECT_NOT_NULL(test, svcnet_fwd(&fx->sn, &t));
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /* A full table makes room by evicting its oldest flows not assured. */
@@ -200,7 +219,6 @@ static void svcnet_flow_evict_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, svcnet_test_flow(fx, 99, &created, &err));
 	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->sn.flows_evicted), 5);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /* 1000 flows, clients 0..999; those of the odd clients have expired */
@@ -239,7 +257,6 @@ static void svcnet_flow_expiry_test(struct kunit *test)
 	}
 	/* expired flows gone, live ones kept */
 	KUNIT_EXPECT_EQ(test, wrong, 0);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /* A table collected a slice at a time: each call goes on from the last. */
@@ -266,7 +283,6 @@ static void svcnet_flow_gc_slice_test(struct kunit *test)
 	/* a walk left half done is ended with the namespace */
 	svcnet_flow_gc_slice(&fx->sn, 10);
 	KUNIT_EXPECT_TRUE(test, fx->sn.gc_walking);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 static void svcnet_flow_touch_test(struct kunit *test)
@@ -285,7 +301,6 @@ static void svcnet_flow_touch_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->state, SVCNET_FLOW_TCP_EST);
 	KUNIT_EXPECT_GE(test, (s32)(f->expires - (u32)(before + 900 * HZ)), 0);
 	KUNIT_EXPECT_LE(test, (s32)(f->expires - (u32)(jiffies + 900 * HZ)), 0);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /* A backend's open flows: those not closing, counted exactly once. */
@@ -316,7 +331,6 @@ static void svcnet_flow_open_count_test(struct kunit *test)
 	svcnet_flow_remove(&fx->sn, b);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 0);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /*
@@ -350,7 +364,6 @@ static void svcnet_flow_dead_service_test(struct kunit *test)
 	flush_delayed_work(&fx->sn.flow_gc);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.retired), 0);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 static struct svcnet_tuple svcnet_rev_of(const struct svcnet_flow *f)
@@ -427,7 +440,6 @@ static void svcnet_flow_reverse_clash_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, first),
 			    (const void *)first);
 	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, h), (const void *)h);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /* A hairpin flow is source NATed to the given address, a port of the range. */
@@ -447,7 +459,6 @@ static void svcnet_flow_hairpin_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(f));
 	KUNIT_EXPECT_EQ(test, svcnet_rev_of(f).daddr.ip, host.ip);
 	KUNIT_EXPECT_PTR_EQ(test, svcnet_rev_flow(&fx->sn, f), (const void *)f);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /*
@@ -482,7 +493,6 @@ static void svcnet_flow_port_exhaustion_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count, (int)i);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), count);
 	KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /*
@@ -526,7 +536,6 @@ static void svcnet_flow_chain_test(struct kunit *test)
 	rcu_barrier();
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, refcount_read(&be[i].ref), 1);
-	svcnet_flow_fixture_free(test, fx);
 }
 
 /* IPv6 flows: both lookups, and the tuples they give back. */
@@ -567,7 +576,6 @@ static void svcnet_flow_ipv6_test(struct kunit *test)
 	/* the same addresses as IPv4 are another flow */
 	t.family = AF_INET;
 	KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
-	svcnet_flow_fixture_free(test, fx);
 }
 
 static struct kunit_case svcnet_flow_test_cases[] = {
@@ -612,6 +620,8 @@ static struct kunit_suite svcnet_flow_test_suite = {
 	.name = "svcnet_flow",
 	.suite_init = svcnet_flow_suite_init,
 	.suite_exit = svcnet_flow_suite_exit,
+	.init = svcnet_flow_fixture_init,
+	.exit = svcnet_flow_fixture_exit,
 	.test_cases = svcnet_flow_test_cases,
 };
 
