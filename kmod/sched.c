@@ -3,13 +3,15 @@
  * svcnet: the schedulers, which pick the backend of a new flow from a
  * service's backend set. They run in the datapath under RCU and take no
  * lock: round robin and weighted round robin share one atomic counter per
- * service; least connections reads the backends' active flow counts.
+ * service; least connections reads the backends' active flow counts. And
+ * the backend sets: which backends may take new flows, in what tables.
  */
 
 #include <linux/gcd.h>
 #include <linux/math64.h>
 #include <linux/random.h>
 
+#include "alloc.h"
 #include "sched_maglev.h"
 #include "svcnet.h"
 
@@ -117,4 +119,143 @@ struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
 		break;
 	}
 	return bs->be[i];
+}
+
+/*
+ * Backend sets: the backends a service's scheduler chooses from, with the
+ * scheduler's tables, built whole under RTNL and replaced whole.
+ */
+
+bool svcnet_sched_valid(u8 sched, u32 maglev_size,
+			struct netlink_ext_ack *extack)
+{
+	if (sched == SVCNET_SCHED_UNSPEC || sched > SVCNET_SCHED_MAX) {
+		NL_SET_ERR_MSG(extack, "unknown scheduler");
+		return false;
+	}
+	if (!svcnet_maglev_size_valid(maglev_size)) {
+		NL_SET_ERR_MSG(extack,
+			       "Maglev table size must be a prime between 251 and 131071");
+		return false;
+	}
+	return true;
+}
+
+void svcnet_bset_free(struct svcnet_bset *bs)
+{
+	if (!bs)
+		return;
+	if (bs->ml)
+		svcnet_maglev_free(bs->ml);
+	kvfree(bs->cum);
+	kvfree(bs);
+}
+
+static void svcnet_bset_free_rcu(struct rcu_head *head)
+{
+	svcnet_bset_free(container_of(head, struct svcnet_bset, rcu));
+}
+
+/* Whether a backend of these properties takes new flows under @policy. */
+bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy)
+{
+	return weight && !draining && (policy != SVCNET_POLICY_LOCAL || local);
+}
+
+/* a request's tables, charged to its memory cgroup (alloc.h) */
+#define SVCNET_GFP_TABLE GFP_KERNEL_ACCOUNT
+
+/* An empty set for at most @n backends; fill with svcnet_bset_push(). */
+struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n)
+{
+	struct svcnet_bset *bs;
+
+	bs = svcnet_kvalloc(struct_size(bs, be, n),
+			    SVCNET_GFP_TABLE | __GFP_ZERO);
+	if (!bs)
+		return NULL;
+	bs->sched = sched;
+	bs->cum = svcnet_kvalloc(array_size(max(n, 1U), sizeof(*bs->cum)),
+				 SVCNET_GFP_TABLE);
+	if (!bs->cum) {
+		kvfree(bs);
+		return NULL;
+	}
+	return bs;
+}
+
+void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
+		      u16 weight)
+{
+	bs->total += weight;
+	bs->cum[bs->n] = bs->total;
+	bs->be[bs->n++] = be;
+}
+
+/* The scheduler's tables, once every backend is in; 0 or -errno. */
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size)
+{
+	u64 *ids;
+	u32 i;
+
+	bs->stride = svcnet_wrr_stride(bs->total);
+	if ((bs->sched != SVCNET_SCHED_MAGLEV && bs->sched != SVCNET_SCHED_SH) ||
+	    !bs->n)
+		return 0;
+	ids = svcnet_kvalloc(array_size(bs->n, sizeof(*ids)), SVCNET_GFP_TABLE);
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < bs->n; i++)
+		ids[i] = bs->be[i]->id;
+	bs->ml = svcnet_maglev_build(maglev_size, ids, bs->n,
+				     SVCNET_GFP_TABLE);
+	kvfree(ids);
+	if (IS_ERR(bs->ml)) {
+		int err = PTR_ERR(bs->ml);
+
+		bs->ml = NULL;
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * The set of backends of non-zero weight, not draining, of @svc, in list
+ * order, for scheduler @sched.
+ */
+struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
+				      u32 maglev_size, u8 policy)
+{
+	struct svcnet_backend *be;
+	struct svcnet_bset *bs;
+	u32 n = 0;
+	int err;
+
+	ASSERT_RTNL();
+	list_for_each_entry(be, &svc->backends, list)
+		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
+					    policy))
+			n++;
+	bs = svcnet_bset_alloc(sched, n);
+	if (!bs)
+		return ERR_PTR(-ENOMEM);
+	list_for_each_entry(be, &svc->backends, list)
+		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
+					    policy))
+			svcnet_bset_push(bs, be, be->weight);
+	err = svcnet_bset_finish(bs, maglev_size);
+	if (err) {
+		svcnet_bset_free(bs);
+		return ERR_PTR(err);
+	}
+	return bs;
+}
+
+void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs)
+{
+	struct svcnet_bset *old;
+
+	old = rcu_replace_pointer(svc->bset, bs, lockdep_rtnl_is_held());
+	if (old)
+		call_rcu(&old->rcu, svcnet_bset_free_rcu);
 }

@@ -4,9 +4,9 @@
  *
  * Configuration changes run under RTNL. The datapath finds services in a
  * per-device rhashtable and picks backends from an immutable backend set
- * (struct svcnet_bset) that every change replaces whole, so readers never
- * wait and never see half an update. Backends and services are freed after
- * a grace period once their last flow is gone.
+ * (struct svcnet_bset, sched.c) that every change replaces whole, so
+ * readers never wait and never see half an update. Backends and services
+ * are freed after a grace period once their last flow is gone.
  */
 
 #include <linux/delay.h>
@@ -26,33 +26,6 @@ static const struct rhashtable_params svcnet_svc_params = {
 	.automatic_shrinking = true,
 };
 
-void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
-			 struct svcnet_lbstats *out)
-{
-	int cpu;
-
-	memset(out, 0, sizeof(*out));
-	for_each_possible_cpu(cpu) {
-		const struct svcnet_pcpu_lbstats *s = per_cpu_ptr(pcpu, cpu);
-		struct svcnet_lbstats snap;
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			snap.conns = u64_stats_read(&s->conns);
-			snap.pkts_in = u64_stats_read(&s->pkts_in);
-			snap.bytes_in = u64_stats_read(&s->bytes_in);
-			snap.pkts_out = u64_stats_read(&s->pkts_out);
-			snap.bytes_out = u64_stats_read(&s->bytes_out);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		out->conns += snap.conns;
-		out->pkts_in += snap.pkts_in;
-		out->bytes_in += snap.bytes_in;
-		out->pkts_out += snap.pkts_out;
-		out->bytes_out += snap.bytes_out;
-	}
-}
-
 /* Backends in a cache of their own: no rounding up to a kmalloc size. */
 static struct kmem_cache *svcnet_backend_cache;
 
@@ -67,218 +40,6 @@ void svcnet_service_uninit(void)
 {
 	kmem_cache_destroy(svcnet_backend_cache);
 	svcnet_backend_cache = NULL;
-}
-
-static void svcnet_stats_block_put(struct svcnet_stats_block *blk)
-{
-	if (blk && refcount_dec_and_test(&blk->ref)) {
-		free_percpu(blk->base);
-		kfree(blk);
-	}
-}
-
-static struct svcnet_stats_block *svcnet_stats_block_alloc(u32 size)
-{
-	struct svcnet_stats_block *blk;
-	int cpu;
-	u32 i;
-
-	blk = kzalloc(sizeof(*blk), GFP_KERNEL_ACCOUNT);
-	if (!blk)
-		return NULL;
-	blk->base = __alloc_percpu_gfp(size * sizeof(*blk->base),
-				       __alignof__(*blk->base),
-				       GFP_KERNEL_ACCOUNT);
-	if (!blk->base) {
-		kfree(blk);
-		return NULL;
-	}
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < size; i++)
-			u64_stats_init(&per_cpu_ptr(blk->base + i, cpu)->syncp);
-	blk->size = size;
-	refcount_set(&blk->ref, 1);
-	return blk;
-}
-
-/*
- * Zeroed counters for a new service or backend from @pool, which makes a
- * block twice the size of the last one (up to SVCNET_STATS_BLOCK) when
- * its block is used up; the block of the slot goes to *@blk, referenced.
- */
-static struct svcnet_pcpu_lbstats __percpu *
-svcnet_lbstats_alloc(struct svcnet_stats_pool *pool,
-		     struct svcnet_stats_block **blk)
-{
-	struct svcnet_stats_block *cur = pool->blk;
-
-	if (!cur || cur->used == cur->size) {
-		cur = svcnet_stats_block_alloc(clamp_t(u32, pool->next_size, 1,
-						       SVCNET_STATS_BLOCK));
-		if (!cur)
-			return NULL;
-		svcnet_stats_block_put(pool->blk);
-		pool->blk = cur;
-		pool->next_size = cur->size * 2;
-	}
-	refcount_inc(&cur->ref);
-	*blk = cur;
-	return cur->base + cur->used++;
-}
-
-/* The pool gives up its block: slots not handed out go with it. */
-void svcnet_stats_pool_release(struct svcnet_stats_pool *pool)
-{
-	svcnet_stats_block_put(pool->blk);
-	pool->blk = NULL;
-	pool->next_size = 0;
-}
-
-void svcnet_lbstats_conn(struct svcnet_pcpu_lbstats __percpu *pcpu)
-{
-	struct svcnet_pcpu_lbstats *s = get_cpu_ptr(pcpu);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->conns);
-	u64_stats_update_end(&s->syncp);
-	put_cpu_ptr(pcpu);
-}
-
-/* One packet of @len bytes, client to backend if @in, else back. */
-void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool in,
-			unsigned int len)
-{
-	struct svcnet_pcpu_lbstats *s = get_cpu_ptr(pcpu);
-
-	u64_stats_update_begin(&s->syncp);
-	if (in) {
-		u64_stats_inc(&s->pkts_in);
-		u64_stats_add(&s->bytes_in, len);
-	} else {
-		u64_stats_inc(&s->pkts_out);
-		u64_stats_add(&s->bytes_out, len);
-	}
-	u64_stats_update_end(&s->syncp);
-	put_cpu_ptr(pcpu);
-}
-
-void svcnet_bset_free(struct svcnet_bset *bs)
-{
-	if (!bs)
-		return;
-	if (bs->ml)
-		svcnet_maglev_free(bs->ml);
-	kvfree(bs->cum);
-	kvfree(bs);
-}
-
-static void svcnet_bset_free_rcu(struct rcu_head *head)
-{
-	svcnet_bset_free(container_of(head, struct svcnet_bset, rcu));
-}
-
-/* Whether a backend of these properties takes new flows under @policy. */
-bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy)
-{
-	return weight && !draining && (policy != SVCNET_POLICY_LOCAL || local);
-}
-
-/* a request's tables, charged to its memory cgroup (alloc.h) */
-#define SVCNET_GFP_TABLE GFP_KERNEL_ACCOUNT
-
-/* An empty set for at most @n backends; fill with svcnet_bset_push(). */
-struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n)
-{
-	struct svcnet_bset *bs;
-
-	bs = svcnet_kvalloc(struct_size(bs, be, n),
-			    SVCNET_GFP_TABLE | __GFP_ZERO);
-	if (!bs)
-		return NULL;
-	bs->sched = sched;
-	bs->cum = svcnet_kvalloc(array_size(max(n, 1U), sizeof(*bs->cum)),
-				 SVCNET_GFP_TABLE);
-	if (!bs->cum) {
-		kvfree(bs);
-		return NULL;
-	}
-	return bs;
-}
-
-void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
-		      u16 weight)
-{
-	bs->total += weight;
-	bs->cum[bs->n] = bs->total;
-	bs->be[bs->n++] = be;
-}
-
-/* The scheduler's tables, once every backend is in; 0 or -errno. */
-int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size)
-{
-	u64 *ids;
-	u32 i;
-
-	bs->stride = svcnet_wrr_stride(bs->total);
-	if ((bs->sched != SVCNET_SCHED_MAGLEV && bs->sched != SVCNET_SCHED_SH) ||
-	    !bs->n)
-		return 0;
-	ids = svcnet_kvalloc(array_size(bs->n, sizeof(*ids)), SVCNET_GFP_TABLE);
-	if (!ids)
-		return -ENOMEM;
-	for (i = 0; i < bs->n; i++)
-		ids[i] = bs->be[i]->id;
-	bs->ml = svcnet_maglev_build(maglev_size, ids, bs->n,
-				     SVCNET_GFP_TABLE);
-	kvfree(ids);
-	if (IS_ERR(bs->ml)) {
-		int err = PTR_ERR(bs->ml);
-
-		bs->ml = NULL;
-		return err;
-	}
-	return 0;
-}
-
-/*
- * The set of backends of non-zero weight, not draining, of @svc, in list
- * order, for scheduler @sched.
- */
-struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
-				      u32 maglev_size, u8 policy)
-{
-	struct svcnet_backend *be;
-	struct svcnet_bset *bs;
-	u32 n = 0;
-	int err;
-
-	ASSERT_RTNL();
-	list_for_each_entry(be, &svc->backends, list)
-		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
-					    policy))
-			n++;
-	bs = svcnet_bset_alloc(sched, n);
-	if (!bs)
-		return ERR_PTR(-ENOMEM);
-	list_for_each_entry(be, &svc->backends, list)
-		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
-					    policy))
-			svcnet_bset_push(bs, be, be->weight);
-	err = svcnet_bset_finish(bs, maglev_size);
-	if (err) {
-		svcnet_bset_free(bs);
-		return ERR_PTR(err);
-	}
-	return bs;
-}
-
-void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs)
-{
-	struct svcnet_bset *old;
-
-	old = rcu_replace_pointer(svc->bset, bs, lockdep_rtnl_is_held());
-	if (old)
-		call_rcu(&old->rcu, svcnet_bset_free_rcu);
 }
 
 static void svcnet_service_free_rcu(struct rcu_head *head)
@@ -429,21 +190,6 @@ void svcnet_service_link(struct svcnet_service *svc)
 	ASSERT_RTNL();
 	list_add_tail(&svc->list, &svc->sd->service_list);
 	svc->sd->n_services++;
-}
-
-bool svcnet_sched_valid(u8 sched, u32 maglev_size,
-			struct netlink_ext_ack *extack)
-{
-	if (sched == SVCNET_SCHED_UNSPEC || sched > SVCNET_SCHED_MAX) {
-		NL_SET_ERR_MSG(extack, "unknown scheduler");
-		return false;
-	}
-	if (!svcnet_maglev_size_valid(maglev_size)) {
-		NL_SET_ERR_MSG(extack,
-			       "Maglev table size must be a prime between 251 and 131071");
-		return false;
-	}
-	return true;
 }
 
 void svcnet_service_del(struct svcnet_service *svc)

@@ -428,6 +428,8 @@ int svcnet_device_init(void);
 void svcnet_device_uninit(void);
 void svcnet_dev_setup(struct net_device *dev);
 bool svcnet_is_dev(const struct net_device *dev);
+
+/* stats.c */
 void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 		       struct svcnet_stats *out);
 void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason);
@@ -437,12 +439,20 @@ void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len);
 void svcnet_lbstats_conn(struct svcnet_pcpu_lbstats __percpu *pcpu);
 void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool in,
 			unsigned int len);
+void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
+			 struct svcnet_lbstats *out);
+struct svcnet_pcpu_lbstats __percpu *
+svcnet_lbstats_alloc(struct svcnet_stats_pool *pool,
+		     struct svcnet_stats_block **blk);
+void svcnet_stats_pool_release(struct svcnet_stats_pool *pool);
+void svcnet_stats_block_put(struct svcnet_stats_block *blk);
 
+/* main.c */
 extern siphash_key_t svcnet_hash_key;
-/* services, backends and flows not yet freed */
-extern atomic_t svcnet_objects;
 
 /* service.c */
+/* services, backends and flows not yet freed */
+extern atomic_t svcnet_objects;
 int svcnet_service_init(void);
 void svcnet_service_uninit(void);
 int svcnet_services_init(struct svcnet_dev *sd);
@@ -459,17 +469,6 @@ int svcnet_service_insert(struct svcnet_service *svc);
 void svcnet_service_uninsert(struct svcnet_service *svc);
 void svcnet_service_link(struct svcnet_service *svc);
 void svcnet_service_put(struct svcnet_service *svc);
-bool svcnet_sched_valid(u8 sched, u32 maglev_size,
-			struct netlink_ext_ack *extack);
-bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy);
-struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n);
-void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
-		      u16 weight);
-int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size);
-struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
-				      u32 maglev_size, u8 policy);
-void svcnet_bset_free(struct svcnet_bset *bs);
-void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs);
 struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
 					    const union nf_inet_addr *addr,
 					    __be16 port,
@@ -484,9 +483,6 @@ void svcnet_service_del(struct svcnet_service *svc);
 void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
 				 u8 prefix);
 void svcnet_backend_put(struct svcnet_backend *be);
-void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,
-			 struct svcnet_lbstats *out);
-void svcnet_stats_pool_release(struct svcnet_stats_pool *pool);
 void svcnet_wait_objects(void);
 
 /* drain.c */
@@ -532,6 +528,17 @@ struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
 				       struct svcnet_bset *bs,
 				       const struct svcnet_tuple *t);
 u32 svcnet_wrr_stride(u64 total);
+bool svcnet_sched_valid(u8 sched, u32 maglev_size,
+			struct netlink_ext_ack *extack);
+bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy);
+struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n);
+void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
+		      u16 weight);
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size);
+struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
+				      u32 maglev_size, u8 policy);
+void svcnet_bset_free(struct svcnet_bset *bs);
+void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs);
 
 /* rht.c */
 bool svcnet_rht_prune_some(struct rhashtable_iter *iter, unsigned int budget,
