@@ -566,3 +566,52 @@ out:
 	svcnet_txn_free(&txn);
 	return err;
 }
+
+/*
+ * Remove @svc: SERVICE_DEL, a transaction that drops it, the deletion of
+ * its device. Its flows go at once.
+ */
+void svcnet_service_del(struct svcnet_service *svc)
+{
+	struct svcnet_dev *sd = svc->sd;
+	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
+	unsigned int purged;
+
+	ASSERT_RTNL();
+	svcnet_service_unlink(svc);
+	/* no flow of it survives, and none can be created any more */
+	purged = svcnet_flow_kill_service(sn, svc);
+	svcnet_flow_reap(sn);
+	svcnet_nl_notify(SVCNET_CMD_SERVICE_DEL, sd, svc, NULL, purged);
+	svcnet_bset_publish(svc, NULL);
+	svcnet_service_release(svc);
+	svcnet_net_changed(sn);
+}
+
+/* Delete every service of @sd. */
+void svcnet_services_flush(struct svcnet_dev *sd)
+{
+	struct svcnet_service *svc, *tmp;
+
+	list_for_each_entry_safe(svc, tmp, &sd->service_list, list)
+		svcnet_service_del(svc);
+}
+
+/*
+ * Session affinity for new flows: @timeout seconds (0: none), client
+ * addresses compared on their first @prefix bits (valid for the family).
+ */
+void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
+				 u8 prefix)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
+
+	ASSERT_RTNL();
+	if (svc->affinity_timeout == timeout && svc->affinity_prefix == prefix)
+		return;
+	WRITE_ONCE(svc->affinity_timeout, timeout);
+	WRITE_ONCE(svc->affinity_prefix, prefix);
+	/* clients remembered under another mask, or none at all */
+	svcnet_affinity_flush(sn, svc, NULL);
+	svcnet_net_changed(sn);
+}

@@ -212,7 +212,7 @@ static void svcnet_dellink(struct net_device *dev, struct list_head *head)
 	unregister_netdevice_queue(dev, head);
 }
 
-static struct rtnl_link_ops svcnet_link_ops __read_mostly = {
+struct rtnl_link_ops svcnet_link_ops __read_mostly = {
 	.kind = "svcnet",
 	.priv_size = sizeof(struct svcnet_dev),
 	.setup = svcnet_dev_setup,
@@ -220,11 +220,6 @@ static struct rtnl_link_ops svcnet_link_ops __read_mostly = {
 	.newlink = svcnet_newlink,
 	.dellink = svcnet_dellink,
 };
-
-bool svcnet_is_dev(const struct net_device *dev)
-{
-	return dev->rtnl_link_ops == &svcnet_link_ops;
-}
 
 int svcnet_device_init(void)
 {

@@ -102,15 +102,6 @@ void svcnet_services_destroy(struct svcnet_dev *sd)
 	rhashtable_destroy(&sd->services);
 }
 
-/* Delete every service of @sd. */
-void svcnet_services_flush(struct svcnet_dev *sd)
-{
-	struct svcnet_service *svc, *tmp;
-
-	list_for_each_entry_safe(svc, tmp, &sd->service_list, list)
-		svcnet_service_del(svc);
-}
-
 /* The service of @sd with @key, or NULL; under rcu_read_lock(). */
 struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 					     const struct svcnet_svc_key *key)
@@ -192,22 +183,22 @@ void svcnet_service_link(struct svcnet_service *svc)
 	svc->sd->n_services++;
 }
 
-void svcnet_service_del(struct svcnet_service *svc)
+/* Take @svc out of its device's table and list: no lookup finds it. */
+void svcnet_service_unlink(struct svcnet_service *svc)
 {
-	struct svcnet_dev *sd = svc->sd;
-	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
+	ASSERT_RTNL();
+	rhashtable_remove_fast(&svc->sd->services, &svc->node,
+			       svcnet_svc_params);
+	list_del(&svc->list);
+	svc->sd->n_services--;
+}
+
+/* Drop an unlinked service's backends and its device's reference. */
+void svcnet_service_release(struct svcnet_service *svc)
+{
 	struct svcnet_backend *be, *tmp;
-	unsigned int purged;
 
 	ASSERT_RTNL();
-	rhashtable_remove_fast(&sd->services, &svc->node, svcnet_svc_params);
-	list_del(&svc->list);
-	sd->n_services--;
-	/* no flow of it survives, and none can be created any more */
-	purged = svcnet_flow_kill_service(sn, svc);
-	svcnet_flow_reap(sn);
-	svcnet_nl_notify(SVCNET_CMD_SERVICE_DEL, sd, svc, NULL, purged);
-	svcnet_bset_publish(svc, NULL);
 	list_for_each_entry_safe(be, tmp, &svc->backends, list) {
 		list_del(&be->list);
 		if (be->draining)
@@ -216,7 +207,6 @@ void svcnet_service_del(struct svcnet_service *svc)
 	}
 	svc->n_backends = 0;
 	svcnet_service_put(svc);
-	svcnet_net_changed(sn);
 }
 
 /* Replace the allowed sources (NULL: every client); cannot fail. */
@@ -261,25 +251,6 @@ bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
 					  &s->p[i].addr.in6))
 			return true;
 	return false;
-}
-
-/*
- * Session affinity for new flows: @timeout seconds (0: none), client
- * addresses compared on their first @prefix bits (valid for the family).
- */
-void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
-				 u8 prefix)
-{
-	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
-
-	ASSERT_RTNL();
-	if (svc->affinity_timeout == timeout && svc->affinity_prefix == prefix)
-		return;
-	WRITE_ONCE(svc->affinity_timeout, timeout);
-	WRITE_ONCE(svc->affinity_prefix, prefix);
-	/* clients remembered under another mask, or none at all */
-	svcnet_affinity_flush(sn, svc, NULL);
-	svcnet_net_changed(sn);
 }
 
 static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)

@@ -4,8 +4,8 @@
  * fragments) and those of services and backends (connections, packets and
  * bytes each way), per CPU, summed when read. Services' and backends'
  * counters come in shared per-CPU blocks (struct svcnet_stats_pool), so
- * that 10,000 services do not make 10,000 per-CPU allocations. kTLS
- * counters are tls.c's.
+ * that 10,000 services do not make 10,000 per-CPU allocations. And the
+ * kTLS offload counters of devices and services.
  */
 
 #include <linux/slab.h>
@@ -210,3 +210,115 @@ void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool in,
 	u64_stats_update_end(&s->syncp);
 	put_cpu_ptr(pcpu);
 }
+
+#if SVCNET_TLS_OFFLOAD
+
+void svcnet_tls_count(struct svcnet_pcpu_tls_stats __percpu *pcpu,
+		      u32 records, u32 bytes, bool drop)
+{
+	struct svcnet_pcpu_tls_stats *s = get_cpu_ptr(pcpu);
+
+	u64_stats_update_begin(&s->syncp);
+	if (drop) {
+		u64_stats_inc(&s->drops);
+	} else {
+		u64_stats_add(&s->records, records);
+		u64_stats_add(&s->bytes, bytes);
+	}
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(pcpu);
+}
+
+void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
+			   struct svcnet_tls_stats *out)
+{
+	struct svcnet_pcpu_tls_stats __percpu *pcpu = READ_ONCE(c->pcpu);
+	int cpu;
+
+	memset(out, 0, sizeof(*out));
+	out->added = atomic64_read(&c->added);
+	out->removed = atomic64_read(&c->removed);
+	if (!pcpu)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct svcnet_pcpu_tls_stats *s = per_cpu_ptr(pcpu, cpu);
+		u64 records, bytes, drops;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			records = u64_stats_read(&s->records);
+			bytes = u64_stats_read(&s->bytes);
+			drops = u64_stats_read(&s->drops);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		out->records += records;
+		out->bytes += bytes;
+		out->drops += drops;
+	}
+}
+
+/* Per-CPU kTLS counters, charged to the caller's memory cgroup. */
+static struct svcnet_pcpu_tls_stats __percpu *svcnet_tls_pcpu_alloc(void)
+{
+	struct svcnet_pcpu_tls_stats __percpu *pcpu;
+	int cpu;
+
+	pcpu = alloc_percpu_gfp(struct svcnet_pcpu_tls_stats,
+				GFP_KERNEL_ACCOUNT);
+	if (pcpu)
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(pcpu, cpu)->syncp);
+	return pcpu;
+}
+
+int svcnet_tls_counters_init(struct svcnet_tls_counters *c)
+{
+	atomic64_set(&c->added, 0);
+	atomic64_set(&c->removed, 0);
+	c->pcpu = svcnet_tls_pcpu_alloc();
+	return c->pcpu ? 0 : -ENOMEM;
+}
+
+void svcnet_tls_counters_free(struct svcnet_tls_counters *c)
+{
+	free_percpu(c->pcpu);
+	c->pcpu = NULL;
+}
+
+/*
+ * A service's per-CPU counters are made when its first socket offloads
+ * (most services never see one); zeroed counters need nothing until then.
+ */
+int svcnet_tls_counters_use(struct svcnet_tls_counters *c)
+{
+	struct svcnet_pcpu_tls_stats __percpu *pcpu;
+
+	if (READ_ONCE(c->pcpu))
+		return 0;
+	pcpu = svcnet_tls_pcpu_alloc();
+	if (!pcpu)
+		return -ENOMEM;
+	/* another socket of the service may have made them meanwhile */
+	if (cmpxchg(&c->pcpu, NULL, pcpu))
+		free_percpu(pcpu);
+	return 0;
+}
+
+#else /* !SVCNET_TLS_OFFLOAD */
+
+void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
+			   struct svcnet_tls_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+}
+
+int svcnet_tls_counters_init(struct svcnet_tls_counters *c)
+{
+	return 0;
+}
+
+void svcnet_tls_counters_free(struct svcnet_tls_counters *c)
+{
+}
+
+#endif

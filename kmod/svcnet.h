@@ -427,7 +427,12 @@ static inline void svcnet_net_changed(struct svcnet_net *sn)
 int svcnet_device_init(void);
 void svcnet_device_uninit(void);
 void svcnet_dev_setup(struct net_device *dev);
-bool svcnet_is_dev(const struct net_device *dev);
+extern struct rtnl_link_ops svcnet_link_ops;
+
+static inline bool svcnet_is_dev(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &svcnet_link_ops;
+}
 
 /* stats.c */
 void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
@@ -446,6 +451,14 @@ svcnet_lbstats_alloc(struct svcnet_stats_pool *pool,
 		     struct svcnet_stats_block **blk);
 void svcnet_stats_pool_release(struct svcnet_stats_pool *pool);
 void svcnet_stats_block_put(struct svcnet_stats_block *blk);
+int svcnet_tls_counters_init(struct svcnet_tls_counters *c);
+void svcnet_tls_counters_free(struct svcnet_tls_counters *c);
+void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
+			   struct svcnet_tls_stats *out);
+/* offload only: counting, and a service's counters made on first use */
+void svcnet_tls_count(struct svcnet_pcpu_tls_stats __percpu *pcpu,
+		      u32 records, u32 bytes, bool drop);
+int svcnet_tls_counters_use(struct svcnet_tls_counters *c);
 
 /* main.c */
 extern siphash_key_t svcnet_hash_key;
@@ -457,7 +470,6 @@ int svcnet_service_init(void);
 void svcnet_service_uninit(void);
 int svcnet_services_init(struct svcnet_dev *sd);
 void svcnet_services_destroy(struct svcnet_dev *sd);
-void svcnet_services_flush(struct svcnet_dev *sd);
 struct svcnet_service *svcnet_service_lookup(struct svcnet_dev *sd,
 					     const struct svcnet_svc_key *key);
 struct svcnet_service *svcnet_service_lookup_rtnl(struct svcnet_dev *sd,
@@ -479,9 +491,8 @@ void svcnet_service_set_sources(struct svcnet_service *svc,
 				struct svcnet_sources *sources);
 bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
 			  const union nf_inet_addr *addr);
-void svcnet_service_del(struct svcnet_service *svc);
-void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
-				 u8 prefix);
+void svcnet_service_unlink(struct svcnet_service *svc);
+void svcnet_service_release(struct svcnet_service *svc);
 void svcnet_backend_put(struct svcnet_backend *be);
 void svcnet_wait_objects(void);
 
@@ -519,6 +530,10 @@ struct svcnet_be_change {
 int svcnet_txn_backend(struct svcnet_service *svc,
 		       const struct svcnet_be_change *chg,
 		       struct netlink_ext_ack *extack);
+void svcnet_service_del(struct svcnet_service *svc);
+void svcnet_services_flush(struct svcnet_dev *sd);
+void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
+				 u8 prefix);
 int svcnet_be_spec_check(struct svcnet_svc_spec *s,
 			 struct svcnet_be_spec **order,
 			 struct netlink_ext_ack *extack);
@@ -618,10 +633,6 @@ struct dst_entry *svcnet_route6(struct net *net, struct flowi6 *fl6);
 void svcnet_tls_init(void);
 void svcnet_tls_uninit(void);
 void svcnet_tls_setup(struct net_device *dev);
-int svcnet_tls_counters_init(struct svcnet_tls_counters *c);
-void svcnet_tls_counters_free(struct svcnet_tls_counters *c);
-void svcnet_tls_stats_read(struct svcnet_tls_counters *c,
-			   struct svcnet_tls_stats *out);
 struct sk_buff *svcnet_tls_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
 
 /* tls_crypt.c */
