@@ -196,7 +196,7 @@ static bool svcnet_affinity_prune(void *obj, void *arg)
  * slice each second, never whole. At the end of the table the walk starts
  * over.
  */
-void svcnet_affinity_gc_slice(struct svcnet_net *sn, unsigned int budget)
+static void svcnet_affinity_gc_slice(struct svcnet_net *sn, unsigned int budget)
 {
 	struct svcnet_affinity_filter flt = { .sn = sn, .expired = true };
 	unsigned int removed = 0;

@@ -39,9 +39,9 @@ static int svcnet_be_spec_cmp(const void *a, const void *b)
  * Sort pointers to the backends of @s into @order (room for s->n_be) by
  * address and port; -EINVAL if one is listed twice.
  */
-int svcnet_be_spec_check(struct svcnet_svc_spec *s,
-			 struct svcnet_be_spec **order,
-			 struct netlink_ext_ack *extack)
+static int svcnet_be_spec_check(struct svcnet_svc_spec *s,
+				struct svcnet_be_spec **order,
+				struct netlink_ext_ack *extack)
 {
 	u32 i;
 
@@ -362,6 +362,25 @@ static bool svcnet_svc_spec_commit_backends(struct svcnet_txn *txn,
 	return true;
 }
 
+/*
+ * Session affinity for new flows: @timeout seconds (0: none), client
+ * addresses compared on their first @prefix bits (valid for the family).
+ */
+static void svcnet_service_set_affinity(struct svcnet_service *svc,
+					u32 timeout, u8 prefix)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
+
+	ASSERT_RTNL();
+	if (svc->affinity_timeout == timeout && svc->affinity_prefix == prefix)
+		return;
+	WRITE_ONCE(svc->affinity_timeout, timeout);
+	WRITE_ONCE(svc->affinity_prefix, prefix);
+	/* clients remembered under another mask, or none at all */
+	svcnet_affinity_flush(sn, svc, NULL);
+	svcnet_net_changed(sn);
+}
+
 void svcnet_txn_commit(struct svcnet_txn *txn)
 {
 	struct svcnet_net *sn = svcnet_pernet(dev_net(txn->sd->dev));
@@ -597,21 +616,6 @@ void svcnet_services_flush(struct svcnet_dev *sd)
 		svcnet_service_del(svc);
 }
 
-/*
- * Session affinity for new flows: @timeout seconds (0: none), client
- * addresses compared on their first @prefix bits (valid for the family).
- */
-void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
-				 u8 prefix)
-{
-	struct svcnet_net *sn = svcnet_pernet(dev_net(svc->sd->dev));
-
-	ASSERT_RTNL();
-	if (svc->affinity_timeout == timeout && svc->affinity_prefix == prefix)
-		return;
-	WRITE_ONCE(svc->affinity_timeout, timeout);
-	WRITE_ONCE(svc->affinity_prefix, prefix);
-	/* clients remembered under another mask, or none at all */
-	svcnet_affinity_flush(sn, svc, NULL);
-	svcnet_net_changed(sn);
-}
+#ifdef SVCNET_KUNIT
+#include "apply_test.c"
+#endif

@@ -138,7 +138,7 @@ static const struct net_device_ops svcnet_netdev_ops = {
 #define SVCNET_FEATURES (NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_FRAGLIST | \
 			 NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE)
 
-void svcnet_dev_setup(struct net_device *dev)
+static void svcnet_dev_setup(struct net_device *dev)
 {
 	dev->netdev_ops = &svcnet_netdev_ops;
 	dev->ethtool_ops = &svcnet_ethtool_ops;
@@ -230,3 +230,7 @@ void svcnet_device_uninit(void)
 {
 	rtnl_link_unregister(&svcnet_link_ops);
 }
+
+#ifdef SVCNET_KUNIT
+#include "device_test.c"
+#endif

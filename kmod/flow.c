@@ -617,11 +617,6 @@ void svcnet_flow_net_exit(struct svcnet_net *sn)
 	rhltable_destroy(&sn->flows);
 }
 
-bool svcnet_flow_ready(void)
-{
-	return svcnet_flow4_cache && svcnet_flow6_cache;
-}
-
 int svcnet_flow_init(void)
 {
 	/* an IPv4 flow ends after its two IPv4 addresses */
@@ -649,3 +644,7 @@ void svcnet_flow_uninit(void)
 	kmem_cache_destroy(svcnet_flow4_cache);
 	svcnet_flow4_cache = NULL;
 }
+
+#ifdef SVCNET_KUNIT
+#include "flow_test.c"
+#endif

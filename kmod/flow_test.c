@@ -603,7 +603,7 @@ static bool svcnet_flow_test_made_cache;
 
 static int svcnet_flow_suite_init(struct kunit_suite *suite)
 {
-	if (svcnet_flow_ready())
+	if (svcnet_flow4_cache && svcnet_flow6_cache)
 		return 0;
 	svcnet_flow_test_made_cache = true;
 	return svcnet_flow_init();

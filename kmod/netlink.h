@@ -46,9 +46,6 @@ u32 svcnet_nl_drain_left(const struct svcnet_backend *be);
 int svcnet_nl_svc_key_tb(const struct nlattr *nest, struct nlattr **tb,
 			 struct svcnet_svc_key *key,
 			 struct netlink_ext_ack *extack);
-int svcnet_nl_svc_key(const struct nlattr *nest, struct nlattr **tb,
-		      struct svcnet_svc_key *key,
-		      struct netlink_ext_ack *extack);
 struct svcnet_service *svcnet_nl_get_service(struct genl_info *info,
 					     struct nlattr **tb,
 					     struct svcnet_dev **sdp);

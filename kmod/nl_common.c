@@ -131,9 +131,9 @@ int svcnet_nl_svc_key_tb(const struct nlattr *nest, struct nlattr **tb,
 }
 
 /* The service key in SVCNET_A_SERVICE; fills @tb with its attributes. */
-int svcnet_nl_svc_key(const struct nlattr *nest, struct nlattr **tb,
-		      struct svcnet_svc_key *key,
-		      struct netlink_ext_ack *extack)
+static int svcnet_nl_svc_key(const struct nlattr *nest, struct nlattr **tb,
+			     struct svcnet_svc_key *key,
+			     struct netlink_ext_ack *extack)
 {
 	int err;
 

@@ -223,3 +223,7 @@ int svcnet_nl_check_dups(const struct nlattr *head, int len,
 	}
 	return 0;
 }
+
+#ifdef SVCNET_KUNIT
+#include "netlink_test.c"
+#endif

@@ -21,7 +21,7 @@
  * 0..total-1, so every total picks give each backend exactly its weight,
  * and a stride near total / phi interleaves them.
  */
-u32 svcnet_wrr_stride(u64 total)
+static u32 svcnet_wrr_stride(u64 total)
 {
 	u64 s;
 
@@ -259,3 +259,7 @@ void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs)
 	if (old)
 		call_rcu(&old->rcu, svcnet_bset_free_rcu);
 }
+
+#ifdef SVCNET_KUNIT
+#include "sched_test.c"
+#endif

@@ -98,3 +98,7 @@ void svcnet_maglev_free(struct svcnet_maglev *ml)
 {
 	kvfree(ml);
 }
+
+#ifdef SVCNET_KUNIT
+#include "sched_maglev_test.c"
+#endif

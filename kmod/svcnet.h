@@ -426,7 +426,6 @@ static inline void svcnet_net_changed(struct svcnet_net *sn)
 /* device.c */
 int svcnet_device_init(void);
 void svcnet_device_uninit(void);
-void svcnet_dev_setup(struct net_device *dev);
 extern struct rtnl_link_ops svcnet_link_ops;
 
 static inline bool svcnet_is_dev(const struct net_device *dev)
@@ -532,17 +531,11 @@ int svcnet_txn_backend(struct svcnet_service *svc,
 		       struct netlink_ext_ack *extack);
 void svcnet_service_del(struct svcnet_service *svc);
 void svcnet_services_flush(struct svcnet_dev *sd);
-void svcnet_service_set_affinity(struct svcnet_service *svc, u32 timeout,
-				 u8 prefix);
-int svcnet_be_spec_check(struct svcnet_svc_spec *s,
-			 struct svcnet_be_spec **order,
-			 struct netlink_ext_ack *extack);
 
 /* sched.c */
 struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
 				       struct svcnet_bset *bs,
 				       const struct svcnet_tuple *t);
-u32 svcnet_wrr_stride(u64 total);
 bool svcnet_sched_valid(u8 sched, u32 maglev_size,
 			struct netlink_ext_ack *extack);
 bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy);
@@ -565,7 +558,6 @@ unsigned int svcnet_rht_prune(struct rhashtable *ht,
 /* flow.c */
 int svcnet_flow_init(void);
 void svcnet_flow_uninit(void);
-bool svcnet_flow_ready(void);
 int svcnet_flow_net_init(struct svcnet_net *sn);
 void svcnet_flow_net_exit(struct svcnet_net *sn);
 struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
@@ -614,7 +606,6 @@ struct svcnet_backend *svcnet_affinity_get(struct svcnet_net *sn,
 void svcnet_affinity_set(struct svcnet_net *sn, struct svcnet_service *svc,
 			 const union nf_inet_addr *client,
 			 struct svcnet_backend *be);
-void svcnet_affinity_gc_slice(struct svcnet_net *sn, unsigned int budget);
 void svcnet_affinity_gc(struct svcnet_net *sn);
 void svcnet_affinity_purge(struct svcnet_net *sn);
 void svcnet_affinity_flush(struct svcnet_net *sn, struct svcnet_service *svc,
