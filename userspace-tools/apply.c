@@ -23,7 +23,7 @@
 #include "ipc.h"
 #include "parse.h"
 #include "route.h"
-#include "service.h"
+#include "api.h"
 #include "svcnet.h"
 
 #define MAX_TOKENS 64

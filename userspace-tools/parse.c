@@ -12,7 +12,7 @@
 
 #include "ipc.h"
 #include "parse.h"
-#include "svcnet.h"
+#include "usage.h"
 
 bool parse_u32(const char *s, uint32_t max, uint32_t *out)
 {

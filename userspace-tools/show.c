@@ -12,7 +12,7 @@
 
 #include "ipc.h"
 #include "json.h"
-#include "service.h"
+#include "api.h"
 #include "svcnet.h"
 
 static const char *const drop_names[] = {

@@ -2,20 +2,17 @@
 /*
  * svcnet: configure and inspect svcnet service load balancer devices.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ipc.h"
 #include "svcnet.h"
+#include "usage.h"
 
 #ifndef SVCNET_VERSION
 #define SVCNET_VERSION "0"
 #endif
-
-struct opts opts;
-const char *prog = "svcnet";
 
 static const struct {
 	const char *name;
@@ -53,25 +50,6 @@ static void usage(FILE *out)
 		"\n'%s COMMAND --help' describes a command. Exit status: 0 success,\n"
 		"1 the kernel refused or could not be reached, 2 bad usage.\n",
 		prog);
-}
-
-bool is_help(const char *arg)
-{
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help") ||
-	       !strcmp(arg, "help");
-}
-
-int usage_error(const char *subcmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s%s%s --help'.\n", prog, subcmd ? " " : "",
-		subcmd ? subcmd : "");
-	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

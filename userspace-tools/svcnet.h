@@ -1,30 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcnet: the commands the dispatcher (svcnet.c) runs, one file each.
+ */
 #ifndef SVCNET_TOOL_H
 #define SVCNET_TOOL_H
 
-#include <stdbool.h>
+#include "usage.h"
 
-/* Global options, given before the subcommand. */
-struct opts {
-	bool json;	/* -j: JSON output */
-	bool stats;	/* -s: statistics */
-};
-
-extern struct opts opts;
-extern const char *prog;
-
-int cmd_show(int argc, char **argv);
-int cmd_service(int argc, char **argv);
-int cmd_backend(int argc, char **argv);
-int cmd_flow(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-int cmd_monitor(int argc, char **argv);
-int cmd_apply(int argc, char **argv);
-int cmd_save(int argc, char **argv);
-
-/* Print a usage error about @what and return EXIT_USAGE. */
-int usage_error(const char *subcmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-bool is_help(const char *arg);
+int cmd_show(int argc, char **argv);		/* show.c */
+int cmd_service(int argc, char **argv);		/* service.c */
+int cmd_backend(int argc, char **argv);		/* backend.c */
+int cmd_flow(int argc, char **argv);		/* flow.c */
+int cmd_config(int argc, char **argv);		/* flow.c */
+int cmd_monitor(int argc, char **argv);		/* monitor.c */
+int cmd_apply(int argc, char **argv);		/* apply.c */
+int cmd_save(int argc, char **argv);		/* apply.c */
 
 #endif

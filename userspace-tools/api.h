@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef SVCNET_SERVICE_H
-#define SVCNET_SERVICE_H
+/*
+ * svcnet: the kernel's attributes of services and backends (api.c):
+ * requests, and replies and events as plain structures.
+ */
+#ifndef SVCNET_API_H
+#define SVCNET_API_H
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -76,6 +80,25 @@ struct svc_opts {
 	struct svc_source *src;	/* n_sources of them (svc_opts_free) */
 };
 
+/* One backend's change: weight, or for SET drain, else local (-1: none). */
+struct be_change {
+	struct addr addr;
+	uint16_t port;
+	uint16_t weight;
+	int local;
+	uint32_t drain;
+};
+
+/* A configuration event. */
+struct event {
+	struct svc_info s;
+	struct be_info b;
+	bool has_svc;
+	bool has_be;
+	bool has_purged;
+	uint32_t purged;
+};
+
 /* A backend of a backend set to send. */
 struct be_opts {
 	struct addr addr;
@@ -102,7 +125,11 @@ void svc_opts_free(struct svc_opts *o);
 void put_backend(struct nlmsghdr *nlh, const struct be_opts *b);
 void put_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
 		  const struct be_opts *bes, size_t n);
+void put_backend_change(struct nlmsghdr *nlh, uint8_t cmd,
+			const struct svc_arg *svc, const struct be_change *b);
 int svc_dump(struct ipc *ipc, const char *dev, struct svc_list *l);
+int event_parse(const struct nlmsghdr *nlh, struct event *ev);
 void svc_list_free(struct svc_list *l);
+void svc_info_free(struct svc_info *s);
 
 #endif
