@@ -132,4 +132,60 @@ int event_parse(const struct nlmsghdr *nlh, struct event *ev);
 void svc_list_free(struct svc_list *l);
 void svc_info_free(struct svc_info *s);
 
+/* A device as DEV_GET reports it. */
+struct dev_info {
+	char ifname[IF_NAMESIZE];
+	uint32_t ifindex;
+	uint32_t generation;
+	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes, fragments;
+	uint64_t drops[SVCNET_DROP_MAX + 1];
+	struct tls_stats tls;
+};
+
+struct dev_list {
+	struct dev_info *devs;
+	size_t n;
+};
+
+struct flow_info {
+	uint32_t ifindex;
+	uint8_t proto;
+	uint8_t state;
+	bool assured;
+	uint32_t expires;
+	struct addr client, svc, be, snat;
+	uint16_t client_port, svc_port, be_port, snat_port;
+};
+
+/* The configuration's keys, as 'svcnet config' names them. */
+#define N_CFG 6
+struct cfg_key {
+	const char *name;
+	uint16_t attr;
+	uint32_t max;
+};
+extern const struct cfg_key cfg_keys[N_CFG];
+
+struct cfg_info {
+	uint64_t flow_count, affinity_count, flows_evicted;
+	uint64_t value[N_CFG];	/* of cfg_keys[] */
+};
+
+void put_dev_name(struct nlmsghdr *nlh, const char *dev);
+void put_generation(struct nlmsghdr *nlh, uint32_t gen);
+void put_service_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
+			  const struct svc_opts *o, const struct be_opts *bes,
+			  size_t n, size_t room);
+void lbstats_json(struct json *j, const struct lbstats *st);
+void lbstats_text(const char *indent, const struct lbstats *st);
+int dev_cb(const struct nlmsghdr *nlh, void *data);
+int flow_parse(const struct nlmsghdr *nlh, struct flow_info *f);
+void put_flow_key(struct nlmsghdr *nlh, uint8_t proto,
+		  const struct addr *client, uint16_t cport,
+		  const struct addr *svc, uint16_t sport);
+void put_flush_target(struct nlmsghdr *nlh, const struct svc_arg *svc);
+int cfg_cb(const struct nlmsghdr *nlh, void *data);
+void put_config(struct nlmsghdr *nlh, const uint32_t *value,
+		const bool *have);
+
 #endif

@@ -285,25 +285,8 @@ static size_t request_size(const struct file *f)
 
 static void put_file_service(struct nlmsghdr *nlh, struct file_svc *s)
 {
-	struct nlattr *nest, *bes;
-	size_t i;
-
 	s->msg_start = nlh->nlmsg_len;
-	nest = put_svc_nest_start(nlh, &s->svc, &s->o);
-	bes = mnl_attr_nest_start(nlh, SVCNET_A_SVC_BACKENDS);
-	for (i = 0; i < s->n_be; i++) {
-		if ((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nest >
-		    NEST_ROOM) {
-			/* go on in a nest of the same key */
-			mnl_attr_nest_end(nlh, bes);
-			mnl_attr_nest_end(nlh, nest);
-			nest = put_svc_nest_start(nlh, &s->svc, NULL);
-			bes = mnl_attr_nest_start(nlh, SVCNET_A_SVC_BACKENDS);
-		}
-		put_backend(nlh, &s->be[i]);
-	}
-	mnl_attr_nest_end(nlh, bes);
-	mnl_attr_nest_end(nlh, nest);
+	put_service_backends(nlh, &s->svc, &s->o, s->be, s->n_be, NEST_ROOM);
 	s->msg_end = nlh->nlmsg_len;
 }
 
@@ -428,9 +411,9 @@ int cmd_apply(int argc, char **argv)
 	if (svc_dump(&ipc, dev, &before))
 		goto out_ipc;
 	nlh = ipc_msg_in(&ipc, buf, SVCNET_CMD_APPLY, 0);
-	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
+	put_dev_name(nlh, dev);
 	if (has_gen)
-		mnl_attr_put_u32(nlh, SVCNET_A_GENERATION, gen);
+		put_generation(nlh, gen);
 	for (i = 0; i < f.n; i++)
 		put_file_service(nlh, &f.svcs[i]);
 	if (ipc_sndbuf(&ipc, nlh->nlmsg_len)) {
@@ -493,25 +476,6 @@ out_file:
 
 /* --- save --- */
 
-static int dev_name_cb(const struct nlmsghdr *nlh, void *data)
-{
-	char (*names)[2][IF_NAMESIZE] = data;
-	const struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != SVCNET_A_IFNAME ||
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-			continue;
-		if (!(*names)[0][0])
-			snprintf((*names)[0], IF_NAMESIZE, "%s",
-				 mnl_attr_get_str(attr));
-		else
-			snprintf((*names)[1], IF_NAMESIZE, "%s",
-				 mnl_attr_get_str(attr));
-	}
-	return MNL_CB_OK;
-}
-
 static void save_service(const struct svc_info *s)
 {
 	char ep[80];
@@ -548,7 +512,8 @@ static void save_service(const struct svc_info *s)
 
 int cmd_save(int argc, char **argv)
 {
-	char names[2][IF_NAMESIZE] = { { 0 } };
+	struct dev_list devs = { 0 };
+	char name[IF_NAMESIZE];
 	struct svc_list l = { 0 };
 	struct nlmsghdr *nlh;
 	const char *dev;
@@ -569,16 +534,19 @@ int cmd_save(int argc, char **argv)
 		return ret;
 	if (!dev) {
 		nlh = ipc_msg(&ipc, SVCNET_CMD_DEV_GET, NLM_F_DUMP);
-		ret = ipc_run(&ipc, nlh, dev_name_cb, &names);
+		ret = ipc_run(&ipc, nlh, dev_cb, &devs);
+		if (!ret && devs.n == 1)
+			snprintf(name, sizeof(name), "%s", devs.devs[0].ifname);
+		free(devs.devs);
 		if (ret)
 			goto out;
-		if (!names[0][0] || names[1][0]) {
+		if (devs.n != 1) {
 			ipc_close(&ipc);
-			return usage_error("save", names[0][0] ?
+			return usage_error("save", devs.n ?
 					   "there are several svcnet devices: name one" :
 					   "there is no svcnet device");
 		}
-		dev = names[0];
+		dev = name;
 	}
 	ret = svc_dump(&ipc, dev, &l);
 	if (ret)

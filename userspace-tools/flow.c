@@ -11,6 +11,7 @@
 #include <linux/genetlink.h>
 #include <linux/svcnet.h>
 
+#include "api.h"
 #include "ipc.h"
 #include "json.h"
 #include "parse.h"
@@ -29,75 +30,6 @@ struct flow_print {
 	unsigned long n;
 };
 
-struct flow_info {
-	uint32_t ifindex;
-	uint8_t proto;
-	uint8_t state;
-	bool assured;
-	uint32_t expires;
-	struct addr client, svc, be, snat;
-	uint16_t client_port, svc_port, be_port, snat_port;
-};
-
-static int flow_nest_cb(const struct nlattr *attr, void *data)
-{
-	struct flow_info *f = data;
-	const void *p = mnl_attr_get_payload(attr);
-	unsigned int len = mnl_attr_get_payload_len(attr);
-
-	switch (mnl_attr_get_type(attr)) {
-	case SVCNET_A_FLOW_PROTO:
-		f->proto = mnl_attr_get_u8(attr);
-		break;
-	case SVCNET_A_FLOW_CLIENT_ADDR:
-		addr_from(&f->client, p, len);
-		break;
-	case SVCNET_A_FLOW_SVC_ADDR:
-		addr_from(&f->svc, p, len);
-		break;
-	case SVCNET_A_FLOW_BE_ADDR:
-		addr_from(&f->be, p, len);
-		break;
-	case SVCNET_A_FLOW_CLIENT_PORT:
-		f->client_port = mnl_attr_get_u16(attr);
-		break;
-	case SVCNET_A_FLOW_SVC_PORT:
-		f->svc_port = mnl_attr_get_u16(attr);
-		break;
-	case SVCNET_A_FLOW_BE_PORT:
-		f->be_port = mnl_attr_get_u16(attr);
-		break;
-	case SVCNET_A_FLOW_STATE:
-		f->state = mnl_attr_get_u8(attr);
-		break;
-	case SVCNET_A_FLOW_EXPIRES:
-		f->expires = mnl_attr_get_u32(attr);
-		break;
-	case SVCNET_A_FLOW_ASSURED:
-		f->assured = true;
-		break;
-	case SVCNET_A_FLOW_SNAT_ADDR:
-		addr_from(&f->snat, p, len);
-		break;
-	case SVCNET_A_FLOW_SNAT_PORT:
-		f->snat_port = mnl_attr_get_u16(attr);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int flow_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct flow_info *f = data;
-
-	if (mnl_attr_get_type(attr) == SVCNET_A_IFINDEX &&
-	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-		f->ifindex = mnl_attr_get_u32(attr);
-	else if (mnl_attr_get_type(attr) == SVCNET_A_FLOW)
-		return mnl_attr_parse_nested(attr, flow_nest_cb, f);
-	return MNL_CB_OK;
-}
-
 static const char *state_name(uint8_t s)
 {
 	return s < sizeof(state_names) / sizeof(state_names[0]) &&
@@ -107,10 +39,10 @@ static const char *state_name(uint8_t s)
 static int flow_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct flow_print *fp = data;
-	struct flow_info f = { 0 };
+	struct flow_info f;
 	char ifname[IF_NAMESIZE] = "?", a[64], b[64], c[64];
 
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), flow_attr_cb, &f) < 0)
+	if (flow_parse(nlh, &f))
 		return MNL_CB_ERROR;
 	if_indextoname(f.ifindex, ifname);
 	fp->n++;
@@ -185,8 +117,7 @@ static int flow_show(int argc, char **argv)
 	if (ret)
 		return ret;
 	nlh = ipc_msg(&ipc, SVCNET_CMD_FLOW_GET, NLM_F_DUMP);
-	if (dev)
-		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
+	put_dev_name(nlh, dev);
 	json_init(&fp.j, stdout);
 	if (opts.json)
 		json_open_array(&fp.j, NULL);
@@ -202,7 +133,6 @@ static int flow_del(int argc, char **argv)
 	struct addr client, svc;
 	uint16_t cport, sport;
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	struct ipc ipc;
 	uint8_t proto;
 	int ret;
@@ -221,13 +151,7 @@ static int flow_del(int argc, char **argv)
 	if (ret)
 		return ret;
 	nlh = ipc_msg(&ipc, SVCNET_CMD_FLOW_DEL, 0);
-	nest = mnl_attr_nest_start(nlh, SVCNET_A_FLOW);
-	mnl_attr_put_u8(nlh, SVCNET_A_FLOW_PROTO, proto);
-	mnl_attr_put(nlh, SVCNET_A_FLOW_CLIENT_ADDR, addr_len(&client), client.raw);
-	mnl_attr_put_u16(nlh, SVCNET_A_FLOW_CLIENT_PORT, cport);
-	mnl_attr_put(nlh, SVCNET_A_FLOW_SVC_ADDR, addr_len(&svc), svc.raw);
-	mnl_attr_put_u16(nlh, SVCNET_A_FLOW_SVC_PORT, sport);
-	mnl_attr_nest_end(nlh, nest);
+	put_flow_key(nlh, proto, &client, cport, &svc, sport);
 	ret = ipc_run(&ipc, nlh, NULL, NULL);
 	ipc_close(&ipc);
 	return ret;
@@ -237,7 +161,6 @@ static int flow_flush(int argc, char **argv)
 {
 	struct svc_arg svc = { 0 };
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	struct ipc ipc;
 	int i = 0, ret;
 
@@ -258,16 +181,7 @@ static int flow_flush(int argc, char **argv)
 	if (ret)
 		return ret;
 	nlh = ipc_msg(&ipc, SVCNET_CMD_FLOW_FLUSH, 0);
-	if (svc.dev)
-		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc.dev);
-	if (svc.proto) {
-		nest = mnl_attr_nest_start(nlh, SVCNET_A_SERVICE);
-		mnl_attr_put(nlh, SVCNET_A_SVC_ADDR, addr_len(&svc.addr),
-			     svc.addr.raw);
-		mnl_attr_put_u16(nlh, SVCNET_A_SVC_PORT, svc.port);
-		mnl_attr_put_u8(nlh, SVCNET_A_SVC_PROTO, svc.proto);
-		mnl_attr_nest_end(nlh, nest);
-	}
+	put_flush_target(nlh, &svc);
 	ret = ipc_run(&ipc, nlh, NULL, NULL);
 	ipc_close(&ipc);
 	return ret;
@@ -292,46 +206,6 @@ int cmd_flow(int argc, char **argv)
 
 /* --- config --- */
 
-static const struct {
-	const char *name;
-	uint16_t attr;
-	uint32_t max;
-} cfg_keys[] = {
-	{ "flow-max", SVCNET_A_CFG_FLOW_MAX, SVCNET_FLOW_MAX_LIMIT },
-	{ "tcp-syn-timeout", SVCNET_A_CFG_TIMEOUT_TCP_SYN, SVCNET_TIMEOUT_MAX },
-	{ "tcp-timeout", SVCNET_A_CFG_TIMEOUT_TCP_EST, SVCNET_TIMEOUT_MAX },
-	{ "tcp-fin-timeout", SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_TIMEOUT_MAX },
-	{ "tcp-close-timeout", SVCNET_A_CFG_TIMEOUT_TCP_CLOSE, SVCNET_TIMEOUT_MAX },
-	{ "udp-timeout", SVCNET_A_CFG_TIMEOUT_UDP, SVCNET_TIMEOUT_MAX },
-};
-
-#define N_CFG (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
-
-static int cfg_nest_cb(const struct nlattr *attr, void *data)
-{
-	uint16_t type = mnl_attr_get_type(attr);
-	uint64_t *v = data;
-
-	if (type == SVCNET_A_CFG_FLOWS_EVICTED) {
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
-			v[type] = mnl_attr_get_u64(attr);
-	} else if (type <= SVCNET_A_CFG_MAX &&
-		   mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
-		v[type] = mnl_attr_get_u32(attr);
-	}
-	return MNL_CB_OK;
-}
-
-static int cfg_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(attr) == SVCNET_A_CONFIG)
-			return mnl_attr_parse_nested(attr, cfg_nest_cb, data);
-	return MNL_CB_OK;
-}
-
 static void config_usage(FILE *out)
 {
 	size_t k;
@@ -346,11 +220,10 @@ static void config_usage(FILE *out)
 
 int cmd_config(int argc, char **argv)
 {
-	uint64_t v[SVCNET_A_CFG_MAX + 1] = { 0 };
+	struct cfg_info c;
 	uint32_t set[N_CFG];
 	bool have[N_CFG] = { false };
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	struct ipc ipc;
 	struct json j;
 	size_t k;
@@ -384,11 +257,7 @@ int cmd_config(int argc, char **argv)
 		if (ret)
 			return ret;
 		nlh = ipc_msg(&ipc, SVCNET_CMD_CONFIG_SET, 0);
-		nest = mnl_attr_nest_start(nlh, SVCNET_A_CONFIG);
-		for (k = 0; k < N_CFG; k++)
-			if (have[k])
-				mnl_attr_put_u32(nlh, cfg_keys[k].attr, set[k]);
-		mnl_attr_nest_end(nlh, nest);
+		put_config(nlh, set, have);
 		ret = ipc_run(&ipc, nlh, NULL, NULL);
 		ipc_close(&ipc);
 		return ret;
@@ -397,29 +266,29 @@ int cmd_config(int argc, char **argv)
 	if (ret)
 		return ret;
 	nlh = ipc_msg(&ipc, SVCNET_CMD_CONFIG_GET, 0);
-	ret = ipc_run(&ipc, nlh, cfg_cb, v);
+	ret = ipc_run(&ipc, nlh, cfg_cb, &c);
 	ipc_close(&ipc);
 	if (ret)
 		return ret;
 	if (opts.json) {
 		json_init(&j, stdout);
 		json_open_object(&j, NULL);
-		json_u64(&j, "flow-count", v[SVCNET_A_CFG_FLOW_COUNT]);
-		json_u64(&j, "affinity-count", v[SVCNET_A_CFG_AFFINITY_COUNT]);
-		json_u64(&j, "flows-evicted", v[SVCNET_A_CFG_FLOWS_EVICTED]);
+		json_u64(&j, "flow-count", c.flow_count);
+		json_u64(&j, "affinity-count", c.affinity_count);
+		json_u64(&j, "flows-evicted", c.flows_evicted);
 		for (k = 0; k < N_CFG; k++)
-			json_u64(&j, cfg_keys[k].name, v[cfg_keys[k].attr]);
+			json_u64(&j, cfg_keys[k].name, c.value[k]);
 		json_close_object(&j);
 	} else {
 		printf("flow-count %llu\n",
-		       (unsigned long long)v[SVCNET_A_CFG_FLOW_COUNT]);
+		       (unsigned long long)c.flow_count);
 		printf("affinity-count %llu\n",
-		       (unsigned long long)v[SVCNET_A_CFG_AFFINITY_COUNT]);
+		       (unsigned long long)c.affinity_count);
 		printf("flows-evicted %llu\n",
-		       (unsigned long long)v[SVCNET_A_CFG_FLOWS_EVICTED]);
+		       (unsigned long long)c.flows_evicted);
 		for (k = 0; k < N_CFG; k++)
 			printf("%s %llu\n", cfg_keys[k].name,
-			       (unsigned long long)v[cfg_keys[k].attr]);
+			       (unsigned long long)c.value[k]);
 	}
 	return EXIT_OK;
 }

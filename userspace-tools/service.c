@@ -66,17 +66,6 @@ err:
 
 /* --- printing --- */
 
-static void json_lbstats(struct json *j, const struct lbstats *st)
-{
-	json_open_object(j, "stats");
-	json_u64(j, "connections", st->v[SVCNET_A_LB_STATS_CONNS]);
-	json_u64(j, "active", st->v[SVCNET_A_LB_STATS_ACTIVE]);
-	json_u64(j, "packets_in", st->v[SVCNET_A_LB_STATS_PKTS_IN]);
-	json_u64(j, "bytes_in", st->v[SVCNET_A_LB_STATS_BYTES_IN]);
-	json_u64(j, "packets_out", st->v[SVCNET_A_LB_STATS_PKTS_OUT]);
-	json_u64(j, "bytes_out", st->v[SVCNET_A_LB_STATS_BYTES_OUT]);
-	json_close_object(j);
-}
 
 static void print_json(const struct svc_list *l)
 {
@@ -111,7 +100,7 @@ static void print_json(const struct svc_list *l)
 		if (s->tls_off)
 			json_string(&j, "tls_offload", "off");
 		if (opts.stats) {
-			json_lbstats(&j, &s->st);
+			lbstats_json(&j, &s->st);
 			tls_stats_json(&j, &s->tls);
 		}
 		json_open_array(&j, "backends");
@@ -129,7 +118,7 @@ static void print_json(const struct svc_list *l)
 			if (b->draining)
 				json_u64(&j, "drain", b->drain_left);
 			if (opts.stats)
-				json_lbstats(&j, &b->st);
+				lbstats_json(&j, &b->st);
 			json_close_object(&j);
 		}
 		json_close_array(&j);
@@ -138,18 +127,6 @@ static void print_json(const struct svc_list *l)
 	json_close_array(&j);
 }
 
-static void print_lbstats(const char *indent, const struct lbstats *st)
-{
-	printf("%sconnections %llu active %llu\n", indent,
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_CONNS],
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_ACTIVE]);
-	printf("%sin: %llu packets %llu bytes  out: %llu packets %llu bytes\n",
-	       indent,
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_PKTS_IN],
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_BYTES_IN],
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_PKTS_OUT],
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_BYTES_OUT]);
-}
 
 static void print_text(const struct svc_list *l)
 {
@@ -175,7 +152,7 @@ static void print_text(const struct svc_list *l)
 			printf(" tls-offload off");
 		printf("\n");
 		if (opts.stats) {
-			print_lbstats("    ", &s->st);
+			lbstats_text("    ", &s->st);
 			tls_stats_text("    ", &s->tls);
 		}
 		for (k = 0; k < s->n_be; k++) {
@@ -190,7 +167,7 @@ static void print_text(const struct svc_list *l)
 				printf(" draining %us left", b->drain_left);
 			printf("\n");
 			if (opts.stats)
-				print_lbstats("       ", &b->st);
+				lbstats_text("       ", &b->st);
 		}
 	}
 }
@@ -440,9 +417,9 @@ static int service_modify_opts(const char *what, int argc, char **argv,
 	nlh = ipc_msg(&ipc, add ? SVCNET_CMD_SERVICE_NEW :
 			    del ? SVCNET_CMD_SERVICE_DEL : SVCNET_CMD_SERVICE_SET,
 		      0);
-	mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, svc.dev);
+	put_dev_name(nlh, svc.dev);
 	if (has_gen)
-		mnl_attr_put_u32(nlh, SVCNET_A_GENERATION, gen);
+		put_generation(nlh, gen);
 	nest = put_svc_nest_start(nlh, &svc, o);
 	if (be_list)
 		put_backends(nlh, &svc, bes, n_bes);

@@ -31,85 +31,6 @@ static const char *const drop_names[] = {
 
 #define N_DROPS (sizeof(drop_names) / sizeof(drop_names[0]))
 
-struct dev_info {
-	char ifname[IF_NAMESIZE];
-	uint32_t ifindex;
-	uint32_t generation;
-	uint64_t stats[SVCNET_A_STATS_MAX + 1];
-	uint64_t drops[N_DROPS];
-	struct tls_stats tls;
-};
-
-struct dev_list {
-	struct dev_info *devs;
-	size_t n;
-};
-
-static int drops_cb(const struct nlattr *attr, void *data)
-{
-	struct dev_info *d = data;
-	uint16_t type = mnl_attr_get_type(attr);
-
-	if (type > 0 && type < N_DROPS &&
-	    mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
-		d->drops[type] = mnl_attr_get_u64(attr);
-	return MNL_CB_OK;
-}
-
-static int stats_cb(const struct nlattr *attr, void *data)
-{
-	struct dev_info *d = data;
-	uint16_t type = mnl_attr_get_type(attr);
-
-	if (type == SVCNET_A_STATS_DROPS)
-		mnl_attr_parse_nested(attr, drops_cb, d);
-	else if (type == SVCNET_A_STATS_TLS)
-		tls_stats_parse(attr, &d->tls);
-	else if (type <= SVCNET_A_STATS_MAX && type != SVCNET_A_STATS_PAD &&
-		 mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
-		d->stats[type] = mnl_attr_get_u64(attr);
-	return MNL_CB_OK;
-}
-
-static int dev_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct dev_info *d = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case SVCNET_A_IFINDEX:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			d->ifindex = mnl_attr_get_u32(attr);
-		break;
-	case SVCNET_A_IFNAME:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
-			snprintf(d->ifname, sizeof(d->ifname), "%s",
-				 mnl_attr_get_str(attr));
-		break;
-	case SVCNET_A_GENERATION:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			d->generation = mnl_attr_get_u32(attr);
-		break;
-	case SVCNET_A_STATS:
-		mnl_attr_parse_nested(attr, stats_cb, d);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int dev_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dev_list *l = data;
-	struct dev_info *d;
-
-	d = realloc(l->devs, (l->n + 1) * sizeof(*d));
-	if (!d)
-		return MNL_CB_ERROR;
-	l->devs = d;
-	d = &l->devs[l->n++];
-	memset(d, 0, sizeof(*d));
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, d);
-}
-
 static void print_json(const struct dev_list *l)
 {
 	struct json j;
@@ -126,11 +47,11 @@ static void print_json(const struct dev_list *l)
 		json_u64(&j, "generation", d->generation);
 		if (opts.stats) {
 			json_open_object(&j, "stats");
-			json_u64(&j, "tx_packets", d->stats[SVCNET_A_STATS_TX_PACKETS]);
-			json_u64(&j, "tx_bytes", d->stats[SVCNET_A_STATS_TX_BYTES]);
-			json_u64(&j, "rx_packets", d->stats[SVCNET_A_STATS_RX_PACKETS]);
-			json_u64(&j, "rx_bytes", d->stats[SVCNET_A_STATS_RX_BYTES]);
-			json_u64(&j, "fragments", d->stats[SVCNET_A_STATS_FRAGMENTS]);
+			json_u64(&j, "tx_packets", d->tx_packets);
+			json_u64(&j, "tx_bytes", d->tx_bytes);
+			json_u64(&j, "rx_packets", d->rx_packets);
+			json_u64(&j, "rx_bytes", d->rx_bytes);
+			json_u64(&j, "fragments", d->fragments);
 			json_open_object(&j, "drops");
 			for (r = 1; r < N_DROPS; r++)
 				json_u64(&j, drop_names[r], d->drops[r]);
@@ -154,13 +75,13 @@ static void print_text(const struct dev_list *l)
 		if (!opts.stats)
 			continue;
 		printf("    tx: %llu packets %llu bytes\n",
-		       (unsigned long long)d->stats[SVCNET_A_STATS_TX_PACKETS],
-		       (unsigned long long)d->stats[SVCNET_A_STATS_TX_BYTES]);
+		       (unsigned long long)d->tx_packets,
+		       (unsigned long long)d->tx_bytes);
 		printf("    rx: %llu packets %llu bytes\n",
-		       (unsigned long long)d->stats[SVCNET_A_STATS_RX_PACKETS],
-		       (unsigned long long)d->stats[SVCNET_A_STATS_RX_BYTES]);
+		       (unsigned long long)d->rx_packets,
+		       (unsigned long long)d->rx_bytes);
 		printf("    fragments in reassembly: %llu\n",
-		       (unsigned long long)d->stats[SVCNET_A_STATS_FRAGMENTS]);
+		       (unsigned long long)d->fragments);
 		printf("    drops:");
 		for (r = 1; r < N_DROPS; r++)
 			printf(" %s %llu", drop_names[r],
@@ -209,8 +130,7 @@ int cmd_show(int argc, char **argv)
 	if (ret)
 		return ret;
 	nlh = ipc_msg(&ipc, SVCNET_CMD_DEV_GET, dev ? 0 : NLM_F_DUMP);
-	if (dev)
-		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
+	put_dev_name(nlh, dev);
 	ret = ipc_run(&ipc, nlh, dev_cb, &l);
 	ipc_close(&ipc);
 	if (!ret) {
