@@ -20,6 +20,7 @@
 #include <linux/bsearch.h>
 #include <linux/sort.h>
 
+#include "alloc.h"
 #include "svcnet.h"
 
 static atomic64_t svcnet_txn_ids = ATOMIC64_INIT(0);
@@ -107,7 +108,7 @@ static int svcnet_svc_spec_backends(struct svcnet_txn *txn,
 	bool changed = false;
 	int err;
 
-	order = kvmalloc_array(max(s->n_be, 1U), sizeof(*order),
+	order = svcnet_kvalloc(array_size(max(s->n_be, 1U), sizeof(*order)),
 			       GFP_KERNEL_ACCOUNT);
 	if (!order)
 		return -ENOMEM;
@@ -281,6 +282,22 @@ int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 	return 0;
 }
 
+/*
+ * An event of a committed change. The generation moves on once per
+ * transaction, before its first event, so that every event carries the
+ * generation the transaction leaves.
+ */
+static void svcnet_txn_notify(struct svcnet_txn *txn, u8 cmd,
+			      struct svcnet_service *svc,
+			      struct svcnet_backend *be, long purged)
+{
+	if (!txn->changed) {
+		svcnet_net_changed(svcnet_pernet(dev_net(txn->sd->dev)));
+		txn->changed = true;
+	}
+	svcnet_nl_notify(cmd, txn->sd, svc, be, purged);
+}
+
 /* Bring a kept or new backend to its spec; whether an event is due. */
 static bool svcnet_be_spec_commit(struct svcnet_net *sn,
 				  struct svcnet_be_spec *b)
@@ -321,7 +338,8 @@ static bool svcnet_svc_spec_commit_backends(struct svcnet_txn *txn,
 		if (be->draining)
 			list_del_init(&be->drain_list);
 	}
-	changed = !list_empty(&gone);
+	/* a new set, if only the order changed, is a change */
+	changed = !list_empty(&gone) || s->bset;
 	for (i = 0; i < s->n_be; i++) {
 		struct svcnet_be_spec *b = &s->be[i];
 
@@ -340,11 +358,11 @@ static bool svcnet_svc_spec_commit_backends(struct svcnet_txn *txn,
 		struct svcnet_be_spec *b = &s->be[i];
 
 		if (b->is_new)
-			svcnet_nl_notify(SVCNET_CMD_BACKEND_NEW, txn->sd, svc,
-					 b->be, -1);
+			svcnet_txn_notify(txn, SVCNET_CMD_BACKEND_NEW, svc,
+					  b->be, -1);
 		else if (b->changed)
-			svcnet_nl_notify(SVCNET_CMD_BACKEND_SET, txn->sd, svc,
-					 b->be, -1);
+			svcnet_txn_notify(txn, SVCNET_CMD_BACKEND_SET, svc,
+					  b->be, -1);
 		b->is_new = false;
 	}
 	if (list_empty(&gone))
@@ -355,8 +373,8 @@ static bool svcnet_svc_spec_commit_backends(struct svcnet_txn *txn,
 	svcnet_flow_reap(sn);
 	list_for_each_entry_safe(be, tmp, &gone, list) {
 		list_del(&be->list);
-		svcnet_nl_notify(SVCNET_CMD_BACKEND_DEL, txn->sd, svc, be,
-				 be->purged);
+		svcnet_txn_notify(txn, SVCNET_CMD_BACKEND_DEL, svc, be,
+				  be->purged);
 		svcnet_backend_put(be);
 	}
 	return true;
@@ -378,7 +396,39 @@ static void svcnet_service_set_affinity(struct svcnet_service *svc,
 	WRITE_ONCE(svc->affinity_prefix, prefix);
 	/* clients remembered under another mask, or none at all */
 	svcnet_affinity_flush(sn, svc, NULL);
-	svcnet_net_changed(sn);
+}
+
+/*
+ * Remove @svc: for @txn, which drops it (its event is one of the
+ * transaction's), or alone (SERVICE_DEL, the deletion of its device).
+ * Its flows go at once.
+ */
+static void svcnet_service_remove(struct svcnet_txn *txn,
+				  struct svcnet_service *svc)
+{
+	struct svcnet_dev *sd = svc->sd;
+	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
+	unsigned int purged;
+
+	ASSERT_RTNL();
+	svcnet_service_unlink(svc);
+	/* no flow of it survives, and none can be created any more */
+	purged = svcnet_flow_kill_service(sn, svc);
+	svcnet_flow_reap(sn);
+	if (txn) {
+		svcnet_txn_notify(txn, SVCNET_CMD_SERVICE_DEL, svc, NULL,
+				  purged);
+	} else {
+		svcnet_net_changed(sn);
+		svcnet_nl_notify(SVCNET_CMD_SERVICE_DEL, sd, svc, NULL, purged);
+	}
+	svcnet_bset_publish(svc, NULL);
+	svcnet_service_release(svc);
+}
+
+void svcnet_service_del(struct svcnet_service *svc)
+{
+	svcnet_service_remove(NULL, svc);
 }
 
 void svcnet_txn_commit(struct svcnet_txn *txn)
@@ -415,9 +465,9 @@ void svcnet_txn_commit(struct svcnet_txn *txn)
 			svc_changed = true;
 		}
 		if (svc_changed)
-			svcnet_nl_notify(s->is_new ? SVCNET_CMD_SERVICE_NEW :
-					 SVCNET_CMD_SERVICE_SET, txn->sd, svc,
-					 NULL, -1);
+			svcnet_txn_notify(txn, s->is_new ?
+					  SVCNET_CMD_SERVICE_NEW :
+					  SVCNET_CMD_SERVICE_SET, svc, NULL, -1);
 		if (s->set_backends)
 			svc_changed |= svcnet_svc_spec_commit_backends(txn, s);
 		else if (s->bset)
@@ -428,12 +478,13 @@ void svcnet_txn_commit(struct svcnet_txn *txn)
 	}
 	if (txn->mode == SVCNET_TXN_APPLY)
 		list_for_each_entry_safe(svc, tmp, &txn->sd->service_list, list)
-			if (svc->txn_id != txn->id) {
-				svcnet_service_del(svc);
-				changed = true;
-			}
-	if (changed)
+			if (svc->txn_id != txn->id)
+				svcnet_service_remove(txn, svc);
+	/* a change that sends no event still moves the generation on */
+	if (changed && !txn->changed) {
 		svcnet_net_changed(sn);
+		txn->changed = true;
+	}
 }
 
 /* Free what a transaction holds: all it prepared, unless committed. */
@@ -508,6 +559,49 @@ static void svcnet_be_spec_change(struct svcnet_be_spec *b,
 }
 
 /*
+ * A transaction of @svc alone, for @n_be backends (the service's own, and
+ * room for one more): settings as they are, no backend listed yet.
+ */
+static int svcnet_txn_of(struct svcnet_txn *txn, struct svcnet_service *svc)
+{
+	u32 n_be = svc->n_backends + 1;
+
+	memset(txn, 0, sizeof(*txn));
+	txn->mode = SVCNET_TXN_SET;
+	txn->sd = svc->sd;
+	txn->svc = kzalloc(sizeof(*txn->svc), GFP_KERNEL_ACCOUNT);
+	txn->be = svcnet_kvalloc(array_size(n_be, sizeof(*txn->be)),
+				 GFP_KERNEL_ACCOUNT);
+	if (!txn->svc || !txn->be) {
+		kfree(txn->svc);
+		kvfree(txn->be);
+		txn->svc = NULL;
+		txn->be = NULL;
+		return -ENOMEM;
+	}
+	txn->n_svc = 1;
+	txn->max_svc = 1;
+	txn->max_be = n_be;
+	svcnet_svc_spec_keep(&txn->svc[0], svc);
+	txn->svc[0].be = txn->be;
+	return 0;
+}
+
+/* Prepare and commit @txn, then free it. */
+static int svcnet_txn_run(struct svcnet_txn *txn,
+			  struct netlink_ext_ack *extack)
+{
+	int err;
+
+	txn->n_be = txn->svc[0].n_be;
+	err = svcnet_txn_prepare(txn, extack);
+	if (!err)
+		svcnet_txn_commit(txn);
+	svcnet_txn_free(txn);
+	return err;
+}
+
+/*
  * One backend's change as a transaction of its service alone: the
  * service's backends as they are, in their order, with @chg applied.
  */
@@ -515,96 +609,68 @@ int svcnet_txn_backend(struct svcnet_service *svc,
 		       const struct svcnet_be_change *chg,
 		       struct netlink_ext_ack *extack)
 {
-	struct svcnet_txn txn = { .mode = SVCNET_TXN_SET, .sd = svc->sd };
-	struct svcnet_be_spec *found = NULL;
+	struct svcnet_backend *be, *target;
+	struct svcnet_be_spec *b;
 	struct svcnet_svc_spec *s;
-	struct svcnet_backend *be;
+	struct svcnet_txn txn;
 	int err;
 
 	ASSERT_RTNL();
-	txn.svc = kvcalloc(1, sizeof(*txn.svc), GFP_KERNEL_ACCOUNT);
-	txn.be = kvmalloc_array(svc->n_backends + 1, sizeof(*txn.be),
-				GFP_KERNEL_ACCOUNT);
-	if (!txn.svc || !txn.be) {
-		kvfree(txn.svc);
-		kvfree(txn.be);
-		return -ENOMEM;
+	target = svcnet_backend_find(svc, &chg->addr, chg->port);
+	if (chg->op == SVCNET_BE_ADD && target) {
+		NL_SET_ERR_MSG(extack, "the backend exists");
+		return -EEXIST;
 	}
-	txn.max_svc = 1;
-	txn.n_svc = 1;
-	txn.max_be = svc->n_backends + 1;
-	s = &txn.svc[0];
-	svcnet_svc_spec_keep(s, svc);
-	s->be = txn.be;
-	list_for_each_entry(be, &svc->backends, list) {
-		struct svcnet_be_spec *b = &s->be[s->n_be++];
-
-		svcnet_be_spec_keep(b, be);
-		if (be->port == chg->port && nf_inet_addr_cmp(&be->addr, &chg->addr))
-			found = b;
-	}
-	err = -EEXIST;
-	if (chg->op == SVCNET_BE_ADD && found) {
-		NL_SET_ERR_MSG_ATTR(extack, chg->attr, "the backend exists");
-		goto out;
-	}
-	err = -ENOENT;
-	if (chg->op != SVCNET_BE_ADD && !found) {
+	if (chg->op != SVCNET_BE_ADD && !target) {
 		NL_SET_ERR_MSG_ATTR(extack, chg->attr, "no such backend");
-		goto out;
+		return -ENOENT;
 	}
-	switch (chg->op) {
-	case SVCNET_BE_ADD:
-		err = -ENOSPC;
-		if (s->n_be >= SVCNET_MAX_BACKENDS) {
-			NL_SET_ERR_MSG(extack,
-				       "too many backends in this service");
-			goto out;
-		}
-		found = &s->be[s->n_be++];
-		memset(found, 0, sizeof(*found));
-		found->addr = chg->addr;
-		found->port = chg->port;
-		found->weight = chg->weight;
-		found->local = chg->local;
-		break;
-	case SVCNET_BE_SET:
-		svcnet_be_spec_change(found, chg);
-		break;
-	case SVCNET_BE_DEL:
-		memmove(found, found + 1,
-			(s->n_be - (found - s->be) - 1) * sizeof(*found));
-		s->n_be--;
-		break;
+	if (chg->op == SVCNET_BE_ADD && svc->n_backends >= SVCNET_MAX_BACKENDS) {
+		NL_SET_ERR_MSG(extack, "too many backends in this service");
+		return -ENOSPC;
 	}
-	txn.n_be = s->n_be;
-	err = svcnet_txn_prepare(&txn, extack);
-	if (!err)
-		svcnet_txn_commit(&txn);
-out:
-	svcnet_txn_free(&txn);
-	return err;
+	err = svcnet_txn_of(&txn, svc);
+	if (err)
+		return err;
+	s = &txn.svc[0];
+	list_for_each_entry(be, &svc->backends, list) {
+		if (be == target && chg->op == SVCNET_BE_DEL)
+			continue;
+		b = &s->be[s->n_be++];
+		svcnet_be_spec_keep(b, be);
+		if (be == target)
+			svcnet_be_spec_change(b, chg);
+	}
+	if (chg->op == SVCNET_BE_ADD) {
+		b = &s->be[s->n_be++];
+		memset(b, 0, sizeof(*b));
+		b->addr = chg->addr;
+		b->port = chg->port;
+		b->weight = chg->weight;
+		b->local = chg->local;
+	}
+	return svcnet_txn_run(&txn, extack);
 }
 
 /*
- * Remove @svc: SERVICE_DEL, a transaction that drops it, the deletion of
- * its device. Its flows go at once.
+ * The end of drains: every backend of @svc whose drain is over goes, in
+ * one transaction. 0 when none is left, or -errno.
  */
-void svcnet_service_del(struct svcnet_service *svc)
+int svcnet_txn_drain_end(struct svcnet_service *svc)
 {
-	struct svcnet_dev *sd = svc->sd;
-	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
-	unsigned int purged;
+	struct svcnet_backend *be;
+	struct svcnet_txn txn;
+	int err;
 
 	ASSERT_RTNL();
-	svcnet_service_unlink(svc);
-	/* no flow of it survives, and none can be created any more */
-	purged = svcnet_flow_kill_service(sn, svc);
-	svcnet_flow_reap(sn);
-	svcnet_nl_notify(SVCNET_CMD_SERVICE_DEL, sd, svc, NULL, purged);
-	svcnet_bset_publish(svc, NULL);
-	svcnet_service_release(svc);
-	svcnet_net_changed(sn);
+	err = svcnet_txn_of(&txn, svc);
+	if (err)
+		return err;
+	list_for_each_entry(be, &svc->backends, list)
+		if (!svcnet_drain_over(be))
+			svcnet_be_spec_keep(&txn.svc[0].be[txn.svc[0].n_be++],
+					    be);
+	return svcnet_txn_run(&txn, NULL);
 }
 
 /* Delete every service of @sd. */

@@ -7,25 +7,33 @@
 
 #include "svcnet.h"
 
+/*
+ * Each round removes, service by service, the backends whose drain is
+ * over, one transaction per service, letting go of RTNL in between.
+ */
 static void svcnet_drain_work(struct work_struct *work)
 {
 	struct svcnet_net *sn = container_of(to_delayed_work(work),
 					     struct svcnet_net, drain_work);
-	struct svcnet_backend *be, *tmp;
+	struct svcnet_backend *be;
+	bool again;
 
 	rtnl_lock();
-	/* a removal that fails for memory is tried again next round */
-	list_for_each_entry_safe(be, tmp, &sn->draining, drain_list) {
-		struct svcnet_be_change chg = {
-			.op = SVCNET_BE_DEL,
-			.addr = be->addr,
-			.port = be->port,
-		};
-
-		if (!atomic_read(&be->open) ||
-		    time_after_eq(jiffies, be->drain_deadline))
-			svcnet_txn_backend(be->svc, &chg, NULL);
-	}
+	do {
+		again = false;
+		list_for_each_entry(be, &sn->draining, drain_list) {
+			if (!svcnet_drain_over(be))
+				continue;
+			/* one that fails for memory is tried next round */
+			if (!svcnet_txn_drain_end(be->svc)) {
+				rtnl_unlock();
+				cond_resched();
+				rtnl_lock();
+				again = true;
+			}
+			break;
+		}
+	} while (again);
 	if (!list_empty(&sn->draining))
 		queue_delayed_work(system_power_efficient_wq, &sn->drain_work,
 				   HZ / 4);

@@ -483,6 +483,13 @@ int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 	chg.local = tb[SVCNET_A_BE_LOCAL] && nla_get_u8(tb[SVCNET_A_BE_LOCAL]);
 	if (tb[SVCNET_A_BE_DRAIN])
 		chg.drain = nla_get_u32(tb[SVCNET_A_BE_DRAIN]);
+	/* a backend that is not there: that, whatever else is wrong */
+	if (cmd != SVCNET_CMD_BACKEND_NEW &&
+	    !svcnet_backend_find(svc, &chg.addr, chg.port)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, chg.attr, "no such backend");
+		err = -ENOENT;
+		goto out;
+	}
 	err = -EINVAL;
 	switch (cmd) {
 	case SVCNET_CMD_BACKEND_NEW:

@@ -253,6 +253,20 @@ bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
 	return false;
 }
 
+/* The backend of @svc at @addr and @port, or NULL. */
+struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
+					   const union nf_inet_addr *addr,
+					   __be16 port)
+{
+	struct svcnet_backend *be;
+
+	ASSERT_RTNL();
+	list_for_each_entry(be, &svc->backends, list)
+		if (be->port == port && nf_inet_addr_cmp(&be->addr, addr))
+			return be;
+	return NULL;
+}
+
 static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
 {
 	struct {

@@ -292,6 +292,7 @@ struct svcnet_txn {
 	u32 n_be, max_be;		/* used and allocated */
 	struct svcnet_be_spec *be;
 	struct svcnet_stats_pool pool;	/* counters of new objects */
+	bool changed;			/* committed: the generation moved on */
 };
 
 /*
@@ -493,9 +494,19 @@ bool svcnet_sources_match(const struct svcnet_sources *s, u8 family,
 void svcnet_service_unlink(struct svcnet_service *svc);
 void svcnet_service_release(struct svcnet_service *svc);
 void svcnet_backend_put(struct svcnet_backend *be);
+struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
+					   const union nf_inet_addr *addr,
+					   __be16 port);
 void svcnet_wait_objects(void);
 
 /* drain.c */
+/* Whether a draining backend is done: no open flow, or its time is up. */
+static inline bool svcnet_drain_over(const struct svcnet_backend *be)
+{
+	return be->draining && (!atomic_read(&be->open) ||
+				time_after_eq(jiffies, be->drain_deadline));
+}
+
 void svcnet_drain_net_init(struct svcnet_net *sn);
 void svcnet_drain_net_exit(struct svcnet_net *sn);
 
@@ -529,6 +540,7 @@ struct svcnet_be_change {
 int svcnet_txn_backend(struct svcnet_service *svc,
 		       const struct svcnet_be_change *chg,
 		       struct netlink_ext_ack *extack);
+int svcnet_txn_drain_end(struct svcnet_service *svc);
 void svcnet_service_del(struct svcnet_service *svc);
 void svcnet_services_flush(struct svcnet_dev *sd);
 

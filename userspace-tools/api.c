@@ -441,6 +441,12 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 	case SVCNET_A_BACKEND:
 		ev->has_be = true;
 		return mnl_attr_parse_nested(attr, be_attr_cb, &ev->b);
+	case SVCNET_A_GENERATION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
+			ev->has_gen = true;
+			ev->generation = mnl_attr_get_u32(attr);
+		}
+		return MNL_CB_OK;
 	case SVCNET_A_PURGED:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
 			ev->has_purged = true;

@@ -97,6 +97,8 @@ struct event {
 	bool has_be;
 	bool has_purged;
 	uint32_t purged;
+	bool has_gen;
+	uint32_t generation;	/* the configuration's after the change */
 };
 
 /* A backend of a backend set to send. */

@@ -67,6 +67,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 				json_u64(&j, "drain", ev.b.drain_left);
 			json_close_object(&j);
 		}
+		if (ev.has_gen)
+			json_u64(&j, "generation", ev.generation);
 		if (ev.has_purged)
 			json_u64(&j, "purged", ev.purged);
 		json_close_object(&j);

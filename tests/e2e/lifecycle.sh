@@ -253,10 +253,51 @@ events=$(jq -c '[.event, (.backend.weight // null), (.purged // null)]' "$TMPD/e
 check "monitor -j reports each change, in order, with what it did" \
 	is_out '["service add",null,null] ["backend add",2,null] ["backend set",3,null] ["backend set",3,null] ["backend add",4,null] ["backend del",4,0] ["service set",null,null] ["backend drain",3,null] ["backend del",3,0] ["flow flush",null,0] ["service del",null,0]' \
 	echo "$events"
+# the generation an event carries is the one its change left
+gen_now() { $svcnet -j show svc0 | jq '.[0].generation'; }
+last_gen_is_now() {
+	[ "$(jq -s '[.[] | select(.event != "flow flush")] | last | .generation' "$TMPD/events")" = "$(gen_now)" ]
+}
+check "monitor -j: the last change's event carries the generation it left" \
+	last_gen_is_now
+gens_rise() { # every change's event a generation after the one before
+	jq -se '[.[] | select(.event != "flow flush") | .generation] |
+		. as $g | [range(1; length) | $g[.] > $g[. - 1]] | all' "$TMPD/events"
+}
+check "monitor -j: each change's event a generation after the one before" \
+	gens_rise
 check "monitor -j names the device and the service" \
 	jq -se 'map(select(.event == "service add")) | length == 1 and
 		(.[0] | .ifname == "svc0" and .address == "10.96.0.7" and
 		 .port == 80 and .scheduler == "wrr")' "$TMPD/events"
+
+# --- drains that end together ----------------------------------------------------
+# 2,000 backends whose drains end at once go in one transaction of their
+# service: the host's RTNL is never held for long meanwhile.
+ip link add svc9 type svcnet
+ip link set svc9 up
+{
+	echo "service tcp 10.96.9.1:80 no-route"
+	for i in $(seq 0 1999); do
+		echo "  backend 10.9.$((i / 200)).$((i % 200 + 1)):80 drain 1"
+	done
+} >"$TMPD/drains.conf"
+$svcnet apply svc9 -f "$TMPD/drains.conf"
+backends_left() { $svcnet -j service show svc9 | jq '.[0].backends | length'; }
+max_ms=0
+for _ in $(seq 1 200); do
+	t0=$(date +%s%N)
+	ip link show dev lo >/dev/null
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -le "$max_ms" ] || max_ms=$ms
+	[ "$(backends_left)" != 0 ] || break
+	sleep 0.05
+done
+check "2,000 drains ending at once: every backend removed" \
+	test "$(backends_left)" = 0
+check "2,000 drains ending at once: ip link show waited at most 2 s (max $max_ms ms)" \
+	test "$max_ms" -le 2000
+ip link del svc9
 
 # --- ICMP errors are translated both ways --------------------------------------
 $svcnet service add svc0 udp $VIP:54
