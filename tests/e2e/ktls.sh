@@ -205,7 +205,7 @@ tc qdisc add dev kt-be1 root tbf rate 5mbit burst 256kb limit 16mb
 backlog() { # the qdisc's backlog in bytes
 	tc -j -s qdisc show dev kt-be1 | jq '.[0].backlog'
 }
-$KT send $VIP 443 4194304 >"$TMPD/slow.out" &
+$KT send $VIP 443 2097152 >"$TMPD/slow.out" &
 slow=$!
 max_backlog=0 unread=0
 while kill -0 $slow 2>/dev/null; do
@@ -216,7 +216,7 @@ while kill -0 $slow 2>/dev/null; do
 	esac
 	sleep 0.05
 done
-check "slow link: 4 MiB by kTLS arrive intact" wait $slow
+check "slow link: 2 MiB by kTLS arrive intact" wait $slow
 # measured: it did queue, every sample read, and no more than the limit
 bounded() { [ "$unread" = 0 ] && [ "$max_backlog" -gt 0 ] && [ "$max_backlog" -le 196608 ]; }
 check "slow link: the qdisc held at most 192 KiB (max $max_backlog bytes; TSQ limit 64 KiB)" \

@@ -5,7 +5,8 @@
  *   memfrag LEAVE_MB READY_FILE
  *
  * Takes all free memory but LEAVE_MB in order-0 pages (transparent huge
- * pages off), then gives every other page back: what is free afterwards is
+ * pages off), touching two mappings in turn so that neighbouring pages go
+ * to each, then gives the second mapping back: what is free afterwards is
  * mostly single pages between pages still held, which no allocation of
  * more than one page can use. What stayed free in larger blocks (LEAVE_MB,
  * and what reclaim freed meanwhile) is then soaked up with pipe buffers:
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
 	long page = sysconf(_SC_PAGESIZE), free_kb, leave_kb, high = -1;
 	size_t len, off;
 	int i;
-	char *mem;
+	char *mem[2];
 	FILE *f;
 
 	if (argc != 3) {
@@ -127,25 +128,32 @@ int main(int argc, char **argv)
 			free_kb);
 		return 1;
 	}
-	len = (size_t)(free_kb - leave_kb) * 1024;
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED) {
-		perror("memfrag: mmap");
-		return 1;
-	}
-	/* EINVAL: a kernel without transparent huge pages */
-	if (madvise(mem, len, MADV_NOHUGEPAGE) && errno != EINVAL) {
-		perror("memfrag: madvise(MADV_NOHUGEPAGE)");
-		return 1;
-	}
-	for (off = 0; off < len; off += page)
-		mem[off] = 1;
-	for (off = page; off + page <= len; off += 2 * page)
-		if (madvise(mem + off, page, MADV_DONTNEED)) {
-			perror("memfrag: madvise(MADV_DONTNEED)");
+	/* two mappings, touched in turn: neighbouring pages go to each */
+	len = (size_t)(free_kb - leave_kb) * 512;
+	len -= len % page;
+	for (i = 0; i < 2; i++) {
+		mem[i] = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			      -1, 0);
+		if (mem[i] == MAP_FAILED) {
+			perror("memfrag: mmap");
 			return 1;
 		}
+		/* EINVAL: a kernel without transparent huge pages */
+		if (madvise(mem[i], len, MADV_NOHUGEPAGE) && errno != EINVAL) {
+			perror("memfrag: madvise(MADV_NOHUGEPAGE)");
+			return 1;
+		}
+	}
+	for (off = 0; off < len; off += page) {
+		mem[0][off] = 1;
+		mem[1][off] = 1;
+	}
+	/* the second gives its pages back, in one call */
+	if (munmap(mem[1], len)) {
+		perror("memfrag: munmap");
+		return 1;
+	}
 	for (i = 0; i < 20; i++) {
 		high = high_order_free();
 		if (high < 0 || high * page < (1 << 20))
@@ -154,7 +162,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	printf("memfrag: held %zu kB of %ld kB free, gave back every other page; %ld kB free in blocks of 8 pages or more\n",
-	       len / 2048, free_kb, high * page / 1024);
+	       len / 1024, free_kb, high * page / 1024);
 	fflush(stdout);
 	if (high < 0 || high * page >= (1 << 20)) {
 		fprintf(stderr, "memfrag: could not fragment the free memory\n");
