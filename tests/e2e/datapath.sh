@@ -339,9 +339,9 @@ check "conntrack: 30 forwarded IPv6 connections, 10 per backend" \
 check "conntrack: a forwarded 1 MB transfer arrives intact" \
 	in_ns dp-cl $LB sha $VIP 80 1048576
 check "conntrack: no unreplied entries for service connections" \
-	bash -c "set -o pipefail; conntrack -L >$TMPD/ct 2>/dev/null && ! grep -E 'dport=(80|8080) ' $TMPD/ct | grep -q UNREPLIED"
+	bash -c "conntrack -L >$TMPD/ct 2>/dev/null && { grep -E 'dport=(80|8080) ' $TMPD/ct >$TMPD/ct80 || true; } && ! grep -q UNREPLIED $TMPD/ct80"
 check "conntrack: backends' replies are tracked as replies of the client's connection" \
-	bash -c "set -o pipefail; conntrack -L -p tcp --orig-dst $VIP 2>/dev/null | grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80'"
+	bash -c "conntrack -L -p tcp --orig-dst $VIP >$TMPD/ctvip 2>/dev/null && grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80' $TMPD/ctvip"
 
 check "conntrack: one port, two services: both forwarded TCP connections live" \
 	json_eq "$(in_ns dp-cl $LB sameport 27008 80 10.96.0.41 10.96.0.42)" \
