@@ -21,6 +21,7 @@
 #include <linux/sort.h>
 
 #include "alloc.h"
+#include "sched_maglev.h"
 #include "svcnet.h"
 
 static atomic64_t svcnet_txn_ids = ATOMIC64_INIT(0);
@@ -512,26 +513,29 @@ void svcnet_txn_free(struct svcnet_txn *txn)
 	kvfree(txn->be);
 }
 
-/* The spec of @svc as it is: settings, sources kept, backends to list. */
-static void svcnet_svc_spec_keep(struct svcnet_svc_spec *s,
-				 const struct svcnet_service *svc)
+/*
+ * The settings of a service's spec: those of @cur as it is, or for a new
+ * service of @key (@cur NULL) the defaults. Sources and backends are not
+ * listed: kept, or none for a new service.
+ */
+void svcnet_svc_spec_init(struct svcnet_svc_spec *s,
+			  const struct svcnet_svc_key *key,
+			  const struct svcnet_service *cur)
 {
-	s->key = svc->key;
-	s->sched = svc->sched;
-	s->maglev_size = svc->maglev_size;
-	s->policy = svc->policy;
-	s->affinity_timeout = svc->affinity_timeout;
-	s->affinity_prefix = svc->affinity_prefix;
-	s->tls_offload = svc->tls_offload;
-	s->set_backends = true;
+	s->key = *key;
+	s->sched = cur ? cur->sched : SVCNET_SCHED_RR;
+	s->maglev_size = cur ? cur->maglev_size : SVCNET_MAGLEV_DEFAULT_SIZE;
+	s->policy = cur ? cur->policy : SVCNET_POLICY_CLUSTER;
+	s->affinity_timeout = cur ? cur->affinity_timeout : 0;
+	s->affinity_prefix = cur ? cur->affinity_prefix :
+			     key->family == AF_INET ? 32 : 128;
+	s->tls_offload = cur ? cur->tls_offload : true;
 }
 
 /* A backend of the service as it is, in @b. */
 static void svcnet_be_spec_keep(struct svcnet_be_spec *b,
 				const struct svcnet_backend *be)
 {
-	long left = (long)(be->drain_deadline - jiffies);
-
 	memset(b, 0, sizeof(*b));
 	b->addr = be->addr;
 	b->port = be->port;
@@ -539,7 +543,7 @@ static void svcnet_be_spec_keep(struct svcnet_be_spec *b,
 	b->local = be->local;
 	/* a drain goes on: any non-zero time keeps its deadline */
 	if (be->draining)
-		b->drain = max_t(long, DIV_ROUND_UP(left, HZ), 1);
+		b->drain = max_t(u32, svcnet_drain_left(be), 1);
 }
 
 /* Apply @chg to @b, the spec of the backend it names. */
@@ -582,7 +586,8 @@ static int svcnet_txn_of(struct svcnet_txn *txn, struct svcnet_service *svc)
 	txn->n_svc = 1;
 	txn->max_svc = 1;
 	txn->max_be = n_be;
-	svcnet_svc_spec_keep(&txn->svc[0], svc);
+	svcnet_svc_spec_init(&txn->svc[0], &svc->key, svc);
+	txn->svc[0].set_backends = true;
 	txn->svc[0].be = txn->be;
 	return 0;
 }
@@ -616,15 +621,7 @@ int svcnet_txn_backend(struct svcnet_service *svc,
 	int err;
 
 	ASSERT_RTNL();
-	target = svcnet_backend_find(svc, &chg->addr, chg->port);
-	if (chg->op == SVCNET_BE_ADD && target) {
-		NL_SET_ERR_MSG(extack, "the backend exists");
-		return -EEXIST;
-	}
-	if (chg->op != SVCNET_BE_ADD && !target) {
-		NL_SET_ERR_MSG_ATTR(extack, chg->attr, "no such backend");
-		return -ENOENT;
-	}
+	target = chg->be;
 	if (chg->op == SVCNET_BE_ADD && svc->n_backends >= SVCNET_MAX_BACKENDS) {
 		NL_SET_ERR_MSG(extack, "too many backends in this service");
 		return -ENOSPC;

@@ -42,7 +42,6 @@ void svcnet_nl_get_addr(const struct nlattr *attr, u8 *family,
 int svcnet_nl_put_addr(struct sk_buff *skb, int type, u8 family,
 		       const union nf_inet_addr *addr);
 int svcnet_nl_put_dev(struct sk_buff *skb, const struct net_device *dev);
-u32 svcnet_nl_drain_left(const struct svcnet_backend *be);
 int svcnet_nl_svc_key_tb(const struct nlattr *nest, struct nlattr **tb,
 			 struct svcnet_svc_key *key,
 			 struct netlink_ext_ack *extack);

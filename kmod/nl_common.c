@@ -106,14 +106,6 @@ int svcnet_nl_put_dev(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
-/* The seconds left of a backend's drain, rounded up; 0 once it is over. */
-u32 svcnet_nl_drain_left(const struct svcnet_backend *be)
-{
-	long left = (long)(READ_ONCE(be->drain_deadline) - jiffies);
-
-	return left > 0 ? DIV_ROUND_UP(left, HZ) : 0;
-}
-
 /* The service key of a parsed SVCNET_A_SERVICE nest. */
 int svcnet_nl_svc_key_tb(const struct nlattr *nest, struct nlattr **tb,
 			 struct svcnet_svc_key *key,

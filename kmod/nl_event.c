@@ -37,7 +37,7 @@ static int svcnet_nl_put_be_event(struct sk_buff *skb,
 	    nla_put_u16(skb, SVCNET_A_BE_PORT, ntohs(be->port)) ||
 	    nla_put_u16(skb, SVCNET_A_BE_WEIGHT, be->weight) ||
 	    (be->draining && !be->removed &&
-	     nla_put_u32(skb, SVCNET_A_BE_DRAIN, svcnet_nl_drain_left(be))))
+	     nla_put_u32(skb, SVCNET_A_BE_DRAIN, svcnet_drain_left(be))))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

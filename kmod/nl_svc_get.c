@@ -66,7 +66,7 @@ static int svcnet_nl_put_backend(struct sk_buff *skb,
 	    nla_put_u16(skb, SVCNET_A_BE_WEIGHT, be->weight) ||
 	    nla_put_u8(skb, SVCNET_A_BE_LOCAL, be->local) ||
 	    (be->draining &&
-	     nla_put_u32(skb, SVCNET_A_BE_DRAIN, svcnet_nl_drain_left(be))) ||
+	     nla_put_u32(skb, SVCNET_A_BE_DRAIN, svcnet_drain_left(be))) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_BE_STATS, be->stats,
 				  atomic_read(&be->active))) {
 		nla_nest_cancel(skb, nest);

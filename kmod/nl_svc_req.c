@@ -226,18 +226,11 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	s = &txn->svc[txn->n_svc++];
-	s->key = key;
+	svcnet_svc_spec_init(s, &key, cur);
 	s->attr = nest;
 	s->be = &txn->be[txn->n_be];
-	s->sched = cur ? cur->sched : SVCNET_SCHED_RR;
-	s->maglev_size = cur ? cur->maglev_size : SVCNET_MAGLEV_DEFAULT_SIZE;
-	s->policy = cur ? cur->policy : SVCNET_POLICY_CLUSTER;
-	s->affinity_timeout = cur ? cur->affinity_timeout : 0;
-	s->tls_offload = cur ? cur->tls_offload : true;
 	if (tb[SVCNET_A_SVC_TLS_OFFLOAD])
 		s->tls_offload = nla_get_u8(tb[SVCNET_A_SVC_TLS_OFFLOAD]);
-	s->affinity_prefix = cur ? cur->affinity_prefix :
-			     key.family == AF_INET ? 32 : 128;
 	if (tb[SVCNET_A_SVC_SCHED])
 		s->sched = nla_get_u8(tb[SVCNET_A_SVC_SCHED]);
 	/* the default and a service's own size are valid */
@@ -460,10 +453,8 @@ int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *svc_tb[SVCNET_A_SVC_MAX + 1];
 	struct nlattr *tb[SVCNET_A_BE_MAX + 1];
-	struct svcnet_be_change chg = {
-		.attr = info->attrs[SVCNET_A_BACKEND],
-		.weight = 1,
-	};
+	struct nlattr *nest = info->attrs[SVCNET_A_BACKEND];
+	struct svcnet_be_change chg = { .weight = 1 };
 	u8 cmd = info->genlhdr->cmd;
 	struct svcnet_service *svc;
 	struct svcnet_dev *sd;
@@ -484,10 +475,15 @@ int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 	if (tb[SVCNET_A_BE_DRAIN])
 		chg.drain = nla_get_u32(tb[SVCNET_A_BE_DRAIN]);
 	/* a backend that is not there: that, whatever else is wrong */
-	if (cmd != SVCNET_CMD_BACKEND_NEW &&
-	    !svcnet_backend_find(svc, &chg.addr, chg.port)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, chg.attr, "no such backend");
+	chg.be = svcnet_backend_find(svc, &chg.addr, chg.port);
+	if (cmd != SVCNET_CMD_BACKEND_NEW && !chg.be) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "no such backend");
 		err = -ENOENT;
+		goto out;
+	}
+	if (cmd == SVCNET_CMD_BACKEND_NEW && chg.be) {
+		NL_SET_ERR_MSG(info->extack, "the backend exists");
+		err = -EEXIST;
 		goto out;
 	}
 	err = -EINVAL;
@@ -514,8 +510,7 @@ int svcnet_nl_backend(struct sk_buff *skb, struct genl_info *info)
 					    "change SVCNET_A_BE_LOCAL on its own");
 			goto out;
 		} else if (!tb[SVCNET_A_BE_WEIGHT]) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[SVCNET_A_BACKEND],
+			NL_SET_ERR_MSG_ATTR(info->extack, nest,
 					    "missing SVCNET_A_BE_WEIGHT or SVCNET_A_BE_DRAIN");
 			goto out;
 		} else {

@@ -500,6 +500,14 @@ struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
 void svcnet_wait_objects(void);
 
 /* drain.c */
+/* The seconds left of a backend's drain, rounded up; 0 once it is over. */
+static inline u32 svcnet_drain_left(const struct svcnet_backend *be)
+{
+	long left = (long)(READ_ONCE(be->drain_deadline) - jiffies);
+
+	return left > 0 ? DIV_ROUND_UP(left, HZ) : 0;
+}
+
 /* Whether a draining backend is done: no open flow, or its time is up. */
 static inline bool svcnet_drain_over(const struct svcnet_backend *be)
 {
@@ -534,9 +542,13 @@ struct svcnet_be_change {
 	u16 weight;
 	bool local;
 	u32 drain;
-	const struct nlattr *attr;	/* the request's backend, for extack */
+	/* the backend named, found by the caller; NULL for SVCNET_BE_ADD */
+	struct svcnet_backend *be;
 };
 
+void svcnet_svc_spec_init(struct svcnet_svc_spec *s,
+			  const struct svcnet_svc_key *key,
+			  const struct svcnet_service *cur);
 int svcnet_txn_backend(struct svcnet_service *svc,
 		       const struct svcnet_be_change *chg,
 		       struct netlink_ext_ack *extack);
