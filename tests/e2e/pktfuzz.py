@@ -219,8 +219,11 @@ def xmit(ifname, count, seed):
     gen = Xmit(r)
     socks = {}
     sent, want = {}, {}
+    # one packet of each kind per round, freshly drawn each round
+    kinds = gen.kinds()
     for i in range(count):
-        kinds = gen.kinds()
+        if i and i % len(kinds) == 0:
+            kinds = gen.kinds()
         kind, proto, pkt, outcome = kinds[i % len(kinds)]
         if proto not in socks:
             socks[proto] = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
@@ -242,9 +245,10 @@ def rev(ifname, mac, count, seed, s4, s6, d4, d6, sport, dport):
     sock.bind((ifname, 0))
     src = sock.getsockname()[4]
     sent = {}
-    for i in range(count):
+
+    def draw():
         seq = P(1 << 32)
-        kinds = [
+        return [
             ("tcp4-truncated", ETH_P_IP,
              ip4(s4, d4, 6, tcp(sport, dport, ACK)[:P(0, 20)])),
             ("tcp4-doff-below-5", ETH_P_IP,
@@ -283,6 +287,11 @@ def rev(ifname, mac, count, seed, s4, s6, d4, d6, sport, dport):
              ip6(s6, d6, 58, bytes([1, 4, 0, 0, 0, 0, 0, 0]) +
                  ip6(d6, s6, 6, tcp(dport, sport, ACK))[:P(0, 60)])),
         ]
+    # one frame of each kind per round, freshly drawn each round
+    kinds = draw()
+    for i in range(count):
+        if i and i % len(kinds) == 0:
+            kinds = draw()
         kind, proto, pkt = kinds[i % len(kinds)]
         sock.send(dst + src + struct.pack("!H", proto) + pkt)
         sent[kind] = sent.get(kind, 0) + 1
