@@ -140,6 +140,9 @@ static const struct net_device_ops svcnet_netdev_ops = {
 
 static void svcnet_dev_setup(struct net_device *dev)
 {
+	struct svcnet_dev *sd = netdev_priv(dev);
+
+	sd->fast_path = true;
 	dev->netdev_ops = &svcnet_netdev_ops;
 	dev->ethtool_ops = &svcnet_ethtool_ops;
 	dev->type = ARPHRD_NONE;

@@ -54,6 +54,7 @@ static void __net_exit svcnet_net_exit(struct net *net)
 static struct pernet_operations svcnet_net_ops = {
 	.init = svcnet_net_init,
 	.exit = svcnet_net_exit,
+	.exit_batch = svcnet_route_net_exit_batch,
 	.id = &svcnet_net_id,
 	.size = sizeof(struct svcnet_net),
 };

@@ -5,7 +5,8 @@
  * Forward: the device's transmit path parses the packet, finds its service
  * and flow (scheduling a backend for a new flow), rewrites the destination
  * to the backend, routes it there and sends it with ip_local_out() /
- * ip6_local_out().
+ * ip6_local_out(). Established flows of forwarded clients take the fast
+ * path instead (fastpath.c).
  *
  * Reverse: a hook at NF_INET_PRE_ROUTING, before connection tracking,
  * rewrites the source of replies from a backend back to the service
@@ -296,6 +297,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		}
 		goto drop;
 	}
+	svcnet_route_entry_seen(net, svc);
 	f = svcnet_flow_lookup_fwd(sn, &p.t);
 	/*
 	 * A SYN on a closing flow, or on one whose backend drains or is
@@ -319,6 +321,9 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 			goto drop;
 	}
 	svcnet_flow_touch(sn, f, svcnet_track(f, &p, false));
+	/* the fast path takes its packets from there only (0: this host) */
+	if (READ_ONCE(f->iif) != skb->skb_iif)
+		WRITE_ONCE(f->iif, skb->skb_iif);
 	if (f->snat)
 		svcnet_flow_tuples(f, NULL, &rev);
 	if (svcnet_rewrite(skb, &p, true, &f->be->addr, f->be->port) ||
@@ -427,6 +432,19 @@ static const struct nf_hook_ops svcnet_nf_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = SVCNET_NF_PRIORITY,
+	},
+	/* established flows of forwarded clients, after conntrack */
+	{
+		.hook = svcnet_fast_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SVCNET_NF_PRIORITY_FORWARD,
+	},
+	{
+		.hook = svcnet_fast_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SVCNET_NF_PRIORITY_FORWARD,
 	},
 	/* ICMP errors this host sends about balanced packets (PMTU) */
 	{

@@ -42,6 +42,8 @@ static int svcnet_nl_put_stats(struct sk_buff *skb, struct svcnet_dev *sd)
 	    nla_put_u64_64bit(skb, SVCNET_A_STATS_RX_BYTES, s.rx_bytes,
 			      SVCNET_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, SVCNET_A_STATS_FRAGMENTS, s.fragments,
+			      SVCNET_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, SVCNET_A_STATS_FAST_PATH, s.fast_path,
 			      SVCNET_A_STATS_PAD))
 		goto err_cancel;
 	drops = nla_nest_start(skb, SVCNET_A_STATS_DROPS);
@@ -75,6 +77,7 @@ static int svcnet_nl_fill_dev(struct sk_buff *skb, struct svcnet_dev *sd,
 		genl_dump_check_consistent(cb, hdr);
 	if (svcnet_nl_put_dev(skb, sd->dev) ||
 	    nla_put_u32(skb, SVCNET_A_GENERATION, gen) ||
+	    nla_put_u8(skb, SVCNET_A_FAST_PATH, READ_ONCE(sd->fast_path)) ||
 	    svcnet_nl_put_stats(skb, sd)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -111,6 +114,33 @@ err_free:
 err_put:
 	dev_put(dev);
 	return err;
+}
+
+static int svcnet_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct nlattr *fast = info->attrs[SVCNET_A_FAST_PATH];
+	struct net_device *dev;
+	struct svcnet_dev *sd;
+
+	if (!fast) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: SVCNET_A_FAST_PATH missing");
+		return -EINVAL;
+	}
+	dev = svcnet_nl_get_dev(net, info->attrs, info->extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	sd = netdev_priv(dev);
+	rtnl_lock();
+	if (READ_ONCE(sd->fast_path) != !!nla_get_u8(fast)) {
+		/* packets under way finish the path they began */
+		WRITE_ONCE(sd->fast_path, !!nla_get_u8(fast));
+		svcnet_net_changed(svcnet_pernet(net));
+	}
+	rtnl_unlock();
+	dev_put(dev);
+	return 0;
 }
 
 /* Where a DEV_GET dump goes on, in cb->ctx (before cb->args[5]). */
@@ -229,6 +259,11 @@ static const struct genl_ops svcnet_nl_ops[] = {
 		.doit = svcnet_nl_service_write,
 		.policy = svcnet_nl_write_policy,
 		.maxattr = SVCNET_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCNET_CMD_DEV_SET,
+		.doit = svcnet_nl_dev_set,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

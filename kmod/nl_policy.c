@@ -155,6 +155,7 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_FLOW] = NLA_POLICY_NESTED(svcnet_nl_flow_policy),
 	[SVCNET_A_CONFIG] = NLA_POLICY_NESTED(svcnet_nl_cfg_policy),
 	[SVCNET_A_PURGED] = SVCNET_NL_READ_ONLY("SVCNET_A_PURGED"),
+	[SVCNET_A_FAST_PATH] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* The requests that are transactions (apply.c). */

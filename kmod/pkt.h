@@ -39,6 +39,15 @@ u32 svcnet_reset_ack(const struct svcnet_pkt *p, unsigned int len);
 int svcnet_route(struct net *net, struct sk_buff *skb,
 		 const struct svcnet_pkt *p, struct svcnet_backend *be,
 		 bool reasm);
+bool svcnet_route_by_daddr(struct net *net, const struct sk_buff *skb,
+			   u8 family);
+void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc);
+bool svcnet_route_fast_ok(struct svcnet_backend *be,
+			  const struct net_device *in);
+
+/* fastpath.c */
+unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state);
 
 /* track.c */
 u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply);

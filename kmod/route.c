@@ -33,11 +33,13 @@ struct svcnet_route {
 	struct rcu_head rcu;
 	struct dst_entry *dst;		/* holds a reference */
 	u32 cookie;			/* IPv6: the FIB serial it was found at */
+	struct svcnet_net *sn;		/* counted in its kept_routes */
 };
 
 static void svcnet_route_free(struct svcnet_route *r)
 {
 	dst_release(r->dst);
+	atomic_dec(&r->sn->kept_routes);
 	kfree(r);
 	atomic_dec(&svcnet_objects);
 }
@@ -47,9 +49,12 @@ static void svcnet_route_free_rcu(struct rcu_head *head)
 	svcnet_route_free(container_of(head, struct svcnet_route, rcu));
 }
 
-/* Under RCU: whether only the destination address can choose the route. */
-static bool svcnet_route_cacheable(struct net *net, const struct sk_buff *skb,
-				   u8 family)
+/*
+ * Under RCU: whether only the destination address can choose the route of
+ * @skb (its IP header at the network header).
+ */
+bool svcnet_route_by_daddr(struct net *net, const struct sk_buff *skb,
+			   u8 family)
 {
 	if (family == AF_INET) {
 		const struct iphdr *iph = ip_hdr(skb);
@@ -69,10 +74,10 @@ static bool svcnet_route_cacheable(struct net *net, const struct sk_buff *skb,
 	return true;
 }
 
-/* Under RCU: @be's route with a reference taken, or NULL. */
-static struct dst_entry *svcnet_route_get(struct svcnet_backend *be)
+/* Under RCU: the kept route in @slot if the routing tables still give it. */
+static struct dst_entry *svcnet_route_valid(struct svcnet_route __rcu **slot)
 {
-	struct svcnet_route *r = rcu_dereference(be->route);
+	struct svcnet_route *r = rcu_dereference(*slot);
 	struct dst_entry *dst;
 
 	if (!r)
@@ -80,19 +85,29 @@ static struct dst_entry *svcnet_route_get(struct svcnet_backend *be)
 	dst = r->dst;
 	if (dst->obsolete && !dst->ops->check(dst, r->cookie))
 		return NULL;
-	/* r's reference keeps the count above zero */
-	dst_hold(dst);
 	return dst;
 }
 
-/* Under RCU: make @dst @be's route; it stays if memory is short. */
-static void svcnet_route_set(struct svcnet_backend *be, struct dst_entry *dst,
-			     u32 cookie)
+/* Under RCU: @be's route with a reference taken, or NULL. */
+static struct dst_entry *svcnet_route_get(struct svcnet_backend *be)
+{
+	struct dst_entry *dst = svcnet_route_valid(&be->route);
+
+	/* the kept route's reference keeps the count above zero */
+	if (dst)
+		dst_hold(dst);
+	return dst;
+}
+
+/* Under RCU: keep @dst in @slot; it stays as it was if memory is short. */
+static void svcnet_route_keep(struct svcnet_route __rcu **slot,
+			      struct svcnet_dev *sd, struct dst_entry *dst,
+			      u32 cookie)
 {
 	struct svcnet_route *r, *old;
 	struct mem_cgroup *memcg;
 
-	memcg = svcnet_charge_begin(be->svc->sd);
+	memcg = svcnet_charge_begin(sd);
 	r = kmalloc(sizeof(*r), SVCNET_GFP_PACKET);
 	svcnet_charge_end(memcg);
 	if (!r)
@@ -101,18 +116,109 @@ static void svcnet_route_set(struct svcnet_backend *be, struct dst_entry *dst,
 	dst_hold(dst);
 	r->dst = dst;
 	r->cookie = cookie;
-	old = unrcu_pointer(xchg(&be->route, RCU_INITIALIZER(r)));
+	r->sn = svcnet_pernet(dev_net(sd->dev));
+	atomic_inc(&r->sn->kept_routes);
+	old = unrcu_pointer(xchg(slot, RCU_INITIALIZER(r)));
 	if (old)
 		call_rcu(&old->rcu, svcnet_route_free_rcu);
 }
 
-/* @be is being freed: its route goes with it. */
-void svcnet_route_release(struct svcnet_backend *be)
+/* @slot's owner is being freed: its kept route goes with it. */
+void svcnet_route_release(struct svcnet_route __rcu **slot)
 {
-	struct svcnet_route *r = rcu_dereference_protected(be->route, true);
+	struct svcnet_route *r = rcu_dereference_protected(*slot, true);
 
 	if (r)
 		svcnet_route_free(r);
+}
+
+/*
+ * Under RCU, in svc0's transmit: unless @svc's entry route is kept and
+ * valid, look up the route of its address, and keep it when it leads into
+ * the device (see svcnet_fast_in()). The lookup is svcnet's own, not the
+ * route a packet brought (found before a change, it would be kept valid).
+ */
+void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc)
+{
+	struct dst_entry *dst;
+	u32 cookie = 0;
+
+	if (svcnet_route_valid(&svc->entry))
+		return;
+	if (svc->key.family == AF_INET) {
+		struct flowi4 fl4 = { .daddr = svc->key.addr.ip };
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return;
+		dst = &rt->dst;
+	} else {
+		struct flowi6 fl6 = { .daddr = svc->key.addr.in6 };
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			return;
+		}
+		cookie = rt6_get_cookie((struct rt6_info *)dst);
+	}
+	if (dst->dev == svc->sd->dev)
+		svcnet_route_keep(&svc->entry, svc->sd, dst, cookie);
+	dst_release(dst);
+}
+
+/* Whether @dst delivers to this host: the backend is one of its addresses. */
+static bool svcnet_dst_local(const struct dst_entry *dst, u8 family)
+{
+	if (family == AF_INET)
+		return ((const struct rtable *)dst)->rt_type == RTN_LOCAL;
+	return ((const struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL;
+}
+
+/*
+ * Under RCU, where only destinations choose routes: whether the fast path
+ * may take a packet of @be's that came in by @in: routing still sends its
+ * service's packets into the device (the entry route) and @be's to @be
+ * (@be's kept route, never into an svcnet device), not to this host (a
+ * loopback backend is no input route), and not out by @in (the forwarding
+ * path would send the client an ICMP redirect naming the backend).
+ */
+bool svcnet_route_fast_ok(struct svcnet_backend *be,
+			  const struct net_device *in)
+{
+	struct dst_entry *dst;
+
+	if (!svcnet_route_valid(&be->svc->entry))
+		return false;
+	dst = svcnet_route_valid(&be->route);
+	return dst && dst->dev != in &&
+	       !svcnet_dst_local(dst, be->svc->key.family);
+}
+
+/*
+ * A namespace's kept routes go at the end of chains of RCU callbacks (flow,
+ * backend, service), after svcnet's exit; an IPv6 route must be freed
+ * before IPv6's exit frees its namespace's dst_ops. Wait for them.
+ */
+void svcnet_route_net_exit_batch(struct list_head *net_exit_list)
+{
+	bool kept = false;
+	struct net *net;
+	int i;
+
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		atomic_t *n = &svcnet_pernet(net)->kept_routes;
+
+		for (i = 0; atomic_read(n); i++) {
+			kept = true;
+			rcu_barrier();
+			if (WARN_ON_ONCE(i == 1000))
+				break;
+		}
+	}
+	/* the dsts whose last reference those were */
+	if (kept)
+		rcu_barrier();
 }
 
 /*
@@ -132,14 +238,6 @@ struct dst_entry *svcnet_route6(struct net *net, struct flowi6 *fl6)
 	return xfrm_lookup_route(net, dst, flowi6_to_flowi(fl6), NULL, 0);
 }
 
-/* Whether @dst delivers to this host: the backend is one of its addresses. */
-static bool svcnet_dst_local(const struct dst_entry *dst, u8 family)
-{
-	if (family == AF_INET)
-		return ((const struct rtable *)dst)->rt_type == RTN_LOCAL;
-	return ((const struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL;
-}
-
 /*
  * Under RCU: route the rewritten packet to @be, whose address it is sent
  * to; @p is what svcnet_parse() read in it (its L4 protocol and where its
@@ -153,7 +251,7 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 		 bool reasm)
 {
 	u8 family = p->t.family;
-	bool cache = svcnet_route_cacheable(net, skb, family);
+	bool cache = svcnet_route_by_daddr(net, skb, family);
 	struct dst_entry *dst = cache ? svcnet_route_get(be) : NULL;
 	__be16 sport = 0, dport = 0;
 	u32 cookie = 0;
@@ -213,7 +311,7 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 			WRITE_ONCE(sn->local_backends, true);
 	}
 	if (cache)
-		svcnet_route_set(be, dst, cookie);
+		svcnet_route_keep(&be->route, be->svc->sd, dst, cookie);
 set:
 	/* after reassembly it holds only what reassembly noted */
 	if (!reasm && family == AF_INET)

@@ -48,6 +48,7 @@ static void svcnet_service_free_rcu(struct rcu_head *head)
 						  rcu);
 
 	kfree(rcu_dereference_protected(svc->sources, true));
+	svcnet_route_release(&svc->entry);
 	svcnet_tls_counters_free(&svc->tls);
 	svcnet_stats_block_put(svc->stats_blk);
 	kfree(svc);
@@ -65,7 +66,7 @@ static void svcnet_backend_free_rcu(struct rcu_head *head)
 	struct svcnet_backend *be = container_of(head, struct svcnet_backend,
 						 rcu);
 
-	svcnet_route_release(be);
+	svcnet_route_release(&be->route);
 	svcnet_service_put(be->svc);
 	svcnet_stats_block_put(be->stats_blk);
 	kmem_cache_free(svcnet_backend_cache, be);

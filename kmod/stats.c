@@ -30,6 +30,7 @@ void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 			snap.rx_packets = u64_stats_read(&s->rx_packets);
 			snap.rx_bytes = u64_stats_read(&s->rx_bytes);
 			snap.fragments = u64_stats_read(&s->fragments);
+			snap.fast_path = u64_stats_read(&s->fast_path);
 			for (i = 0; i < __SVCNET_DROP_MAX; i++)
 				snap.drops[i] = u64_stats_read(&s->drops[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
@@ -39,6 +40,7 @@ void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 		out->rx_packets += snap.rx_packets;
 		out->rx_bytes += snap.rx_bytes;
 		out->fragments += snap.fragments;
+		out->fast_path += snap.fast_path;
 		for (i = 0; i < __SVCNET_DROP_MAX; i++)
 			out->drops[i] += snap.drops[i];
 	}
@@ -84,6 +86,19 @@ static void svcnet_stats_add(struct svcnet_dev *sd, bool tx, unsigned int len)
 void svcnet_stats_tx(struct svcnet_dev *sd, unsigned int len)
 {
 	svcnet_stats_add(sd, true, len);
+}
+
+/* A packet balanced by the fast path: counted as svc0's transmit too. */
+void svcnet_stats_tx_fast(struct svcnet_dev *sd, unsigned int len)
+{
+	struct svcnet_pcpu_stats *s = get_cpu_ptr(sd->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->tx_packets);
+	u64_stats_add(&s->tx_bytes, len);
+	u64_stats_inc(&s->fast_path);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(sd->stats);
 }
 
 void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len)

@@ -38,6 +38,7 @@ struct svcnet_pcpu_stats {
 	u64_stats_t rx_packets;
 	u64_stats_t rx_bytes;
 	u64_stats_t fragments;		/* taken into reassembly */
+	u64_stats_t fast_path;		/* of tx_packets, by svcnet_fast_in() */
 	u64_stats_t drops[__SVCNET_DROP_MAX];
 	struct u64_stats_sync syncp;
 };
@@ -49,6 +50,7 @@ struct svcnet_stats {
 	u64 rx_packets;
 	u64 rx_bytes;
 	u64 fragments;
+	u64 fast_path;
 	u64 drops[__SVCNET_DROP_MAX];
 };
 
@@ -123,6 +125,8 @@ struct svcnet_dev {
 	struct rhashtable services;
 	struct list_head service_list;
 	u32 n_services;
+	/* svcnet_fast_in() may balance (SVCNET_A_FAST_PATH); RTNL writes */
+	bool fast_path;
 	/* its creator's: charged with what the datapath allocates for it */
 	struct mem_cgroup *memcg;
 };
@@ -229,6 +233,8 @@ struct svcnet_service {
 	u32 affinity_timeout;		/* seconds; 0: no affinity */
 	u32 maglev_size;
 	struct svcnet_bset __rcu *bset;
+	/* the route that sends its packets into sd, see route.c */
+	struct svcnet_route __rcu *entry;
 	struct list_head backends;	/* RTNL */
 	u32 n_backends;
 	atomic64_t counter;		/* rr, wrr, lc tie breaks */
@@ -320,6 +326,7 @@ struct svcnet_flow {
 	bool snat;			/* a struct svcnet_flow_snat */
 	u8 flags;			/* SVCNET_FLOW_F_*, see track.c */
 	u8 wscale;			/* TCP: the client's (low 4 bits), be's */
+	int iif;			/* its last packet through svc0 came in by */
 	union {
 		struct {
 			/* the sequence number after the last data each
@@ -403,6 +410,7 @@ struct svcnet_net {
 	struct list_head draining;
 	struct delayed_work drain_work;
 	u32 hook_users;			/* devices using the reverse-NAT hooks */
+	atomic_t kept_routes;		/* struct svcnet_route, see route.c */
 	/*
 	 * A backend was found at one of this host's addresses: its replies
 	 * leave by LOCAL_OUT, which then looks TCP and UDP up too. Cleared
@@ -440,6 +448,7 @@ void svcnet_stats_read(struct svcnet_pcpu_stats __percpu *pcpu,
 void svcnet_stats_drop(struct svcnet_dev *sd, enum svcnet_drop_reason reason);
 void svcnet_stats_fragment(struct svcnet_dev *sd);
 void svcnet_stats_tx(struct svcnet_dev *sd, unsigned int len);
+void svcnet_stats_tx_fast(struct svcnet_dev *sd, unsigned int len);
 void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len);
 void svcnet_lbstats_conn(struct svcnet_pcpu_lbstats __percpu *pcpu);
 void svcnet_lbstats_add(struct svcnet_pcpu_lbstats __percpu *pcpu, bool in,
@@ -641,7 +650,8 @@ int svcnet_nat_hooks_get(struct net *net);
 void svcnet_nat_hooks_put(struct net *net);
 
 /* route.c */
-void svcnet_route_release(struct svcnet_backend *be);
+void svcnet_route_release(struct svcnet_route __rcu **slot);
+void svcnet_route_net_exit_batch(struct list_head *net_exit_list);
 struct dst_entry *svcnet_route6(struct net *net, struct flowi6 *fl6);
 
 /* tls.c */

@@ -131,4 +131,8 @@ lb_topology() {
 
 	ip link add svc0 type svcnet
 	ip link set svc0 up
+	# SVCNET_FAST_PATH=off: the suite runs with svc0's fast path off
+	if [ "${SVCNET_FAST_PATH:-on}" = off ]; then
+		$svcnet set svc0 fast-path off
+	fi
 }

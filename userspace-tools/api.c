@@ -477,6 +477,11 @@ void put_dev_name(struct nlmsghdr *nlh, const char *dev)
 		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
 }
 
+void put_fast_path(struct nlmsghdr *nlh, bool on)
+{
+	mnl_attr_put_u8(nlh, SVCNET_A_FAST_PATH, on);
+}
+
 static int drops_cb(const struct nlattr *attr, void *data)
 {
 	struct dev_info *d = data;
@@ -514,6 +519,9 @@ static int stats_cb(const struct nlattr *attr, void *data)
 		case SVCNET_A_STATS_FRAGMENTS:
 			d->fragments = mnl_attr_get_u64(attr);
 			break;
+		case SVCNET_A_STATS_FAST_PATH:
+			d->fast_path_packets = mnl_attr_get_u64(attr);
+			break;
 		}
 	return MNL_CB_OK;
 }
@@ -539,6 +547,10 @@ static int dev_attr_cb(const struct nlattr *attr, void *data)
 	case SVCNET_A_STATS:
 		mnl_attr_parse_nested(attr, stats_cb, d);
 		break;
+	case SVCNET_A_FAST_PATH:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			d->fast_path = !!mnl_attr_get_u8(attr);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -555,6 +567,7 @@ int dev_cb(const struct nlmsghdr *nlh, void *data)
 	l->devs = d;
 	d = &l->devs[l->n++];
 	memset(d, 0, sizeof(*d));
+	d->fast_path = -1;
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, d);
 }
 

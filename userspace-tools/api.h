@@ -139,7 +139,9 @@ struct dev_info {
 	char ifname[IF_NAMESIZE];
 	uint32_t ifindex;
 	uint32_t generation;
+	int fast_path;		/* 0 off, 1 on, -1 not reported */
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes, fragments;
+	uint64_t fast_path_packets;
 	uint64_t drops[SVCNET_DROP_MAX + 1];
 	struct tls_stats tls;
 };
@@ -175,6 +177,7 @@ struct cfg_info {
 
 void put_dev_name(struct nlmsghdr *nlh, const char *dev);
 void put_generation(struct nlmsghdr *nlh, uint32_t gen);
+void put_fast_path(struct nlmsghdr *nlh, bool on);
 void put_service_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
 			  const struct svc_opts *o, const struct be_opts *bes,
 			  size_t n, size_t room);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svcnet show: list svcnet devices of the current network namespace.
+ * svcnet show and set: the svcnet devices of the current network namespace,
+ * their counters and settings.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -45,6 +46,8 @@ static void print_json(const struct dev_list *l)
 		json_string(&j, "ifname", d->ifname);
 		json_u64(&j, "ifindex", d->ifindex);
 		json_u64(&j, "generation", d->generation);
+		if (d->fast_path >= 0)
+			json_bool(&j, "fast_path", d->fast_path);
 		if (opts.stats) {
 			json_open_object(&j, "stats");
 			json_u64(&j, "tx_packets", d->tx_packets);
@@ -52,6 +55,8 @@ static void print_json(const struct dev_list *l)
 			json_u64(&j, "rx_packets", d->rx_packets);
 			json_u64(&j, "rx_bytes", d->rx_bytes);
 			json_u64(&j, "fragments", d->fragments);
+			json_u64(&j, "fast_path_packets",
+				 d->fast_path_packets);
 			json_open_object(&j, "drops");
 			for (r = 1; r < N_DROPS; r++)
 				json_u64(&j, drop_names[r], d->drops[r]);
@@ -71,7 +76,10 @@ static void print_text(const struct dev_list *l)
 	for (i = 0; i < l->n; i++) {
 		const struct dev_info *d = &l->devs[i];
 
-		printf("%s: ifindex %u\n", d->ifname, d->ifindex);
+		printf("%s: ifindex %u", d->ifname, d->ifindex);
+		if (d->fast_path >= 0)
+			printf(" fast-path %s", d->fast_path ? "on" : "off");
+		printf("\n");
 		if (!opts.stats)
 			continue;
 		printf("    tx: %llu packets %llu bytes\n",
@@ -80,6 +88,8 @@ static void print_text(const struct dev_list *l)
 		printf("    rx: %llu packets %llu bytes\n",
 		       (unsigned long long)d->rx_packets,
 		       (unsigned long long)d->rx_bytes);
+		printf("    tx by the fast path: %llu packets\n",
+		       (unsigned long long)d->fast_path_packets);
 		printf("    fragments in reassembly: %llu\n",
 		       (unsigned long long)d->fragments);
 		printf("    drops:");
@@ -97,7 +107,8 @@ static void show_usage(FILE *out)
 		"Usage: %s [-j] [-s] show [[dev] DEV]\n"
 		"\n"
 		"Show the svcnet devices of the current network namespace, or DEV.\n"
-		"  -j  JSON: an array of {ifname, ifindex, generation[, stats]}\n"
+		"  -j  JSON: an array of {ifname, ifindex, generation, fast_path[,\n"
+		"      stats]}\n"
 		"  -s  counters: packets and bytes each way, drops by reason\n",
 		prog);
 }
@@ -140,5 +151,64 @@ int cmd_show(int argc, char **argv)
 			print_text(&l);
 	}
 	free(l.devs);
+	return ret;
+}
+
+static void set_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s set [dev] DEV fast-path on|off\n"
+		"\n"
+		"Change a device's settings.\n"
+		"  fast-path  established flows of forwarded clients translated\n"
+		"             before routing, forwarded once (on when created)\n",
+		prog);
+}
+
+int cmd_set(int argc, char **argv)
+{
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	int fast = -1, i = 0;
+	struct ipc ipc;
+	int ret;
+
+	if (argc && is_help(argv[0])) {
+		set_usage(stdout);
+		return EXIT_OK;
+	}
+	if (i < argc && !strcmp(argv[i], "dev"))
+		i++;
+	if (i == argc)
+		return usage_error("set", "a device name is needed");
+	dev = argv[i++];
+	if (!*dev || strlen(dev) >= IF_NAMESIZE)
+		return usage_error("set", "'%s' is not a valid device name", dev);
+	for (; i < argc; i += 2) {
+		if (strcmp(argv[i], "fast-path"))
+			return usage_error("set", "unknown setting '%s'", argv[i]);
+		if (fast >= 0)
+			return usage_error("set", "'fast-path' given twice");
+		if (i + 1 == argc)
+			return usage_error("set", "'fast-path' needs on or off");
+		if (!strcmp(argv[i + 1], "on"))
+			fast = 1;
+		else if (!strcmp(argv[i + 1], "off"))
+			fast = 0;
+		else
+			return usage_error("set", "fast-path '%s': on or off",
+					   argv[i + 1]);
+	}
+	if (fast < 0)
+		return usage_error("set", "nothing to set");
+
+	ret = ipc_open(&ipc);
+	if (ret)
+		return ret;
+	nlh = ipc_msg(&ipc, SVCNET_CMD_DEV_SET, 0);
+	put_dev_name(nlh, dev);
+	put_fast_path(nlh, fast);
+	ret = ipc_run(&ipc, nlh, NULL, NULL);
+	ipc_close(&ipc);
 	return ret;
 }

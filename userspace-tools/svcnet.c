@@ -20,6 +20,7 @@ static const struct {
 	const char *summary;
 } subcommands[] = {
 	{ "show", cmd_show, "show svcnet devices and their counters" },
+	{ "set", cmd_set, "change a device's settings (fast path)" },
 	{ "service", cmd_service, "add, change, remove and show services" },
 	{ "backend", cmd_backend, "add, change and remove backends" },
 	{ "flow", cmd_flow, "show, remove and flush flows" },

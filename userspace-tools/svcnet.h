@@ -8,6 +8,7 @@
 #include "usage.h"
 
 int cmd_show(int argc, char **argv);		/* show.c */
+int cmd_set(int argc, char **argv);		/* show.c */
 int cmd_service(int argc, char **argv);		/* service.c */
 int cmd_backend(int argc, char **argv);		/* backend.c */
 int cmd_flow(int argc, char **argv);		/* flow.c */

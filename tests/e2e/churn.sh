@@ -24,7 +24,7 @@
 TOPO=ch
 . "$(dirname "$0")/../lb-topology.sh"
 
-CHURN_OPS=${CHURN_OPS:-$(scale 300 2600)}	# per worker, 4 workers
+CHURN_OPS=${CHURN_OPS:-$(scale 200 2600)}	# per worker, 4 workers
 counts CHURN_OPS
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }

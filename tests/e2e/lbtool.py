@@ -168,11 +168,12 @@ def request(addr, port, udp, sport=None, src=None, timeout=5):
         return data.strip().decode()
 
 
-def hits(addr, port, n, udp, sport, as_list, src):
+def hits(addr, port, n, udp, sport, as_list, src, timeout=5):
     counts = {}
     names = []
     for i in range(n):
-        name = request(addr, port, udp, sport + i if sport else None, src)
+        name = request(addr, port, udp, sport + i if sport else None, src,
+                       timeout)
         counts[name] = counts.get(name, 0) + 1
         names.append(name)
     print(json.dumps(names if as_list else counts, sort_keys=True))
@@ -475,7 +476,8 @@ def main(argv):
     if cmd == "serve":
         serve(args[0], int(args[1]))
     elif cmd == "hits":
-        hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src)
+        hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src,
+             float(opts.get("--within", 5)))
     elif cmd == "refused" and "--count" in opts:
         return refused_many(args[0], int(args[1]), udp, filtered,
                             int(opts["--count"]),

@@ -51,9 +51,10 @@ NLA_F_NESTED = 0x8000
 DEV_GET, SVC_NEW, SVC_SET, SVC_DEL, SVC_GET = 1, 2, 3, 4, 5
 BE_NEW, BE_SET, BE_DEL = 6, 7, 8
 FLOW_GET, FLOW_DEL, FLOW_FLUSH, CFG_GET, CFG_SET, APPLY = 9, 10, 11, 12, 13, 14
+DEV_SET = 15
 # enum svcnet_attr
 A_IFINDEX, A_IFNAME, A_GENERATION, A_STATS, A_SERVICE, A_BACKEND = 1, 2, 3, 4, 5, 6
-A_FLOW, A_CONFIG = 7, 8
+A_FLOW, A_CONFIG, A_PURGED, A_FAST_PATH = 7, 8, 9, 10
 # enum svcnet_svc_attr
 S_ADDR, S_PORT, S_PROTO, S_SCHED, S_MSIZE, S_STATS, S_BACKENDS = 1, 2, 3, 4, 5, 6, 7
 S_AFF, S_AFFP, S_POLICY, S_SOURCES = 8, 9, 10, 11
@@ -429,7 +430,7 @@ class Gen:
                 nla(S_PROTO, bytes([proto]))]
         cmd = r.choice([SVC_NEW, SVC_NEW, SVC_SET, SVC_DEL, SVC_GET,
                         BE_NEW, BE_NEW, BE_SET, BE_DEL, FLOW_GET, FLOW_DEL,
-                        FLOW_FLUSH, CFG_GET, DEV_GET, APPLY,
+                        FLOW_FLUSH, CFG_GET, DEV_GET, APPLY, DEV_SET,
                         r.randrange(0, 20)])
         effect = None
         if cmd == SVC_NEW:
@@ -489,6 +490,9 @@ class Gen:
                 # a service named again after another one: refused
                 payload += parts[1]
                 effect = ("refuse",)
+        elif cmd == DEV_SET:
+            # 2 is out of range: refused
+            payload = dev + nla(A_FAST_PATH, bytes([r.randrange(0, 3)]))
         else:
             payload = dev + os.urandom(r.randrange(0, 32))
         if cmd in (SVC_NEW, SVC_SET, SVC_DEL, SVC_GET, BE_NEW, BE_SET,

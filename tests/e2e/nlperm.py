@@ -19,7 +19,7 @@ from nlfuzz import (Sock, nla, nest, NLMSG_ERROR, A_IFNAME, A_IFINDEX,  # noqa
                     S_PROTO, S_SCHED, S_BACKENDS, B_ADDR, B_PORT, B_WEIGHT,
                     DEV_GET, SVC_NEW, SVC_SET, SVC_DEL, SVC_GET, BE_NEW,
                     BE_SET, BE_DEL, FLOW_GET, FLOW_DEL, FLOW_FLUSH, CFG_GET,
-                    CFG_SET, APPLY)
+                    CFG_SET, APPLY, DEV_SET, A_FAST_PATH)
 
 if sys.argv[1] == "--ifindex":
     dev = nla(A_IFINDEX, struct.pack("=I", int(sys.argv[2])))
@@ -54,6 +54,7 @@ cmds = [
     ("CONFIG_SET", CFG_SET, nest(A_CONFIG, [nla(1, struct.pack("=I", 5))]),
      False),
     ("APPLY", APPLY, dev, False),
+    ("DEV_SET", DEV_SET, dev + nla(A_FAST_PATH, bytes([1])), False),
     ("SERVICE_DEL", SVC_DEL, dev + nest(A_SERVICE, key), False),
 ]
 sock = Sock()

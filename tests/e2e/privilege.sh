@@ -34,7 +34,7 @@ before=$(state)
 res=$(unpriv $perm svc0)
 echo "# unprivileged: $res"
 for c in SERVICE_NEW SERVICE_SET SERVICE_DEL BACKEND_NEW BACKEND_SET BACKEND_DEL \
-	FLOW_DEL FLOW_FLUSH CONFIG_SET APPLY FLOW_GET; do
+	FLOW_DEL FLOW_FLUSH CONFIG_SET APPLY FLOW_GET DEV_SET; do
 	check "unprivileged $c: EPERM" is "$(jq -r ".$c" <<<"$res")" EPERM
 done
 check "unprivileged reads of configuration are allowed: DEV_GET, SERVICE_GET, CONFIG_GET" \

@@ -24,7 +24,7 @@
 TOPO=td
 . "$(dirname "$0")/../lb-topology.sh"
 
-ROUNDS=${ROUNDS:-$(scale 2 6)}
+ROUNDS=${ROUNDS:-$(scale 1 6)}
 RMMOD_ROUNDS=${RMMOD_ROUNDS:-$(scale 1 3)}
 counts ROUNDS RMMOD_ROUNDS
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }

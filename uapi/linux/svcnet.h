@@ -71,6 +71,8 @@
  *      SVCNET_A_IFINDEX: NLA_U32
  *      SVCNET_A_IFNAME: NLA_NUL_STRING
  *      SVCNET_A_GENERATION: NLA_U32, the namespace's generation number
+ *      SVCNET_A_FAST_PATH: NLA_U8, 1 when the fast path is on (see "Fast
+ *        path"), 0 when it is off
  *      SVCNET_A_STATS: NLA_NESTED, device counters since creation
  *        SVCNET_A_STATS_TX_PACKETS: NLA_U64, packets balanced out
  *        SVCNET_A_STATS_TX_BYTES: NLA_U64
@@ -89,11 +91,21 @@
  *          too long, out of memory) is a SVCNET_DROP_FRAGMENT drop; one
  *          whose datagram never completes expires in the kernel's queue
  *          (net.ipv4.ipfrag_time, net.netfilter.nf_conntrack_frag6_timeout)
+ *        SVCNET_A_STATS_FAST_PATH: NLA_U64, of the packets balanced out,
+ *          those the fast path translated (see "Fast path")
  *
  *    Errors:
  *      EINVAL   neither or both of SVCNET_A_IFINDEX and SVCNET_A_IFNAME
  *      ENODEV   no such device in the namespace
  *      EOPNOTSUPP the device exists but is not an svcnet device
+ *
+ * SVCNET_CMD_DEV_SET (admin)
+ *    Change a device's settings. Request: the device (SVCNET_A_IFINDEX or
+ *    SVCNET_A_IFNAME, as for DEV_GET) and
+ *      SVCNET_A_FAST_PATH: NLA_U8, 0 or 1: the fast path off or on (on
+ *        when the device is created)
+ *    A change moves the generation number; it sends no event. Errors: as
+ *    DEV_GET; EINVAL no setting given, or a value out of range.
  *
  * Services and backends
  * ---------------------
@@ -403,6 +415,36 @@
  * 200,000 flows is deleted in about half a second); SVCNET_A_CFG_FLOW_COUNT
  * and flow dumps leave them out meanwhile.
  *
+ * Fast path
+ * ---------
+ *
+ * The first packet of a flow is routed into the device and balanced in its
+ * transmit. Later packets of flows of forwarded clients (other hosts,
+ * containers: packets that enter by NF_INET_PRE_ROUTING) take a fast path:
+ * a hook at NF_INET_PRE_ROUTING, priority SVCNET_NF_PRIORITY_FORWARD
+ * (after conntrack), rewrites their destination to the flow's backend, and
+ * the kernel routes and forwards them there, as after a DNAT rule. The
+ * chains that see a packet, and with which destination:
+ *   fast path (forwarded, not a flow's first packet): PREROUTING before
+ *     SVCNET_NF_PRIORITY_FORWARD the service address, after it the
+ *     backend's; FORWARD and POSTROUTING once, the backend's address
+ *   through the device (a flow's first packet, host sockets, and whatever
+ *     the fast path leaves to it): PREROUTING, FORWARD (for forwarded
+ *     clients) and POSTROUTING with the service address and the device as
+ *     output; then OUTPUT and POSTROUTING again with the backend's address
+ * Connection tracking sees both the same: client -> service as the
+ * original direction, service -> client as the reply.
+ * Packets the fast path leaves to the device: TCP SYNs without ACK, other
+ * protocols than TCP and UDP, flows with a source NAT (hairpin, port
+ * clash), packets whose route could depend on more than the service
+ * address (policy routing rules, IPv6 source routes, a TOS, IPsec policies
+ * or a packet that was IPsec), and flows whose service's route into the
+ * device or whose backend's route changed since its last packet through
+ * the device. The device's counters, those of services and backends count
+ * every packet either way; SVCNET_A_STATS_FAST_PATH counts those of the
+ * fast path. SVCNET_CMD_DEV_SET turns it off or on per device (on when a
+ * device is created); packets under way finish the path they began.
+ *
  * kTLS offload
  * ------------
  *
@@ -438,6 +480,11 @@
 #define SVCNET_RTPROT 83
 /* netfilter priority of the reverse-NAT hook: before conntrack (-200) */
 #define SVCNET_NF_PRIORITY (-250)
+/*
+ * netfilter priority of the fast path's hook at NF_INET_PRE_ROUTING: after
+ * conntrack (-200) and mangle (-150), before destination NAT (-100)
+ */
+#define SVCNET_NF_PRIORITY_FORWARD (-110)
 
 #define SVCNET_MAX_SERVICES 65536
 #define SVCNET_MAX_BACKENDS 65535
@@ -462,6 +509,7 @@ enum svcnet_cmd {
 	SVCNET_CMD_CONFIG_GET,
 	SVCNET_CMD_CONFIG_SET,
 	SVCNET_CMD_APPLY,
+	SVCNET_CMD_DEV_SET,
 	__SVCNET_CMD_MAX
 };
 
@@ -478,6 +526,7 @@ enum svcnet_attr {
 	SVCNET_A_FLOW,
 	SVCNET_A_CONFIG,
 	SVCNET_A_PURGED,
+	SVCNET_A_FAST_PATH,
 	__SVCNET_A_MAX
 };
 
@@ -493,6 +542,7 @@ enum svcnet_stats_attr {
 	SVCNET_A_STATS_PAD,
 	SVCNET_A_STATS_TLS,
 	SVCNET_A_STATS_FRAGMENTS,
+	SVCNET_A_STATS_FAST_PATH,
 	__SVCNET_A_STATS_MAX
 };
 

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: the fast path of established flows of forwarded clients.
+ *
+ * A packet from another host or namespace towards a service address is
+ * routed into svc0, translated in its transmit and sent again through the
+ * output path: two trips through the stack. Once its flow exists, the
+ * packets after it take one: a hook at NF_INET_PRE_ROUTING, after
+ * connection tracking (SVCNET_NF_PRIORITY_FORWARD), rewrites the
+ * destination to the flow's backend, and the kernel routes and forwards
+ * the packet there as it would after iptables' DNAT: FORWARD and
+ * POST_ROUTING see it once, with the backend's address. Conntrack has
+ * already seen the packet with the service address, so the connection it
+ * tracks stays client -> service, its reply service -> client (the reverse
+ * hook before conntrack rewrites the backend's replies).
+ *
+ * The device stays where services are decided: a new flow (a TCP SYN, a
+ * first datagram) goes through svc0, and so does every packet that the
+ * fast path cannot take exactly as svc0 would:
+ *  - one that came in by another device than the flow's last packet
+ *    through svc0 (a host socket's flow: none), which the input path's
+ *    source checks (martians, rp_filter) passed;
+ *  - routing would not send it into svc0, or would send the rewritten
+ *    packet into an svcnet device (a loop, which svc0 drops), to this host
+ *    (a loopback backend is no input route), or out by the device it came
+ *    in by (forwarding would send the client an ICMP redirect naming the
+ *    backend). Where only destinations choose routes, the service's entry
+ *    route and the backend's route (route.c) are kept, and neither is
+ *    valid after a change of routes or addresses; with policy routing
+ *    rules, IPv6 source routes or a TOS, the packet is routed to both as
+ *    the input path will, then routed by it again after every hook;
+ *  - IPsec policies exist, or the packet was IPsec;
+ *  - the flow's client is source-NATed (hairpin, port clash);
+ *  - the device is down, or its fast path is off (SVCNET_CMD_DEV_SET);
+ *  - anything but TCP or UDP, fragments (reassembled before this hook
+ *    unless they are late), a packet that already has a route.
+ * Every packet is counted as svc0's transmit and by its service and
+ * backend, as through svc0; the fast path's own count is
+ * SVCNET_A_STATS_FAST_PATH. As conntrack, the flow's state follows the
+ * packet here, before FORWARD's rules.
+ */
+
+#include <net/dst.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+
+#include "pkt.h"
+
+/* Under RCU: whether IPsec could treat @skb by its addresses. */
+static bool svcnet_fast_ipsec(struct net *net, const struct sk_buff *skb)
+{
+#ifdef CONFIG_XFRM
+	return skb_sec_path(skb) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_IN]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_FWD]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Under RCU: route @skb as the input path will (policy rules, ports and
+ * multipath hashing from its headers as they are now); returns its dst
+ * with a reference, or NULL.
+ */
+static struct dst_entry *svcnet_fast_lookup(struct sk_buff *skb, u8 family)
+{
+	struct dst_entry *dst;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+		/* a lookup may ask for a redirect: the input path's asks */
+		u16 flags = IPCB(skb)->flags;
+
+		dst = NULL;
+		if (!ip_route_input_noref(skb, iph->daddr, iph->saddr,
+					  iph->tos, skb->dev)) {
+			dst = skb_dst(skb);
+			dst = dst && dst_hold_safe(dst) ? dst : NULL;
+		}
+		skb_dst_drop(skb);
+		IPCB(skb)->flags = flags;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct net *net = dev_net(skb->dev);
+		struct flowi6 fl6 = {
+			.flowi6_iif = skb->dev->ifindex,
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+		struct flow_keys keys;
+
+		/* as ip6_route_input() (not exported) does */
+		fib6_rules_early_flow_dissect(net, skb, &fl6, &keys);
+		dst = ip6_route_input_lookup(net, skb->dev, &fl6, skb,
+					     RT6_LOOKUP_F_HAS_SADDR);
+	}
+	if (dst && dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+/* Whether @dst forwards onward: not here, nor into svcnet, nor out by @in. */
+static bool svcnet_fast_dst_onward(const struct dst_entry *dst, u8 family,
+				   const struct net_device *in)
+{
+	if (family == AF_INET) {
+		if (((const struct rtable *)dst)->rt_type != RTN_UNICAST)
+			return false;
+	} else if (((const struct rt6_info *)dst)->rt6i_flags &
+		   (RTF_LOCAL | RTF_ANYCAST | RTF_REJECT)) {
+		return false;
+	}
+	return dst->dev != in && !svcnet_is_dev(dst->dev);
+}
+
+/*
+ * Under RCU, where routing may depend on more than the destination (policy
+ * rules, IPv6 source routes, a TOS): route @skb as the input path will, to
+ * the service address and, rewritten, to the backend; the input path then
+ * routes it again after every hook. 0: rewritten to @be; 1: left as it was
+ * (for svc0); -1: malformed.
+ */
+static int svcnet_fast_route_full(struct sk_buff *skb,
+				  const struct svcnet_pkt *p,
+				  struct svcnet_dev *sd,
+				  const struct svcnet_backend *be)
+{
+	u8 family = p->t.family;
+	struct dst_entry *dst;
+	bool ok;
+
+	dst = svcnet_fast_lookup(skb, family);
+	if (!dst)
+		return 1;
+	ok = dst->dev == sd->dev;
+	dst_release(dst);
+	if (!ok)
+		return 1;
+	if (svcnet_rewrite(skb, p, true, &be->addr, be->port))
+		return -1;
+	dst = svcnet_fast_lookup(skb, family);
+	ok = dst && svcnet_fast_dst_onward(dst, family, skb->dev);
+	if (dst)
+		dst_release(dst);
+	if (ok)
+		return 0;
+	/* as it came: svc0 decides (a loop, no route, this host) */
+	return svcnet_rewrite(skb, p, true, &p->t.daddr, p->t.dport) ? -1 : 1;
+}
+
+unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	struct svcnet_net *sn = svcnet_pernet(state->net);
+	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	struct svcnet_service *svc;
+	struct svcnet_backend *be;
+	struct svcnet_flow *f;
+	struct svcnet_dev *sd;
+	struct svcnet_pkt p;
+	int ret;
+
+	if (!atomic_read(&sn->flow_count) || skb_dst(skb))
+		return NF_ACCEPT;
+	if (svcnet_parse(skb, family, &p) ||
+	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) ||
+	    (p.t.proto == IPPROTO_TCP && p.syn && !p.ack))
+		return NF_ACCEPT;
+	f = svcnet_flow_lookup_fwd(sn, &p.t);
+	if (!f || f->snat || READ_ONCE(f->iif) != skb->dev->ifindex)
+		return NF_ACCEPT;
+	be = f->be;
+	svc = be->svc;
+	sd = svc->sd;
+	if (!READ_ONCE(sd->fast_path) || !netif_running(sd->dev) ||
+	    svcnet_fast_ipsec(state->net, skb))
+		return NF_ACCEPT;
+	if (svcnet_route_by_daddr(state->net, skb, family)) {
+		if (!svcnet_route_fast_ok(be, skb->dev))
+			return NF_ACCEPT;
+		ret = svcnet_rewrite(skb, &p, true, &be->addr, be->port) ? -1 : 0;
+	} else {
+		ret = svcnet_fast_route_full(skb, &p, sd, be);
+	}
+	if (ret > 0)
+		return NF_ACCEPT;
+	if (ret < 0) {
+		svcnet_stats_drop(sd, SVCNET_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	svcnet_flow_touch(sn, f, svcnet_track(f, &p, false));
+	svcnet_lbstats_add(svc->stats, true, skb->len);
+	svcnet_lbstats_add(be->stats, true, skb->len);
+	svcnet_stats_tx_fast(sd, skb->len);
+	return NF_ACCEPT;
+}

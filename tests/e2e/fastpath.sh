@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The fast path: packets of established flows of forwarded clients are
+# translated at PRE_ROUTING and forwarded once; the first packet of a flow,
+# and whatever the fast path must leave to it, goes through svc0. Counters
+# count every packet either way; conntrack and the FORWARD chain see what
+# the README says; route changes, policy rules and the device's switch
+# send packets back through svc0.
+#
+#            namespace fp-cl 10.0.9.2  fd00:9::2 (forwarded client)
+#                   |
+#   +---------------+-------------------------------------------------+
+#   | host   svc0: 10.96.0.1:80 (tcp), 10.96.0.1:53 (udp) -> be1       |
+#   |        [fd00:96::1]:53 (udp) -> be1; conntrack, iptables counters |
+#   |        10.96.0.1:54 (udp) -> the host's own 10.0.9.1:8081         |
+#   +------+----------------+----------------+------------------------+
+#       fp-be1 10.0.1.2  fd00:1::2 (:8080)     (fp-be2, fp-be3 unused)
+. "$(dirname "$0")/../lib.sh"
+TOPO=fp
+. "$(dirname "$0")/../lb-topology.sh"
+
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }
+snap() { # the counters, one line: tx fast link svc-tcp be-tcp svc-udp be-udp
+	local dev svcs
+	dev=$($svcnet -j -s show svc0)
+	svcs=$($svcnet -j -s service show svc0)
+	echo "$(jq -r '.[0].stats | "\(.tx_packets) \(.fast_path_packets)"' <<<"$dev")" \
+		"$(ip -j -s link show svc0 | jq '.[0].stats64.tx.packets')" \
+		"$(jq -r '[["tcp", "udp"][] as $p | [.[] | select(.protocol == $p)] |
+			(map(.stats.packets_in) | add // 0),
+			([.[].backends[].stats.packets_in] | add // 0)] |
+			map(tostring) | join(" ")' <<<"$svcs")"
+}
+delta() { # BEFORE AFTER FIELD (1-based)
+	local a b
+	a=$(cut -d' ' -f"$3" <<<"$1")
+	b=$(cut -d' ' -f"$3" <<<"$2")
+	echo $((b - a))
+}
+ask() { # ADDR PORT: one UDP request from the client's fixed port 4000
+	ip netns exec fp-cl $LB hits "$1" "$2" 1 --udp --sport 4000 >/dev/null
+}
+fwd_count() { # COMMENT: packets of the FORWARD counter rule so named
+	iptables -nvxL FORWARD | awk -v c="/* $1 */" 'index($0, c) { print $1 }'
+}
+
+modprobe svcnet
+modprobe nf_conntrack
+lb_topology
+sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 || true
+$svcnet service add svc0 tcp $VIP:80
+$svcnet backend add svc0 tcp $VIP:80 10.0.1.2:8080
+$svcnet service add svc0 udp $VIP:53
+$svcnet backend add svc0 udp $VIP:53 10.0.1.2:8080
+$svcnet service add svc0 udp "[$VIP6]:53"
+$svcnet backend add svc0 udp "[$VIP6]:53" "[fd00:1::2]:8080"
+iptables -I FORWARD -m conntrack --ctstate INVALID -m comment --comment fp-invalid
+iptables -I FORWARD -d $VIP -p tcp --dport 80 -m comment --comment fp-vip
+iptables -I FORWARD -d 10.0.1.2 -p tcp --dport 8080 -m comment --comment fp-be
+trap 'iptables -F FORWARD; cleanup_topology' EXIT
+
+check "a new device has its fast path on (svcnet -j show)" \
+	is "$($svcnet -j show svc0 | jq .[0].fast_path)" true
+
+# --- one TCP transfer ------------------------------------------------------------
+before=$(snap)
+check "a forwarded 1 MiB TCP transfer arrives intact" \
+	ip netns exec fp-cl $LB sha $VIP 80 1048576
+after=$(snap)
+echo "# counters before: $before, after: $after (tx fast link svc-tcp be-tcp svc-udp be-udp)"
+tx=$(delta "$before" "$after" 1)
+check "only its SYN went through svc0, every later packet took the fast path" \
+	is "$((tx - $(delta "$before" "$after" 2)))" 1
+check "svc0's transmit (ip -s link) counts every packet, the fast path's too" \
+	is "$(delta "$before" "$after" 3)" "$tx"
+check "the service counts every packet" is "$(delta "$before" "$after" 4)" "$tx"
+check "the backend counts every packet" is "$(delta "$before" "$after" 5)" "$tx"
+check "FORWARD saw the SYN with the service address" is "$(fwd_count fp-vip)" 1
+check "FORWARD saw every later packet once, with the backend's address" \
+	is "$(fwd_count fp-be)" "$((tx - 1))"
+check "conntrack: no packet was INVALID" \
+	is "$(fwd_count fp-invalid)" 0
+check "conntrack: the connection is client -> service, its reply service -> client" \
+	bash -c "conntrack -L -p tcp --orig-dst $VIP 2>/dev/null |
+		grep 'src=10.0.9.2 dst=10.96.0.1 ' | grep -v UNREPLIED |
+		grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80'"
+check "conntrack: no entry towards the backend's address" \
+	bash -c "! conntrack -L -p tcp --orig-dst 10.0.1.2 2>/dev/null | grep -q 10.0.9.2"
+
+# --- UDP: what sends packets back through svc0 -------------------------------------
+# a request from fixed port 4000: the first creates the flow (svc0), the
+# next ones are the same flow
+ask $VIP 53
+before=$(snap)
+ask $VIP 53
+after=$(snap)
+check "UDP: a flow's second datagram takes the fast path" \
+	is "$(delta "$before" "$after" 2) $(delta "$before" "$after" 6)" "1 1"
+
+ip route add 198.51.100.0/24 dev fp-be3
+before=$(snap)
+ask $VIP 53
+mid=$(snap)
+ask $VIP 53
+after=$(snap)
+ip route del 198.51.100.0/24 dev fp-be3
+check "UDP: after a route change the next datagram goes through svc0, answered" \
+	is "$(delta "$before" "$mid" 1) $(delta "$before" "$mid" 2)" "1 0"
+check "UDP: ... and the one after it takes the fast path again" \
+	is "$(delta "$mid" "$after" 2)" 1
+
+check "svcnet set svc0 fast-path off" $svcnet set svc0 fast-path off
+check "svcnet show says it is off" \
+	bash -c "$svcnet show svc0 | grep -q 'fast-path off'"
+before=$(snap)
+ask $VIP 53
+ask $VIP 53
+check "switched off: a TCP transfer arrives intact" \
+	ip netns exec fp-cl $LB sha $VIP 80 65536
+after=$(snap)
+check "switched off: no packet takes the fast path" \
+	is "$(delta "$before" "$after" 2)" 0
+check "switched off: every packet is counted" \
+	is "$(delta "$before" "$after" 3)" "$(delta "$before" "$after" 1)"
+$svcnet set svc0 fast-path on
+ask $VIP 53
+before=$(snap)
+ask $VIP 53
+after=$(snap)
+check "switched on again: the flow's next datagram takes the fast path" \
+	is "$(delta "$before" "$after" 2)" 1
+
+# a backend at one of the host's own addresses: through svc0 (the input
+# path would not deliver a loopback backend's packets)
+$LB serve host 8081 >"$TMPD/host.log" 2>&1 &
+PIDS+=($!)
+wait_for 20 grep -q serving "$TMPD/host.log"
+$svcnet service add svc0 udp $VIP:54
+$svcnet backend add svc0 udp $VIP:54 10.0.9.1:8081
+ask $VIP 54
+before=$(snap)
+ask $VIP 54
+after=$(snap)
+check "UDP to a backend at the host's address: answered, through svc0" \
+	is "$(delta "$before" "$after" 1) $(delta "$before" "$after" 2)" "1 0"
+
+# the service address's route into svc0 removed: its flows are no longer
+# balanced, by svc0 or by the fast path (IPv6's route serial does not move
+# when a route goes: the kept entry route tells)
+rt4=$(ip -o route show $VIP)
+ip route del $VIP
+before=$(snap)
+ip netns exec fp-cl $LB hits $VIP 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+after=$(snap)
+ip route add $rt4
+check "UDP: without the service's route, a flow's datagram is not balanced" \
+	is "$(delta "$before" "$after" 1)" 0
+
+ask "$VIP6" 53
+before=$(snap)
+ask "$VIP6" 53
+after=$(snap)
+check "UDP over IPv6: a flow's second datagram takes the fast path" \
+	is "$(delta "$before" "$after" 2)" 1
+rt6=$(ip -6 -o route show "$VIP6")
+ip -6 route del "$VIP6"
+before=$(snap)
+ip netns exec fp-cl $LB hits "$VIP6" 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+after=$(snap)
+ip -6 route add $rt6
+check "UDP over IPv6: without the service's route, a flow's datagram is not balanced" \
+	is "$(delta "$before" "$after" 1)" 0
+ask "$VIP6" 53
+check "UDP over IPv6: with the route back, it is balanced again" ask "$VIP6" 53
+
+# --- policy routing rules (last: the kernel keeps routing by rules once
+# one existed in the namespace) ----------------------------------------------------
+ip rule add from 10.0.9.2 lookup main pref 100
+before=$(snap)
+ask $VIP 53
+ask $VIP 53
+after=$(snap)
+check "UDP: with a policy routing rule, the flow's datagrams take the fast path (routed in full), answered" \
+	is "$(delta "$before" "$after" 1) $(delta "$before" "$after" 2)" "2 2"
+ip route add blackhole $VIP table 200
+ip rule add from 10.0.9.2 to $VIP lookup 200 pref 99
+before=$(snap)
+ip netns exec fp-cl $LB hits $VIP 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+after=$(snap)
+ip rule del pref 99
+ip route del blackhole $VIP table 200
+check "UDP: a rule that sends the client's packets for the service elsewhere: not balanced" \
+	is "$(delta "$before" "$after" 1)" 0
+check "UDP: the rule gone, the flow is balanced again" ask $VIP 53
+ip rule del pref 100
+suite_end
