@@ -27,8 +27,9 @@
  *    backend). Where only destinations choose routes, the service's entry
  *    route and the backend's route (route.c) are kept, and neither is
  *    valid after a change of routes or addresses; with policy routing
- *    rules, IPv6 source routes or a TOS, the packet is routed to both as
- *    the input path will, then routed by it again after every hook;
+ *    rules, IPv6 source routes or a TOS, or a backend's route of several
+ *    next hops, the packet is routed to both as the input path will, then
+ *    routed by it again after every hook;
  *  - IPsec policies exist, or the packet was IPsec;
  *  - the flow's client is source-NATed (hairpin, port clash);
  *  - the device is down, or its fast path is off (SVCNET_CMD_DEV_SET);
@@ -183,13 +184,14 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 	if (!READ_ONCE(sd->fast_path) || !netif_running(sd->dev) ||
 	    svcnet_fast_ipsec(state->net, skb))
 		return NF_ACCEPT;
-	if (svcnet_route_by_daddr(state->net, skb, family)) {
-		if (!svcnet_route_fast_ok(be, skb->dev))
-			return NF_ACCEPT;
+	ret = svcnet_route_by_daddr(state->net, skb, family) ?
+	      svcnet_route_fast(be, skb->dev) : SVCNET_FAST_LOOKUP;
+	if (ret == SVCNET_FAST_NO)
+		return NF_ACCEPT;
+	if (ret == SVCNET_FAST_KEPT)
 		ret = svcnet_rewrite(skb, &p, true, &be->addr, be->port) ? -1 : 0;
-	} else {
+	else
 		ret = svcnet_fast_route_full(skb, &p, sd, be);
-	}
 	if (ret > 0)
 		return NF_ACCEPT;
 	if (ret < 0) {

@@ -297,7 +297,8 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		}
 		goto drop;
 	}
-	svcnet_route_entry_seen(net, svc);
+	if (svcnet_route_by_daddr(net, skb, family))
+		svcnet_route_entry_seen(net, svc);
 	f = svcnet_flow_lookup_fwd(sn, &p.t);
 	/*
 	 * A SYN on a closing flow, or on one whose backend drains or is

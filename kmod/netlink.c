@@ -122,6 +122,7 @@ static int svcnet_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *fast = info->attrs[SVCNET_A_FAST_PATH];
 	struct net_device *dev;
 	struct svcnet_dev *sd;
+	int err = 0;
 
 	if (!fast) {
 		NL_SET_ERR_MSG(info->extack,
@@ -133,14 +134,16 @@ static int svcnet_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(dev);
 	sd = netdev_priv(dev);
 	rtnl_lock();
-	if (READ_ONCE(sd->fast_path) != !!nla_get_u8(fast)) {
+	if (dev->reg_state != NETREG_REGISTERED) {
+		err = -ENODEV;	/* deleted meanwhile */
+	} else if (READ_ONCE(sd->fast_path) != !!nla_get_u8(fast)) {
 		/* packets under way finish the path they began */
 		WRITE_ONCE(sd->fast_path, !!nla_get_u8(fast));
 		svcnet_net_changed(svcnet_pernet(net));
 	}
 	rtnl_unlock();
 	dev_put(dev);
-	return 0;
+	return err;
 }
 
 /* Where a DEV_GET dump goes on, in cb->ctx (before cb->args[5]). */
@@ -264,6 +267,8 @@ static const struct genl_ops svcnet_nl_ops[] = {
 	{
 		.cmd = SVCNET_CMD_DEV_SET,
 		.doit = svcnet_nl_dev_set,
+		.policy = svcnet_nl_dev_set_policy,
+		.maxattr = SVCNET_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -18,6 +18,7 @@ extern struct genl_family svcnet_nl_family;
 /* nl_policy.c */
 extern const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1];
 extern const struct nla_policy svcnet_nl_write_policy[SVCNET_A_MAX + 1];
+extern const struct nla_policy svcnet_nl_dev_set_policy[SVCNET_A_MAX + 1];
 extern const struct nla_policy svcnet_nl_flow_policy[SVCNET_A_FLOW_MAX + 1];
 extern const struct nla_policy svcnet_nl_cfg_policy[SVCNET_A_CFG_MAX + 1];
 int svcnet_nl_check_dups(const struct nlattr *head, int len,

@@ -155,6 +155,14 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_FLOW] = NLA_POLICY_NESTED(svcnet_nl_flow_policy),
 	[SVCNET_A_CONFIG] = NLA_POLICY_NESTED(svcnet_nl_cfg_policy),
 	[SVCNET_A_PURGED] = SVCNET_NL_READ_ONLY("SVCNET_A_PURGED"),
+	/* settable by DEV_SET alone */
+	[SVCNET_A_FAST_PATH] = SVCNET_NL_READ_ONLY("SVCNET_A_FAST_PATH"),
+};
+
+/* SVCNET_CMD_DEV_SET: a device and its settings. */
+const struct nla_policy svcnet_nl_dev_set_policy[SVCNET_A_MAX + 1] = {
+	[SVCNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SVCNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[SVCNET_A_FAST_PATH] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 

@@ -42,8 +42,8 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 bool svcnet_route_by_daddr(struct net *net, const struct sk_buff *skb,
 			   u8 family);
 void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc);
-bool svcnet_route_fast_ok(struct svcnet_backend *be,
-			  const struct net_device *in);
+enum { SVCNET_FAST_NO, SVCNET_FAST_KEPT, SVCNET_FAST_LOOKUP };
+int svcnet_route_fast(struct svcnet_backend *be, const struct net_device *in);
 
 /* fastpath.c */
 unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,

@@ -18,12 +18,14 @@
  * RCU always finds the dst alive.
  */
 
+#include <linux/delay.h>
 #include <linux/slab.h>
 #include <net/dst.h>
 #include <net/ip.h>
 #include <net/ip6_fib.h>
 #include <net/ip6_route.h>
 #include <net/ip_fib.h>
+#include <net/nexthop.h>
 #include <net/route.h>
 #include <net/xfrm.h>
 
@@ -33,6 +35,7 @@ struct svcnet_route {
 	struct rcu_head rcu;
 	struct dst_entry *dst;		/* holds a reference */
 	u32 cookie;			/* IPv6: the FIB serial it was found at */
+	bool multipath;			/* the route has several next hops */
 	struct svcnet_net *sn;		/* counted in its kept_routes */
 };
 
@@ -75,7 +78,7 @@ bool svcnet_route_by_daddr(struct net *net, const struct sk_buff *skb,
 }
 
 /* Under RCU: the kept route in @slot if the routing tables still give it. */
-static struct dst_entry *svcnet_route_valid(struct svcnet_route __rcu **slot)
+static struct svcnet_route *svcnet_route_kept(struct svcnet_route __rcu **slot)
 {
 	struct svcnet_route *r = rcu_dereference(*slot);
 	struct dst_entry *dst;
@@ -85,7 +88,33 @@ static struct dst_entry *svcnet_route_valid(struct svcnet_route __rcu **slot)
 	dst = r->dst;
 	if (dst->obsolete && !dst->ops->check(dst, r->cookie))
 		return NULL;
-	return dst;
+	return r;
+}
+
+static struct dst_entry *svcnet_route_valid(struct svcnet_route __rcu **slot)
+{
+	struct svcnet_route *r = svcnet_route_kept(slot);
+
+	return r ? r->dst : NULL;
+}
+
+/* Under RCU: whether the route @dst to @daddr has several next hops. */
+static bool svcnet_route_multipath(struct net *net, struct dst_entry *dst,
+				   const union nf_inet_addr *daddr, u8 family)
+{
+	if (family == AF_INET) {
+		struct flowi4 fl4 = { .daddr = daddr->ip };
+		struct fib_result res;
+
+		return !fib_lookup(net, &fl4, &res, 0) && res.fi &&
+		       fib_info_num_path(res.fi) > 1;
+	} else {
+		struct fib6_info *from;
+
+		from = rcu_dereference(((struct rt6_info *)dst)->from);
+		return from && (READ_ONCE(from->fib6_nsiblings) ||
+				(from->nh && nexthop_is_multipath(from->nh)));
+	}
 }
 
 /* Under RCU: @be's route with a reference taken, or NULL. */
@@ -102,7 +131,7 @@ static struct dst_entry *svcnet_route_get(struct svcnet_backend *be)
 /* Under RCU: keep @dst in @slot; it stays as it was if memory is short. */
 static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 			      struct svcnet_dev *sd, struct dst_entry *dst,
-			      u32 cookie)
+			      u32 cookie, bool multipath)
 {
 	struct svcnet_route *r, *old;
 	struct mem_cgroup *memcg;
@@ -116,6 +145,7 @@ static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 	dst_hold(dst);
 	r->dst = dst;
 	r->cookie = cookie;
+	r->multipath = multipath;
 	r->sn = svcnet_pernet(dev_net(sd->dev));
 	atomic_inc(&r->sn->kept_routes);
 	old = unrcu_pointer(xchg(slot, RCU_INITIALIZER(r)));
@@ -163,7 +193,7 @@ void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc)
 		cookie = rt6_get_cookie((struct rt6_info *)dst);
 	}
 	if (dst->dev == svc->sd->dev)
-		svcnet_route_keep(&svc->entry, svc->sd, dst, cookie);
+		svcnet_route_keep(&svc->entry, svc->sd, dst, cookie, false);
 	dst_release(dst);
 }
 
@@ -176,23 +206,28 @@ static bool svcnet_dst_local(const struct dst_entry *dst, u8 family)
 }
 
 /*
- * Under RCU, where only destinations choose routes: whether the fast path
- * may take a packet of @be's that came in by @in: routing still sends its
- * service's packets into the device (the entry route) and @be's to @be
- * (@be's kept route, never into an svcnet device), not to this host (a
- * loopback backend is no input route), and not out by @in (the forwarding
- * path would send the client an ICMP redirect naming the backend).
+ * Under RCU, where only destinations choose routes: how the fast path may
+ * take a packet of @be's that came in by @in. SVCNET_FAST_KEPT: routing
+ * still sends its service's packets into the device (the entry route) and
+ * @be's to @be (@be's kept route, never into an svcnet device), not to
+ * this host (a loopback backend is no input route), and not out by @in
+ * (the forwarding path would send the client an ICMP redirect naming the
+ * backend). SVCNET_FAST_LOOKUP: so far, but @be's route has several next
+ * hops, which forwarding chooses by each packet's addresses: the packet
+ * must be routed to see. SVCNET_FAST_NO: through svc0.
  */
-bool svcnet_route_fast_ok(struct svcnet_backend *be,
-			  const struct net_device *in)
+int svcnet_route_fast(struct svcnet_backend *be, const struct net_device *in)
 {
-	struct dst_entry *dst;
+	struct svcnet_route *r;
 
 	if (!svcnet_route_valid(&be->svc->entry))
-		return false;
-	dst = svcnet_route_valid(&be->route);
-	return dst && dst->dev != in &&
-	       !svcnet_dst_local(dst, be->svc->key.family);
+		return SVCNET_FAST_NO;
+	r = svcnet_route_kept(&be->route);
+	if (!r || svcnet_dst_local(r->dst, be->svc->key.family))
+		return SVCNET_FAST_NO;
+	if (r->multipath)
+		return SVCNET_FAST_LOOKUP;
+	return r->dst->dev != in ? SVCNET_FAST_KEPT : SVCNET_FAST_NO;
 }
 
 /*
@@ -209,14 +244,20 @@ void svcnet_route_net_exit_batch(struct list_head *net_exit_list)
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		atomic_t *n = &svcnet_pernet(net)->kept_routes;
 
+		/* never given up: what is left would be freed too late */
 		for (i = 0; atomic_read(n); i++) {
 			kept = true;
 			rcu_barrier();
-			if (WARN_ON_ONCE(i == 1000))
-				break;
+			if (i >= 8) {
+				pr_warn_ratelimited("waiting for %d kept routes\n",
+						    atomic_read(n));
+				msleep(100);
+			}
 		}
 	}
-	/* the dsts whose last reference those were */
+	/* the dsts whose last reference those were (older 6.1 counted
+	 * them in dst_destroy())
+	 */
 	if (kept)
 		rcu_barrier();
 }
@@ -311,7 +352,9 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 			WRITE_ONCE(sn->local_backends, true);
 	}
 	if (cache)
-		svcnet_route_keep(&be->route, be->svc->sd, dst, cookie);
+		svcnet_route_keep(&be->route, be->svc->sd, dst, cookie,
+				  svcnet_route_multipath(net, dst, &be->addr,
+							 family));
 set:
 	/* after reassembly it holds only what reassembly noted */
 	if (!reasm && family == AF_INET)

@@ -24,7 +24,8 @@ from nlfuzz import (Sock, nla, nest, attrs, messages, dump_state,  # noqa
                     S_ADDR, S_PORT, S_PROTO, S_SCHED, S_BACKENDS, S_SOURCES,
                     B_ADDR, B_PORT, B_WEIGHT, SVC_NEW, SVC_SET,
                     SVC_GET, SVC_DEL,
-                    BE_NEW, FLOW_DEL, FLOW_GET, CFG_SET, APPLY, DEV_GET)
+                    BE_NEW, FLOW_DEL, FLOW_GET, CFG_SET, APPLY, DEV_GET,
+                    DEV_SET, A_FAST_PATH)
 
 SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
 NLMSGERR_ATTR_MSG = 1
@@ -169,6 +170,16 @@ def cases(dev):
          dev + nest(A_SERVICE, k1 + [bes(0), bes(300)]), False,
          errno.EINVAL, two, None),
         ("DEV_GET: accepted", DEV_GET, dev, False, 0, "", None),
+        ("DEV_SET, FAST_PATH 2: out of range", DEV_SET,
+         dev + nla(A_FAST_PATH, bytes([2])), False, errno.ERANGE, "", None),
+        ("DEV_SET, FAST_PATH twice", DEV_SET,
+         dev + nla(A_FAST_PATH, bytes([1])) + nla(A_FAST_PATH, bytes([0])),
+         False, errno.EINVAL, two, None),
+        ("DEV_SET without a setting", DEV_SET, dev, False, errno.EINVAL,
+         "nothing to set", None),
+        ("SERVICE_NEW with FAST_PATH: refused (DEV_SET's alone)", SVC_NEW,
+         dev + nest(A_SERVICE, skey(9)) + nla(A_FAST_PATH, bytes([0])),
+         False, errno.EINVAL, "", None),
         # counts beyond what a device may hold are refused before any
         # allocation is sized from them
         ("APPLY, 65537 empty service nests", APPLY,

@@ -105,7 +105,9 @@
  *      SVCNET_A_FAST_PATH: NLA_U8, 0 or 1: the fast path off or on (on
  *        when the device is created)
  *    A change moves the generation number; it sends no event. Errors: as
- *    DEV_GET; EINVAL no setting given, or a value out of range.
+ *    DEV_GET (ENODEV also for a device deleted meanwhile); EINVAL no
+ *    setting given; ERANGE a value out of range. SVCNET_A_FAST_PATH in
+ *    any other request is refused (EINVAL).
  *
  * Services and backends
  * ---------------------
