@@ -24,11 +24,12 @@
  *	offload), with kTLS enabled (SSL_OP_ENABLE_KTLS): the kernel, or the
  *	device the route leads to, encrypts. "ktls_send" in the output says
  *	whether kTLS was in use.
- *   lg inject IFNAME DMAC DADDR DPORT COUNT
+ *   lg inject IFNAME DMAC DADDR DPORT COUNT [FIRST]
  *	COUNT IPv4 UDP packets out of IFNAME to the Ethernet address DMAC (a
  *	packet socket, so they enter the peer of a veth as received), each from another client: sources
- *	10.200.0.0/16, ports 1024-64999, to DADDR:DPORT. Idle flows by the
- *	million, for the memory measure.
+ *	10.200.0.0/16, ports 1024-64999, to DADDR:DPORT; the first is client
+ *	number FIRST (default 0). Idle flows by the million, for the memory
+ *	measure.
  *
  * Prints one JSON object: {"mode", "threads", "seconds", "count",
  * "errors", "rate", "cpu_seconds", "cpu_ns_per_byte"} (rate: per second;
@@ -243,7 +244,7 @@ static unsigned short ip_csum(const void *p, size_t len)
 
 /* IPv4 UDP packets from ever new sources, sent in batches of 64. */
 static int inject(const char *ifname, const char *dmac, const char *daddr,
-		  int dport, unsigned long count)
+		  int dport, unsigned long count, unsigned long first)
 {
 	enum { BATCH = 64, PORTS = 64000 - 1024 };
 	struct {
@@ -272,6 +273,8 @@ static int inject(const char *ifname, const char *dmac, const char *daddr,
 		return 2;
 	memset(pkt, 0, sizeof(pkt));
 	memset(msg, 0, sizeof(msg));
+	count += first;
+	i = first;
 	while (i < count) {
 		n = count - i < BATCH ? count - i : BATCH;
 		for (k = 0; k < n; k++, i++) {
@@ -465,7 +468,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 7 && !strcmp(argv[1], "inject"))
 		return inject(argv[2], argv[3], argv[4], atoi(argv[5]),
-			      strtoul(argv[6], NULL, 10));
+			      strtoul(argv[6], NULL, 10),
+			      argc >= 8 ? strtoul(argv[7], NULL, 10) : 0);
 	if (argc >= 6 && !strcmp(argv[1], "conn"))
 		worker = conn_worker;
 	else if (argc >= 6 && !strcmp(argv[1], "rr"))
@@ -473,7 +477,7 @@ int main(int argc, char **argv)
 	else if (argc >= 5 && !strcmp(argv[1], "bulk"))
 		worker = bulk_worker;
 	else {
-		fprintf(stderr, "usage: lg serve PORT | lg conn|rr ADDR PORT THREADS SECONDS [MAX] | lg bulk ADDR PORT SECONDS | lg tlsserve PORT CERT KEY | lg tlsbulk ADDR PORT SECONDS | lg inject IFNAME DMAC DADDR DPORT COUNT\n");
+		fprintf(stderr, "usage: lg serve PORT | lg conn|rr ADDR PORT THREADS SECONDS [MAX] | lg bulk ADDR PORT SECONDS | lg tlsserve PORT CERT KEY | lg tlsbulk ADDR PORT SECONDS | lg inject IFNAME DMAC DADDR DPORT COUNT [FIRST]\n");
 		return 2;
 	}
 	resolve(argv[2], argv[3]);
