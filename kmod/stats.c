@@ -67,7 +67,9 @@ void svcnet_stats_fragment(struct svcnet_dev *sd)
 	put_cpu_ptr(sd->stats);
 }
 
-static void svcnet_stats_add(struct svcnet_dev *sd, bool tx, unsigned int len)
+/* @fast: a transmit by the fast path, counted as svc0's and as its own */
+static void svcnet_stats_add(struct svcnet_dev *sd, bool tx, bool fast,
+			     unsigned int len)
 {
 	struct svcnet_pcpu_stats *s = get_cpu_ptr(sd->stats);
 
@@ -75,6 +77,8 @@ static void svcnet_stats_add(struct svcnet_dev *sd, bool tx, unsigned int len)
 	if (tx) {
 		u64_stats_inc(&s->tx_packets);
 		u64_stats_add(&s->tx_bytes, len);
+		if (fast)
+			u64_stats_inc(&s->fast_path);
 	} else {
 		u64_stats_inc(&s->rx_packets);
 		u64_stats_add(&s->rx_bytes, len);
@@ -85,25 +89,18 @@ static void svcnet_stats_add(struct svcnet_dev *sd, bool tx, unsigned int len)
 
 void svcnet_stats_tx(struct svcnet_dev *sd, unsigned int len)
 {
-	svcnet_stats_add(sd, true, len);
+	svcnet_stats_add(sd, true, false, len);
 }
 
 /* A packet balanced by the fast path: counted as svc0's transmit too. */
 void svcnet_stats_tx_fast(struct svcnet_dev *sd, unsigned int len)
 {
-	struct svcnet_pcpu_stats *s = get_cpu_ptr(sd->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->tx_packets);
-	u64_stats_add(&s->tx_bytes, len);
-	u64_stats_inc(&s->fast_path);
-	u64_stats_update_end(&s->syncp);
-	put_cpu_ptr(sd->stats);
+	svcnet_stats_add(sd, true, true, len);
 }
 
 void svcnet_stats_rx(struct svcnet_dev *sd, unsigned int len)
 {
-	svcnet_stats_add(sd, false, len);
+	svcnet_stats_add(sd, false, false, len);
 }
 
 void svcnet_lbstats_read(struct svcnet_pcpu_lbstats __percpu *pcpu,

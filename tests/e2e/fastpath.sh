@@ -42,6 +42,13 @@ delta() { # BEFORE AFTER FIELD (1-based)
 ask() { # ADDR PORT: one UDP request from the client's fixed port 4000
 	ip netns exec fp-cl $LB hits "$1" "$2" 1 --udp --sport 4000 >/dev/null
 }
+next_of() { # ADDR PORT: ask once (the flow exists after it), then once
+	# more between $before and $after
+	ask "$1" "$2"
+	before=$(snap)
+	ask "$1" "$2"
+	after=$(snap)
+}
 fwd_count() { # COMMENT: packets of the FORWARD counter rule so named
 	iptables -nvxL FORWARD | awk -v c="/* $1 */" 'index($0, c) { print $1 }'
 }
@@ -92,10 +99,7 @@ check "conntrack: no entry towards the backend's address" \
 # --- UDP: what sends packets back through svc0 -------------------------------------
 # a request from fixed port 4000: the first creates the flow (svc0), the
 # next ones are the same flow
-ask $VIP 53
-before=$(snap)
-ask $VIP 53
-after=$(snap)
+next_of $VIP 53
 check "UDP: a flow's second datagram takes the fast path" \
 	is "$(delta "$before" "$after" 2) $(delta "$before" "$after" 6)" "1 1"
 
@@ -128,10 +132,7 @@ check "switched off: no packet takes the fast path" \
 check "switched off: every packet is counted" \
 	is "$(delta "$before" "$after" 3)" "$(delta "$before" "$after" 1)"
 $svcnet set svc0 fast-path on
-ask $VIP 53
-before=$(snap)
-ask $VIP 53
-after=$(snap)
+next_of $VIP 53
 check "switched on again: the flow's next datagram takes the fast path" \
 	is "$(delta "$before" "$after" 2)" 1
 
@@ -142,10 +143,7 @@ PIDS+=($!)
 wait_for 20 grep -q serving "$TMPD/host.log"
 $svcnet service add svc0 udp $VIP:54
 $svcnet backend add svc0 udp $VIP:54 10.0.9.1:8081
-ask $VIP 54
-before=$(snap)
-ask $VIP 54
-after=$(snap)
+next_of $VIP 54
 check "UDP to a backend at the host's address: answered, through svc0" \
 	is "$(delta "$before" "$after" 1) $(delta "$before" "$after" 2)" "1 0"
 
@@ -161,10 +159,7 @@ ip route add $rt4
 check "UDP: without the service's route, a flow's datagram is not balanced" \
 	is "$(delta "$before" "$after" 1)" 0
 
-ask "$VIP6" 53
-before=$(snap)
-ask "$VIP6" 53
-after=$(snap)
+next_of "$VIP6" 53
 check "UDP over IPv6: a flow's second datagram takes the fast path" \
 	is "$(delta "$before" "$after" 2)" 1
 rt6=$(ip -6 -o route show "$VIP6")
