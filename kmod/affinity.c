@@ -7,8 +7,9 @@
  *
  * Entries live in a per-namespace rhashtable keyed by service and masked
  * client address, hold a reference on their backend, are created by the
- * datapath (GFP_ATOMIC, under the flow lock), and are removed by the flow
- * GC work when they expire, and with their backend or service.
+ * datapath (GFP_ATOMIC, under the flow lock of their key, flow.c), and
+ * are removed by the flow GC work when they expire, and with their backend
+ * or service.
  */
 
 #include <linux/slab.h>
@@ -27,7 +28,7 @@ struct svcnet_affinity {
 	struct svcnet_affinity_key key;
 	struct svcnet_backend *be;	/* holds a reference */
 	unsigned long expires;		/* jiffies */
-	bool dead;			/* set under the flow lock */
+	bool dead;			/* set under its key's flow lock */
 	struct rcu_head rcu;
 };
 
@@ -85,13 +86,19 @@ static void svcnet_affinity_free_rcu(struct rcu_head *head)
 
 	svcnet_backend_put(a->be);
 	kfree(a);
-	atomic_dec(&svcnet_objects);
+	svcnet_objects_dec();
+}
+
+static spinlock_t *svcnet_affinity_lock(const struct svcnet_net *sn,
+					const struct svcnet_affinity_key *key)
+{
+	return svcnet_flow_lock(sn, key, sizeof(*key));
 }
 
 static void __svcnet_affinity_remove(struct svcnet_net *sn,
 				     struct svcnet_affinity *a)
 {
-	lockdep_assert_held(&sn->flow_lock);
+	lockdep_assert_held(svcnet_affinity_lock(sn, &a->key));
 	if (a->dead)
 		return;
 	WRITE_ONCE(a->dead, true);
@@ -113,6 +120,7 @@ void svcnet_affinity_set(struct svcnet_net *sn, struct svcnet_service *svc,
 		(unsigned long)READ_ONCE(svc->affinity_timeout) * HZ;
 	struct svcnet_affinity *a, *old;
 	struct mem_cgroup *memcg;
+	spinlock_t *lock;		/* the key's */
 
 	if (atomic_read(&sn->affinity_count) >= READ_ONCE(sn->cfg.flow_max))
 		return;
@@ -128,22 +136,23 @@ void svcnet_affinity_set(struct svcnet_net *sn, struct svcnet_service *svc,
 	svcnet_affinity_key(&a->key, svc, client);
 	a->be = be;
 	a->expires = expires;
-	atomic_inc(&svcnet_objects);
+	svcnet_objects_inc();
 
-	spin_lock_bh(&sn->flow_lock);
+	lock = svcnet_affinity_lock(sn, &a->key);
+	spin_lock_bh(lock);
 	old = rhashtable_lookup_get_insert_fast(&sn->affinity, &a->node,
 						svcnet_affinity_params);
 	if (IS_ERR_OR_NULL(old)) {
 		if (!old)
 			atomic_inc(&sn->affinity_count);
-		spin_unlock_bh(&sn->flow_lock);
+		spin_unlock_bh(lock);
 		if (IS_ERR(old))
 			call_rcu(&a->rcu, svcnet_affinity_free_rcu);
 		goto out;
 	}
 	if (old->be == be) {
 		WRITE_ONCE(old->expires, expires);
-		spin_unlock_bh(&sn->flow_lock);
+		spin_unlock_bh(lock);
 		call_rcu(&a->rcu, svcnet_affinity_free_rcu);
 		goto out;
 	}
@@ -155,7 +164,7 @@ void svcnet_affinity_set(struct svcnet_net *sn, struct svcnet_service *svc,
 	} else {
 		call_rcu(&a->rcu, svcnet_affinity_free_rcu);
 	}
-	spin_unlock_bh(&sn->flow_lock);
+	spin_unlock_bh(lock);
 out:
 	queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
 }
@@ -181,12 +190,15 @@ static bool svcnet_affinity_match(const struct svcnet_affinity *a,
 static bool svcnet_affinity_prune(void *obj, void *arg)
 {
 	struct svcnet_affinity_filter *flt = arg;
+	struct svcnet_affinity *a = obj;
+	spinlock_t *lock;		/* its key's */
 
-	if (!svcnet_affinity_match(obj, flt))
+	if (!svcnet_affinity_match(a, flt))
 		return false;
-	spin_lock_bh(&flt->sn->flow_lock);
-	__svcnet_affinity_remove(flt->sn, obj);
-	spin_unlock_bh(&flt->sn->flow_lock);
+	lock = svcnet_affinity_lock(flt->sn, &a->key);
+	spin_lock_bh(lock);
+	__svcnet_affinity_remove(flt->sn, a);
+	spin_unlock_bh(lock);
 	return true;
 }
 

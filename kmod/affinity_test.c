@@ -25,7 +25,6 @@ svcnet_affinity_fixture(struct kunit *test, u8 prefix)
 
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fx);
-	spin_lock_init(&fx->sn.flow_lock);
 	KUNIT_ASSERT_EQ(test, svcnet_affinity_net_init(&fx->sn), 0);
 	INIT_DELAYED_WORK(&fx->sn.flow_gc, svcnet_affinity_test_gc);
 	fx->sn.cfg.flow_max = 100;

@@ -16,12 +16,18 @@
  * port like the others, and is found in the transmit direction through a
  * second table, by its whole forward tuple.
  *
- * Lookups are lockless (RCU). Insertion and removal take the namespace's
- * flow lock, held only for one flow at a time. Flows are removed by
- * reap.c: the collector, flushes, and the retirement of the flows of
- * backends and services that go.
+ * Lookups are lockless (RCU). A flow is inserted and removed under the
+ * lock of its key, one of SVCNET_FLOW_LOCKS shared by all namespaces (as
+ * conntrack's), so that flows of different clients are created on many
+ * CPUs at once: the check that a key is free for a backend and the
+ * insertion under it are one step. The candidates for eviction wait on
+ * young lists (young.c). A backend is retired
+ * without a lock (SVCNET_ACTIVE_RETIRED). Flows are removed by reap.c: the
+ * collector, flushes, and the retirement of the flows of backends and
+ * services that go.
  */
 
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
@@ -45,6 +51,12 @@ struct svcnet_flow_snat {
 
 /* an IPv4 flow takes 80 bytes, the rest of its cost is a bucket */
 static_assert(offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32) <= 80);
+/* keys are hashed in words */
+static_assert(sizeof(struct svcnet_flow_key) % sizeof(u32) == 0);
+
+#define SVCNET_FLOW_LOCKS 1024
+static spinlock_t svcnet_flow_locks[SVCNET_FLOW_LOCKS];
+static u32 svcnet_flow_lock_seed __read_mostly;
 
 static struct kmem_cache *svcnet_flow4_cache __read_mostly;
 static struct kmem_cache *svcnet_flow6_cache __read_mostly;
@@ -77,6 +89,38 @@ static void svcnet_flow_key_set(struct svcnet_flow_key *k, u8 family,
 	k->port = port;
 	k->family = family;
 	k->proto = proto;
+}
+
+/*
+ * The lock of @key (@len bytes, a multiple of four) in @sn: of a flow key
+ * (its list in the flow table), or of an affinity entry's.
+ */
+spinlock_t *svcnet_flow_lock(const struct svcnet_net *sn, const void *key,
+			     unsigned int len)
+{
+	u32 h = jhash2(key, len / sizeof(u32),
+		       svcnet_flow_lock_seed ^ hash32_ptr(sn));
+
+	return &svcnet_flow_locks[h % SVCNET_FLOW_LOCKS];
+}
+
+static spinlock_t *svcnet_flow_key_lock(const struct svcnet_net *sn, u8 family,
+					u8 proto,
+					const union nf_inet_addr *addr,
+					__be16 port)
+{
+	struct svcnet_flow_key k;
+
+	svcnet_flow_key_set(&k, family, proto, addr, port);
+	return svcnet_flow_lock(sn, &k, sizeof(k));
+}
+
+/* the lock @f is inserted and removed under */
+static spinlock_t *svcnet_flow_lock_of(const struct svcnet_net *sn,
+				       const struct svcnet_flow *f)
+{
+	return svcnet_flow_key_lock(sn, f->family, f->proto,
+				    svcnet_flow_addr(f, 0), f->cport);
 }
 
 static u32 svcnet_flow_hash(const void *data, u32 len, u32 seed)
@@ -179,7 +223,7 @@ static void svcnet_flow_free_rcu(struct rcu_head *head)
 
 	svcnet_backend_put(f->be);
 	svcnet_flow_free(f);
-	atomic_dec(&svcnet_objects);
+	svcnet_objects_dec();
 }
 
 /* A flow that failed to go into the tables; readers may have seen it. */
@@ -188,13 +232,25 @@ static void svcnet_flow_free_unused_rcu(struct rcu_head *head)
 	svcnet_flow_free(container_of(head, struct svcnet_flow, rcu));
 }
 
+/* A flow's counts on its backend and service go with it. */
+static void svcnet_flow_uncount(struct svcnet_net *sn,
+				struct svcnet_backend *be)
+{
+	/* retired before: the retirement moved it to the retired count */
+	if (atomic_fetch_dec(&be->active) & SVCNET_ACTIVE_RETIRED)
+		atomic_dec(&sn->retired);
+	else
+		atomic_dec(&be->svc->active);
+}
+
 static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 {
-	lockdep_assert_held(&sn->flow_lock);
+	if (IS_ENABLED(CONFIG_LOCKDEP))
+		lockdep_assert_held(svcnet_flow_lock_of(sn, f));
 	if (f->dead)
 		return;
 	WRITE_ONCE(f->dead, true);
-	list_del(&f->young_node);
+	svcnet_young_del(sn, f);
 	rhltable_remove(&sn->flows, &f->node, svcnet_flow_params);
 	if (f->snat)
 		rhashtable_remove_fast(&sn->flows_snat,
@@ -203,21 +259,18 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 	/* the state goes terminal exactly once: the open count stays exact */
 	if (svcnet_flow_state_open(xchg(&f->state, SVCNET_FLOW_TCP_CLOSE)))
 		atomic_dec(&f->be->open);
-	/* retired under the flow lock too: the counts stay exact */
-	if (f->be->removed)
-		atomic_dec(&sn->retired);
-	else
-		atomic_dec(&f->be->svc->active);
-	atomic_dec(&f->be->active);
+	svcnet_flow_uncount(sn, f->be);
 	atomic_dec(&sn->flow_count);
 	call_rcu(&f->rcu, svcnet_flow_free_rcu);
 }
 
 void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 {
-	spin_lock_bh(&sn->flow_lock);
+	spinlock_t *lock = svcnet_flow_lock_of(sn, f);
+
+	spin_lock_bh(lock);
 	__svcnet_flow_remove(sn, f);
-	spin_unlock_bh(&sn->flow_lock);
+	spin_unlock_bh(lock);
 }
 
 static struct rhlist_head *svcnet_flow_list(struct svcnet_net *sn, u8 family,
@@ -287,57 +340,22 @@ struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
 	return NULL;
 }
 
-static u32 svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
-{
-	return READ_ONCE(sn->cfg.timeout[state]) * HZ;
-}
-
-bool svcnet_flow_is_expired(const struct svcnet_flow *f)
-{
-	return (s32)((u32)jiffies - READ_ONCE(f->expires)) >= 0;
-}
-
-u32 svcnet_flow_expires_ms(const struct svcnet_flow *f)
-{
-	s32 left = (s32)(READ_ONCE(f->expires) - (u32)jiffies);
-
-	return left > 0 ? jiffies_to_msecs(left) : 0;
-}
-
-void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
-{
-	u32 expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
-	u8 cur = READ_ONCE(f->state);
-
-	/*
-	 * A closing flow never opens again (removal leaves it closed), and
-	 * the one transition from open to closing drops the open count.
-	 */
-	if (cur != state &&
-	    (svcnet_flow_state_open(cur) || !svcnet_flow_state_open(state)) &&
-	    cmpxchg(&f->state, cur, state) == cur &&
-	    svcnet_flow_state_open(cur) && !svcnet_flow_state_open(state))
-		atomic_dec(&f->be->open);
-	if (READ_ONCE(f->expires) != expires)
-		WRITE_ONCE(f->expires, expires);
-}
-
 /*
  * Whether a new flow to @be may take client address @addr and port @port
  * (as @be sees them): no flow of that address and port reaches the same
  * backend address and port (the replies could not be told apart), and
- * their list is short. Under the flow lock, which orders insertions.
+ * their list is short. Under the key's lock, which orders insertions.
  */
 static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 				 const union nf_inet_addr *addr, __be16 port,
-				 const struct svcnet_backend *be)
+				 const struct svcnet_backend *be, spinlock_t *lock)
 {
 	struct rhlist_head *pos;
 	struct svcnet_flow *f;
 	unsigned int n = 0;
 	bool free = true;
 
-	lockdep_assert_held(&sn->flow_lock);
+	lockdep_assert_held(lock);
 	rcu_read_lock();
 	pos = svcnet_flow_list(sn, family, proto, addr, port);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
@@ -356,48 +374,68 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 
 /*
  * A source port for a flow source NATed to @addr: one above the host's
- * ephemeral ports that is free towards @be. Returns 0 if none was found.
+ * ephemeral ports that is free towards @be. Under @held, the lock of the
+ * flow's forward tuple; returns the port with its key's lock (*@lock, may
+ * be @held) held, or 0. A port whose lock another CPU holds is passed
+ * over: no CPU waits for a second lock while it holds one.
  */
 static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 				    u8 proto, const union nf_inet_addr *addr,
-				    const struct svcnet_backend *be)
+				    const struct svcnet_backend *be,
+				    spinlock_t *held, spinlock_t **lock)
 {
 	u32 range = SVCNET_SNAT_PORT_MAX - SVCNET_SNAT_PORT_MIN + 1;
 	u32 i, start = get_random_u32_below(range);
+	spinlock_t *l;			/* the port's key's */
 	__be16 port;
 
 	for (i = 0; i < SVCNET_SNAT_TRIES; i++) {
 		port = htons(SVCNET_SNAT_PORT_MIN + (start + i) % range);
-		if (svcnet_flow_key_free(sn, family, proto, addr, port, be))
+		l = svcnet_flow_key_lock(sn, family, proto, addr, port);
+		if (l != held && !spin_trylock(l))
+			continue;
+		if (svcnet_flow_key_free(sn, family, proto, addr, port, be, l)) {
+			*lock = l;
 			return port;
+		}
+		if (l != held)
+			spin_unlock(l);
 	}
 	return 0;
 }
 
 /*
- * The table is full: remove the oldest flow not assured (track.c), if one
- * of the first few of young_list is, to make room for a new flow: spoofed
- * SYNs, and UDP datagrams from spoofed sources even when the backend
- * answers them, cannot push out connections established both ways.
- * Assured flows leave the list here. Under the flow lock.
+ * The table is full: remove the oldest flow not assured of this CPU's
+ * young list, or else of the next lists (young.c), to make room for a new
+ * flow: spoofed SYNs, and UDP datagrams from spoofed sources even when the
+ * backend answers them, cannot push out connections established both
+ * ways. No flow lock held.
  */
 static bool svcnet_flow_evict(struct svcnet_net *sn)
 {
-	struct svcnet_flow *f, *tmp;
-	unsigned int n = 0;
+	spinlock_t *lock;		/* the evicted flow's */
+	struct svcnet_flow *f;
+	bool done = false;
+	unsigned int i;
 
-	lockdep_assert_held(&sn->flow_lock);
-	list_for_each_entry_safe(f, tmp, &sn->young_list, young_node) {
-		if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED)) {
+	rcu_read_lock();
+	for (i = 0; i < SVCNET_YOUNG_LISTS && !done; i++) {
+		f = svcnet_young_evictee(sn, i);
+		if (!f)
+			continue;
+		lock = svcnet_flow_lock_of(sn, f);
+		spin_lock_bh(lock);
+		/* removed, or found assured, meanwhile: look again */
+		if (!f->dead &&
+		    !(READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED)) {
 			__svcnet_flow_remove(sn, f);
 			atomic64_inc(&sn->flows_evicted);
-			return true;
+			done = true;
 		}
-		list_del_init(&f->young_node);
-		if (++n == SVCNET_EVICT_TRIES)
-			break;
+		spin_unlock_bh(lock);
 	}
-	return false;
+	rcu_read_unlock();
+	return done;
 }
 
 /*
@@ -436,37 +474,70 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 	return f;
 }
 
-/* Insert @f; under the flow lock. Returns 0 or an error, @f not inserted. */
+/* Insert @f; under its flow lock. Returns 0 or an error, @f not inserted. */
 static int svcnet_flow_insert(struct svcnet_net *sn, struct svcnet_flow *f)
 {
+	struct svcnet_flow_snat *s = svcnet_flow_snat(f), *old;
 	struct svcnet_flow_key k;
 	int err;
 
-	lockdep_assert_held(&sn->flow_lock);
-	if (f->snat) {
-		struct svcnet_flow_snat *old;
-
-		/*
-		 * One entry per forward tuple: a retired flow of the same
-		 * tuple (none live, or it would have been found) goes now.
-		 */
-		old = rhashtable_lookup_fast(&sn->flows_snat,
-					     &svcnet_flow_snat(f)->fwd,
-					     svcnet_snat_params);
-		if (old)
-			__svcnet_flow_remove(sn, &old->flow);
-	}
+	if (IS_ENABLED(CONFIG_LOCKDEP))
+		lockdep_assert_held(svcnet_flow_lock_of(sn, f));
 	svcnet_flow_key_set(&k, f->family, f->proto, svcnet_flow_addr(f, 0),
 			    f->cport);
 	err = rhltable_insert_key(&sn->flows, &k, &f->node, svcnet_flow_params);
 	if (err || !f->snat)
 		return err;
-	err = rhashtable_insert_fast(&sn->flows_snat,
-				     &svcnet_flow_snat(f)->node,
+	/*
+	 * One entry per forward tuple: a retired flow of the same tuple (none
+	 * is live, or it would have been found) gives up its place, and
+	 * leaves the flow table when it is reaped. BH is off: it is not freed
+	 * under us.
+	 */
+	old = rhashtable_lookup_fast(&sn->flows_snat, &s->fwd,
 				     svcnet_snat_params);
+	if (!old || rhashtable_replace_fast(&sn->flows_snat, &old->node,
+					    &s->node, svcnet_snat_params))
+		err = rhashtable_insert_fast(&sn->flows_snat, &s->node,
+					     svcnet_snat_params);
 	if (err)
 		rhltable_remove(&sn->flows, &f->node, svcnet_flow_params);
 	return err;
+}
+
+/*
+ * Count a new flow on @be and its service unless @be is retired (-ESTALE):
+ * the retirement sets SVCNET_ACTIVE_RETIRED and takes the count in one
+ * atomic operation (reap.c).
+ */
+static int svcnet_flow_count_on(struct svcnet_backend *be)
+{
+	/* the service's first: the retirement subtracts what it finds */
+	atomic_inc(&be->svc->active);
+	if (atomic_fetch_inc(&be->active) & SVCNET_ACTIVE_RETIRED) {
+		atomic_dec(&be->active);
+		atomic_dec(&be->svc->active);
+		return -ESTALE;
+	}
+	atomic_inc(&be->open);
+	return 0;
+}
+
+/*
+ * Make @f, in the tables, live, on this CPU's young list. Returns false if
+ * its backend was retired meanwhile, and removes it: the retirement's walk
+ * may not have seen it. Under the flow's lock.
+ */
+static bool svcnet_flow_go_live(struct svcnet_net *sn, struct svcnet_flow *f)
+{
+	svcnet_young_add(sn, f);
+	WRITE_ONCE(f->dead, false);
+	/* pairs with the barrier of the retirement's atomic_fetch_or() */
+	smp_mb();
+	if (!READ_ONCE(f->be->removed))
+		return true;
+	__svcnet_flow_remove(sn, f);
+	return false;
 }
 
 /*
@@ -477,6 +548,10 @@ static int svcnet_flow_insert(struct svcnet_net *sn, struct svcnet_flow *f)
  * removed since it was picked, -EADDRINUSE when the flow needs a source
  * port of its own (@snat, or the client's port reaches @be already) and
  * none is free, -ENOMEM, or what the hash table refused with.
+ *
+ * Under the lock of the client's address and port: creations of one
+ * forward tuple are ordered, and so are those under one key when the
+ * client keeps its port (a source NATed flow takes its key's lock too).
  */
 struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const struct svcnet_tuple *fwd,
@@ -485,6 +560,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       bool *created, int *err)
 {
 	const union nf_inet_addr *addr = snat ?: &fwd->saddr;
+	spinlock_t *lock, *key_lock;
 	struct svcnet_flow *f, *old;
 	struct mem_cgroup *memcg;
 	__be16 port = fwd->sport;
@@ -493,23 +569,19 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	*created = false;
 	/* retired flows, about to go, leave their room to new ones */
 	if (atomic_inc_return(&sn->flow_count) - atomic_read(&sn->retired) >
-	    READ_ONCE(sn->cfg.flow_max)) {
-		bool room;
-
-		spin_lock_bh(&sn->flow_lock);
-		room = svcnet_flow_evict(sn);
-		spin_unlock_bh(&sn->flow_lock);
-		if (!room) {
-			*err = -ENOSPC;
-			goto err_count;
-		}
+	    READ_ONCE(sn->cfg.flow_max) && !svcnet_flow_evict(sn)) {
+		*err = -ENOSPC;
+		goto err_count;
 	}
 	if (!refcount_inc_not_zero(&be->ref)) {
 		*err = -ENOENT;
 		goto err_count;
 	}
 
-	spin_lock_bh(&sn->flow_lock);
+	lock = svcnet_flow_key_lock(sn, fwd->family, fwd->proto, &fwd->saddr,
+				    fwd->sport);
+	key_lock = lock;
+	spin_lock_bh(lock);
 	if (READ_ONCE(be->svc->dead)) {
 		*err = -ENOENT;
 		goto err_unlock;
@@ -524,7 +596,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	old = svcnet_flow_lookup_fwd(sn, fwd);
 	rcu_read_unlock();
 	if (old) {
-		spin_unlock_bh(&sn->flow_lock);
+		spin_unlock_bh(lock);
 		svcnet_backend_put(be);
 		atomic_dec(&sn->flow_count);
 		return old;
@@ -536,10 +608,11 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	 * flows already (lookups walk them).
 	 */
 	nat = snat ||
-	      !svcnet_flow_key_free(sn, fwd->family, fwd->proto, addr, port, be);
+	      !svcnet_flow_key_free(sn, fwd->family, fwd->proto, addr, port, be,
+				    lock);
 	if (nat) {
 		port = svcnet_flow_snat_port(sn, fwd->family, fwd->proto, addr,
-					     be);
+					     be, lock, &key_lock);
 		if (!port) {
 			*err = -EADDRINUSE;
 			goto err_unlock;
@@ -550,7 +623,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	svcnet_charge_end(memcg);
 	if (!f) {
 		*err = -ENOMEM;
-		goto err_unlock;
+		goto err_unlock_key;
 	}
 	f->be = be;
 	f->state = state;
@@ -558,30 +631,47 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	f->wscale = SVCNET_NO_WSCALE | SVCNET_NO_WSCALE << 4;
 	if (f->proto == IPPROTO_UDP)
 		f->born = (u32)jiffies;
+	*err = svcnet_flow_count_on(be);
+	if (*err)
+		goto err_free;
 	/* invisible to lookups until it is in both tables */
 	f->dead = true;
 	*err = svcnet_flow_insert(sn, f);
 	if (*err)
-		goto err_free_rcu;
-	WRITE_ONCE(f->dead, false);
-	list_add_tail(&f->young_node, &sn->young_list);
-	atomic_inc(&be->active);
-	atomic_inc(&be->open);
-	atomic_inc(&be->svc->active);
-	atomic_inc(&svcnet_objects);
-	spin_unlock_bh(&sn->flow_lock);
-	queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
+		goto err_uncount;
+	/* from here its removal frees it, and puts its backend */
+	svcnet_objects_inc();
+	if (!svcnet_flow_go_live(sn, f)) {
+		*err = -ESTALE;
+		f = NULL;
+	}
+	if (key_lock != lock)
+		spin_unlock(key_lock);
+	spin_unlock_bh(lock);
+	if (!f)
+		return NULL;
+	/* a look before the atomic operation: CPUs share the work */
+	if (!delayed_work_pending(&sn->flow_gc))
+		queue_delayed_work(system_power_efficient_wq, &sn->flow_gc, HZ);
 	*created = true;
 	return f;
 
-err_free_rcu:
+err_uncount:
+	svcnet_flow_uncount(sn, be);
+	atomic_dec(&be->open);
 	/*
 	 * The forward insert may have succeeded before the SNAT one failed:
 	 * lookups may have found the flow (dead, they pass it by).
 	 */
 	call_rcu(&f->rcu, svcnet_flow_free_unused_rcu);
+	goto err_unlock_key;
+err_free:
+	svcnet_flow_free(f);
+err_unlock_key:
+	if (key_lock != lock)
+		spin_unlock(key_lock);
 err_unlock:
-	spin_unlock_bh(&sn->flow_lock);
+	spin_unlock_bh(lock);
 	svcnet_backend_put(be);
 err_count:
 	atomic_dec(&sn->flow_count);
@@ -595,9 +685,8 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 	memcpy(sn->cfg.timeout, svcnet_default_timeout,
 	       sizeof(sn->cfg.timeout));
 	sn->cfg.flow_max = SVCNET_FLOW_MAX_DEFAULT;
-	spin_lock_init(&sn->flow_lock);
 	atomic_set(&sn->flow_count, 0);
-	INIT_LIST_HEAD(&sn->young_list);
+	svcnet_young_init(sn);
 	atomic64_set(&sn->flows_evicted, 0);
 	err = rhltable_init(&sn->flows, &svcnet_flow_params);
 	if (err)
@@ -619,6 +708,11 @@ void svcnet_flow_net_exit(struct svcnet_net *sn)
 
 int svcnet_flow_init(void)
 {
+	int i;
+
+	for (i = 0; i < SVCNET_FLOW_LOCKS; i++)
+		spin_lock_init(&svcnet_flow_locks[i]);
+	svcnet_flow_lock_seed = get_random_u32();
 	/* an IPv4 flow ends after its two IPv4 addresses */
 	svcnet_flow4_cache = kmem_cache_create("svcnet_flow4",
 					       offsetof(struct svcnet_flow, addr) +

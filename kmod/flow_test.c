@@ -2,11 +2,13 @@
 /*
  * KUnit: the flow table: insertion, both lookups, races for one tuple,
  * the size limit, eviction of flows not assured, expiry (a slice of the table at
- * a time), dying services, flows given a source port of their own (port
+ * a time), dying services, creation on two CPUs at once (the same flows;
+ * while the backend is retired), flows given a source port of their own (port
  * clashes, hairpin, long lists) and IPv6 flows.
  */
 
 #include <kunit/test.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 
 #include "svcnet.h"
@@ -60,7 +62,7 @@ static void svcnet_flow_fixture_exit(struct kunit *test)
 	/* flows drop their backend references after a grace period */
 	rcu_barrier();
 	KUNIT_EXPECT_EQ(test, refcount_read(&fx->be.ref), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 0);
+	KUNIT_EXPECT_EQ(test, svcnet_backend_flows(&fx->be), 0U);
 	kfree(fx);
 }
 
@@ -141,7 +143,7 @@ static void svcnet_flow_lookup_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, g, f);
 	KUNIT_EXPECT_FALSE(test, created);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 1);
+	KUNIT_EXPECT_EQ(test, svcnet_backend_flows(&fx->be), 1U);
 	KUNIT_EXPECT_EQ(test, refcount_read(&fx->be.ref), 2);
 
 	svcnet_flow_remove(&fx->sn, f);
@@ -182,22 +184,27 @@ static void svcnet_flow_limit_test(struct kunit *test)
 static void svcnet_flow_evict_test(struct kunit *test)
 {
 	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
-	struct svcnet_flow *f[20];
+	struct svcnet_flow *f[20], *g[5];
 	struct svcnet_tuple t;
 	bool created;
 	int err, i;
 
 	fx->sn.cfg.flow_max = 20;
-	for (i = 0; i < 20; i++) {
+	/* on one CPU: its young list is oldest first */
+	migrate_disable();
+	for (i = 0; i < 20; i++)
 		f[i] = svcnet_test_flow(fx, i, &created, &err);
-		KUNIT_ASSERT_NOT_NULL(test, f[i]);
-	}
 	/* the oldest five are assured; the next five are not */
 	for (i = 0; i < 5; i++)
-		WRITE_ONCE(f[i]->flags, SVCNET_FLOW_F_ASSURED);
+		if (f[i])
+			WRITE_ONCE(f[i]->flags, SVCNET_FLOW_F_ASSURED);
 	for (i = 20; i < 25; i++)
-		KUNIT_EXPECT_NOT_NULL(test, svcnet_test_flow(fx, i, &created,
-							     &err));
+		g[i - 20] = svcnet_test_flow(fx, i, &created, &err);
+	migrate_enable();
+	for (i = 0; i < 20; i++)
+		KUNIT_ASSERT_NOT_NULL(test, f[i]);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_NOT_NULL(test, g[i]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 20);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->sn.flows_evicted), 5);
 	for (i = 0; i < 10; i++) {
@@ -330,7 +337,7 @@ static void svcnet_flow_open_count_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 1);
 	svcnet_flow_remove(&fx->sn, b);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 0);
+	KUNIT_EXPECT_EQ(test, svcnet_backend_flows(&fx->be), 0U);
 }
 
 /*
@@ -364,6 +371,122 @@ static void svcnet_flow_dead_service_test(struct kunit *test)
 	flush_delayed_work(&fx->sn.flow_gc);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.retired), 0);
+}
+
+/* one of the CPUs creating flows at once in the concurrency cases */
+struct svcnet_flow_racer {
+	struct svcnet_flow_fixture *fx;
+	u32 first, n;
+	atomic_t *done;			/* creations tried, by all racers */
+	u32 created, stale;
+	struct completion end;
+};
+
+static int svcnet_flow_racer_fn(void *arg)
+{
+	struct svcnet_flow_racer *r = arg;
+	struct svcnet_flow *f;
+	bool created;
+	u32 i;
+	int err;
+
+	for (i = 0; i < r->n; i++) {
+		/* as the datapath: bottom halves off */
+		local_bh_disable();
+		f = svcnet_test_flow(r->fx, r->first + i, &created, &err);
+		local_bh_enable();
+		if (f && created)
+			r->created++;
+		else if (!f && err == -ESTALE)
+			r->stale++;
+		atomic_inc(r->done);
+		cond_resched();
+	}
+	complete(&r->end);
+	return 0;
+}
+
+/*
+ * Two kernel threads, on two CPUs where there are two, create the flows
+ * of clients [first, first + n) each; with @retire_after, the backend is
+ * retired once that many creations were tried, while they go on.
+ */
+static void svcnet_flow_race(struct kunit *test, u32 first0, u32 first1,
+			     u32 n, u32 retire_after,
+			     struct svcnet_flow_racer *r)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct task_struct *t;
+	atomic_t done = ATOMIC_INIT(0);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct svcnet_flow_racer){ .fx = fx, .n = n,
+						   .first = i ? first1 : first0,
+						   .done = &done };
+		init_completion(&r[i].end);
+		t = kthread_create(svcnet_flow_racer_fn, &r[i],
+				   "svcnet-race%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		if (num_online_cpus() > 1 && cpu_online(i))
+			kthread_bind(t, i);
+		wake_up_process(t);
+	}
+	if (retire_after) {
+		while (atomic_read(&done) < retire_after)
+			cond_resched();
+		rtnl_lock();
+		svcnet_flow_retire(&fx->sn, &fx->be);
+		rtnl_unlock();
+	}
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&r[i].end);
+}
+
+/* Two CPUs creating the same flows: each is created once, counted once. */
+static void svcnet_flow_concurrent_same_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_flow_racer r[2];
+
+	svcnet_flow_race(test, 0, 0, 3000, 0, r);
+	KUNIT_EXPECT_EQ(test, r[0].created + r[1].created, 3000U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 3000);
+	KUNIT_EXPECT_EQ(test, svcnet_backend_flows(&fx->be), 3000U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->svc.active), 3000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 3000);
+}
+
+/*
+ * A backend retired while two CPUs create flows to it: every flow was
+ * either refused (-ESTALE) or created and then retired; none stays in
+ * use, and the counts come out exact once the retired ones are reaped.
+ */
+static void svcnet_flow_concurrent_retire_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_flow_racer r[2];
+	struct svcnet_tuple t;
+	u32 i, created;
+
+	svcnet_flow_race(test, 0, 100000, 3000, 2000, r);
+	created = r[0].created + r[1].created;
+	KUNIT_EXPECT_EQ(test, created + r[0].stale + r[1].stale, 6000U);
+	KUNIT_EXPECT_GT(test, r[0].stale + r[1].stale, 0U);
+	KUNIT_EXPECT_EQ(test, svcnet_flow_count(&fx->sn), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->svc.active), 0);
+	for (i = 0; i < 3000; i += 97) {
+		t = svcnet_client(i);
+		KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
+		t = svcnet_client(100000 + i);
+		KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
+	}
+	svcnet_flow_reap(&fx->sn);
+	flush_delayed_work(&fx->sn.flow_gc);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.retired), 0);
+	KUNIT_EXPECT_EQ(test, svcnet_backend_flows(&fx->be), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.open), 0);
 }
 
 static struct svcnet_tuple svcnet_rev_of(const struct svcnet_flow *f)
@@ -433,7 +556,7 @@ static void svcnet_flow_reverse_clash_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, svcnet_snat_port_ok(h));
 	KUNIT_EXPECT_NE(test, svcnet_rev_of(h).dport, svcnet_rev_of(f).dport);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->sn.flow_count), 3);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), 3);
+	KUNIT_EXPECT_EQ(test, svcnet_backend_flows(&fx->be), 3U);
 
 	/* its removal frees its port, not the others */
 	svcnet_flow_remove(&fx->sn, f);
@@ -491,7 +614,7 @@ static void svcnet_flow_port_exhaustion_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, i, range / 2);
 	count = atomic_read(&fx->sn.flow_count);
 	KUNIT_EXPECT_EQ(test, count, (int)i);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->be.active), count);
+	KUNIT_EXPECT_EQ(test, svcnet_backend_flows(&fx->be), (unsigned int)count);
 	KUNIT_EXPECT_NULL(test, svcnet_fwd(&fx->sn, &t));
 }
 
@@ -587,6 +710,8 @@ static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_touch_test),
 	KUNIT_CASE(svcnet_flow_open_count_test),
 	KUNIT_CASE(svcnet_flow_dead_service_test),
+	KUNIT_CASE(svcnet_flow_concurrent_same_test),
+	KUNIT_CASE(svcnet_flow_concurrent_retire_test),
 	KUNIT_CASE(svcnet_flow_reverse_clash_test),
 	KUNIT_CASE(svcnet_flow_hairpin_test),
 	KUNIT_CASE(svcnet_flow_port_exhaustion_test),

@@ -68,7 +68,7 @@ static int svcnet_nl_put_backend(struct sk_buff *skb,
 	    (be->draining &&
 	     nla_put_u32(skb, SVCNET_A_BE_DRAIN, svcnet_drain_left(be))) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_BE_STATS, be->stats,
-				  atomic_read(&be->active))) {
+				  svcnet_backend_flows(be))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

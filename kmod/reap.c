@@ -119,45 +119,41 @@ unsigned int svcnet_flow_flush(struct svcnet_net *sn, struct svcnet_dev *sd,
 
 /*
  * Retire @be: from now on no lookup finds a flow to it and no flow to it is
- * created (both under the flow lock, which orders them with this), and its
- * flows are collected outside RTNL by the work svcnet_flow_reap() queues,
- * in one walk however many backends and services went. The next segment
- * of a TCP connection it had is answered with a reset, the next datagram
- * of a UDP flow is balanced anew. Returns how many flows it had. Under
- * RTNL and the flow lock.
+ * created, and its flows are collected outside RTNL by the work
+ * svcnet_flow_reap() queues, in one walk however many backends and
+ * services went. The next segment of a TCP connection it had is answered
+ * with a reset, the next datagram of a UDP flow is balanced anew. Returns
+ * how many flows it had. Under RTNL.
+ *
+ * No lock orders this with the creation of flows on other CPUs: one atomic
+ * operation marks the backend's flow count retired and takes the count,
+ * so that every flow is counted either here or by nobody (its creation
+ * fails, svcnet_flow_count_on()); and a creation that counted its flow
+ * before, inserts it, then looks at be->removed again, while the walk
+ * that reaps runs after this (the barriers of the atomic operations pair):
+ * the flow is removed by its creator or by the walk.
  */
-static unsigned int __svcnet_flow_retire(struct svcnet_net *sn,
-					 struct svcnet_backend *be)
-{
-	unsigned int n;
-
-	lockdep_assert_held(&sn->flow_lock);
-	if (be->removed)
-		return 0;
-	WRITE_ONCE(be->removed, true);
-	n = atomic_read(&be->active);
-	atomic_add(n, &sn->retired);
-	/* the service counts its flows in use */
-	atomic_sub(n, &be->svc->active);
-	return n;
-}
-
 unsigned int svcnet_flow_retire(struct svcnet_net *sn,
 				struct svcnet_backend *be)
 {
 	unsigned int n;
 
 	ASSERT_RTNL();
-	spin_lock_bh(&sn->flow_lock);
-	n = __svcnet_flow_retire(sn, be);
-	spin_unlock_bh(&sn->flow_lock);
+	if (be->removed)
+		return 0;
+	WRITE_ONCE(be->removed, true);
+	n = atomic_fetch_or(SVCNET_ACTIVE_RETIRED, &be->active) &
+	    ~SVCNET_ACTIVE_RETIRED;
+	atomic_add(n, &sn->retired);
+	/* the service counts its flows in use */
+	atomic_sub(n, &be->svc->active);
 	return n;
 }
 
 /*
- * Retire every backend of @svc and stop new flows: a flow is inserted
- * under the flow lock only while its service is alive. Returns how many
- * flows the service had. Under RTNL.
+ * Retire every backend of @svc and stop new flows: a flow is created only
+ * while its backend is not retired. Returns how many flows the service
+ * had. Under RTNL.
  */
 unsigned int svcnet_flow_kill_service(struct svcnet_net *sn,
 				      struct svcnet_service *svc)
@@ -166,11 +162,9 @@ unsigned int svcnet_flow_kill_service(struct svcnet_net *sn,
 	unsigned int n = 0;
 
 	ASSERT_RTNL();
-	spin_lock_bh(&sn->flow_lock);
 	WRITE_ONCE(svc->dead, true);
 	list_for_each_entry(be, &svc->backends, list)
-		n += __svcnet_flow_retire(sn, be);
-	spin_unlock_bh(&sn->flow_lock);
+		n += svcnet_flow_retire(sn, be);
 	return n;
 }
 

@@ -44,7 +44,7 @@ static void svcnet_route_free(struct svcnet_route *r)
 	dst_release(r->dst);
 	atomic_dec(&r->sn->kept_routes);
 	kfree(r);
-	atomic_dec(&svcnet_objects);
+	svcnet_objects_dec();
 }
 
 static void svcnet_route_free_rcu(struct rcu_head *head)
@@ -141,7 +141,7 @@ static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 	svcnet_charge_end(memcg);
 	if (!r)
 		return;
-	atomic_inc(&svcnet_objects);
+	svcnet_objects_inc();
 	dst_hold(dst);
 	r->dst = dst;
 	r->cookie = cookie;

@@ -65,7 +65,7 @@ static u32 svcnet_lc_index(const struct svcnet_bset *bs, u64 start)
 		i = first + k;
 		if (i >= bs->n)
 			i -= bs->n;
-		a = atomic_read(&bs->be[i]->active);
+		a = svcnet_backend_flows(bs->be[i]);
 		w = svcnet_weight_of(bs, i);
 		/* a / w < best_a / best_w, without division */
 		if (!best_w || (u64)a * best_w < (u64)best_a * w) {

@@ -17,7 +17,7 @@
 #include "sched_maglev.h"
 #include "svcnet.h"
 
-atomic_t svcnet_objects = ATOMIC_INIT(0);
+DEFINE_PER_CPU(long, svcnet_objects);
 
 static const struct rhashtable_params svcnet_svc_params = {
 	.key_len = sizeof(struct svcnet_svc_key),
@@ -52,7 +52,7 @@ static void svcnet_service_free_rcu(struct rcu_head *head)
 	svcnet_tls_counters_free(&svc->tls);
 	svcnet_stats_block_put(svc->stats_blk);
 	kfree(svc);
-	atomic_dec(&svcnet_objects);
+	svcnet_objects_dec();
 }
 
 void svcnet_service_put(struct svcnet_service *svc)
@@ -70,13 +70,23 @@ static void svcnet_backend_free_rcu(struct rcu_head *head)
 	svcnet_service_put(be->svc);
 	svcnet_stats_block_put(be->stats_blk);
 	kmem_cache_free(svcnet_backend_cache, be);
-	atomic_dec(&svcnet_objects);
+	svcnet_objects_dec();
 }
 
 void svcnet_backend_put(struct svcnet_backend *be)
 {
 	if (refcount_dec_and_test(&be->ref))
 		call_rcu(&be->rcu, svcnet_backend_free_rcu);
+}
+
+static long svcnet_objects_left(void)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu(svcnet_objects, cpu));
+	return n;
 }
 
 /*
@@ -87,7 +97,7 @@ void svcnet_wait_objects(void)
 {
 	do {
 		rcu_barrier();
-	} while (atomic_read(&svcnet_objects) && (msleep(10), true));
+	} while (svcnet_objects_left() && (msleep(10), true));
 }
 
 int svcnet_services_init(struct svcnet_dev *sd)
@@ -149,7 +159,7 @@ struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 	svc->affinity_prefix = key->family == AF_INET ? 32 : 128;
 	INIT_LIST_HEAD(&svc->backends);
 	refcount_set(&svc->ref, 1);
-	atomic_inc(&svcnet_objects);
+	svcnet_objects_inc();
 	return svc;
 
 err_free:
@@ -306,6 +316,6 @@ struct svcnet_backend *svcnet_backend_alloc(struct svcnet_service *svc,
 	INIT_LIST_HEAD(&be->drain_list);
 	refcount_set(&be->ref, 1);
 	refcount_inc(&svc->ref);
-	atomic_inc(&svcnet_objects);
+	svcnet_objects_inc();
 	return be;
 }

@@ -185,7 +185,8 @@ struct svcnet_backend {
 	unsigned long drain_deadline;	/* jiffies */
 	struct list_head drain_list;	/* svcnet_net.draining, RTNL */
 	u64 id;				/* stable hash of address and port */
-	atomic_t active;		/* flows in the table */
+	/* flows in the table; SVCNET_ACTIVE_RETIRED once retired (reap.c) */
+	atomic_t active;
 	atomic_t open;			/* of them, not closing (FIN, RST) */
 	refcount_t ref;			/* list membership and each flow */
 	u32 purged;			/* flows removed with it, RTNL */
@@ -195,6 +196,14 @@ struct svcnet_backend {
 	struct svcnet_route __rcu *route;	/* to it, see route.c */
 	struct rcu_head rcu;
 };
+
+#define SVCNET_ACTIVE_RETIRED	BIT(30)
+
+/* how many flows in the table go to @be */
+static inline unsigned int svcnet_backend_flows(const struct svcnet_backend *be)
+{
+	return atomic_read(&be->active) & ~SVCNET_ACTIVE_RETIRED;
+}
 
 /* The backends a scheduler picks from; replaced whole, under RCU. */
 struct svcnet_bset {
@@ -225,7 +234,7 @@ struct svcnet_service {
 	struct svcnet_svc_key key;
 	struct svcnet_dev *sd;
 	u8 sched;
-	bool dead;			/* set under the flow lock */
+	bool dead;			/* set before its backends retire */
 	u8 affinity_prefix;		/* client address bits that count */
 	u8 policy;			/* enum svcnet_policy */
 	bool tls_offload;		/* kTLS sockets may offload to us */
@@ -312,7 +321,7 @@ struct svcnet_flow {
 	struct rhlist_head node;	/* in flows, by cport and addr[0] */
 	struct svcnet_backend *be;	/* holds a reference */
 	union {
-		/* in young_list until found assured there */
+		/* in a young list until found assured there */
 		struct list_head young_node;
 		struct rcu_head rcu;	/* once removed */
 	};
@@ -322,10 +331,11 @@ struct svcnet_flow {
 	u8 family;
 	u8 proto;
 	u8 state;			/* enum svcnet_flow_state */
-	bool dead;			/* set under the flow lock */
+	bool dead;			/* removed, or not yet live; flow lock */
 	bool snat;			/* a struct svcnet_flow_snat */
 	u8 flags;			/* SVCNET_FLOW_F_*, see track.c */
 	u8 wscale;			/* TCP: the client's (low 4 bits), be's */
+	u8 young;			/* its young list, svcnet_net.young */
 	int iif;			/* its last packet through svc0 came in by */
 	union {
 		struct {
@@ -369,8 +379,16 @@ struct svcnet_flow {
 /* in svcnet_flow.wscale: the side's SYN offered no window scale */
 #define SVCNET_NO_WSCALE	15
 
-/* flows of young_list looked at to evict one when the table is full */
+/* flows of a young list looked at to evict one when the table is full */
 #define SVCNET_EVICT_TRIES 64
+/* young lists of a namespace: a CPU adds new flows to its own */
+#define SVCNET_YOUNG_LISTS 16
+
+/* flows not yet seen assured, oldest first */
+struct svcnet_young {
+	spinlock_t lock;		/* the list */
+	struct list_head list;
+} ____cacheline_aligned_in_smp;
 
 struct svcnet_config {
 	u32 flow_max;
@@ -388,13 +406,11 @@ struct svcnet_net {
 	/* the flow table, and its source NATed flows by their own tuple */
 	struct rhltable flows;
 	struct rhashtable flows_snat;
-	spinlock_t flow_lock;		/* flow insertion and removal */
 	atomic_t flow_count;
-	/* of them, flows of retired backends, reaped by flow_gc; flow lock */
+	/* of them, flows of retired backends, reaped by flow_gc */
 	atomic_t retired;
 	bool reap;			/* flow_gc: reap them on its next run */
-	/* flows not yet seen assured, oldest first; flow lock */
-	struct list_head young_list;
+	struct svcnet_young young[SVCNET_YOUNG_LISTS];
 	atomic64_t flows_evicted;
 	struct delayed_work flow_gc;
 	/* where the collection of expired flows stands; flow_gc only */
@@ -473,8 +489,19 @@ int svcnet_tls_counters_use(struct svcnet_tls_counters *c);
 extern siphash_key_t svcnet_hash_key;
 
 /* service.c */
-/* services, backends and flows not yet freed */
-extern atomic_t svcnet_objects;
+/* services, backends and flows not yet freed, counted per CPU */
+DECLARE_PER_CPU(long, svcnet_objects);
+
+static inline void svcnet_objects_inc(void)
+{
+	this_cpu_inc(svcnet_objects);
+}
+
+static inline void svcnet_objects_dec(void)
+{
+	this_cpu_dec(svcnet_objects);
+}
+
 int svcnet_service_init(void);
 void svcnet_service_uninit(void);
 int svcnet_services_init(struct svcnet_dev *sd);
@@ -603,13 +630,29 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const union nf_inet_addr *snat,
 				       bool *created, int *err);
 void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f);
-void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
+spinlock_t *svcnet_flow_lock(const struct svcnet_net *sn, const void *key,
+			     unsigned int len);
 void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 			struct svcnet_tuple *rev);
+bool svcnet_flow_live(const struct svcnet_flow *f);
+
+static inline u32 svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
+{
+	return READ_ONCE(sn->cfg.timeout[state]) * HZ;
+}
+
+/* young.c */
+void svcnet_young_init(struct svcnet_net *sn);
+void svcnet_young_add(struct svcnet_net *sn, struct svcnet_flow *f);
+void svcnet_young_del(struct svcnet_net *sn, struct svcnet_flow *f);
+struct svcnet_flow *svcnet_young_evictee(struct svcnet_net *sn,
+					 unsigned int i);
+
+/* track.c: expiry */
+void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
 /* milliseconds until @f expires, 0 if it has */
 u32 svcnet_flow_expires_ms(const struct svcnet_flow *f);
 bool svcnet_flow_is_expired(const struct svcnet_flow *f);
-bool svcnet_flow_live(const struct svcnet_flow *f);
 static inline bool svcnet_flow_state_open(u8 state)
 {
 	return state != SVCNET_FLOW_TCP_FIN && state != SVCNET_FLOW_TCP_CLOSE;

@@ -179,6 +179,37 @@ u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply)
 	return SVCNET_FLOW_UDP;
 }
 
+/* Expiry: a flow's timeout runs from its last packet, by its state. */
+bool svcnet_flow_is_expired(const struct svcnet_flow *f)
+{
+	return (s32)((u32)jiffies - READ_ONCE(f->expires)) >= 0;
+}
+
+u32 svcnet_flow_expires_ms(const struct svcnet_flow *f)
+{
+	s32 left = (s32)(READ_ONCE(f->expires) - (u32)jiffies);
+
+	return left > 0 ? jiffies_to_msecs(left) : 0;
+}
+
+void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
+{
+	u32 expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
+	u8 cur = READ_ONCE(f->state);
+
+	/*
+	 * A closing flow never opens again (removal leaves it closed), and
+	 * the one transition from open to closing drops the open count.
+	 */
+	if (cur != state &&
+	    (svcnet_flow_state_open(cur) || !svcnet_flow_state_open(state)) &&
+	    cmpxchg(&f->state, cur, state) == cur &&
+	    svcnet_flow_state_open(cur) && !svcnet_flow_state_open(state))
+		atomic_dec(&f->be->open);
+	if (READ_ONCE(f->expires) != expires)
+		WRITE_ONCE(f->expires, expires);
+}
+
 #ifdef SVCNET_KUNIT
 #include "track_test.c"
 #endif

@@ -185,14 +185,16 @@
  * flow is removed within a second while the table holds up to 4096 flows,
  * within 8 seconds when it holds more (the table is collected a slice at a
  * time). When the table holds SVCNET_A_CFG_FLOW_MAX flows, a new flow
- * takes the place of the oldest flow not yet assured, counted in
- * SVCNET_A_CFG_FLOWS_EVICTED; when the oldest few are all assured, the new
- * flow is dropped and counted (SVCNET_DROP_FLOW_LIMIT). A flow is assured,
- * and never evicted, once it is established both ways: a TCP flow when
- * its handshake completed in sequence (the backend's SYN-ACK acknowledged
- * the client's SYN, the client's ACK acknowledged the SYN-ACK), a UDP flow
- * when a reply was seen and the flow still carries packets two seconds
- * after its first (a query and its answer are not assured). Spoofed SYNs
+ * takes the place of the oldest flow not yet assured (the oldest of those
+ * the CPU that handles it created, else of another CPU's), counted in
+ * SVCNET_A_CFG_FLOWS_EVICTED; when the oldest few of every CPU are all
+ * assured, the new flow is dropped and counted (SVCNET_DROP_FLOW_LIMIT).
+ * A flow is assured, and never evicted, once it is established both
+ * ways: a TCP flow when its handshake completed in sequence (the
+ * backend's SYN-ACK acknowledged the client's SYN, the client's ACK
+ * acknowledged the SYN-ACK), a UDP flow when a reply was seen and the flow
+ * still carries packets two seconds after its first (a query and its
+ * answer are not assured). Spoofed SYNs
  * and datagrams from spoofed sources, even answered ones, make room for
  * new flows and never push out established ones.
  *

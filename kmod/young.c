@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: the young lists of a namespace: its flows not yet seen assured
+ * (track.c), oldest first, where the flow table looks for one to evict
+ * when it is full (flow.c). A CPU adds the flows it creates to its own
+ * list, SVCNET_YOUNG_LISTS of them, each under its own lock; a flow goes
+ * on a list once, under its flow lock, and leaves it when it is removed,
+ * evicted, or found assured by a look for one to evict.
+ */
+
+#include "svcnet.h"
+
+void svcnet_young_init(struct svcnet_net *sn)
+{
+	int i;
+
+	for (i = 0; i < SVCNET_YOUNG_LISTS; i++) {
+		spin_lock_init(&sn->young[i].lock);
+		INIT_LIST_HEAD(&sn->young[i].list);
+	}
+}
+
+/* @f, new, on this CPU's list; under its flow lock (BH off). */
+void svcnet_young_add(struct svcnet_net *sn, struct svcnet_flow *f)
+{
+	struct svcnet_young *y;
+
+	f->young = raw_smp_processor_id() % SVCNET_YOUNG_LISTS;
+	y = &sn->young[f->young];
+	spin_lock(&y->lock);
+	list_add_tail(&f->young_node, &y->list);
+	spin_unlock(&y->lock);
+}
+
+/* @f off its list, if it is on one; under its flow lock (BH off). */
+void svcnet_young_del(struct svcnet_net *sn, struct svcnet_flow *f)
+{
+	struct svcnet_young *y = &sn->young[f->young];
+
+	/* off already: it never goes back, and only this removal is left */
+	if (list_empty(&f->young_node))
+		return;
+	spin_lock(&y->lock);
+	list_del_init(&f->young_node);
+	spin_unlock(&y->lock);
+}
+
+/*
+ * Take the oldest flow not assured among the first SVCNET_EVICT_TRIES of
+ * list @i (counted from this CPU's) off it, and return it; the assured
+ * flows looked at leave the list. Under RCU, which keeps the flow readable
+ * once the list's lock is dropped; its caller evicts it under its flow
+ * lock if it is still neither removed nor assured.
+ */
+struct svcnet_flow *svcnet_young_evictee(struct svcnet_net *sn,
+					 unsigned int i)
+{
+	struct svcnet_young *y;
+	struct svcnet_flow *f, *tmp, *found = NULL;
+	unsigned int n = 0;
+
+	y = &sn->young[(raw_smp_processor_id() + i) % SVCNET_YOUNG_LISTS];
+	/* a flood that finds nothing to evict takes no lock here */
+	if (list_empty(&y->list))
+		return NULL;
+	spin_lock_bh(&y->lock);
+	list_for_each_entry_safe(f, tmp, &y->list, young_node) {
+		list_del_init(&f->young_node);
+		if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED)) {
+			found = f;
+			break;
+		}
+		if (++n == SVCNET_EVICT_TRIES)
+			break;
+	}
+	spin_unlock_bh(&y->lock);
+	return found;
+}
