@@ -405,22 +405,23 @@ static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 }
 
 /*
- * The table is full: remove the oldest flow not assured of this CPU's
- * young list, or else of the next lists (young.c), to make room for a new
- * flow: spoofed SYNs, and UDP datagrams from spoofed sources even when the
- * backend answers them, cannot push out connections established both
- * ways. No flow lock held.
+ * The table is full: remove the oldest flow not assured of the young list
+ * whose oldest has been idle longest, or else of the next lists (young.c),
+ * to make room for a new flow: spoofed SYNs, and UDP datagrams from
+ * spoofed sources even when the backend answers them, cannot push out
+ * connections established both ways. No flow lock held.
  */
 static bool svcnet_flow_evict(struct svcnet_net *sn)
 {
 	spinlock_t *lock;		/* the evicted flow's */
+	unsigned int i, first;
 	struct svcnet_flow *f;
 	bool done = false;
-	unsigned int i;
 
 	rcu_read_lock();
+	first = svcnet_young_stalest(sn);
 	for (i = 0; i < SVCNET_YOUNG_LISTS && !done; i++) {
-		f = svcnet_young_evictee(sn, i);
+		f = svcnet_young_evictee(sn, (first + i) % SVCNET_YOUNG_LISTS);
 		if (!f)
 			continue;
 		lock = svcnet_flow_lock_of(sn, f);

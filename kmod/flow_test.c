@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the flow table: insertion, both lookups, races for one tuple,
- * the size limit, eviction of flows not assured, expiry (a slice of the table at
- * a time), dying services, creation on two CPUs at once (the same flows;
- * while the backend is retired), flows given a source port of their own (port
- * clashes, hairpin, long lists) and IPv6 flows.
+ * KUnit: the flow table: insertion, both lookups, races for one tuple, the
+ * size limit, eviction of flows not assured (one CPU's for another's),
+ * expiry (a slice at a time), dying services, creation on two CPUs at
+ * once (also while the backend retires), flows given a source port of
+ * their own (port clashes, hairpin, long lists) and IPv6 flows.
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
 
@@ -376,9 +377,8 @@ static void svcnet_flow_dead_service_test(struct kunit *test)
 /* one of the CPUs creating flows at once in the concurrency cases */
 struct svcnet_flow_racer {
 	struct svcnet_flow_fixture *fx;
-	u32 first, n;
+	u32 first, n, created, stale;
 	atomic_t *done;			/* creations tried, by all racers */
-	u32 created, stale;
 	struct completion end;
 };
 
@@ -395,10 +395,8 @@ static int svcnet_flow_racer_fn(void *arg)
 		local_bh_disable();
 		f = svcnet_test_flow(r->fx, r->first + i, &created, &err);
 		local_bh_enable();
-		if (f && created)
-			r->created++;
-		else if (!f && err == -ESTALE)
-			r->stale++;
+		r->created += f && created;
+		r->stale += !f && err == -ESTALE;
 		atomic_inc(r->done);
 		cond_resched();
 	}
@@ -407,9 +405,9 @@ static int svcnet_flow_racer_fn(void *arg)
 }
 
 /*
- * Two kernel threads, on two CPUs where there are two, create the flows
- * of clients [first, first + n) each; with @retire_after, the backend is
- * retired once that many creations were tried, while they go on.
+ * Two kernel threads, on two CPUs where there are two, create the flows of
+ * clients [first, first + n) each; with @retire_after, the backend retires
+ * once that many creations were tried, while they go on.
  */
 static void svcnet_flow_race(struct kunit *test, u32 first0, u32 first1,
 			     u32 n, u32 retire_after,
@@ -428,7 +426,7 @@ static void svcnet_flow_race(struct kunit *test, u32 first0, u32 first1,
 		t = kthread_create(svcnet_flow_racer_fn, &r[i],
 				   "svcnet-race%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		if (num_online_cpus() > 1 && cpu_online(i))
+		if (cpu_online(i))
 			kthread_bind(t, i);
 		wake_up_process(t);
 	}
@@ -441,6 +439,54 @@ static void svcnet_flow_race(struct kunit *test, u32 first0, u32 first1,
 	}
 	for (i = 0; i < 2; i++)
 		wait_for_completion(&r[i].end);
+}
+
+/*
+ * A full table of flows created on another CPU (a flood there: moved to
+ * another young list here, as that CPU's), then new flows on this CPU:
+ * they evict the flood's, oldest first, never each other.
+ */
+static void svcnet_flow_evict_other_cpu_test(struct kunit *test)
+{
+	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
+	struct svcnet_young *here, *there;
+	struct svcnet_flow *f[5], *g;
+	unsigned int other;
+	struct svcnet_tuple t;
+	bool created;
+	int err, i;
+
+	fx->sn.cfg.flow_max = 10;
+	migrate_disable();
+	for (i = 0; i < 10; i++)
+		svcnet_test_flow(fx, i, &created, &err);
+	here = &fx->sn.young[smp_processor_id() % SVCNET_YOUNG_LISTS];
+	other = (smp_processor_id() + 1) % SVCNET_YOUNG_LISTS;
+	there = &fx->sn.young[other];
+	spin_lock_bh(&here->lock);
+	spin_lock_nested(&there->lock, SINGLE_DEPTH_NESTING);
+	list_for_each_entry(g, &here->list, young_node)
+		g->young = other;
+	list_splice_tail_init(&here->list, &there->list);
+	spin_unlock(&there->lock);
+	spin_unlock_bh(&here->lock);
+	migrate_enable();
+	/* the flood's flows idle a while */
+	msleep(50);
+	migrate_disable();
+	for (i = 0; i < 5; i++)
+		f[i] = svcnet_test_flow(fx, 100 + i, &created, &err);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, atomic64_read(&fx->sn.flows_evicted), 5);
+	for (i = 0; i < 10; i++) {
+		t = svcnet_client(i);
+		KUNIT_EXPECT_EQ(test, !svcnet_fwd(&fx->sn, &t), i < 5);
+	}
+	for (i = 0; i < 5; i++) {
+		t = svcnet_client(100 + i);
+		KUNIT_EXPECT_NOT_NULL(test, f[i]);
+		KUNIT_EXPECT_NOT_NULL(test, svcnet_fwd(&fx->sn, &t));
+	}
 }
 
 /* Two CPUs creating the same flows: each is created once, counted once. */
@@ -710,6 +756,7 @@ static struct kunit_case svcnet_flow_test_cases[] = {
 	KUNIT_CASE(svcnet_flow_touch_test),
 	KUNIT_CASE(svcnet_flow_open_count_test),
 	KUNIT_CASE(svcnet_flow_dead_service_test),
+	KUNIT_CASE(svcnet_flow_evict_other_cpu_test),
 	KUNIT_CASE(svcnet_flow_concurrent_same_test),
 	KUNIT_CASE(svcnet_flow_concurrent_retire_test),
 	KUNIT_CASE(svcnet_flow_reverse_clash_test),

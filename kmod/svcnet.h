@@ -645,6 +645,7 @@ static inline u32 svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
 void svcnet_young_init(struct svcnet_net *sn);
 void svcnet_young_add(struct svcnet_net *sn, struct svcnet_flow *f);
 void svcnet_young_del(struct svcnet_net *sn, struct svcnet_flow *f);
+unsigned int svcnet_young_stalest(struct svcnet_net *sn);
 struct svcnet_flow *svcnet_young_evictee(struct svcnet_net *sn,
 					 unsigned int i);
 

@@ -185,10 +185,11 @@
  * flow is removed within a second while the table holds up to 4096 flows,
  * within 8 seconds when it holds more (the table is collected a slice at a
  * time). When the table holds SVCNET_A_CFG_FLOW_MAX flows, a new flow
- * takes the place of the oldest flow not yet assured (the oldest of those
- * the CPU that handles it created, else of another CPU's), counted in
- * SVCNET_A_CFG_FLOWS_EVICTED; when the oldest few of every CPU are all
- * assured, the new flow is dropped and counted (SVCNET_DROP_FLOW_LIMIT).
+ * takes the place of the oldest flow not yet assured (flows are kept in
+ * order of creation per CPU; of the oldest of each, the one idle longest),
+ * counted in SVCNET_A_CFG_FLOWS_EVICTED; when the oldest few of every CPU
+ * are all assured, the new flow is dropped and counted
+ * (SVCNET_DROP_FLOW_LIMIT).
  * A flow is assured, and never evicted, once it is established both
  * ways: a TCP flow when its handshake completed in sequence (the
  * backend's SYN-ACK acknowledged the client's SYN, the client's ACK
