@@ -8,8 +8,11 @@
 #   make demo         boot Debian's stock kernel, load svcnet, show it
 #   make bench        svcnet against IPVS, iptables, nftables, no balancer
 #                     in one VM run (see README): bench/results.json, .png
+#   make deb          the Debian packages svcnet and svcnet-dkms in .build/deb
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr
+VERSION := $(shell cat VERSION)
+DEB := .build/deb/svcnet-$(VERSION)
 
 all: module tool
 
@@ -36,9 +39,23 @@ demo:
 bench:
 	bench/run
 
+# the packages svcnet and svcnet-dkms, into .build/deb, from the working
+# tree (needs debhelper, dh-dkms, dkms: tests/deps debhelper dh-dkms dkms)
+deb:
+	@command -v dpkg-buildpackage dh_dkms >/dev/null || { echo "make deb needs dpkg-dev, debhelper and dh-dkms: apt-get install debhelper dh-dkms dkms" >&2; exit 1; }
+	rm -rf .build/deb && mkdir -p $(DEB)
+	rsync -a --exclude '*.o' --exclude '*.ko' --exclude '*.mod*' --exclude '.*.cmd' \
+		--exclude userspace-tools/svcnet Kbuild VERSION kmod uapi userspace-tools $(DEB)/
+	cp -r packaging/debian $(DEB)/debian
+	cp dkms.conf $(DEB)/debian/svcnet-dkms.dkms
+	printf 'svcnet (%s) unstable; urgency=medium\n\n  * svcnet %s.\n\n -- svcnet developers <svcnet@example.org>  %s\n' \
+		$(VERSION) $(VERSION) "$$(date -R)" >$(DEB)/debian/changelog
+	cd $(DEB) && dpkg-buildpackage -us -uc -b
+	@ls .build/deb/*.deb
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C userspace-tools clean
 	rm -rf .build
 
-.PHONY: all module tool install check check-full demo bench clean
+.PHONY: all module tool install check check-full demo bench deb clean

@@ -111,5 +111,6 @@ module_init(svcnet_init);
 module_exit(svcnet_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("In-kernel service load balancer network device");
+MODULE_VERSION(SVCNET_VERSION);
 MODULE_ALIAS_RTNL_LINK("svcnet");
 MODULE_ALIAS_GENL_FAMILY(SVCNET_GENL_NAME);

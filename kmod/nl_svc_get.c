@@ -8,9 +8,17 @@
 
 #include "netlink.h"
 
+/* @be's flows whose connection is closing */
+static u32 svcnet_backend_closing(const struct svcnet_backend *be)
+{
+	int n = svcnet_backend_flows(be) - atomic_read(&be->open);
+
+	return n > 0 ? n : 0;
+}
+
 static int svcnet_nl_put_lbstats(struct sk_buff *skb, int type,
 				 struct svcnet_pcpu_lbstats __percpu *pcpu,
-				 u32 active)
+				 u32 active, u32 closing)
 {
 	struct svcnet_lbstats s;
 	struct nlattr *nest;
@@ -22,6 +30,7 @@ static int svcnet_nl_put_lbstats(struct sk_buff *skb, int type,
 	if (nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_CONNS, s.conns,
 			      SVCNET_A_LB_STATS_PAD) ||
 	    nla_put_u32(skb, SVCNET_A_LB_STATS_ACTIVE, active) ||
+	    nla_put_u32(skb, SVCNET_A_LB_STATS_CLOSING, min(closing, active)) ||
 	    nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_PKTS_IN, s.pkts_in,
 			      SVCNET_A_LB_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, SVCNET_A_LB_STATS_BYTES_IN, s.bytes_in,
@@ -41,7 +50,7 @@ static int svcnet_nl_put_lbstats(struct sk_buff *skb, int type,
 static size_t svcnet_nl_lbstats_size(void)
 {
 	return nla_total_size(0) + 5 * nla_total_size_64bit(sizeof(u64)) +
-	       nla_total_size(sizeof(u32));
+	       2 * nla_total_size(sizeof(u32));
 }
 
 /* The most svcnet_nl_put_backend() puts. */
@@ -68,7 +77,8 @@ static int svcnet_nl_put_backend(struct sk_buff *skb,
 	    (be->draining &&
 	     nla_put_u32(skb, SVCNET_A_BE_DRAIN, svcnet_drain_left(be))) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_BE_STATS, be->stats,
-				  svcnet_backend_flows(be))) {
+				  svcnet_backend_flows(be),
+				  svcnet_backend_closing(be))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -101,6 +111,19 @@ static int svcnet_nl_put_sources(struct sk_buff *skb,
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* The flows of @svc's backends whose connection is closing; RTNL. */
+static u32 svcnet_service_closing(const struct svcnet_service *svc)
+{
+	const struct svcnet_backend *be;
+	u32 n = 0;
+
+	ASSERT_RTNL();
+	list_for_each_entry(be, &svc->backends, list)
+		if (!READ_ONCE(be->removed))
+			n += svcnet_backend_closing(be);
+	return n;
 }
 
 /*
@@ -147,7 +170,8 @@ static int svcnet_nl_fill_service(struct sk_buff *skb,
 	    svcnet_nl_put_tls_stats(skb, SVCNET_A_SVC_TLS_STATS, &svc->tls) ||
 	    svcnet_nl_put_sources(skb, svc) ||
 	    svcnet_nl_put_lbstats(skb, SVCNET_A_SVC_STATS, svc->stats,
-				  atomic_read(&svc->active)))
+				  max(atomic_read(&svc->active), 0),
+				  svcnet_service_closing(svc)))
 		goto err_cancel;
 	bes = nla_nest_start(skb, SVCNET_A_SVC_BACKENDS);
 	if (!bes)

@@ -192,7 +192,8 @@ static int lbstats_cb(const struct nlattr *attr, void *data)
 	struct lbstats *st = data;
 	uint16_t type = mnl_attr_get_type(attr);
 
-	if (type == SVCNET_A_LB_STATS_ACTIVE &&
+	if ((type == SVCNET_A_LB_STATS_ACTIVE ||
+	     type == SVCNET_A_LB_STATS_CLOSING) &&
 	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 		st->v[type] = mnl_attr_get_u32(attr);
 	else if (type <= SVCNET_A_LB_STATS_MAX &&
@@ -758,6 +759,9 @@ void lbstats_json(struct json *j, const struct lbstats *st)
 	json_open_object(j, "stats");
 	json_u64(j, "connections", st->v[SVCNET_A_LB_STATS_CONNS]);
 	json_u64(j, "active", st->v[SVCNET_A_LB_STATS_ACTIVE]);
+	json_u64(j, "open", st->v[SVCNET_A_LB_STATS_ACTIVE] -
+		 st->v[SVCNET_A_LB_STATS_CLOSING]);
+	json_u64(j, "closing", st->v[SVCNET_A_LB_STATS_CLOSING]);
 	json_u64(j, "packets_in", st->v[SVCNET_A_LB_STATS_PKTS_IN]);
 	json_u64(j, "bytes_in", st->v[SVCNET_A_LB_STATS_BYTES_IN]);
 	json_u64(j, "packets_out", st->v[SVCNET_A_LB_STATS_PKTS_OUT]);
@@ -767,9 +771,12 @@ void lbstats_json(struct json *j, const struct lbstats *st)
 
 void lbstats_text(const char *indent, const struct lbstats *st)
 {
-	printf("%sconnections %llu active %llu\n", indent,
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_CONNS],
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_ACTIVE]);
+	printf("%sconnections %llu flows %llu: open %llu closing %llu\n",
+	       indent, (unsigned long long)st->v[SVCNET_A_LB_STATS_CONNS],
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_ACTIVE],
+	       (unsigned long long)(st->v[SVCNET_A_LB_STATS_ACTIVE] -
+				    st->v[SVCNET_A_LB_STATS_CLOSING]),
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_CLOSING]);
 	printf("%sin: %llu packets %llu bytes  out: %llu packets %llu bytes\n",
 	       indent,
 	       (unsigned long long)st->v[SVCNET_A_LB_STATS_PKTS_IN],

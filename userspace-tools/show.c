@@ -16,6 +16,7 @@
 #include "api.h"
 #include "svcnet.h"
 
+
 static const char *const drop_names[] = {
 	[SVCNET_DROP_NO_SERVICE] = "no-service",
 	[SVCNET_DROP_MALFORMED] = "malformed",
@@ -30,7 +31,12 @@ static const char *const drop_names[] = {
 	[SVCNET_DROP_NO_PORT] = "no-port",
 };
 
-#define N_DROPS (sizeof(drop_names) / sizeof(drop_names[0]))
+/* The name of drop reason @r (enum svcnet_drop_reason), NULL past the last. */
+const char *drop_name(unsigned int r)
+{
+	return r < sizeof(drop_names) / sizeof(drop_names[0]) ?
+	       drop_names[r] : NULL;
+}
 
 static void print_json(const struct dev_list *l)
 {
@@ -58,8 +64,8 @@ static void print_json(const struct dev_list *l)
 			json_u64(&j, "fast_path_packets",
 				 d->fast_path_packets);
 			json_open_object(&j, "drops");
-			for (r = 1; r < N_DROPS; r++)
-				json_u64(&j, drop_names[r], d->drops[r]);
+			for (r = 1; drop_name(r); r++)
+				json_u64(&j, drop_name(r), d->drops[r]);
 			json_close_object(&j);
 			tls_stats_json(&j, &d->tls);
 			json_close_object(&j);
@@ -93,8 +99,8 @@ static void print_text(const struct dev_list *l)
 		printf("    fragments in reassembly: %llu\n",
 		       (unsigned long long)d->fragments);
 		printf("    drops:");
-		for (r = 1; r < N_DROPS; r++)
-			printf(" %s %llu", drop_names[r],
+		for (r = 1; drop_name(r); r++)
+			printf(" %s %llu", drop_name(r),
 			       (unsigned long long)d->drops[r]);
 		printf("\n");
 		tls_stats_text("    ", &d->tls);

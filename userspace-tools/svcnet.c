@@ -28,6 +28,7 @@ static const struct {
 	{ "monitor", cmd_monitor, "print configuration events as they happen" },
 	{ "apply", cmd_apply, "make a device's services those of a file, atomically" },
 	{ "save", cmd_save, "print a device's services as a file for apply" },
+	{ "metrics", cmd_metrics, "print every counter in the Prometheus text format" },
 };
 
 static void usage(FILE *out)

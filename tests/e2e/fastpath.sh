@@ -66,7 +66,7 @@ $svcnet backend add svc0 udp "[$VIP6]:53" "[fd00:1::2]:8080"
 iptables -I FORWARD -m conntrack --ctstate INVALID -m comment --comment fp-invalid
 iptables -I FORWARD -d $VIP -p tcp --dport 80 -m comment --comment fp-vip
 iptables -I FORWARD -d 10.0.1.2 -p tcp --dport 8080 -m comment --comment fp-be
-trap 'iptables -F FORWARD; cleanup_topology' EXIT
+trap 'iptables -F FORWARD; iptables -t nat -F POSTROUTING; cleanup_topology' EXIT
 
 check "a new device has its fast path on (svcnet -j show)" \
 	is "$($svcnet -j show svc0 | jq .[0].fast_path)" true
@@ -95,6 +95,38 @@ check "conntrack: the connection is client -> service, its reply service -> clie
 		grep -q 'src=10.96.0.1 dst=10.0.9.2 sport=80'"
 check "conntrack: no entry towards the backend's address" \
 	bash -c "! conntrack -L -p tcp --orig-dst 10.0.1.2 2>/dev/null | grep -q 10.0.9.2"
+
+# --- the same counters for Prometheus ----------------------------------------------
+# metric VALUE-OF NAME LABEL-SUBSTRING: the sample of NAME whose labels hold it
+metric() { $svcnet metrics | awk -v n="$1" -v l="$2" '$1 ~ "^" n "[{]" && index($1, l) { print $2 }'; }
+prom=$(mktemp)
+$svcnet metrics >"$prom"
+check "metrics: promtool check metrics accepts svcnet metrics" \
+	promtool check metrics <"$prom"
+rm -f "$prom"
+js=$($svcnet -j -s show svc0)
+jsvc=$($svcnet -j -s service show svc0 | jq '.[] | select(.protocol == "tcp" and .port == 80)')
+check "metrics: device, service and backend counters equal svcnet -j -s" \
+	is "$(metric svcnet_device_transmit_packets_total 'device="svc0"') $(metric svcnet_device_fast_path_packets_total 'device="svc0"') $(metric svcnet_service_connections_total 'protocol="tcp",service="10.96.0.1:80"') $(metric svcnet_backend_packets_total 'protocol="tcp",service="10.96.0.1:80",backend="10.0.1.2:8080",direction="in"')" \
+	"$(jq -r '.[0].stats | "\(.tx_packets) \(.fast_path_packets)"' <<<"$js") $(jq -r '.stats.connections' <<<"$jsvc") $(jq -r '.backends[0].stats.packets_in' <<<"$jsvc")"
+
+# --- MASQUERADE towards the backends, as on a node masquerading its pods'
+# traffic: conntrack set the connection's NAT on its SYN's way into svc0 (none),
+# so it keeps the client's address; still one connection, replied, none INVALID
+iptables -t nat -A POSTROUTING -o fp-be1 -j MASQUERADE
+before=$(snap)
+check "MASQUERADE towards the backend: a 256 KiB TCP transfer arrives intact" \
+	ip netns exec fp-cl $LB sha $VIP 80 262144
+after=$(snap)
+check "MASQUERADE towards the backend: only its SYN went through svc0" \
+	is "$(($(delta "$before" "$after" 1) - $(delta "$before" "$after" 2)))" 1
+check "MASQUERADE towards the backend: conntrack: no packet was INVALID" \
+	is "$(fwd_count fp-invalid)" 0
+check "MASQUERADE towards the backend: conntrack: both connections client -> service, replied, not masqueraded" \
+	is "$(conntrack -L -p tcp --orig-dst $VIP 2>/dev/null |
+		grep 'src=10.0.9.2 dst=10.96.0.1 ' | grep -v UNREPLIED |
+		grep -c 'src=10.96.0.1 dst=10.0.9.2 sport=80')" 2
+iptables -t nat -F POSTROUTING
 
 # --- UDP: what sends packets back through svc0 -------------------------------------
 # a request from fixed port 4000: the first creates the flow (svc0), the

@@ -227,6 +227,10 @@
  * Load-balancing counters (SVCNET_A_SVC_STATS, SVCNET_A_BE_STATS), nested:
  *   SVCNET_A_LB_STATS_CONNS: NLA_U64, flows created
  *   SVCNET_A_LB_STATS_ACTIVE: NLA_U32, flows now in the flow table
+ *   SVCNET_A_LB_STATS_CLOSING: NLA_U32, of them, those whose connection is
+ *     closing (TCP: a FIN or RST was seen) and that wait out their timeout;
+ *     the others are open (a TCP connection being set up or established, a
+ *     UDP flow), as ipvsadm's ActiveConn and InActConn tell apart
  *   SVCNET_A_LB_STATS_PKTS_IN, SVCNET_A_LB_STATS_BYTES_IN: NLA_U64,
  *     client to backend
  *   SVCNET_A_LB_STATS_PKTS_OUT, SVCNET_A_LB_STATS_BYTES_OUT: NLA_U64,
@@ -647,6 +651,7 @@ enum svcnet_lb_stats_attr {
 	SVCNET_A_LB_STATS_PKTS_OUT,
 	SVCNET_A_LB_STATS_BYTES_OUT,
 	SVCNET_A_LB_STATS_PAD,
+	SVCNET_A_LB_STATS_CLOSING,
 	__SVCNET_A_LB_STATS_MAX
 };
 
