@@ -40,16 +40,23 @@ bench:
 	bench/run
 
 # the packages svcnet and svcnet-dkms, into .build/deb, from the working
-# tree (needs debhelper, dh-dkms, dkms: tests/deps debhelper dh-dkms dkms)
+# tree (needs debhelper, dh-dkms, dkms: tests/deps installs them); set
+# MAINTAINER to the address of whoever distributes the packages
+MAINTAINER ?= svcnet developers <svcnet@example.org>
 deb:
-	@command -v dpkg-buildpackage dh_dkms >/dev/null || { echo "make deb needs dpkg-dev, debhelper and dh-dkms: apt-get install debhelper dh-dkms dkms" >&2; exit 1; }
+	@for c in dpkg-buildpackage dh_dkms rsync; do \
+		command -v $$c >/dev/null || { echo "make deb needs $$c: apt-get install debhelper dh-dkms dkms rsync" >&2; exit 1; }; \
+	done
 	rm -rf .build/deb && mkdir -p $(DEB)
 	rsync -a --exclude '*.o' --exclude '*.ko' --exclude '*.mod*' --exclude '.*.cmd' \
 		--exclude userspace-tools/svcnet Kbuild VERSION kmod uapi userspace-tools $(DEB)/
 	cp -r packaging/debian $(DEB)/debian
-	cp dkms.conf $(DEB)/debian/svcnet-dkms.dkms
-	printf 'svcnet (%s) unstable; urgency=medium\n\n  * svcnet %s.\n\n -- svcnet developers <svcnet@example.org>  %s\n' \
-		$(VERSION) $(VERSION) "$$(date -R)" >$(DEB)/debian/changelog
+	sed -i 's|^Maintainer: .*|Maintainer: $(MAINTAINER)|' $(DEB)/debian/control
+	cp packaging/dkms.conf $(DEB)/debian/svcnet-dkms.dkms
+	# the changelog's date: the last commit's, so that a build is reproducible
+	printf 'svcnet (%s) unstable; urgency=medium\n\n  * svcnet %s.\n\n -- %s  %s\n' \
+		$(VERSION) $(VERSION) "$(MAINTAINER)" \
+		"$$(git log -1 --format=%aD 2>/dev/null || date -R)" >$(DEB)/debian/changelog
 	cd $(DEB) && dpkg-buildpackage -us -uc -b
 	@ls .build/deb/*.deb
 

@@ -194,8 +194,10 @@ static int lbstats_cb(const struct nlattr *attr, void *data)
 
 	if ((type == SVCNET_A_LB_STATS_ACTIVE ||
 	     type == SVCNET_A_LB_STATS_CLOSING) &&
-	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+	    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
 		st->v[type] = mnl_attr_get_u32(attr);
+		st->has_closing |= type == SVCNET_A_LB_STATS_CLOSING;
+	}
 	else if (type <= SVCNET_A_LB_STATS_MAX &&
 		 type != SVCNET_A_LB_STATS_PAD &&
 		 mnl_attr_validate(attr, MNL_TYPE_U64) >= 0)
@@ -759,9 +761,11 @@ void lbstats_json(struct json *j, const struct lbstats *st)
 	json_open_object(j, "stats");
 	json_u64(j, "connections", st->v[SVCNET_A_LB_STATS_CONNS]);
 	json_u64(j, "active", st->v[SVCNET_A_LB_STATS_ACTIVE]);
-	json_u64(j, "open", st->v[SVCNET_A_LB_STATS_ACTIVE] -
-		 st->v[SVCNET_A_LB_STATS_CLOSING]);
-	json_u64(j, "closing", st->v[SVCNET_A_LB_STATS_CLOSING]);
+	if (st->has_closing) {	/* not from a module that predates it */
+		json_u64(j, "open", st->v[SVCNET_A_LB_STATS_ACTIVE] -
+			 st->v[SVCNET_A_LB_STATS_CLOSING]);
+		json_u64(j, "closing", st->v[SVCNET_A_LB_STATS_CLOSING]);
+	}
 	json_u64(j, "packets_in", st->v[SVCNET_A_LB_STATS_PKTS_IN]);
 	json_u64(j, "bytes_in", st->v[SVCNET_A_LB_STATS_BYTES_IN]);
 	json_u64(j, "packets_out", st->v[SVCNET_A_LB_STATS_PKTS_OUT]);
@@ -771,12 +775,15 @@ void lbstats_json(struct json *j, const struct lbstats *st)
 
 void lbstats_text(const char *indent, const struct lbstats *st)
 {
-	printf("%sconnections %llu flows %llu: open %llu closing %llu\n",
-	       indent, (unsigned long long)st->v[SVCNET_A_LB_STATS_CONNS],
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_ACTIVE],
-	       (unsigned long long)(st->v[SVCNET_A_LB_STATS_ACTIVE] -
-				    st->v[SVCNET_A_LB_STATS_CLOSING]),
-	       (unsigned long long)st->v[SVCNET_A_LB_STATS_CLOSING]);
+	printf("%sconnections %llu flows %llu", indent,
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_CONNS],
+	       (unsigned long long)st->v[SVCNET_A_LB_STATS_ACTIVE]);
+	if (st->has_closing)
+		printf(": open %llu closing %llu",
+		       (unsigned long long)(st->v[SVCNET_A_LB_STATS_ACTIVE] -
+					    st->v[SVCNET_A_LB_STATS_CLOSING]),
+		       (unsigned long long)st->v[SVCNET_A_LB_STATS_CLOSING]);
+	printf("\n");
 	printf("%sin: %llu packets %llu bytes  out: %llu packets %llu bytes\n",
 	       indent,
 	       (unsigned long long)st->v[SVCNET_A_LB_STATS_PKTS_IN],

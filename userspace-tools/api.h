@@ -18,6 +18,7 @@
 
 struct lbstats {
 	uint64_t v[SVCNET_A_LB_STATS_MAX + 1];
+	bool has_closing;	/* the kernel told open and closing flows apart */
 };
 
 /* kTLS offload counters; absent on kernels without TLS device offload */

@@ -129,7 +129,9 @@ static void print_devices(const struct dev_list *dl)
 		for (i = 0; i < dl->n; i++) {
 			dev_values(&dl->devs[i], v);
 			l.dev = dl->devs[i].ifname;
-			sample(dev_families[f].name, &l, v[f]);
+			/* the switch, where the kernel reports it */
+			if (f != N(dev_families) - 1 || dl->devs[i].fast_path >= 0)
+				sample(dev_families[f].name, &l, v[f]);
 		}
 	}
 	family(&(struct family){ "svcnet_device_drops_total", "counter",
@@ -145,7 +147,7 @@ static void print_devices(const struct dev_list *dl)
 	}
 }
 
-/* The kTLS offload counters of devices (@svcs NULL) or services. */
+/* The kTLS offload counters of the devices @dl or the services @sl. */
 static void print_tls(const struct dev_list *dl, const struct svc_list *sl)
 {
 	const struct tls_stats *t;
@@ -187,8 +189,9 @@ static void print_tls(const struct dev_list *dl, const struct svc_list *sl)
 
 static const struct family lb_families[] = {
 	{ "connections_total", "counter", "Flows created." },
-	{ "flows", "gauge",
-	  "Flows now in the flow table, by state: open (being set up, established, UDP), closing." },
+	{ "flows", "gauge", "Flows now in the flow table." },
+	{ "closing_flows", "gauge",
+	  "Of them, those whose connection is closing (a FIN or RST seen)." },
 	{ "packets_total", "counter",
 	  "Packets, by direction: in (client to backend), out (backend to client)." },
 	{ "bytes_total", "counter", "Bytes, by direction." },
@@ -229,18 +232,17 @@ static void print_lb(const struct svc_list *sl, size_t f, bool backends)
 			if (f == 0) {
 				sample(name, &l, st->v[SVCNET_A_LB_STATS_CONNS]);
 			} else if (f == 1) {
-				l.extra_name = "state";
-				l.extra = "open";
-				sample(name, &l, st->v[SVCNET_A_LB_STATS_ACTIVE] -
-				       st->v[SVCNET_A_LB_STATS_CLOSING]);
-				l.extra = "closing";
-				sample(name, &l, st->v[SVCNET_A_LB_STATS_CLOSING]);
-				l.extra_name = NULL;
+				sample(name, &l, st->v[SVCNET_A_LB_STATS_ACTIVE]);
+			} else if (f == 2) {
+				/* a module that predates the count: none */
+				if (st->has_closing)
+					sample(name, &l,
+					       st->v[SVCNET_A_LB_STATS_CLOSING]);
 			} else {
 				l.extra_name = "direction";
 				for (d = 0; d < 2; d++) {
 					l.extra = dir[d];
-					sample(name, &l, st->v[f == 2 ? pkts[d] :
+					sample(name, &l, st->v[f == 3 ? pkts[d] :
 								    bytes[d]]);
 				}
 				l.extra_name = NULL;
@@ -251,12 +253,16 @@ static void print_lb(const struct svc_list *sl, size_t f, bool backends)
 
 static void print_config(const struct cfg_info *c)
 {
+	size_t k;
+
+	for (k = 0; k < N_CFG && strcmp(cfg_keys[k].name, "flow-max"); k++)
+		;
 	printf("# HELP svcnet_flows Flows in the namespace's flow table.\n"
 	       "# TYPE svcnet_flows gauge\nsvcnet_flows %llu\n",
 	       (unsigned long long)c->flow_count);
 	printf("# HELP svcnet_flows_max The flow table's limit (flow-max).\n"
 	       "# TYPE svcnet_flows_max gauge\nsvcnet_flows_max %llu\n",
-	       (unsigned long long)c->value[0]);
+	       (unsigned long long)(k < N_CFG ? c->value[k] : 0));
 	printf("# HELP svcnet_flows_evicted_total Flows not yet assured that made room for new flows in a full table.\n"
 	       "# TYPE svcnet_flows_evicted_total counter\nsvcnet_flows_evicted_total %llu\n",
 	       (unsigned long long)c->flows_evicted);
@@ -329,6 +335,11 @@ int cmd_metrics(int argc, char **argv)
 		for (f = 0; f < N(lb_families); f++)
 			print_lb(&sl, f, true);
 		print_config(&c);
+		/* a file for a collector must not end short unnoticed */
+		if (fflush(stdout) || ferror(stdout)) {
+			perror("svcnet: metrics");
+			ret = EXIT_KERNEL;
+		}
 	}
 	free(dl.devs);
 	svc_list_free(&sl);

@@ -5,14 +5,15 @@
 # tool's 'make install' into a scratch root (the tool and the
 # configuration directory there), verified by systemd-analyze, and its
 # commands run as its file states them (ExecStartPre, ExecStart,
-# ExecReload, ExecStop; %i = svc0); bash completion, driven as bash
-# drives it.
+# ExecReload, ExecStopPost, which systemd runs after a stop and after a
+# failed start; %i = svc0); bash completion, driven as bash drives it.
 #
 #            namespace hs-cl 10.0.9.2 (forwarded client)
 #                   |
 #   +---------------+-------------------------------------------------+
 #   | host   svc0, made by the unit from svc0.conf:                    |
-#   |        tcp 10.96.0.1:80 -> be1, be2;  udp 10.96.0.1:53 -> be1     |
+#   |        tcp 10.96.0.1:80 -> be1, be2;  udp 10.96.0.1:53 -> be1;    |
+#   |        udp [fd00:96::1]:53 -> be1                                 |
 #   +------+----------------+----------------+------------------------+
 #       hs-be1 10.0.1.2     hs-be2 10.0.2.2     hs-be3 10.0.3.2 (:8080)
 . "$(dirname "$0")/../lib.sh"
@@ -30,7 +31,7 @@ conf=$root/etc/svcnet/svc0.conf
 unit_run() {
 	local key line lines
 	for key; do
-		lines=$(grep "^$key=" "$unit") || continue
+		lines=$(grep "^$key=" "$unit") || { echo "the unit has no $key="; return 1; }
 		while IFS= read -r line; do
 			line=${line#"$key"=}
 			echo "# $key: ${line//%i/svc0}"
@@ -61,6 +62,8 @@ service tcp $VIP:80 sched rr
   backend 10.0.2.2:8080 weight 1
 service udp $VIP:53 sched rr
   backend 10.0.1.2:8080 weight 1
+service udp [$VIP6]:53 sched rr
+  backend [fd00:1::2]:8080 weight 1
 EOF
 
 # --- start ---------------------------------------------------------------------
@@ -69,8 +72,12 @@ check "unit start: ExecStartPre and ExecStart run in order" \
 check "unit start: svc0 exists and is up" \
 	bash -c "ip -o link show svc0 | grep -q ',UP'"
 check "unit start: the running services are the file's (svcnet save)" same_as_file
-check "unit start: the service answers" \
-	bash -c "ip netns exec hs-cl $LB hits $VIP 80 4 | jq -e '.be1 + .be2 == 4'"
+answers() { # four connections to the TCP service, each answered by be1 or be2
+	local out
+	out=$(ip netns exec hs-cl $LB hits $VIP 80 4) && [ -n "$out" ] &&
+		jq -e '.be1 + .be2 == 4' <<<"$out"
+}
+check "unit start: the service answers" answers
 flows_of_tcp() { # active open closing of the TCP service, JSON and text
 	$svcnet -j -s service show svc0 |
 		jq -r '.[] | select(.protocol == "tcp") | .stats | "\(.active) \(.open) \(.closing)"'
@@ -87,12 +94,12 @@ check "service show -s: closed connections' flows count as closing, not open" \
 ip netns exec hs-cl $LB hold $VIP 80 2 "$TMPD" >"$TMPD/hold.out" &
 held=$!
 wait_for 30 test -e "$TMPD/ready"
-$svcnet -j monitor >"$TMPD/events" &
+$svcnet -j monitor >>"$TMPD/events" &
 mon=$!
 PIDS+=("$mon")
 wait_for 20 monitor_probe "$TMPD/events"
 : >"$TMPD/events"
-echo "  backend 10.0.3.2:8080 weight 1" >>"$conf"
+sed -i '6a\  backend 10.0.3.2:8080 weight 1' "$conf"	# the UDP service's
 check "unit reload: ExecReload applies the edited file" unit_run ExecReload
 check "unit reload: the running services are the edited file's" same_as_file
 wait_for 20 monitor_probe "$TMPD/events"
@@ -108,15 +115,22 @@ check "unit reload: connections of the unchanged service live on" \
 cp "$conf" "$TMPD/good.conf"
 echo "service tcp $VIP:81 sched fastest" >>"$conf"
 check_fails "unit reload of a broken file: fails, naming the file's line" 1 \
-	"svc0.conf:8" unit_run ExecReload
+	"svc0.conf:10" unit_run ExecReload
 cp "$TMPD/good.conf" "$conf"
 check "unit reload of a broken file: nothing changed" same_as_file
 
 # --- stop ----------------------------------------------------------------------
-stop_removes() { unit_run ExecStop && svc0_gone; }
+stop_removes() { unit_run ExecStopPost && svc0_gone; }
 check "unit stop: removes the device the unit created" stop_removes
+cp "$conf" "$TMPD/good.conf"
+echo "service tcp $VIP:81 sched fastest" >>"$conf"
+failed_start() { # a start that fails, then ExecStopPost as systemd runs it
+	! unit_run ExecStartPre ExecStart && unit_run ExecStopPost && svc0_gone
+}
+check "unit start with a broken file: fails, and leaves no device behind" failed_start
+cp "$TMPD/good.conf" "$conf"
 ip link add svc0 type svcnet
-stop_keeps() { unit_run ExecStartPre ExecStart ExecStop && ! svc0_gone; }
+stop_keeps() { unit_run ExecStartPre ExecStart ExecStopPost && ! svc0_gone; }
 check "unit start, stop: a device the unit did not create stays" stop_keeps
 
 # --- bash completion ----------------------------------------------------------------
@@ -127,8 +141,11 @@ completions() {
 		. "$1/completion/svcnet"
 		PATH=$1/sbin:$PATH
 		COMP_LINE=$2 COMP_POINT=${#2}
-		read -ra COMP_WORDS <<<"$2"
+		# words as bash splits them for completion: at blanks, and
+		# around each run of ":" (a word break character)
+		read -ra COMP_WORDS <<<"$(sed -E "s/:+/ & /g" <<<"$2")"
 		[ "${2: -1}" != " " ] || COMP_WORDS+=("")
+		[[ $2 != *: ]] || COMP_WORDS+=("")
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		_svcnet svcnet "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 		printf "%s\n" "${COMPREPLY[@]}" | sort | paste -sd" "
@@ -145,3 +162,7 @@ check "completion: a service's address, from the kernel" \
 	is "$(completions 'svcnet backend del svc0 tcp ')" "$VIP:80"
 check "completion: a service's backends, from the kernel" \
 	is "$(completions "svcnet backend set svc0 tcp $VIP:80 ")" "10.0.1.2:8080 10.0.2.2:8080"
+check "completion: after a colon, the rest of the address (as readline replaces it)" \
+	is "$(completions 'svcnet backend del svc0 tcp 10.96.0.1:')" "80"
+check "completion: an IPv6 service's port after its brackets" \
+	is "$(completions "svcnet backend del svc0 udp [$VIP6]:")" "53"

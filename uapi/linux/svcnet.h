@@ -229,8 +229,9 @@
  *   SVCNET_A_LB_STATS_ACTIVE: NLA_U32, flows now in the flow table
  *   SVCNET_A_LB_STATS_CLOSING: NLA_U32, of them, those whose connection is
  *     closing (TCP: a FIN or RST was seen) and that wait out their timeout;
- *     the others are open (a TCP connection being set up or established, a
- *     UDP flow), as ipvsadm's ActiveConn and InActConn tell apart
+ *     the others are open: a TCP connection being set up or established, a
+ *     UDP flow (ipvsadm's ActiveConn counts established TCP only). Absent
+ *     from modules that predate it.
  *   SVCNET_A_LB_STATS_PKTS_IN, SVCNET_A_LB_STATS_BYTES_IN: NLA_U64,
  *     client to backend
  *   SVCNET_A_LB_STATS_PKTS_OUT, SVCNET_A_LB_STATS_BYTES_OUT: NLA_U64,
