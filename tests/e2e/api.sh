@@ -142,6 +142,13 @@ ip netns exec api-b svcnet service add svc0 tcp 10.96.0.10:80 no-route
 check "the same service key may exist in two namespaces" \
 	is "$(ip netns exec api-b svcnet -j service show | jq length)" 1
 
+# --- help ------------------------------------------------------------------------
+options_continue() { # the OPTIONS list's second line follows its first
+	svcnet service --help | awk '/^OPTIONS := / { getline n; exit n !~ /^  \[policy / }'
+}
+check "service --help: the OPTIONS list is not broken by other definitions" \
+	options_continue
+
 # --- teardown ----------------------------------------------------------------------
 check "deleting the device removes its services and their routes" \
 	sh -c "ip link del svc0 && ! ip route show 10.96.0.10 | grep -q . &&
