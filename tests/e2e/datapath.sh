@@ -86,7 +86,7 @@ udp_stats() {
 u=$((N + 30))
 check "UDP service counters equal the traffic sent" \
 	json_eq "$(udp_stats)" "{\"connections\":$u,\"active\":$u,
-		\"packets_in\":$u,\"bytes_in\":$((u * 32)),\"packets_out\":$u,
+		\"open\":$u,\"closing\":0,\"packets_in\":$u,\"bytes_in\":$((u * 32)),\"packets_out\":$u,
 		\"bytes_out\":$((u * 31))}"
 check "UDP backend counters: $((u / 3)) connections each" \
 	bash -c "$svcnet -j -s service show svc0 | jq -e '

@@ -114,6 +114,8 @@ check "metrics: device, service and backend counters equal svcnet -j -s" \
 # traffic: conntrack set the connection's NAT on its SYN's way into svc0 (none),
 # so it keeps the client's address; still one connection, replied, none INVALID
 iptables -t nat -A POSTROUTING -o fp-be1 -j MASQUERADE
+# the service's connections so far (earlier suites' too) out of the count
+conntrack -D -p tcp --orig-dst $VIP >/dev/null 2>&1 || true
 before=$(snap)
 check "MASQUERADE towards the backend: a 256 KiB TCP transfer arrives intact" \
 	ip netns exec fp-cl $LB sha $VIP 80 262144
@@ -122,10 +124,10 @@ check "MASQUERADE towards the backend: only its SYN went through svc0" \
 	is "$(($(delta "$before" "$after" 1) - $(delta "$before" "$after" 2)))" 1
 check "MASQUERADE towards the backend: conntrack: no packet was INVALID" \
 	is "$(fwd_count fp-invalid)" 0
-check "MASQUERADE towards the backend: conntrack: both connections client -> service, replied, not masqueraded" \
+check "MASQUERADE towards the backend: conntrack: one connection client -> service, replied, not masqueraded" \
 	is "$(conntrack -L -p tcp --orig-dst $VIP 2>/dev/null |
 		grep 'src=10.0.9.2 dst=10.96.0.1 ' | grep -v UNREPLIED |
-		grep -c 'src=10.96.0.1 dst=10.0.9.2 sport=80')" 2
+		grep -c 'src=10.96.0.1 dst=10.0.9.2 sport=80') $(conntrack -L -p tcp --orig-dst $VIP 2>/dev/null | grep -c 'src=10.0.9.2 dst=10.96.0.1 ')" "1 1"
 iptables -t nat -F POSTROUTING
 
 # --- UDP: what sends packets back through svc0 -------------------------------------
