@@ -152,8 +152,12 @@ out:
 	return err;
 }
 
-/* The backend set @s asks for: its list, or the service's own backends. */
-static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s)
+/*
+ * The backend set @s asks for: its list, or the service's own backends,
+ * under the device's key @key.
+ */
+static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s,
+						const siphash_key_t *key)
 {
 	struct svcnet_bset *bs;
 	u32 i, n = 0;
@@ -161,7 +165,7 @@ static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s)
 
 	if (!s->set_backends)
 		return svcnet_bset_build(s->svc, s->sched, s->maglev_size,
-					 s->policy);
+					 s->policy, key);
 	for (i = 0; i < s->n_be; i++)
 		n += svcnet_backend_eligible(s->be[i].weight, s->be[i].drain,
 					     s->be[i].local, s->policy);
@@ -172,12 +176,19 @@ static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s)
 		if (svcnet_backend_eligible(s->be[i].weight, s->be[i].drain,
 					    s->be[i].local, s->policy))
 			svcnet_bset_push(bs, s->be[i].be, s->be[i].weight);
-	err = svcnet_bset_finish(bs, s->maglev_size);
+	err = svcnet_bset_finish(bs, s->maglev_size, key);
 	if (err) {
 		svcnet_bset_free(bs);
 		return ERR_PTR(err);
 	}
 	return bs;
+}
+
+/* Whether @txn gives its device a key other than the one it has. */
+static bool svcnet_txn_rekeys(const struct svcnet_txn *txn)
+{
+	return txn->hash_key &&
+	       memcmp(txn->hash_key, &txn->sd->hash_key, sizeof(*txn->hash_key));
 }
 
 /* Look up or create the services; check counts and duplicates. */
@@ -234,6 +245,8 @@ static int svcnet_txn_lookup(struct svcnet_txn *txn,
 
 int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 {
+	const siphash_key_t *key = txn->hash_key ?: &txn->sd->hash_key;
+	bool rekey = svcnet_txn_rekeys(txn);
 	u32 i;
 	int err;
 
@@ -246,6 +259,10 @@ int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 		struct svcnet_svc_spec *s = &txn->svc[i];
 		bool changed = svcnet_svc_spec_resched(s);
 
+		/* a new key: every hashing set is built anew */
+		changed |= rekey && (s->sched == SVCNET_SCHED_MAGLEV ||
+				     s->sched == SVCNET_SCHED_SH);
+
 		if (!svcnet_sched_valid(s->sched, s->maglev_size, extack))
 			return -EINVAL;
 		if (s->set_backends) {
@@ -256,7 +273,7 @@ int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 		}
 		if (!changed)
 			continue;
-		s->bset = svcnet_svc_spec_bset(s);
+		s->bset = svcnet_svc_spec_bset(s, key);
 		if (IS_ERR(s->bset)) {
 			err = PTR_ERR(s->bset);
 			s->bset = NULL;
@@ -440,6 +457,11 @@ void svcnet_txn_commit(struct svcnet_txn *txn)
 	u32 i;
 
 	ASSERT_RTNL();
+	/* the sets keep the key they were built with: readers need no order */
+	if (svcnet_txn_rekeys(txn)) {
+		txn->sd->hash_key = *txn->hash_key;
+		changed = true;
+	}
 	for (i = 0; i < txn->n_svc; i++) {
 		struct svcnet_svc_spec *s = &txn->svc[i];
 		bool svc_changed = svcnet_svc_spec_resched(s) ||
@@ -668,6 +690,38 @@ int svcnet_txn_drain_end(struct svcnet_service *svc)
 			svcnet_be_spec_keep(&txn.svc[0].be[txn.svc[0].n_be++],
 					    be);
 	return svcnet_txn_run(&txn, NULL);
+}
+
+/*
+ * A new hash key for @sd (DEV_SET): one transaction naming every service
+ * as it is, whose Maglev and sh sets are built anew under @key.
+ */
+int svcnet_txn_rekey(struct svcnet_dev *sd, const siphash_key_t *key,
+		     struct netlink_ext_ack *extack)
+{
+	struct svcnet_service *svc;
+	struct svcnet_txn txn;
+	u32 n = 0;
+	int err;
+
+	ASSERT_RTNL();
+	memset(&txn, 0, sizeof(txn));
+	txn.mode = SVCNET_TXN_SET;
+	txn.sd = sd;
+	txn.hash_key = key;
+	txn.max_svc = max(sd->n_services, 1U);
+	txn.svc = svcnet_kvalloc(array_size(txn.max_svc, sizeof(*txn.svc)),
+				 GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!txn.svc)
+		return -ENOMEM;
+	list_for_each_entry(svc, &sd->service_list, list)
+		svcnet_svc_spec_init(&txn.svc[n++], &svc->key, svc);
+	txn.n_svc = n;
+	err = svcnet_txn_prepare(&txn, extack);
+	if (!err)
+		svcnet_txn_commit(&txn);
+	svcnet_txn_free(&txn);
+	return err;
 }
 
 /* Delete every service of @sd. */

@@ -7,6 +7,7 @@
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
+#include <linux/random.h>
 #include <net/rtnetlink.h>
 
 #include "svcnet.h"
@@ -143,6 +144,8 @@ static void svcnet_dev_setup(struct net_device *dev)
 	struct svcnet_dev *sd = netdev_priv(dev);
 
 	sd->fast_path = true;
+	/* an outsider cannot aim flows at one backend (SVCNET_A_HASH_KEY) */
+	get_random_bytes(&sd->hash_key, sizeof(sd->hash_key));
 	dev->netdev_ops = &svcnet_netdev_ops;
 	dev->ethtool_ops = &svcnet_ethtool_ops;
 	dev->type = ARPHRD_NONE;

@@ -4,14 +4,12 @@
  */
 
 #include <linux/module.h>
-#include <linux/random.h>
 #include <net/rtnetlink.h>
 #include <net/genetlink.h>
 
 #include "svcnet.h"
 
 unsigned int svcnet_net_id __read_mostly;
-siphash_key_t svcnet_hash_key __read_mostly;
 
 static int __net_init svcnet_net_init(struct net *net)
 {
@@ -63,7 +61,6 @@ static int __init svcnet_init(void)
 {
 	int err;
 
-	get_random_bytes(&svcnet_hash_key, sizeof(svcnet_hash_key));
 	err = svcnet_flow_init();
 	if (err)
 		return err;

@@ -212,12 +212,30 @@ again:
 		return NULL;
 	}
 	if (created) {
+		/* a connection that began elsewhere (see svcnet_pickup()) */
+		if (p->t.proto == IPPROTO_TCP && !p->syn)
+			svcnet_track_pickup(f, p);
 		svcnet_lbstats_conn(svc->stats);
 		svcnet_lbstats_conn(be->stats);
 	}
 	if (sticky)
 		svcnet_affinity_set(sn, svc, &p->t.saddr, f->be);
 	return f;
+}
+
+/*
+ * Under RCU: whether a TCP segment of @svc other than a SYN that matches no
+ * flow gets one. A consistent hash (maglev, sh) sends it to the backend
+ * any balancer with the same key and backends picks: a connection that a
+ * router moved here from another balancer keeps its backend. Others answer
+ * it with a reset.
+ */
+static bool svcnet_pickup(struct svcnet_service *svc)
+{
+	const struct svcnet_bset *bs = rcu_dereference(svc->bset);
+
+	return bs && (bs->sched == SVCNET_SCHED_MAGLEV ||
+		      bs->sched == SVCNET_SCHED_SH);
 }
 
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
@@ -311,7 +329,8 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		f = NULL;
 	}
 	if (!f) {
-		if (p.t.proto == IPPROTO_TCP && !(p.syn && !p.ack)) {
+		if (p.t.proto == IPPROTO_TCP && !(p.syn && !p.ack) &&
+		    (p.syn || !svcnet_pickup(svc))) {
 			reason = SVCNET_DROP_NO_FLOW;
 			unreachable = false;
 			svcnet_send_reset(net, skb, &p);

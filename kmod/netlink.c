@@ -63,9 +63,13 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * A device's DEV_GET reply; with @key (the requester is the namespace's
+ * admin, under RTNL) its hash key too.
+ */
 static int svcnet_nl_fill_dev(struct sk_buff *skb, struct svcnet_dev *sd,
 			      u32 portid, u32 seq, int flags, u32 gen,
-			      struct netlink_callback *cb)
+			      struct netlink_callback *cb, bool key)
 {
 	void *hdr;
 
@@ -78,6 +82,8 @@ static int svcnet_nl_fill_dev(struct sk_buff *skb, struct svcnet_dev *sd,
 	if (svcnet_nl_put_dev(skb, sd->dev) ||
 	    nla_put_u32(skb, SVCNET_A_GENERATION, gen) ||
 	    nla_put_u8(skb, SVCNET_A_FAST_PATH, READ_ONCE(sd->fast_path)) ||
+	    (key && nla_put(skb, SVCNET_A_HASH_KEY, sizeof(sd->hash_key),
+			    &sd->hash_key)) ||
 	    svcnet_nl_put_stats(skb, sd)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -101,9 +107,13 @@ static int svcnet_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto err_put;
 	}
+	rtnl_lock();
 	err = svcnet_nl_fill_dev(msg, netdev_priv(dev), info->snd_portid,
 				 info->snd_seq, 0,
-				 READ_ONCE(svcnet_pernet(net)->gen), NULL);
+				 READ_ONCE(svcnet_pernet(net)->gen), NULL,
+				 netlink_ns_capable(skb, net->user_ns,
+						    CAP_NET_ADMIN));
+	rtnl_unlock();
 	if (err)
 		goto err_free;
 	dev_put(dev);
@@ -120,13 +130,15 @@ static int svcnet_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct nlattr *fast = info->attrs[SVCNET_A_FAST_PATH];
+	struct nlattr *key = info->attrs[SVCNET_A_HASH_KEY];
 	struct net_device *dev;
 	struct svcnet_dev *sd;
 	int err = 0;
 
-	if (!fast) {
+	BUILD_BUG_ON(sizeof(siphash_key_t) != SVCNET_HASH_KEY_LEN);
+	if (!fast && !key) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: SVCNET_A_FAST_PATH missing");
+			       "nothing to set: SVCNET_A_FAST_PATH or SVCNET_A_HASH_KEY");
 		return -EINVAL;
 	}
 	dev = svcnet_nl_get_dev(net, info->attrs, info->extack);
@@ -136,11 +148,23 @@ static int svcnet_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	if (dev->reg_state != NETREG_REGISTERED) {
 		err = -ENODEV;	/* deleted meanwhile */
-	} else if (READ_ONCE(sd->fast_path) != !!nla_get_u8(fast)) {
+		goto out;
+	}
+	/* first what can fail: the services' sets under the new key */
+	if (key) {
+		siphash_key_t k;
+
+		memcpy(&k, nla_data(key), sizeof(k));
+		err = svcnet_txn_rekey(sd, &k, info->extack);
+		if (err)
+			goto out;
+	}
+	if (fast && READ_ONCE(sd->fast_path) != !!nla_get_u8(fast)) {
 		/* packets under way finish the path they began */
 		WRITE_ONCE(sd->fast_path, !!nla_get_u8(fast));
 		svcnet_net_changed(svcnet_pernet(net));
 	}
+out:
 	rtnl_unlock();
 	dev_put(dev);
 	return err;
@@ -155,7 +179,9 @@ static int svcnet_nl_dev_get_dumpit(struct sk_buff *skb,
 				    struct netlink_callback *cb)
 {
 	struct svcnet_nl_dev_dump *ctx = (struct svcnet_nl_dev_dump *)cb->ctx;
-	struct svcnet_net *sn = svcnet_pernet(sock_net(skb->sk));
+	struct net *net = sock_net(skb->sk);
+	struct svcnet_net *sn = svcnet_pernet(net);
+	bool key = netlink_ns_capable(cb->skb, net->user_ns, CAP_NET_ADMIN);
 	long idx = 0;
 	struct svcnet_dev *sd;
 	int err = 0;
@@ -164,20 +190,21 @@ static int svcnet_nl_dev_get_dumpit(struct sk_buff *skb,
 	err = svcnet_nl_dump_first(cb, NULL);
 	if (err)
 		return err;
-	rcu_read_lock();
+	/* RTNL: the devices' keys are written under it */
+	rtnl_lock();
 	cb->seq = READ_ONCE(sn->gen);
-	list_for_each_entry_rcu(sd, &sn->devs, list) {
+	list_for_each_entry(sd, &sn->devs, list) {
 		if (idx >= ctx->next) {
 			err = svcnet_nl_fill_dev(skb, sd,
 						 NETLINK_CB(cb->skb).portid,
 						 cb->nlh->nlmsg_seq,
-						 NLM_F_MULTI, cb->seq, cb);
+						 NLM_F_MULTI, cb->seq, cb, key);
 			if (err)
 				break;
 		}
 		idx++;
 	}
-	rcu_read_unlock();
+	rtnl_unlock();
 	ctx->next = idx;
 	/* a full buffer ends this part of the dump, not the dump */
 	if (err == -EMSGSIZE && skb->len)

@@ -45,7 +45,9 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 				 &rev.daddr) ||
 	      nla_put_u16(skb, SVCNET_A_FLOW_SNAT_PORT, ntohs(rev.dport)))) ||
 	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED) &&
-	     nla_put_flag(skb, SVCNET_A_FLOW_ASSURED)))
+	     nla_put_flag(skb, SVCNET_A_FLOW_ASSURED)) ||
+	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_PICKUP) &&
+	     nla_put_flag(skb, SVCNET_A_FLOW_PICKUP)))
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

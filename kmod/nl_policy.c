@@ -122,6 +122,7 @@ const struct nla_policy svcnet_nl_flow_policy[SVCNET_A_FLOW_MAX + 1] = {
 	[SVCNET_A_FLOW_SNAT_ADDR] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_SNAT_ADDR"),
 	[SVCNET_A_FLOW_SNAT_PORT] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_SNAT_PORT"),
 	[SVCNET_A_FLOW_ASSURED] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_ASSURED"),
+	[SVCNET_A_FLOW_PICKUP] = SVCNET_NL_READ_ONLY("SVCNET_A_FLOW_PICKUP"),
 };
 
 const struct nla_policy svcnet_nl_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
@@ -155,8 +156,9 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_FLOW] = NLA_POLICY_NESTED(svcnet_nl_flow_policy),
 	[SVCNET_A_CONFIG] = NLA_POLICY_NESTED(svcnet_nl_cfg_policy),
 	[SVCNET_A_PURGED] = SVCNET_NL_READ_ONLY("SVCNET_A_PURGED"),
-	/* settable by DEV_SET alone */
+	/* settable by DEV_SET alone; the key by APPLY too */
 	[SVCNET_A_FAST_PATH] = SVCNET_NL_READ_ONLY("SVCNET_A_FAST_PATH"),
+	[SVCNET_A_HASH_KEY] = SVCNET_NL_READ_ONLY("SVCNET_A_HASH_KEY"),
 };
 
 /* SVCNET_CMD_DEV_SET: a device and its settings. */
@@ -164,14 +166,16 @@ const struct nla_policy svcnet_nl_dev_set_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SVCNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[SVCNET_A_FAST_PATH] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SVCNET_A_HASH_KEY] = NLA_POLICY_EXACT_LEN(SVCNET_HASH_KEY_LEN),
 };
 
-/* The requests that are transactions (apply.c). */
+/* The requests that are transactions (apply.c); the key in APPLY only. */
 const struct nla_policy svcnet_nl_write_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SVCNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[SVCNET_A_GENERATION] = { .type = NLA_U32 },
 	[SVCNET_A_SERVICE] = NLA_POLICY_NESTED(svcnet_svc_write_policy),
+	[SVCNET_A_HASH_KEY] = NLA_POLICY_EXACT_LEN(SVCNET_HASH_KEY_LEN),
 };
 
 /*

@@ -348,6 +348,7 @@ static int svcnet_nl_parse_services(struct genl_info *info,
 int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *gen = info->attrs[SVCNET_A_GENERATION];
+	struct nlattr *key = info->attrs[SVCNET_A_HASH_KEY];
 	u8 cmd = info->genlhdr->cmd;
 	struct svcnet_nl_svc_attrs *attrs;
 	struct svcnet_txn txn = {
@@ -356,12 +357,23 @@ int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 			SVCNET_TXN_APPLY,
 	};
 	struct net_device *dev;
+	siphash_key_t hash_key;
 	u32 n_svc, n_be, i;
 	int err;
 
 	if (txn.mode != SVCNET_TXN_APPLY && !info->attrs[SVCNET_A_SERVICE]) {
 		NL_SET_ERR_MSG(info->extack, "missing SVCNET_A_SERVICE");
 		return -EINVAL;
+	}
+	/* the key is the whole device's: APPLY names all its services */
+	if (key && txn.mode != SVCNET_TXN_APPLY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, key,
+				    "SVCNET_A_HASH_KEY is set by APPLY or DEV_SET");
+		return -EINVAL;
+	}
+	if (key) {
+		memcpy(&hash_key, nla_data(key), sizeof(hash_key));
+		txn.hash_key = &hash_key;
 	}
 	/* pre_doit refused a second SVCNET_A_SERVICE but in APPLY */
 	err = svcnet_nl_parse_services(info, &attrs, &n_svc, &n_be);

@@ -51,6 +51,7 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 
 /* track.c */
 u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply);
+void svcnet_track_pickup(struct svcnet_flow *f, const struct svcnet_pkt *p);
 
 /* icmp.c */
 struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,

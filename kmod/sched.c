@@ -10,6 +10,7 @@
 #include <linux/gcd.h>
 #include <linux/math64.h>
 #include <linux/random.h>
+#include <linux/sort.h>
 
 #include "alloc.h"
 #include "sched_maglev.h"
@@ -77,11 +78,12 @@ static u32 svcnet_lc_index(const struct svcnet_bset *bs, u64 start)
 	return best;
 }
 
-static u32 svcnet_flow_hash(const struct svcnet_tuple *t, bool source_only)
+static u32 svcnet_flow_hash(const struct svcnet_bset *bs,
+			    const struct svcnet_tuple *t)
 {
-	if (source_only)
-		return siphash(&t->saddr, sizeof(t->saddr), &svcnet_hash_key);
-	return siphash(t, sizeof(*t), &svcnet_hash_key);
+	if (bs->sched == SVCNET_SCHED_SH)
+		return siphash(&t->saddr, sizeof(t->saddr), &bs->key);
+	return siphash(t, sizeof(*t), &bs->key);
 }
 
 struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
@@ -109,9 +111,7 @@ struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
 		break;
 	case SVCNET_SCHED_MAGLEV:
 	case SVCNET_SCHED_SH:
-		i = svcnet_maglev_pick(bs->ml,
-				       svcnet_flow_hash(t, bs->sched ==
-							SVCNET_SCHED_SH));
+		i = svcnet_maglev_pick(bs->ml, svcnet_flow_hash(bs, t));
 		break;
 	default:
 		c = atomic64_inc_return(&svc->counter) - 1;
@@ -192,39 +192,80 @@ void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
 	bs->be[bs->n++] = be;
 }
 
-/* The scheduler's tables, once every backend is in; 0 or -errno. */
-int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size)
-{
-	u64 *ids;
+struct svcnet_bset_id {
+	u64 id;
 	u32 i;
+};
 
+static int svcnet_bset_id_cmp(const void *a, const void *b)
+{
+	const struct svcnet_bset_id *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The Maglev table of @bs: each backend's permutation comes from its
+ * address and port under @key, and backends take their turns in the order
+ * of those ids, never in the order they were added, so that balancers with
+ * the same key and backends build the same table and agree on every flow.
+ */
+static int svcnet_bset_maglev(struct svcnet_bset *bs, u32 maglev_size)
+{
+	struct svcnet_bset_id *ids;
+	u64 *sorted;
+	u32 i;
+	int err = 0;
+
+	ids = svcnet_kvalloc(array_size(bs->n, sizeof(*ids) + sizeof(*sorted)),
+			     SVCNET_GFP_TABLE);
+	if (!ids)
+		return -ENOMEM;
+	sorted = (u64 *)(ids + bs->n);
+	for (i = 0; i < bs->n; i++) {
+		ids[i].id = siphash_1u64(bs->be[i]->id, &bs->key);
+		ids[i].i = i;
+	}
+	sort(ids, bs->n, sizeof(*ids), svcnet_bset_id_cmp, NULL);
+	for (i = 0; i < bs->n; i++)
+		sorted[i] = ids[i].id;
+	bs->ml = svcnet_maglev_build(maglev_size, sorted, bs->n,
+				     SVCNET_GFP_TABLE);
+	if (IS_ERR(bs->ml)) {
+		err = PTR_ERR(bs->ml);
+		bs->ml = NULL;
+		goto out;
+	}
+	/* slots name positions in the sorted order: back to the set's */
+	for (i = 0; i < bs->ml->size; i++)
+		bs->ml->slot[i] = ids[bs->ml->slot[i]].i;
+out:
+	kvfree(ids);
+	return err;
+}
+
+/*
+ * The scheduler's tables, once every backend is in, for a device whose
+ * key is @key; 0 or -errno.
+ */
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size,
+		       const siphash_key_t *key)
+{
 	bs->stride = svcnet_wrr_stride(bs->total);
+	bs->key = *key;
 	if ((bs->sched != SVCNET_SCHED_MAGLEV && bs->sched != SVCNET_SCHED_SH) ||
 	    !bs->n)
 		return 0;
-	ids = svcnet_kvalloc(array_size(bs->n, sizeof(*ids)), SVCNET_GFP_TABLE);
-	if (!ids)
-		return -ENOMEM;
-	for (i = 0; i < bs->n; i++)
-		ids[i] = bs->be[i]->id;
-	bs->ml = svcnet_maglev_build(maglev_size, ids, bs->n,
-				     SVCNET_GFP_TABLE);
-	kvfree(ids);
-	if (IS_ERR(bs->ml)) {
-		int err = PTR_ERR(bs->ml);
-
-		bs->ml = NULL;
-		return err;
-	}
-	return 0;
+	return svcnet_bset_maglev(bs, maglev_size);
 }
 
 /*
  * The set of backends of non-zero weight, not draining, of @svc, in list
- * order, for scheduler @sched.
+ * order, for scheduler @sched (Maglev and sh: under @key).
  */
 struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
-				      u32 maglev_size, u8 policy)
+				      u32 maglev_size, u8 policy,
+				      const siphash_key_t *key)
 {
 	struct svcnet_backend *be;
 	struct svcnet_bset *bs;
@@ -243,7 +284,7 @@ struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
 		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
 					    policy))
 			svcnet_bset_push(bs, be, be->weight);
-	err = svcnet_bset_finish(bs, maglev_size);
+	err = svcnet_bset_finish(bs, maglev_size, key);
 	if (err) {
 		svcnet_bset_free(bs);
 		return ERR_PTR(err);

@@ -262,6 +262,56 @@ static void svcnet_maglev_sched_test(struct kunit *test)
 	svcnet_sched_fixture_free(fx);
 }
 
+/*
+ * Two balancers (two sets of backend objects) with the same key and the
+ * same backends, added in other orders, pick the same backend for every
+ * flow; under another key the choices differ.
+ */
+static void svcnet_maglev_fleet_test(struct kunit *test)
+{
+	static const siphash_key_t k1 = { { 1, 2 } }, k2 = { { 3, 4 } };
+	struct svcnet_backend *be = kunit_kcalloc(test, 15, sizeof(*be),
+						  GFP_KERNEL);
+	struct svcnet_bset *bs[3];
+	struct svcnet_service svc = {};
+	u32 i, j, differ = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, be);
+	for (j = 0; j < 3; j++) {
+		bs[j] = svcnet_bset_alloc(SVCNET_SCHED_MAGLEV, 5);
+		KUNIT_ASSERT_NOT_NULL(test, bs[j]);
+		for (i = 0; i < 5; i++) {
+			/* host j's object of backend b, added in its order */
+			u32 b = j == 1 ? 4 - i : i;
+
+			be[j * 5 + b].id = (b + 1) * 0x9e3779b97f4a7c15ULL;
+			be[j * 5 + b].port = htons(b);
+			svcnet_bset_push(bs[j], &be[j * 5 + b], 1);
+		}
+		KUNIT_ASSERT_EQ(test, svcnet_bset_finish(bs[j],
+							 SVCNET_MAGLEV_MIN_SIZE,
+							 j == 2 ? &k2 : &k1), 0);
+	}
+	for (i = 0; i < 3000; i++) {
+		struct svcnet_tuple t = {
+			.family = AF_INET,
+			.proto = IPPROTO_TCP,
+			.saddr.ip = htonl(0x0a000000 | i),
+			.daddr.ip = htonl(0x0a600001),
+			.sport = htons(40000 + i % 7),
+			.dport = htons(80),
+		};
+		__be16 p0 = svcnet_schedule(&svc, bs[0], &t)->port;
+
+		KUNIT_EXPECT_EQ(test, svcnet_schedule(&svc, bs[1], &t)->port, p0);
+		differ += svcnet_schedule(&svc, bs[2], &t)->port != p0;
+	}
+	/* about 4 in 5 with 5 backends */
+	KUNIT_EXPECT_GT(test, differ, 1500U);
+	for (j = 0; j < 3; j++)
+		svcnet_bset_free(bs[j]);
+}
+
 static void svcnet_wrr_stride_test(struct kunit *test)
 {
 	u64 total;
@@ -290,6 +340,7 @@ static struct kunit_case svcnet_sched_test_cases[] = {
 	KUNIT_CASE(svcnet_lc_follows_test),
 	KUNIT_CASE(svcnet_sh_test),
 	KUNIT_CASE(svcnet_maglev_sched_test),
+	KUNIT_CASE(svcnet_maglev_fleet_test),
 	KUNIT_CASE(svcnet_wrr_stride_test),
 	KUNIT_CASE(svcnet_empty_set_test),
 	{}

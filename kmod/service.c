@@ -278,6 +278,14 @@ struct svcnet_backend *svcnet_backend_find(struct svcnet_service *svc,
 	return NULL;
 }
 
+/*
+ * A backend's identity for Maglev: its address and port hashed the same on
+ * every host; the device's secret key comes on top (sched.c).
+ */
+static const siphash_key_t svcnet_backend_id_key = {
+	{ 0x737663626b656e64ULL, 0x2d69642d6b657931ULL }
+};
+
 static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
 {
 	struct {
@@ -286,7 +294,7 @@ static u64 svcnet_backend_id(const union nf_inet_addr *addr, __be16 port)
 		u16 zero;
 	} id = { .addr = *addr, .port = port };
 
-	return siphash(&id, sizeof(id), &svcnet_hash_key);
+	return siphash(&id, sizeof(id), &svcnet_backend_id_key);
 }
 
 /*

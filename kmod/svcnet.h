@@ -127,6 +127,12 @@ struct svcnet_dev {
 	u32 n_services;
 	/* svcnet_fast_in() may balance (SVCNET_A_FAST_PATH); RTNL writes */
 	bool fast_path;
+	/*
+	 * Maglev and sh: the key of their permutations and flow hash
+	 * (SVCNET_A_HASH_KEY); a transaction writes it, under RTNL, with
+	 * the sets built from it.
+	 */
+	siphash_key_t hash_key;
 	/* its creator's: charged with what the datapath allocates for it */
 	struct mem_cgroup *memcg;
 };
@@ -184,7 +190,7 @@ struct svcnet_backend {
 	bool local;			/* runs on this node */
 	unsigned long drain_deadline;	/* jiffies */
 	struct list_head drain_list;	/* svcnet_net.draining, RTNL */
-	u64 id;				/* stable hash of address and port */
+	u64 id;				/* address and port, hashed alike everywhere */
 	/* flows in the table; SVCNET_ACTIVE_RETIRED once retired (reap.c) */
 	atomic_t active;
 	atomic_t open;			/* of them, not closing (FIN, RST) */
@@ -209,6 +215,7 @@ static inline unsigned int svcnet_backend_flows(const struct svcnet_backend *be)
 struct svcnet_bset {
 	struct rcu_head rcu;
 	u8 sched;			/* enum svcnet_sched */
+	siphash_key_t key;		/* maglev and sh: the device's, then */
 	u32 n;
 	u32 stride;			/* wrr: coprime with total */
 	u64 total;			/* sum of weights */
@@ -307,6 +314,7 @@ struct svcnet_txn {
 	u32 n_be, max_be;		/* used and allocated */
 	struct svcnet_be_spec *be;
 	struct svcnet_stats_pool pool;	/* counters of new objects */
+	const siphash_key_t *hash_key;	/* the device's new key, or NULL */
 	bool changed;			/* committed: the generation moved on */
 };
 
@@ -376,6 +384,8 @@ struct svcnet_flow {
 #define SVCNET_FLOW_F_REPLIED	BIT(0)
 /* established both ways: never evicted to make room */
 #define SVCNET_FLOW_F_ASSURED	BIT(1)
+/* created by a TCP segment other than a SYN (see track.c) */
+#define SVCNET_FLOW_F_PICKUP	BIT(2)
 /* in svcnet_flow.wscale: the side's SYN offered no window scale */
 #define SVCNET_NO_WSCALE	15
 
@@ -485,9 +495,6 @@ void svcnet_tls_count(struct svcnet_pcpu_tls_stats __percpu *pcpu,
 		      u32 records, u32 bytes, bool drop);
 int svcnet_tls_counters_use(struct svcnet_tls_counters *c);
 
-/* main.c */
-extern siphash_key_t svcnet_hash_key;
-
 /* service.c */
 /* services, backends and flows not yet freed, counted per CPU */
 DECLARE_PER_CPU(long, svcnet_objects);
@@ -558,6 +565,8 @@ void svcnet_drain_net_exit(struct svcnet_net *sn);
 int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack);
 void svcnet_txn_commit(struct svcnet_txn *txn);
 void svcnet_txn_free(struct svcnet_txn *txn);
+int svcnet_txn_rekey(struct svcnet_dev *sd, const siphash_key_t *key,
+		     struct netlink_ext_ack *extack);
 
 /* One backend's change (BACKEND_NEW, _SET, _DEL, a drain's end). */
 enum svcnet_be_op {
@@ -602,9 +611,11 @@ bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy);
 struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n);
 void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
 		      u16 weight);
-int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size);
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size,
+		       const siphash_key_t *key);
 struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
-				      u32 maglev_size, u8 policy);
+				      u32 maglev_size, u8 policy,
+				      const siphash_key_t *key);
 void svcnet_bset_free(struct svcnet_bset *bs);
 void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs);
 

@@ -24,6 +24,14 @@
  * as under conntrack; it takes a flow of the table per address and port
  * it keeps going, for the UDP timeout.
  *
+ * A flow picked up in the middle of its connection (a segment other than
+ * a SYN that matched no flow, for a consistent-hash service: the
+ * connection began on another balancer) never saw the SYNs: the client's
+ * segments tell where its sequence stands, the windows are taken at the
+ * largest scale, and the backend's first segment that acknowledges within
+ * the client's window establishes it (a reset from either side closes it).
+ * Until then it is not assured, and expires as a SYN does.
+ *
  * Writers race only on different CPUs handling packets of one flow; the
  * fields are single words written with WRITE_ONCE, the flags and window
  * scales with cmpxchg, so no update of another field is lost.
@@ -104,6 +112,40 @@ static bool svcnet_track_in_window(const struct svcnet_flow *f, int side,
 	return !before(seq, next - win) && !after(seq, next + win);
 }
 
+/* A segment, not a SYN, of a picked-up flow its backend never answered. */
+static u8 svcnet_track_picked(struct svcnet_flow *f, const struct svcnet_pkt *p,
+			      int side, u32 ack, u32 end)
+{
+	u32 next = READ_ONCE(f->tcp.end[0]), win = svcnet_track_win(f, 0);
+
+	if (p->rst)
+		return SVCNET_FLOW_TCP_CLOSE;
+	if (!side) {
+		if (after(end, next))
+			WRITE_ONCE(f->tcp.end[0], end);
+		WRITE_ONCE(f->tcp.win[0], p->window);
+		return SVCNET_FLOW_TCP_SYN;
+	}
+	if (!p->ack || before(ack, next - win) || after(ack, next + win))
+		return SVCNET_FLOW_TCP_SYN;
+	WRITE_ONCE(f->tcp.end[1], end);
+	WRITE_ONCE(f->tcp.win[1], p->window);
+	svcnet_track_flag(f, SVCNET_FLOW_F_REPLIED | SVCNET_FLOW_F_ASSURED);
+	return p->fin ? SVCNET_FLOW_TCP_FIN : SVCNET_FLOW_TCP_EST;
+}
+
+/*
+ * @f was just created by @p, a TCP segment other than a SYN: picked up
+ * (see above). Before the flow's first svcnet_track().
+ */
+void svcnet_track_pickup(struct svcnet_flow *f, const struct svcnet_pkt *p)
+{
+	WRITE_ONCE(f->tcp.end[0], ntohl(p->seq));
+	WRITE_ONCE(f->tcp.win[0], p->window);
+	svcnet_track_u8(&f->wscale, 0xff, TCP_MAX_WSCALE | TCP_MAX_WSCALE << 4);
+	svcnet_track_flag(f, SVCNET_FLOW_F_PICKUP);
+}
+
 static u8 svcnet_track_tcp(struct svcnet_flow *f, const struct svcnet_pkt *p,
 			   int side)
 {
@@ -111,6 +153,9 @@ static u8 svcnet_track_tcp(struct svcnet_flow *f, const struct svcnet_pkt *p,
 	u32 seq = ntohl(p->seq), ack = ntohl(p->ack_seq);
 	u32 end = seq + svcnet_pkt_payload(p) + p->fin;
 
+	if (cur == SVCNET_FLOW_TCP_SYN && (flags & SVCNET_FLOW_F_PICKUP) &&
+	    !p->syn)
+		return svcnet_track_picked(f, p, side, ack, end);
 	if (cur == SVCNET_FLOW_TCP_SYN) {
 		if (p->syn && !p->ack && !p->rst && !side) {
 			/* the client's SYN, or its retransmission */

@@ -13,6 +13,7 @@
 #define F 4	/* FIN */
 #define R 8	/* RST */
 #define B 16	/* from the backend */
+#define P 32	/* the first packet picks the flow up (not a SYN) */
 #define N SVCNET_NO_WSCALE
 
 struct svcnet_track_step {
@@ -101,6 +102,31 @@ static const struct svcnet_track_case {
 	{ "UDP: never answered", IPPROTO_UDP, 3000, false,
 	  { { 0, 0, 0, 0, 0, N, SVCNET_FLOW_UDP },
 	    { 0, 0, 0, 0, 0, N, SVCNET_FLOW_UDP } } },
+	{ "picked up: the backend answers in the window", IPPROTO_TCP, 0,
+	  true,
+	  { { P | A, 70000, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { A | B, 9000, 70100, 0, 1000, N, SVCNET_FLOW_TCP_EST } } },
+	{ "picked up: the client's data goes on, then an answer",
+	  IPPROTO_TCP, 0, true,
+	  { { P | A, 70000, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { A, 70100, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { A | B, 9000, 70200, 0, 1000, N, SVCNET_FLOW_TCP_EST } } },
+	{ "picked up: an answer acknowledging far outside", IPPROTO_TCP, 0,
+	  false,
+	  { { P | A, 70000, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { A | B, 9000, 70100 + 0x80000000, 0, 1000, N,
+	      SVCNET_FLOW_TCP_SYN } } },
+	{ "picked up: the backend's reset closes it", IPPROTO_TCP, 0, false,
+	  { { P | A, 70000, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { R | B, 9000, 0, 0, 0, N, SVCNET_FLOW_TCP_CLOSE } } },
+	{ "picked up: windows at the largest scale", IPPROTO_TCP, 0, true,
+	  { { P | A, 70000, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { A | B, 9000, 70100, 0, 1000, N, SVCNET_FLOW_TCP_EST },
+	    { F | A | B, 9000 + 1000000, 70100, 0, 1000, N,
+	      SVCNET_FLOW_TCP_FIN } } },
+	{ "picked up: a SYN on it starts a handshake", IPPROTO_TCP, 0, true,
+	  { { P | A, 70000, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    SYN_, SYNACK_, ACK_ } },
 #undef SYN_
 #undef SYNACK_
 #undef ACK_
@@ -139,6 +165,8 @@ static void svcnet_track_test(struct kunit *test)
 
 		p.t.proto = c->proto;
 		p.len = p.l4off + 4 * p.doff + s->len;
+		if (s->flags & P)
+			svcnet_track_pickup(&f, &p);
 		f.state = svcnet_track(&f, &p, s->flags & B);
 		KUNIT_EXPECT_EQ_MSG(test, f.state, s->want, "packet %u", i);
 	}
@@ -162,4 +190,5 @@ kunit_test_suite(svcnet_track_test_suite);
 #undef F
 #undef R
 #undef B
+#undef P
 #undef N

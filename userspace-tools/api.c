@@ -485,6 +485,11 @@ void put_fast_path(struct nlmsghdr *nlh, bool on)
 	mnl_attr_put_u8(nlh, SVCNET_A_FAST_PATH, on);
 }
 
+void put_hash_key(struct nlmsghdr *nlh, const uint8_t *key)
+{
+	mnl_attr_put(nlh, SVCNET_A_HASH_KEY, SVCNET_HASH_KEY_LEN, key);
+}
+
 static int drops_cb(const struct nlattr *attr, void *data)
 {
 	struct dev_info *d = data;
@@ -554,6 +559,13 @@ static int dev_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
 			d->fast_path = !!mnl_attr_get_u8(attr);
 		break;
+	case SVCNET_A_HASH_KEY:
+		if (mnl_attr_get_payload_len(attr) == SVCNET_HASH_KEY_LEN) {
+			memcpy(d->hash_key, mnl_attr_get_payload(attr),
+			       SVCNET_HASH_KEY_LEN);
+			d->has_hash_key = true;
+		}
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -611,6 +623,9 @@ static int flow_nest_cb(const struct nlattr *attr, void *data)
 		break;
 	case SVCNET_A_FLOW_ASSURED:
 		f->assured = true;
+		break;
+	case SVCNET_A_FLOW_PICKUP:
+		f->pickup = true;
 		break;
 	case SVCNET_A_FLOW_SNAT_ADDR:
 		addr_from(&f->snat, p, len);

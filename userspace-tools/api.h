@@ -141,6 +141,8 @@ struct dev_info {
 	uint32_t ifindex;
 	uint32_t generation;
 	int fast_path;		/* 0 off, 1 on, -1 not reported */
+	bool has_hash_key;	/* reported to the namespace's admin only */
+	uint8_t hash_key[SVCNET_HASH_KEY_LEN];
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes, fragments;
 	uint64_t fast_path_packets;
 	uint64_t drops[SVCNET_DROP_MAX + 1];
@@ -157,6 +159,7 @@ struct flow_info {
 	uint8_t proto;
 	uint8_t state;
 	bool assured;
+	bool pickup;
 	uint32_t expires;
 	struct addr client, svc, be, snat;
 	uint16_t client_port, svc_port, be_port, snat_port;
@@ -179,6 +182,7 @@ struct cfg_info {
 void put_dev_name(struct nlmsghdr *nlh, const char *dev);
 void put_generation(struct nlmsghdr *nlh, uint32_t gen);
 void put_fast_path(struct nlmsghdr *nlh, bool on);
+void put_hash_key(struct nlmsghdr *nlh, const uint8_t *key);
 void put_service_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
 			  const struct svc_opts *o, const struct be_opts *bes,
 			  size_t n, size_t room);

@@ -3,6 +3,7 @@
  * svcnet apply and svcnet save: the services of a device as a file.
  *
  *   dev DEV
+ *   hash-key HEX
  *   service PROTO ADDR:PORT [OPTIONS] [no-route]
  *     backend ADDR:PORT [weight W] [local] [drain SECONDS]
  *
@@ -43,6 +44,8 @@ struct file_svc {
 struct file {
 	const char *name;
 	char dev[IF_NAMESIZE];
+	bool has_key;			/* else the device keeps its own */
+	uint8_t key[SVCNET_HASH_KEY_LEN];
 	struct file_svc *svcs;
 	size_t n, cap;
 };
@@ -256,9 +259,18 @@ static int file_parse(struct file *f, FILE *in)
 						 "'%s' is not a device name", argv[1]);
 			else
 				snprintf(f->dev, sizeof(f->dev), "%s", argv[1]);
+		} else if (!strcmp(argv[0], "hash-key") && argc == 2) {
+			if (f->has_key || f->n)
+				ret = file_error(f, lineno,
+						 "'hash-key' must come once, before the services");
+			else if (!parse_hash_key(argv[1], f->key))
+				ret = file_error(f, lineno,
+						 "'%s' is not a key of %d hex digits",
+						 argv[1], 2 * SVCNET_HASH_KEY_LEN);
+			f->has_key = true;
 		} else {
 			ret = file_error(f, lineno,
-					 "expected 'dev', 'service' or 'backend', not '%s'",
+					 "expected 'dev', 'hash-key', 'service' or 'backend', not '%s'",
 					 argv[0]);
 		}
 	}
@@ -325,9 +337,11 @@ static void apply_usage(FILE *out)
 		"applies only if the configuration is still at generation N.\n"
 		"'save' prints the services of DEV in that format. FILE holds lines\n"
 		"  dev DEV\n"
+		"  hash-key HEX\n"
 		"  service PROTO ADDR:PORT [OPTIONS] [no-route]\n"
 		"    backend ADDR:PORT [weight W] [local] [drain SECONDS]\n"
-		"with OPTIONS those of 'svcnet service add'; see svcnet(8).\n",
+		"with OPTIONS those of 'svcnet service add'; see svcnet(8). Without\n"
+		"'hash-key' the device keeps its key ('svcnet set').\n",
 		prog, prog);
 }
 
@@ -414,6 +428,8 @@ int cmd_apply(int argc, char **argv)
 	put_dev_name(nlh, dev);
 	if (has_gen)
 		put_generation(nlh, gen);
+	if (f.has_key)
+		put_hash_key(nlh, f.key);
 	for (i = 0; i < f.n; i++)
 		put_file_service(nlh, &f.svcs[i]);
 	if (ipc_sndbuf(&ipc, nlh->nlmsg_len)) {
@@ -513,7 +529,7 @@ static void save_service(const struct svc_info *s)
 int cmd_save(int argc, char **argv)
 {
 	struct dev_list devs = { 0 };
-	char name[IF_NAMESIZE];
+	char name[IF_NAMESIZE], key[2 * SVCNET_HASH_KEY_LEN + 1] = "";
 	struct svc_list l = { 0 };
 	struct nlmsghdr *nlh;
 	const char *dev;
@@ -548,10 +564,22 @@ int cmd_save(int argc, char **argv)
 		}
 		dev = name;
 	}
-	ret = svc_dump(&ipc, dev, &l);
+	/* the key, when this user may read it */
+	nlh = ipc_msg(&ipc, SVCNET_CMD_DEV_GET, 0);
+	put_dev_name(nlh, dev);
+	devs.devs = NULL;
+	devs.n = 0;
+	ret = ipc_run(&ipc, nlh, dev_cb, &devs);
+	if (!ret && devs.n == 1 && devs.devs[0].has_hash_key)
+		format_hash_key(devs.devs[0].hash_key, key);
+	free(devs.devs);
+	if (!ret)
+		ret = svc_dump(&ipc, dev, &l);
 	if (ret)
 		goto out;
 	printf("# svcnet save\ndev %s\n", dev);
+	if (key[0])
+		printf("hash-key %s\n", key);
 	for (i = 0; i < l.n; i++)
 		save_service(&l.svcs[i]);
 	svc_list_free(&l);

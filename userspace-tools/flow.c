@@ -58,6 +58,8 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 							   a, sizeof(a)));
 		if (f.assured)
 			printf(" assured");
+		if (f.pickup)
+			printf(" picked-up");
 		printf("\n");
 		return MNL_CB_OK;
 	}
@@ -75,6 +77,7 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	json_u64(&fp->j, "backend_port", f.be_port);
 	json_string(&fp->j, "state", state_name(f.state));
 	json_bool(&fp->j, "assured", f.assured);
+	json_bool(&fp->j, "pickup", f.pickup);
 	json_u64(&fp->j, "expires_ms", f.expires);
 	if (f.snat.family) {
 		inet_ntop(f.snat.family, f.snat.raw, a, sizeof(a));

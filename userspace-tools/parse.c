@@ -3,12 +3,14 @@
  * Parsing and printing of addresses, ports, protocols and services.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/svcnet.h>
 
 #include "ipc.h"
 #include "parse.h"
@@ -85,6 +87,39 @@ bool parse_proto(const char *s, uint8_t *proto)
 const char *proto_name(uint8_t proto)
 {
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+static int hex_value(char c)
+{
+	if (!isxdigit((unsigned char)c))
+		return -1;
+	return isdigit((unsigned char)c) ? c - '0' :
+	       tolower((unsigned char)c) - 'a' + 10;
+}
+
+bool parse_hash_key(const char *s, uint8_t *key)
+{
+	unsigned int i;
+	int hi, lo;
+
+	if (strlen(s) != 2 * SVCNET_HASH_KEY_LEN)
+		return false;
+	for (i = 0; i < SVCNET_HASH_KEY_LEN; i++) {
+		hi = hex_value(s[2 * i]);
+		lo = hex_value(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		key[i] = hi << 4 | lo;
+	}
+	return true;
+}
+
+void format_hash_key(const uint8_t *key, char *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < SVCNET_HASH_KEY_LEN; i++)
+		sprintf(buf + 2 * i, "%02x", key[i]);
 }
 
 bool valid_ifname(const char *s)

@@ -32,6 +32,10 @@ bool parse_endpoint(const char *s, struct addr *a, uint16_t *port);
 bool parse_proto(const char *s, uint8_t *proto);
 bool parse_u32(const char *s, uint32_t max, uint32_t *out);
 bool valid_ifname(const char *s);
+/* SVCNET_HASH_KEY_LEN bytes from as many pairs of hex digits, or false. */
+bool parse_hash_key(const char *s, uint8_t *key);
+/* @key as hex digits into @buf, of at least 2 * SVCNET_HASH_KEY_LEN + 1. */
+void format_hash_key(const uint8_t *key, char *buf);
 /* Parse a service at argv[*i], advancing *i; 0 or EXIT_USAGE (printed). */
 int parse_service(const char *subcmd, int argc, char **argv, int *i,
 		  struct svc_arg *svc);

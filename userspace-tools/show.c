@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <linux/genetlink.h>
 #include <linux/svcnet.h>
 
 #include "ipc.h"
 #include "json.h"
 #include "api.h"
+#include "parse.h"
 #include "svcnet.h"
 
 
@@ -163,17 +165,40 @@ int cmd_show(int argc, char **argv)
 static void set_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s set [dev] DEV fast-path on|off\n"
+		"Usage: %s set [dev] DEV [fast-path on|off] [hash-key HEX|random]\n"
 		"\n"
 		"Change a device's settings.\n"
 		"  fast-path  established flows of forwarded clients translated\n"
-		"             before routing, forwarded once (on when created)\n",
+		"             before routing, forwarded once (on when created)\n"
+		"  hash-key   the key of maglev and sh: 32 hex digits, the same on\n"
+		"             every balancer of a fleet, or a new random one (random\n"
+		"             when created); 'svcnet save' prints it\n",
 		prog);
+}
+
+/* the value of setting argv[*i] ("NAME VALUE"), advancing *i; NULL: error */
+static const char *set_value(int argc, char **argv, int *i, bool given,
+			     const char *what)
+{
+	const char *name = argv[*i];
+
+	if (given) {
+		usage_error("set", "'%s' given twice", name);
+		return NULL;
+	}
+	if (*i + 1 == argc) {
+		usage_error("set", "'%s' needs %s", name, what);
+		return NULL;
+	}
+	*i += 2;
+	return argv[*i - 1];
 }
 
 int cmd_set(int argc, char **argv)
 {
-	const char *dev = NULL;
+	uint8_t key[SVCNET_HASH_KEY_LEN];
+	bool has_key = false;
+	const char *dev = NULL, *v;
 	struct nlmsghdr *nlh;
 	int fast = -1, i = 0;
 	struct ipc ipc;
@@ -190,22 +215,39 @@ int cmd_set(int argc, char **argv)
 	dev = argv[i++];
 	if (!*dev || strlen(dev) >= IF_NAMESIZE)
 		return usage_error("set", "'%s' is not a valid device name", dev);
-	for (; i < argc; i += 2) {
-		if (strcmp(argv[i], "fast-path"))
+	while (i < argc) {
+		if (!strcmp(argv[i], "fast-path")) {
+			v = set_value(argc, argv, &i, fast >= 0, "on or off");
+			if (!v)
+				return EXIT_USAGE;
+			if (!strcmp(v, "on"))
+				fast = 1;
+			else if (!strcmp(v, "off"))
+				fast = 0;
+			else
+				return usage_error("set", "fast-path '%s': on or off",
+						   v);
+		} else if (!strcmp(argv[i], "hash-key")) {
+			v = set_value(argc, argv, &i, has_key, "HEX or random");
+			if (!v)
+				return EXIT_USAGE;
+			if (!strcmp(v, "random")) {
+				if (getrandom(key, sizeof(key), 0) != sizeof(key)) {
+					fprintf(stderr, "%s: getrandom: %s\n",
+						prog, strerror(errno));
+					return EXIT_KERNEL;
+				}
+			} else if (!parse_hash_key(v, key)) {
+				return usage_error("set",
+						   "hash-key '%s': %d hex digits or random",
+						   v, 2 * SVCNET_HASH_KEY_LEN);
+			}
+			has_key = true;
+		} else {
 			return usage_error("set", "unknown setting '%s'", argv[i]);
-		if (fast >= 0)
-			return usage_error("set", "'fast-path' given twice");
-		if (i + 1 == argc)
-			return usage_error("set", "'fast-path' needs on or off");
-		if (!strcmp(argv[i + 1], "on"))
-			fast = 1;
-		else if (!strcmp(argv[i + 1], "off"))
-			fast = 0;
-		else
-			return usage_error("set", "fast-path '%s': on or off",
-					   argv[i + 1]);
+		}
 	}
-	if (fast < 0)
+	if (fast < 0 && !has_key)
 		return usage_error("set", "nothing to set");
 
 	ret = ipc_open(&ipc);
@@ -213,7 +255,10 @@ int cmd_set(int argc, char **argv)
 		return ret;
 	nlh = ipc_msg(&ipc, SVCNET_CMD_DEV_SET, 0);
 	put_dev_name(nlh, dev);
-	put_fast_path(nlh, fast);
+	if (fast >= 0)
+		put_fast_path(nlh, fast);
+	if (has_key)
+		put_hash_key(nlh, key);
 	ret = ipc_run(&ipc, nlh, NULL, NULL);
 	ipc_close(&ipc);
 	return ret;

@@ -23,6 +23,7 @@ FLIPS=${FLIPS:-$(scale 50 1000)}	# applies that flip a configuration
 counts FLIPS
 lb_topology
 
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 gen() { $svcnet -j show svc0 | jq '.[0].generation'; }
 svc_routes() {
 	{ ip -o route show proto 83; ip -o -6 route show proto 83; } |
@@ -260,6 +261,34 @@ if ip rule add to 10.96.8.7 lookup 100 pref 100 2>/dev/null; then
 fi
 ip route del 10.96.8.0/24
 ip -6 route del fd00:96:8::/64
+
+# --- the hash key of consistent hashing ---------------------------------------------
+KEY1=00112233445566778899aabbccddeeff
+KEY2=ffeeddccbbaa99887766554433221100
+key_line() { $svcnet save svc0 | grep '^hash-key'; }
+printf 'dev svc0\nservice tcp 10.96.0.5:80 sched maglev\n  backend 10.0.1.2:8080\n' \
+	>"$TMPD/key0.conf"
+$svcnet apply -f "$TMPD/key0.conf"
+gen_before=$(gen)
+check "hash-key: set, and save prints it" \
+	eval '$svcnet set svc0 hash-key $KEY1 && is "$(key_line)" "hash-key $KEY1"'
+check "hash-key: a new key moves the generation on" test "$(gen)" != "$gen_before"
+printf 'dev svc0\nhash-key %s\nservice tcp 10.96.0.5:80 sched maglev\n  backend 10.0.1.2:8080\n' \
+	$KEY2 >"$TMPD/key2.conf"
+check "hash-key: a file's key is applied" \
+	eval '$svcnet apply -f "$TMPD/key2.conf" && is "$(key_line)" "hash-key $KEY2"'
+$svcnet apply -f "$TMPD/key0.conf"
+check "hash-key: a file without one keeps the device's" is "$(key_line)" "hash-key $KEY2"
+sed 's/^hash-key .*/hash-key 0011/' "$TMPD/key2.conf" >"$TMPD/key-bad.conf"
+check_fails "hash-key: a short key in a file is a usage error" 2 "not a key of 32 hex digits" \
+	$svcnet apply -f "$TMPD/key-bad.conf"
+check_fails "hash-key: 'set' refuses a key that is not hex" 2 "32 hex digits or random" \
+	$svcnet set svc0 hash-key "${KEY1%??}zz"
+check "hash-key: both refusals changed nothing" is "$(key_line)" "hash-key $KEY2"
+$svcnet set svc0 hash-key random
+check "hash-key: 'random' draws a new one" \
+	eval 'k=$(key_line) && test "$k" != "hash-key $KEY2" && test ${#k} = 41'
+$svcnet apply svc0 -f /dev/null
 
 kill "$mon" 2>/dev/null || true
 suite_end

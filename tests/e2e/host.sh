@@ -40,7 +40,8 @@ unit_run() {
 	done
 }
 same_as_file() { # the running services are those of $conf
-	[ "$($svcnet save svc0 | grep -v '^#')" = "$(grep -v '^#' "$conf")" ] ||
+	# (save adds the device's hash-key, random unless the file sets one)
+	[ "$($svcnet save svc0 | grep -v '^#\|^hash-key')" = "$(grep -v '^#' "$conf")" ] ||
 		{ $svcnet save svc0; cat "$conf"; return 1; }
 }
 svc0_gone() { ! ip link show svc0 >/dev/null 2>&1; }

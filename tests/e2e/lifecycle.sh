@@ -123,6 +123,43 @@ check "a TCP connection whose flow was flushed is reset on its next segment" \
 	test "$(jq -c '.reset | length' "$TMPD/hold.out")" = 1
 check "the segment is counted as no-flow (+1)" is "$(($(no_flow) - nf_before))" 1
 
+# --- consistent hash: a segment without a flow is picked up --------------------
+# (what lets a balancer of a fleet take over connections; negative control:
+# the rr service above resets)
+pickups() { # flows of port 83 picked up
+	$svcnet -j flow show | jq '[.[] | select(.service_port == 83 and .pickup)] | length'
+}
+$svcnet service add svc0 tcp $VIP:83 sched maglev
+for n in 1 2 3; do
+	$svcnet backend add svc0 tcp $VIP:83 "10.0.$n.2:8080"
+done
+hold83() { # N: N connections to port 83 held, as hold does
+	rm -f "$TMPD/ready" "$TMPD/go"
+	$LB hold $VIP 83 "$1" "$TMPD" >"$TMPD/hold.out" &
+	held=$!
+	wait_for 30 test -e "$TMPD/ready"
+}
+nf_before=$(no_flow)
+hold83 3
+$svcnet flow flush
+release
+check "maglev: connections whose flows were flushed go on, each on its backend" 	is "$(jq -c '[(.ok | length), (.reset | length), (.broken | length)]' "$TMPD/hold.out")" 	"[3,0,0]"
+check "maglev: their flows were picked up by their next segment" is "$(pickups)" 3
+check "maglev: no segment of them is counted as no-flow" 	is "$(($(no_flow) - nf_before))" 0
+# a balancer restarted from its saved file (with its hash-key) keeps them
+$svcnet flow flush
+hold83 3
+$svcnet save svc0 >"$TMPD/restart.conf"
+ip link del svc0
+ip link add svc0 type svcnet
+ip link set svc0 up
+[ "${SVCNET_FAST_PATH:-on}" = on ] || $svcnet set svc0 fast-path off
+$svcnet apply -f "$TMPD/restart.conf"
+release
+check "restart: svc0 deleted, created and applied from its saved file: connections go on" 	is "$(jq -c '[(.ok | length), (.reset | length), (.broken | length)]' "$TMPD/hold.out")" 	"[3,0,0]"
+$svcnet service del svc0 tcp $VIP:83
+$svcnet flow flush
+
 # --- session affinity ----------------------------------------------------------
 affinity_count() { $svcnet -j config | jq '."affinity-count"'; }
 no_affinity() { [ "$(affinity_count)" = 0 ]; }

@@ -42,6 +42,9 @@ check "unprivileged reads of configuration are allowed: DEV_GET, SERVICE_GET, CO
 	'["OK","OK","OK"]'
 check_fails "unprivileged: joining the events group is refused" 1 \
 	"cannot join the events group: Operation not permitted" unpriv timeout 10 $svcnet monitor
+check "unprivileged: the device's hash key is not shown (root's save has it, nobody's not)" \
+	is "$($svcnet save svc0 | grep -c '^hash-key') $(unpriv $svcnet save svc0 | grep -c '^hash-key')" \
+	"1 0"
 check "after the refused mutations nothing changed (services, config, generation)" \
 	is "$(state)" "$before"
 check_fails "the tool as nobody: exit status 1, \"Operation not permitted\"" 1 \

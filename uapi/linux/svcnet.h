@@ -73,6 +73,10 @@
  *      SVCNET_A_GENERATION: NLA_U32, the namespace's generation number
  *      SVCNET_A_FAST_PATH: NLA_U8, 1 when the fast path is on (see "Fast
  *        path"), 0 when it is off
+ *      SVCNET_A_HASH_KEY: NLA_BINARY, SVCNET_HASH_KEY_LEN bytes, the key
+ *        of the device's consistent hashing (see "Balancer fleets"); only
+ *        to a requester with CAP_NET_ADMIN in the namespace's user
+ *        namespace
  *      SVCNET_A_STATS: NLA_NESTED, device counters since creation
  *        SVCNET_A_STATS_TX_PACKETS: NLA_U64, packets balanced out
  *        SVCNET_A_STATS_TX_BYTES: NLA_U64
@@ -104,10 +108,15 @@
  *    SVCNET_A_IFNAME, as for DEV_GET) and
  *      SVCNET_A_FAST_PATH: NLA_U8, 0 or 1: the fast path off or on (on
  *        when the device is created)
+ *      SVCNET_A_HASH_KEY: NLA_BINARY, exactly SVCNET_HASH_KEY_LEN bytes:
+ *        the key of the device's consistent hashing (see "Balancer
+ *        fleets"); the Maglev tables of its maglev and sh services are
+ *        built anew under it in one transaction (ENOMEM: nothing changed)
  *    A change moves the generation number; it sends no event. Errors: as
  *    DEV_GET (ENODEV also for a device deleted meanwhile); EINVAL no
- *    setting given; ERANGE a value out of range. SVCNET_A_FAST_PATH in
- *    any other request is refused (EINVAL).
+ *    setting given, a key of another length; ERANGE a value out of range.
+ *    SVCNET_A_FAST_PATH in any other request is refused (EINVAL), and so
+ *    is SVCNET_A_HASH_KEY but in APPLY.
  *
  * Services and backends
  * ---------------------
@@ -173,13 +182,35 @@
  *   SVCNET_SCHED_SH      source hashing: Maglev consistent hashing of the
  *                        client address only, so a client keeps its backend
  *
+ * Balancer fleets
+ * ---------------
+ *
+ * Several balancers behind a router that spreads flows over them (ECMP)
+ * agree on every flow of a maglev or sh service when they have the same
+ * backends and the same key. The Maglev table is built from each backend's
+ * address and port under the device's key (SVCNET_A_HASH_KEY), with the
+ * backends in the order of those hashes (never in the order they were
+ * added), and the flow hash uses the same key: nothing depends on the host
+ * or the boot. A device's key is random when it is created, so that an
+ * outsider cannot aim flows at one backend; balancers of one fleet share
+ * theirs (DEV_SET, or APPLY with the services). A TCP segment other than a
+ * SYN that matches no flow of such a service (a connection that the
+ * router moved here from another balancer) is balanced by the hash like a
+ * new flow and gets a flow, which is picked up in its middle
+ * (SVCNET_A_FLOW_PICKUP): it is established, and assured, by the first
+ * segment of the backend that acknowledges within the client's window;
+ * until then it expires as a flow in SYN state. Other schedulers answer
+ * such a segment with a reset.
+ *
  * Flows
  * -----
  *
  * Each namespace has one flow table. A flow is created by the first packet
  * of a connection (a TCP SYN, or any UDP datagram) and keeps the
  * connection on its backend. TCP packets that match no flow and are not a
- * SYN are dropped (SVCNET_DROP_NO_FLOW) and answered with a TCP reset.
+ * SYN are dropped (SVCNET_DROP_NO_FLOW) and answered with a TCP reset,
+ * except for services of the consistent-hash schedulers (see "Balancer
+ * fleets").
  * Flows expire after a timeout that depends on their state (enum
  * svcnet_flow_state) and that SVCNET_CMD_CONFIG_SET configures; an expired
  * flow is removed within a second while the table holds up to 4096 flows,
@@ -305,8 +336,10 @@
  *    "Backend sets" describes. An attribute is at most 64 KiB: a service
  *    whose backends do not fit in one continues in the SVCNET_A_SERVICE
  *    attributes that follow it with the same key, which hold the key and
- *    SVCNET_A_SVC_BACKENDS only. The whole request is one transaction; a
- *    large one needs a large socket send buffer (SO_SNDBUF).
+ *    SVCNET_A_SVC_BACKENDS only. SVCNET_A_HASH_KEY at the top level sets
+ *    the device's key as DEV_SET does, in the same transaction. The whole
+ *    request is one transaction; a large one needs a large socket send
+ *    buffer (SO_SNDBUF).
  *    Errors: EINVAL bad attribute, a service or a backend listed twice;
  *    ENOSPC more than SVCNET_MAX_SERVICES services or SVCNET_MAX_BACKENDS
  *    backends in a service; ESTALE (SVCNET_A_GENERATION); ENOMEM.
@@ -360,6 +393,8 @@
  *        the source the backend sees
  *      SVCNET_A_FLOW_ASSURED: NLA_FLAG, present once the flow is
  *        established both ways (see "Flows"): it is never evicted
+ *      SVCNET_A_FLOW_PICKUP: NLA_FLAG, present for a TCP flow created by
+ *        a segment other than a SYN (see "Balancer fleets")
  *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
  *    a snapshot of each flow it lists, and may list a flow twice when the
  *    table is resized meanwhile.
@@ -502,6 +537,8 @@
 #define SVCNET_FLOW_MAX_DEFAULT 262144
 #define SVCNET_FLOW_MAX_LIMIT 16777216
 #define SVCNET_TIMEOUT_MAX 864000
+/* bytes of SVCNET_A_HASH_KEY */
+#define SVCNET_HASH_KEY_LEN 16
 
 enum svcnet_cmd {
 	SVCNET_CMD_UNSPEC,
@@ -537,6 +574,7 @@ enum svcnet_attr {
 	SVCNET_A_CONFIG,
 	SVCNET_A_PURGED,
 	SVCNET_A_FAST_PATH,
+	SVCNET_A_HASH_KEY,
 	__SVCNET_A_MAX
 };
 
@@ -740,6 +778,7 @@ enum svcnet_flow_attr {
 	SVCNET_A_FLOW_SNAT_ADDR,
 	SVCNET_A_FLOW_SNAT_PORT,
 	SVCNET_A_FLOW_ASSURED,
+	SVCNET_A_FLOW_PICKUP,
 	__SVCNET_A_FLOW_MAX
 };
 
