@@ -91,7 +91,8 @@ static bool svcnet_svc_spec_resched(const struct svcnet_svc_spec *s)
 /* Does @s change a setting the backend set does not depend on? */
 static bool svcnet_svc_spec_other(const struct svcnet_svc_spec *s)
 {
-	return s->svc->tls_offload != s->tls_offload;
+	return s->svc->tls_offload != s->tls_offload ||
+	       s->svc->forward != s->forward;
 }
 
 /*
@@ -152,12 +153,8 @@ out:
 	return err;
 }
 
-/*
- * The backend set @s asks for: its list, or the service's own backends,
- * under the device's key @key.
- */
-static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s,
-						const siphash_key_t *key)
+/* The backend set @s asks for: its list, or the service's own backends. */
+static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s)
 {
 	struct svcnet_bset *bs;
 	u32 i, n = 0;
@@ -165,7 +162,7 @@ static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s,
 
 	if (!s->set_backends)
 		return svcnet_bset_build(s->svc, s->sched, s->maglev_size,
-					 s->policy, key);
+					 s->policy);
 	for (i = 0; i < s->n_be; i++)
 		n += svcnet_backend_eligible(s->be[i].weight, s->be[i].drain,
 					     s->be[i].local, s->policy);
@@ -176,7 +173,7 @@ static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s,
 		if (svcnet_backend_eligible(s->be[i].weight, s->be[i].drain,
 					    s->be[i].local, s->policy))
 			svcnet_bset_push(bs, s->be[i].be, s->be[i].weight);
-	err = svcnet_bset_finish(bs, s->maglev_size, key);
+	err = svcnet_bset_finish(bs, s->maglev_size);
 	if (err) {
 		svcnet_bset_free(bs);
 		return ERR_PTR(err);
@@ -184,11 +181,13 @@ static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s,
 	return bs;
 }
 
-/* Whether @txn gives its device a key other than the one it has. */
+/* Under RTNL: whether @txn gives its device a key other than its own. */
 static bool svcnet_txn_rekeys(const struct svcnet_txn *txn)
 {
 	return txn->hash_key &&
-	       memcmp(txn->hash_key, &txn->sd->hash_key, sizeof(*txn->hash_key));
+	       memcmp(&txn->hash_key->key,
+		      &rtnl_dereference(txn->sd->hash_key)->key,
+		      sizeof(txn->hash_key->key));
 }
 
 /* Look up or create the services; check counts and duplicates. */
@@ -245,8 +244,6 @@ static int svcnet_txn_lookup(struct svcnet_txn *txn,
 
 int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 {
-	const siphash_key_t *key = txn->hash_key ?: &txn->sd->hash_key;
-	bool rekey = svcnet_txn_rekeys(txn);
 	u32 i;
 	int err;
 
@@ -259,10 +256,6 @@ int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 		struct svcnet_svc_spec *s = &txn->svc[i];
 		bool changed = svcnet_svc_spec_resched(s);
 
-		/* a new key: every hashing set is built anew */
-		changed |= rekey && (s->sched == SVCNET_SCHED_MAGLEV ||
-				     s->sched == SVCNET_SCHED_SH);
-
 		if (!svcnet_sched_valid(s->sched, s->maglev_size, extack))
 			return -EINVAL;
 		if (s->set_backends) {
@@ -273,7 +266,7 @@ int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 		}
 		if (!changed)
 			continue;
-		s->bset = svcnet_svc_spec_bset(s, key);
+		s->bset = svcnet_svc_spec_bset(s);
 		if (IS_ERR(s->bset)) {
 			err = PTR_ERR(s->bset);
 			s->bset = NULL;
@@ -457,9 +450,11 @@ void svcnet_txn_commit(struct svcnet_txn *txn)
 	u32 i;
 
 	ASSERT_RTNL();
-	/* the sets keep the key they were built with: readers need no order */
+	/* a new key: new flows of maglev and sh services hash with it */
 	if (svcnet_txn_rekeys(txn)) {
-		txn->sd->hash_key = *txn->hash_key;
+		kfree_rcu(rcu_replace_pointer(txn->sd->hash_key, txn->hash_key,
+					      lockdep_rtnl_is_held()), rcu);
+		txn->hash_key = NULL;
 		changed = true;
 	}
 	for (i = 0; i < txn->n_svc; i++) {
@@ -474,6 +469,7 @@ void svcnet_txn_commit(struct svcnet_txn *txn)
 		svc->maglev_size = s->maglev_size;
 		svc->policy = s->policy;
 		WRITE_ONCE(svc->tls_offload, s->tls_offload);
+		WRITE_ONCE(svc->forward, s->forward);
 		if (svc->affinity_timeout != s->affinity_timeout ||
 		    svc->affinity_prefix != s->affinity_prefix) {
 			svcnet_service_set_affinity(svc, s->affinity_timeout,
@@ -531,6 +527,7 @@ void svcnet_txn_free(struct svcnet_txn *txn)
 			svcnet_service_put(s->svc);
 	}
 	svcnet_stats_pool_release(&txn->pool);
+	kfree(txn->hash_key);
 	kvfree(txn->svc);
 	kvfree(txn->be);
 }
@@ -552,6 +549,7 @@ void svcnet_svc_spec_init(struct svcnet_svc_spec *s,
 	s->affinity_prefix = cur ? cur->affinity_prefix :
 			     key->family == AF_INET ? 32 : 128;
 	s->tls_offload = cur ? cur->tls_offload : true;
+	s->forward = cur ? cur->forward : SVCNET_FORWARD_NAT;
 }
 
 /* A backend of the service as it is, in @b. */
@@ -693,15 +691,13 @@ int svcnet_txn_drain_end(struct svcnet_service *svc)
 }
 
 /*
- * A new hash key for @sd (DEV_SET): one transaction naming every service
- * as it is, whose Maglev and sh sets are built anew under @key.
+ * A new hash key @key for @sd (DEV_SET), which the transaction owns: one
+ * of the device that names no service.
  */
-int svcnet_txn_rekey(struct svcnet_dev *sd, const siphash_key_t *key,
+int svcnet_txn_rekey(struct svcnet_dev *sd, struct svcnet_hash_key *key,
 		     struct netlink_ext_ack *extack)
 {
-	struct svcnet_service *svc;
 	struct svcnet_txn txn;
-	u32 n = 0;
 	int err;
 
 	ASSERT_RTNL();
@@ -709,14 +705,6 @@ int svcnet_txn_rekey(struct svcnet_dev *sd, const siphash_key_t *key,
 	txn.mode = SVCNET_TXN_SET;
 	txn.sd = sd;
 	txn.hash_key = key;
-	txn.max_svc = max(sd->n_services, 1U);
-	txn.svc = svcnet_kvalloc(array_size(txn.max_svc, sizeof(*txn.svc)),
-				 GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!txn.svc)
-		return -ENOMEM;
-	list_for_each_entry(svc, &sd->service_list, list)
-		svcnet_svc_spec_init(&txn.svc[n++], &svc->key, svc);
-	txn.n_svc = n;
 	err = svcnet_txn_prepare(&txn, extack);
 	if (!err)
 		svcnet_txn_commit(&txn);

@@ -7,7 +7,6 @@
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
-#include <linux/random.h>
 #include <net/rtnetlink.h>
 
 #include "svcnet.h"
@@ -53,11 +52,21 @@ static int svcnet_dev_init(struct net_device *dev)
 	err = svcnet_tls_counters_init(&sd->tls);
 	if (err)
 		goto err_stats;
+	/* an outsider cannot aim flows at one backend (SVCNET_A_HASH_KEY) */
+	RCU_INIT_POINTER(sd->hash_key,
+			 svcnet_hash_key_new(NULL, GFP_KERNEL_ACCOUNT));
+	if (!rcu_access_pointer(sd->hash_key)) {
+		err = -ENOMEM;
+		goto err_tls;
+	}
 	err = svcnet_services_init(sd);
 	if (err)
-		goto err_tls;
+		goto err_key;
 	return 0;
 
+err_key:
+	kfree(rcu_access_pointer(sd->hash_key));
+	RCU_INIT_POINTER(sd->hash_key, NULL);
 err_tls:
 	svcnet_tls_counters_free(&sd->tls);
 err_stats:
@@ -74,6 +83,8 @@ static void svcnet_dev_uninit(struct net_device *dev)
 	struct svcnet_dev *sd = netdev_priv(dev);
 
 	svcnet_services_destroy(sd);
+	kfree_rcu(rtnl_dereference(sd->hash_key), rcu);
+	RCU_INIT_POINTER(sd->hash_key, NULL);
 	svcnet_tls_counters_free(&sd->tls);
 	free_percpu(sd->stats);
 	sd->stats = NULL;
@@ -144,8 +155,6 @@ static void svcnet_dev_setup(struct net_device *dev)
 	struct svcnet_dev *sd = netdev_priv(dev);
 
 	sd->fast_path = true;
-	/* an outsider cannot aim flows at one backend (SVCNET_A_HASH_KEY) */
-	get_random_bytes(&sd->hash_key, sizeof(sd->hash_key));
 	dev->netdev_ops = &svcnet_netdev_ops;
 	dev->ethtool_ops = &svcnet_ethtool_ops;
 	dev->type = ARPHRD_NONE;

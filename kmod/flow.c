@@ -373,24 +373,29 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 }
 
 /*
- * A source port for a flow source NATed to @addr: one above the host's
- * ephemeral ports that is free towards @be. Under @held, the lock of the
- * flow's forward tuple; returns the port with its key's lock (*@lock, may
- * be @held) held, or 0. A port whose lock another CPU holds is passed
- * over: no CPU waits for a second lock while it holds one.
+ * A source port for a flow source NATed to @addr: one of the namespace's
+ * range (SVCNET_A_CFG_SNAT_PORT_MIN.._MAX, by default above the host's
+ * ephemeral ports) that is free towards @be, tried from a random one on.
+ * Under @held, the lock of the flow's forward tuple; returns the port with
+ * its key's lock (*@lock, may be @held) held, or 0. A port whose lock
+ * another CPU holds is passed over: no CPU waits for a second lock while
+ * it holds one.
  */
 static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 				    u8 proto, const union nf_inet_addr *addr,
 				    const struct svcnet_backend *be,
 				    spinlock_t *held, spinlock_t **lock)
 {
-	u32 range = SVCNET_SNAT_PORT_MAX - SVCNET_SNAT_PORT_MIN + 1;
-	u32 i, start = get_random_u32_below(range);
+	u32 ports = READ_ONCE(sn->cfg.snat_ports);
+	u32 lo = ports & 0xffff, hi = ports >> 16;
+	u32 i, start, range;
 	spinlock_t *l;			/* the port's key's */
 	__be16 port;
 
-	for (i = 0; i < SVCNET_SNAT_TRIES; i++) {
-		port = htons(SVCNET_SNAT_PORT_MIN + (start + i) % range);
+	range = hi - lo + 1;
+	start = get_random_u32_below(range);
+	for (i = 0; i < min_t(u32, range, SVCNET_SNAT_TRIES); i++) {
+		port = htons(lo + (start + i) % range);
 		l = svcnet_flow_key_lock(sn, family, proto, addr, port);
 		if (l != held && !spin_trylock(l))
 			continue;
@@ -405,13 +410,14 @@ static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 }
 
 /*
- * The table is full: remove the oldest flow not assured of the young list
- * whose oldest has been idle longest, or else of the next lists (young.c),
- * to make room for a new flow: spoofed SYNs, and UDP datagrams from
- * spoofed sources even when the backend answers them, cannot push out
- * connections established both ways. No flow lock held.
+ * The table is full, or no source NAT port is free: remove the oldest flow
+ * not assured of the young list whose oldest has been idle longest, or else
+ * of the next lists (young.c), to make room for a new flow: spoofed SYNs,
+ * and UDP datagrams from spoofed sources even when the backend answers
+ * them, cannot push out connections established both ways. No flow lock
+ * held; whether a flow was removed.
  */
-static bool svcnet_flow_evict(struct svcnet_net *sn)
+bool svcnet_flow_make_room(struct svcnet_net *sn)
 {
 	spinlock_t *lock;		/* the evicted flow's */
 	unsigned int i, first;
@@ -570,7 +576,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	*created = false;
 	/* retired flows, about to go, leave their room to new ones */
 	if (atomic_inc_return(&sn->flow_count) - atomic_read(&sn->retired) >
-	    READ_ONCE(sn->cfg.flow_max) && !svcnet_flow_evict(sn)) {
+	    READ_ONCE(sn->cfg.flow_max) && !svcnet_flow_make_room(sn)) {
 		*err = -ENOSPC;
 		goto err_count;
 	}
@@ -686,6 +692,8 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 	memcpy(sn->cfg.timeout, svcnet_default_timeout,
 	       sizeof(sn->cfg.timeout));
 	sn->cfg.flow_max = SVCNET_FLOW_MAX_DEFAULT;
+	sn->cfg.snat_ports = SVCNET_SNAT_PORTS(SVCNET_SNAT_PORT_MIN_DEFAULT,
+					       SVCNET_SNAT_PORT_MAX_DEFAULT);
 	atomic_set(&sn->flow_count, 0);
 	svcnet_young_init(sn);
 	atomic64_set(&sn->flows_evicted, 0);

@@ -556,8 +556,8 @@ static bool svcnet_snat_port_ok(const struct svcnet_flow *f)
 {
 	u16 port = ntohs(svcnet_rev_of(f).dport);
 
-	return f->snat && port >= SVCNET_SNAT_PORT_MIN &&
-	       port <= SVCNET_SNAT_PORT_MAX;
+	return f->snat && port >= SVCNET_SNAT_PORT_MIN_DEFAULT &&
+	       port <= SVCNET_SNAT_PORT_MAX_DEFAULT;
 }
 
 /*
@@ -638,7 +638,7 @@ static void svcnet_flow_hairpin_test(struct kunit *test)
  */
 static void svcnet_flow_port_exhaustion_test(struct kunit *test)
 {
-	u32 range = SVCNET_SNAT_PORT_MAX - SVCNET_SNAT_PORT_MIN + 1;
+	u32 range = SVCNET_SNAT_PORT_MAX_DEFAULT - SVCNET_SNAT_PORT_MIN_DEFAULT + 1;
 	struct svcnet_flow_fixture *fx = svcnet_flow_fixture(test);
 	struct svcnet_tuple t = svcnet_client(9);
 	struct svcnet_flow *f;

@@ -18,6 +18,8 @@
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -29,18 +31,19 @@
 #include "pkt.h"
 
 /*
- * The address this host sends from towards the backend at @addr, to source
- * NAT a client that is that backend (hairpin): replies then come back
- * through this host. False when the backend is this host, whose replies
- * come back through it anyway, or when it has no route.
+ * The address this host sends from towards the backend at @addr (as the
+ * route chooses it, a preferred source included), to source NAT a flow to
+ * it (SVCNET_FORWARD_SNAT, or a client that is that backend: hairpin):
+ * replies then come back through this host. 1 with the address in @out; 0
+ * when the backend is this host, whose replies come back through it
+ * anyway; -1 when there is no route or no address to send from.
  */
-static bool svcnet_snat_addr(struct net *net, u8 family,
-			     const union nf_inet_addr *addr,
-			     union nf_inet_addr *out)
+static int svcnet_snat_addr(struct net *net, u8 family,
+			    const union nf_inet_addr *addr,
+			    union nf_inet_addr *out)
 {
 	struct flowi6 fl6 = { .daddr = addr->in6 };
 	struct dst_entry *dst;
-	int err;
 
 	memset(out, 0, sizeof(*out));
 	if (family == AF_INET) {
@@ -48,21 +51,22 @@ static bool svcnet_snat_addr(struct net *net, u8 family,
 		struct rtable *rt;
 
 		if (inet_addr_type(net, addr->ip) == RTN_LOCAL)
-			return false;
+			return 0;
 		rt = ip_route_output_key(net, &fl4);
 		if (IS_ERR(rt))
-			return false;
+			return -1;
 		ip_rt_put(rt);
 		out->ip = fl4.saddr;
-		return !!out->ip;
+		return out->ip ? 1 : -1;
 	}
 	if (ipv6_chk_addr(net, &addr->in6, NULL, 0))
-		return false;
-	dst = ip6_route_output(net, NULL, &fl6);
-	err = dst->error ?:
-	      ipv6_dev_get_saddr(net, dst->dev, &addr->in6, 0, &out->in6);
+		return 0;
+	/* fills the source as the route and its preferred source choose */
+	if (ip6_dst_lookup(net, NULL, &dst, &fl6))
+		return -1;
 	dst_release(dst);
-	return !err;
+	out->in6 = fl6.saddr;
+	return ipv6_addr_any(&out->in6) ? -1 : 1;
 }
 
 /*
@@ -170,9 +174,9 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 	struct svcnet_backend *be = NULL;
 	struct svcnet_sources *srcs;
 	union nf_inet_addr snat_addr;
-	bool created, retried = false;
+	bool created, retried = false, evicted = false;
 	struct svcnet_flow *f;
-	int err;
+	int err, ret;
 
 	srcs = rcu_dereference(svc->sources);
 	if (srcs && !svcnet_sources_match(srcs, p->t.family, &p->t.saddr)) {
@@ -191,14 +195,34 @@ again:
 		*reason = SVCNET_DROP_NO_BACKEND;
 		return NULL;
 	}
-	/* hairpin: the client is the backend */
-	if (nf_inet_addr_cmp(&be->addr, &p->t.saddr) &&
-	    svcnet_snat_addr(sn->net, p->t.family, &be->addr, &snat_addr))
-		snat = &snat_addr;
+	/* source NAT: the service's method, or a hairpin (the client is be) */
+	if (READ_ONCE(svc->forward) == SVCNET_FORWARD_SNAT ||
+	    nf_inet_addr_cmp(&be->addr, &p->t.saddr)) {
+		ret = svcnet_snat_addr(sn->net, p->t.family, &be->addr,
+				       &snat_addr);
+		/* never the client's own address where snat was asked for */
+		if (ret < 0 && READ_ONCE(svc->forward) == SVCNET_FORWARD_SNAT) {
+			*reason = SVCNET_DROP_NO_ROUTE;
+			return NULL;
+		}
+		if (ret > 0)
+			snat = &snat_addr;
+	}
+create:
 	f = svcnet_flow_create(sn, &p->t, be,
 			       p->t.proto == IPPROTO_TCP ?
 			       SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
 			       snat, &created, &err);
+	/*
+	 * No port free towards @be: as conntrack's early drop, a flow not
+	 * assured makes room (a flood of spoofed flows holds ports only
+	 * until new ones come), once.
+	 */
+	if (!f && err == -EADDRINUSE && !evicted) {
+		evicted = true;
+		if (svcnet_flow_make_room(sn))
+			goto create;
+	}
 	if (!f && err == -ESTALE && !retried) {
 		/* removed meanwhile: its set without it is published */
 		retried = true;
@@ -224,18 +248,25 @@ again:
 }
 
 /*
- * Under RCU: whether a TCP segment of @svc other than a SYN that matches no
- * flow gets one. A consistent hash (maglev, sh) sends it to the backend
- * any balancer with the same key and backends picks: a connection that a
- * router moved here from another balancer keeps its backend. Others answer
- * it with a reset.
+ * Under RCU: whether @p, a TCP segment of @svc other than a SYN that
+ * matches no flow, gets one. A consistent hash (maglev, sh) sends it to the
+ * backend any balancer with the same key and backends picks: a connection
+ * that a router moved here from another balancer keeps its backend. Only
+ * an ACK without RST is picked up (as conntrack's loose pickup): resets,
+ * scans and stray FINs get no flow. Not where the backend depends on more
+ * than the hash (session affinity, a balancer's own source NAT). Others
+ * are answered with a reset.
  */
-static bool svcnet_pickup(struct svcnet_service *svc)
+static bool svcnet_pickup(struct svcnet_service *svc,
+			  const struct svcnet_pkt *p)
 {
 	const struct svcnet_bset *bs = rcu_dereference(svc->bset);
 
-	return bs && (bs->sched == SVCNET_SCHED_MAGLEV ||
-		      bs->sched == SVCNET_SCHED_SH);
+	return p->ack && !p->rst && !p->syn && bs &&
+	       (bs->sched == SVCNET_SCHED_MAGLEV ||
+		bs->sched == SVCNET_SCHED_SH) &&
+	       !READ_ONCE(svc->affinity_timeout) &&
+	       READ_ONCE(svc->forward) != SVCNET_FORWARD_SNAT;
 }
 
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
@@ -329,14 +360,26 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		f = NULL;
 	}
 	if (!f) {
-		if (p.t.proto == IPPROTO_TCP && !(p.syn && !p.ack) &&
-		    (p.syn || !svcnet_pickup(svc))) {
+		bool tcp_mid = p.t.proto == IPPROTO_TCP && !(p.syn && !p.ack);
+
+		if (tcp_mid && !svcnet_pickup(svc, &p)) {
 			reason = SVCNET_DROP_NO_FLOW;
 			unreachable = false;
 			svcnet_send_reset(net, skb, &p);
 			goto drop;
 		}
 		f = svcnet_new_flow(sn, svc, &p, &reason);
+		if (!f && tcp_mid) {
+			/*
+			 * A connection: refused for good (no backend, not an
+			 * allowed source), a reset ends it; short of room it
+			 * may retransmit into a table with room again.
+			 */
+			unreachable = false;
+			if (reason == SVCNET_DROP_NO_BACKEND ||
+			    reason == SVCNET_DROP_SOURCE)
+				svcnet_send_reset(net, skb, &p);
+		}
 		if (!f)
 			goto drop;
 	}
@@ -428,16 +471,39 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 static unsigned int svcnet_nat_local_out(void *priv, struct sk_buff *skb,
 					 const struct nf_hook_state *state)
 {
+	bool v4 = state->pf == NFPROTO_IPV4;
+	union nf_inet_addr daddr = {};
+	unsigned int ret;
 	u8 proto;
 
-	if (state->pf == NFPROTO_IPV4)
+	if (v4) {
 		proto = ip_hdr(skb)->protocol;
-	else
+		daddr.ip = ip_hdr(skb)->daddr;
+	} else {
 		proto = ipv6_hdr(skb)->nexthdr;
+		daddr.in6 = ipv6_hdr(skb)->daddr;
+	}
 	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
 	    !READ_ONCE(svcnet_pernet(state->net)->local_backends))
 		return NF_ACCEPT;
-	return svcnet_nat_in(priv, skb, state);
+	ret = svcnet_nat_in(priv, skb, state);
+	if (ret != NF_ACCEPT)
+		return ret;
+	/*
+	 * A new destination (an error about a source NATed flow, which this
+	 * host addressed to itself, now to the client): routed anew, as
+	 * after a NAT rule at OUTPUT.
+	 */
+	if (v4 ? ip_hdr(skb)->daddr != daddr.ip :
+		 !ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &daddr.in6)) {
+		int err = v4 ? ip_route_me_harder(state->net, state->sk, skb,
+						  RTN_UNSPEC) :
+			       ip6_route_me_harder(state->net, state->sk, skb);
+
+		if (err < 0)
+			return NF_DROP_ERR(err);
+	}
+	return NF_ACCEPT;
 }
 
 static const struct nf_hook_ops svcnet_nf_ops[] = {

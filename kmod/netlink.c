@@ -63,6 +63,25 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
+static int svcnet_nl_put_hash_key(struct sk_buff *skb, struct svcnet_dev *sd)
+{
+	u8 bytes[SVCNET_HASH_KEY_LEN];
+
+	svcnet_hash_key_put(rtnl_dereference(sd->hash_key), bytes);
+	return nla_put(skb, SVCNET_A_HASH_KEY, sizeof(bytes), bytes);
+}
+
+/*
+ * Whether the sender of @req may read keys: the namespace's admin, as the
+ * task and as the socket's opener (a socket handed to a capable program
+ * gets nothing). The task is asked first, without an audit record.
+ */
+static bool svcnet_nl_key_reader(struct net *net, const struct sk_buff *req)
+{
+	return ns_capable_noaudit(net->user_ns, CAP_NET_ADMIN) &&
+	       netlink_ns_capable(req, net->user_ns, CAP_NET_ADMIN);
+}
+
 /*
  * A device's DEV_GET reply; with @key (the requester is the namespace's
  * admin, under RTNL) its hash key too.
@@ -82,8 +101,7 @@ static int svcnet_nl_fill_dev(struct sk_buff *skb, struct svcnet_dev *sd,
 	if (svcnet_nl_put_dev(skb, sd->dev) ||
 	    nla_put_u32(skb, SVCNET_A_GENERATION, gen) ||
 	    nla_put_u8(skb, SVCNET_A_FAST_PATH, READ_ONCE(sd->fast_path)) ||
-	    (key && nla_put(skb, SVCNET_A_HASH_KEY, sizeof(sd->hash_key),
-			    &sd->hash_key)) ||
+	    (key && svcnet_nl_put_hash_key(skb, sd)) ||
 	    svcnet_nl_put_stats(skb, sd)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -108,11 +126,14 @@ static int svcnet_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_put;
 	}
 	rtnl_lock();
-	err = svcnet_nl_fill_dev(msg, netdev_priv(dev), info->snd_portid,
-				 info->snd_seq, 0,
-				 READ_ONCE(svcnet_pernet(net)->gen), NULL,
-				 netlink_ns_capable(skb, net->user_ns,
-						    CAP_NET_ADMIN));
+	/* deleted meanwhile: its counters are gone */
+	if (dev->reg_state != NETREG_REGISTERED)
+		err = -ENODEV;
+	else
+		err = svcnet_nl_fill_dev(msg, netdev_priv(dev),
+					 info->snd_portid, info->snd_seq, 0,
+					 READ_ONCE(svcnet_pernet(net)->gen),
+					 NULL, svcnet_nl_key_reader(net, skb));
 	rtnl_unlock();
 	if (err)
 		goto err_free;
@@ -150,12 +171,12 @@ static int svcnet_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 		err = -ENODEV;	/* deleted meanwhile */
 		goto out;
 	}
-	/* first what can fail: the services' sets under the new key */
+	/* first what can fail */
 	if (key) {
-		siphash_key_t k;
+		struct svcnet_hash_key *hk;
 
-		memcpy(&k, nla_data(key), sizeof(k));
-		err = svcnet_txn_rekey(sd, &k, info->extack);
+		hk = svcnet_hash_key_new(nla_data(key), GFP_KERNEL_ACCOUNT);
+		err = hk ? svcnet_txn_rekey(sd, hk, info->extack) : -ENOMEM;
 		if (err)
 			goto out;
 	}
@@ -181,7 +202,7 @@ static int svcnet_nl_dev_get_dumpit(struct sk_buff *skb,
 	struct svcnet_nl_dev_dump *ctx = (struct svcnet_nl_dev_dump *)cb->ctx;
 	struct net *net = sock_net(skb->sk);
 	struct svcnet_net *sn = svcnet_pernet(net);
-	bool key = netlink_ns_capable(cb->skb, net->user_ns, CAP_NET_ADMIN);
+	bool key = svcnet_nl_key_reader(net, cb->skb);
 	long idx = 0;
 	struct svcnet_dev *sd;
 	int err = 0;

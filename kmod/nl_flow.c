@@ -226,6 +226,7 @@ static const u8 svcnet_cfg_timeouts[][2] = {
 int svcnet_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcnet_net *sn = svcnet_pernet(genl_info_net(info));
+	u32 ports = READ_ONCE(sn->cfg.snat_ports);
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
@@ -248,7 +249,9 @@ int svcnet_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&sn->affinity_count)) ||
 	    nla_put_u64_64bit(msg, SVCNET_A_CFG_FLOWS_EVICTED,
 			      atomic64_read(&sn->flows_evicted),
-			      SVCNET_A_CFG_UNSPEC))
+			      SVCNET_A_CFG_UNSPEC) ||
+	    nla_put_u32(msg, SVCNET_A_CFG_SNAT_PORT_MIN, ports & 0xffff) ||
+	    nla_put_u32(msg, SVCNET_A_CFG_SNAT_PORT_MAX, ports >> 16))
 		goto err_free;
 	for (i = 0; i < ARRAY_SIZE(svcnet_cfg_timeouts); i++)
 		if (nla_put_u32(msg, svcnet_cfg_timeouts[i][0],
@@ -268,6 +271,7 @@ int svcnet_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	struct svcnet_net *sn = svcnet_pernet(genl_info_net(info));
 	struct nlattr *nest = info->attrs[SVCNET_A_CONFIG];
 	struct nlattr *tb[SVCNET_A_CFG_MAX + 1];
+	u32 min, max;
 	int err, i;
 
 	if (!nest) {
@@ -280,6 +284,21 @@ int svcnet_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	rtnl_lock();
+	min = tb[SVCNET_A_CFG_SNAT_PORT_MIN] ?
+	      nla_get_u32(tb[SVCNET_A_CFG_SNAT_PORT_MIN]) :
+	      sn->cfg.snat_ports & 0xffff;
+	max = tb[SVCNET_A_CFG_SNAT_PORT_MAX] ?
+	      nla_get_u32(tb[SVCNET_A_CFG_SNAT_PORT_MAX]) :
+	      sn->cfg.snat_ports >> 16;
+	if (min > max) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[SVCNET_A_CFG_SNAT_PORT_MIN] ?:
+				    tb[SVCNET_A_CFG_SNAT_PORT_MAX],
+				    "the source NAT range's minimum is above its maximum");
+		return -EINVAL;
+	}
+	WRITE_ONCE(sn->cfg.snat_ports, SVCNET_SNAT_PORTS(min, max));
 	if (tb[SVCNET_A_CFG_FLOW_MAX])
 		WRITE_ONCE(sn->cfg.flow_max,
 			   nla_get_u32(tb[SVCNET_A_CFG_FLOW_MAX]));

@@ -57,6 +57,11 @@ static struct netlink_range_validation svcnet_range_affinity = {
 	.max = SVCNET_TIMEOUT_MAX,
 };
 
+static struct netlink_range_validation svcnet_range_port = {
+	.min = 1,
+	.max = 65535,
+};
+
 static struct netlink_range_validation svcnet_range_timeout = {
 	.min = 1,
 	.max = SVCNET_TIMEOUT_MAX,
@@ -87,6 +92,8 @@ static const struct nla_policy svcnet_src_policy[SVCNET_A_SRC_MAX + 1] = {
 						 SVCNET_POLICY_MAX), \
 	[SVCNET_A_SVC_SOURCES] = NLA_POLICY_NESTED_ARRAY(svcnet_src_policy), \
 	[SVCNET_A_SVC_TLS_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1), \
+	[SVCNET_A_SVC_FORWARD] = NLA_POLICY_RANGE(NLA_U8, SVCNET_FORWARD_NAT, \
+						  SVCNET_FORWARD_MAX), \
 	[SVCNET_A_SVC_TLS_STATS] = SVCNET_NL_READ_ONLY("SVCNET_A_SVC_TLS_STATS")
 
 static const struct nla_policy svcnet_svc_policy[SVCNET_A_SVC_MAX + 1] = {
@@ -138,6 +145,10 @@ const struct nla_policy svcnet_nl_cfg_policy[SVCNET_A_CFG_MAX + 1] = {
 		SVCNET_NL_READ_ONLY("SVCNET_A_CFG_AFFINITY_COUNT"),
 	[SVCNET_A_CFG_FLOWS_EVICTED] =
 		SVCNET_NL_READ_ONLY("SVCNET_A_CFG_FLOWS_EVICTED"),
+	[SVCNET_A_CFG_SNAT_PORT_MIN] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							     &svcnet_range_port),
+	[SVCNET_A_CFG_SNAT_PORT_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							     &svcnet_range_port),
 };
 
 const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
@@ -158,7 +169,10 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_PURGED] = SVCNET_NL_READ_ONLY("SVCNET_A_PURGED"),
 	/* settable by DEV_SET alone; the key by APPLY too */
 	[SVCNET_A_FAST_PATH] = SVCNET_NL_READ_ONLY("SVCNET_A_FAST_PATH"),
-	[SVCNET_A_HASH_KEY] = SVCNET_NL_READ_ONLY("SVCNET_A_HASH_KEY"),
+	[SVCNET_A_HASH_KEY] = {
+		.type = NLA_REJECT,
+		.reject_message = "SVCNET_A_HASH_KEY is set by DEV_SET or APPLY",
+	},
 };
 
 /* SVCNET_CMD_DEV_SET: a device and its settings. */

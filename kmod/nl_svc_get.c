@@ -166,6 +166,7 @@ static int svcnet_nl_fill_service(struct sk_buff *skb,
 	    nla_put_u32(skb, SVCNET_A_SVC_AFFINITY, svc->affinity_timeout) ||
 	    nla_put_u8(skb, SVCNET_A_SVC_AFFINITY_PREFIX, svc->affinity_prefix) ||
 	    nla_put_u8(skb, SVCNET_A_SVC_POLICY, svc->policy) ||
+	    nla_put_u8(skb, SVCNET_A_SVC_FORWARD, READ_ONCE(svc->forward)) ||
 	    nla_put_u8(skb, SVCNET_A_SVC_TLS_OFFLOAD, svc->tls_offload) ||
 	    svcnet_nl_put_tls_stats(skb, SVCNET_A_SVC_TLS_STATS, &svc->tls) ||
 	    svcnet_nl_put_sources(skb, svc) ||

@@ -244,6 +244,8 @@ static int svcnet_nl_svc_spec(struct svcnet_txn *txn, const struct nlattr *nest,
 	}
 	if (tb[SVCNET_A_SVC_POLICY])
 		s->policy = nla_get_u8(tb[SVCNET_A_SVC_POLICY]);
+	if (tb[SVCNET_A_SVC_FORWARD])
+		s->forward = nla_get_u8(tb[SVCNET_A_SVC_FORWARD]);
 	err = svcnet_nl_affinity(tb, key.family, &s->affinity_timeout,
 				 &s->affinity_prefix, extack);
 	if (err)
@@ -357,7 +359,6 @@ int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 			SVCNET_TXN_APPLY,
 	};
 	struct net_device *dev;
-	siphash_key_t hash_key;
 	u32 n_svc, n_be, i;
 	int err;
 
@@ -370,10 +371,6 @@ int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, key,
 				    "SVCNET_A_HASH_KEY is set by APPLY or DEV_SET");
 		return -EINVAL;
-	}
-	if (key) {
-		memcpy(&hash_key, nla_data(key), sizeof(hash_key));
-		txn.hash_key = &hash_key;
 	}
 	/* pre_doit refused a second SVCNET_A_SERVICE but in APPLY */
 	err = svcnet_nl_parse_services(info, &attrs, &n_svc, &n_be);
@@ -389,6 +386,15 @@ int svcnet_nl_service_write(struct sk_buff *skb, struct genl_info *info)
 	}
 	txn.max_svc = n_svc;
 	txn.max_be = n_be;
+	if (key) {
+		/* the transaction's from here: svcnet_txn_free() */
+		txn.hash_key = svcnet_hash_key_new(nla_data(key),
+						   GFP_KERNEL_ACCOUNT);
+		if (!txn.hash_key) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+	}
 	rtnl_lock();
 	dev = svcnet_nl_get_dev(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(dev)) {

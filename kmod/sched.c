@@ -11,6 +11,7 @@
 #include <linux/math64.h>
 #include <linux/random.h>
 #include <linux/sort.h>
+#include <asm/unaligned.h>
 
 #include "alloc.h"
 #include "sched_maglev.h"
@@ -78,12 +79,46 @@ static u32 svcnet_lc_index(const struct svcnet_bset *bs, u64 start)
 	return best;
 }
 
-static u32 svcnet_flow_hash(const struct svcnet_bset *bs,
+/*
+ * A device's key of the flow hash: random until set, the same on every
+ * balancer of a fleet. Bytes are two little-endian 64-bit words.
+ */
+struct svcnet_hash_key *svcnet_hash_key_new(const void *bytes, gfp_t gfp)
+{
+	struct svcnet_hash_key *hk = kmalloc(sizeof(*hk), gfp);
+
+	if (!hk)
+		return NULL;
+	if (!bytes) {
+		get_random_bytes(&hk->key, sizeof(hk->key));
+		return hk;
+	}
+	hk->key.key[0] = get_unaligned_le64(bytes);
+	hk->key.key[1] = get_unaligned_le64(bytes + 8);
+	return hk;
+}
+
+void svcnet_hash_key_put(struct svcnet_hash_key *hk, void *bytes)
+{
+	put_unaligned_le64(hk->key.key[0], bytes);
+	put_unaligned_le64(hk->key.key[1], bytes + 8);
+}
+
+/*
+ * Under RCU: the flow hash of maglev and sh, keyed by the service's
+ * device (the services of the KUnit fixtures have none: a zero key).
+ */
+static u32 svcnet_flow_hash(const struct svcnet_service *svc,
+			    const struct svcnet_bset *bs,
 			    const struct svcnet_tuple *t)
 {
+	static const siphash_key_t none;
+	const siphash_key_t *key = svc->sd ?
+		&rcu_dereference(svc->sd->hash_key)->key : &none;
+
 	if (bs->sched == SVCNET_SCHED_SH)
-		return siphash(&t->saddr, sizeof(t->saddr), &bs->key);
-	return siphash(t, sizeof(*t), &bs->key);
+		return siphash(&t->saddr, sizeof(t->saddr), key);
+	return siphash(t, sizeof(*t), key);
 }
 
 struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
@@ -111,7 +146,7 @@ struct svcnet_backend *svcnet_schedule(struct svcnet_service *svc,
 		break;
 	case SVCNET_SCHED_MAGLEV:
 	case SVCNET_SCHED_SH:
-		i = svcnet_maglev_pick(bs->ml, svcnet_flow_hash(bs, t));
+		i = svcnet_maglev_pick(bs->ml, svcnet_flow_hash(svc, bs, t));
 		break;
 	default:
 		c = atomic64_inc_return(&svc->counter) - 1;
@@ -206,9 +241,10 @@ static int svcnet_bset_id_cmp(const void *a, const void *b)
 
 /*
  * The Maglev table of @bs: each backend's permutation comes from its
- * address and port under @key, and backends take their turns in the order
- * of those ids, never in the order they were added, so that balancers with
- * the same key and backends build the same table and agree on every flow.
+ * address and port (be->id), and backends take their turns in the order of
+ * those ids, never in the order they were added, so that balancers with the
+ * same backends build the same table. The table is no secret: the flow
+ * hash that indexes it is keyed (svcnet_flow_hash()).
  */
 static int svcnet_bset_maglev(struct svcnet_bset *bs, u32 maglev_size)
 {
@@ -223,7 +259,7 @@ static int svcnet_bset_maglev(struct svcnet_bset *bs, u32 maglev_size)
 		return -ENOMEM;
 	sorted = (u64 *)(ids + bs->n);
 	for (i = 0; i < bs->n; i++) {
-		ids[i].id = siphash_1u64(bs->be[i]->id, &bs->key);
+		ids[i].id = bs->be[i]->id;
 		ids[i].i = i;
 	}
 	sort(ids, bs->n, sizeof(*ids), svcnet_bset_id_cmp, NULL);
@@ -244,15 +280,10 @@ out:
 	return err;
 }
 
-/*
- * The scheduler's tables, once every backend is in, for a device whose
- * key is @key; 0 or -errno.
- */
-int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size,
-		       const siphash_key_t *key)
+/* The scheduler's tables, once every backend is in; 0 or -errno. */
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size)
 {
 	bs->stride = svcnet_wrr_stride(bs->total);
-	bs->key = *key;
 	if ((bs->sched != SVCNET_SCHED_MAGLEV && bs->sched != SVCNET_SCHED_SH) ||
 	    !bs->n)
 		return 0;
@@ -261,11 +292,10 @@ int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size,
 
 /*
  * The set of backends of non-zero weight, not draining, of @svc, in list
- * order, for scheduler @sched (Maglev and sh: under @key).
+ * order, for scheduler @sched.
  */
 struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
-				      u32 maglev_size, u8 policy,
-				      const siphash_key_t *key)
+				      u32 maglev_size, u8 policy)
 {
 	struct svcnet_backend *be;
 	struct svcnet_bset *bs;
@@ -284,7 +314,7 @@ struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
 		if (svcnet_backend_eligible(be->weight, be->draining, be->local,
 					    policy))
 			svcnet_bset_push(bs, be, be->weight);
-	err = svcnet_bset_finish(bs, maglev_size, key);
+	err = svcnet_bset_finish(bs, maglev_size);
 	if (err) {
 		svcnet_bset_free(bs);
 		return ERR_PTR(err);

@@ -263,21 +263,28 @@ static void svcnet_maglev_sched_test(struct kunit *test)
 }
 
 /*
- * Two balancers (two sets of backend objects) with the same key and the
- * same backends, added in other orders, pick the same backend for every
- * flow; under another key the choices differ.
+ * Two balancers (two sets of backend objects, two devices) with the same key
+ * and the same backends, added in other orders, pick the same backend for
+ * every flow; under another key the choices differ.
  */
 static void svcnet_maglev_fleet_test(struct kunit *test)
 {
-	static const siphash_key_t k1 = { { 1, 2 } }, k2 = { { 3, 4 } };
+	static struct svcnet_hash_key k1 = { .key = { { 1, 2 } } };
+	static struct svcnet_hash_key k2 = { .key = { { 3, 4 } } };
 	struct svcnet_backend *be = kunit_kcalloc(test, 15, sizeof(*be),
 						  GFP_KERNEL);
+	struct svcnet_service *svc = kunit_kcalloc(test, 3, sizeof(*svc),
+						   GFP_KERNEL);
+	struct svcnet_dev *sd = kunit_kcalloc(test, 3, sizeof(*sd), GFP_KERNEL);
 	struct svcnet_bset *bs[3];
-	struct svcnet_service svc = {};
 	u32 i, j, differ = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, be);
+	KUNIT_ASSERT_NOT_NULL(test, svc);
+	KUNIT_ASSERT_NOT_NULL(test, sd);
 	for (j = 0; j < 3; j++) {
+		RCU_INIT_POINTER(sd[j].hash_key, j == 2 ? &k2 : &k1);
+		svc[j].sd = &sd[j];
 		bs[j] = svcnet_bset_alloc(SVCNET_SCHED_MAGLEV, 5);
 		KUNIT_ASSERT_NOT_NULL(test, bs[j]);
 		for (i = 0; i < 5; i++) {
@@ -289,9 +296,9 @@ static void svcnet_maglev_fleet_test(struct kunit *test)
 			svcnet_bset_push(bs[j], &be[j * 5 + b], 1);
 		}
 		KUNIT_ASSERT_EQ(test, svcnet_bset_finish(bs[j],
-							 SVCNET_MAGLEV_MIN_SIZE,
-							 j == 2 ? &k2 : &k1), 0);
+							 SVCNET_MAGLEV_MIN_SIZE), 0);
 	}
+	rcu_read_lock();
 	for (i = 0; i < 3000; i++) {
 		struct svcnet_tuple t = {
 			.family = AF_INET,
@@ -301,11 +308,13 @@ static void svcnet_maglev_fleet_test(struct kunit *test)
 			.sport = htons(40000 + i % 7),
 			.dport = htons(80),
 		};
-		__be16 p0 = svcnet_schedule(&svc, bs[0], &t)->port;
+		__be16 p0 = svcnet_schedule(&svc[0], bs[0], &t)->port;
 
-		KUNIT_EXPECT_EQ(test, svcnet_schedule(&svc, bs[1], &t)->port, p0);
-		differ += svcnet_schedule(&svc, bs[2], &t)->port != p0;
+		KUNIT_EXPECT_EQ(test, svcnet_schedule(&svc[1], bs[1], &t)->port,
+				p0);
+		differ += svcnet_schedule(&svc[2], bs[2], &t)->port != p0;
 	}
+	rcu_read_unlock();
 	/* about 4 in 5 with 5 backends */
 	KUNIT_EXPECT_GT(test, differ, 1500U);
 	for (j = 0; j < 3; j++)

@@ -156,6 +156,7 @@ struct svcnet_service *svcnet_service_alloc(struct svcnet_dev *sd,
 	svc->maglev_size = SVCNET_MAGLEV_DEFAULT_SIZE;
 	svc->policy = SVCNET_POLICY_CLUSTER;
 	svc->tls_offload = true;
+	svc->forward = SVCNET_FORWARD_NAT;
 	svc->affinity_prefix = key->family == AF_INET ? 32 : 128;
 	INIT_LIST_HEAD(&svc->backends);
 	refcount_set(&svc->ref, 1);

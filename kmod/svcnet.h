@@ -114,6 +114,12 @@ struct svcnet_tls_stats {
 	u64 drops;
 };
 
+/* The key of a device's flow hash, replaced whole. */
+struct svcnet_hash_key {
+	siphash_key_t key;
+	struct rcu_head rcu;
+};
+
 /* The private part of an svcnet net_device. */
 struct svcnet_dev {
 	struct net_device *dev;
@@ -128,11 +134,10 @@ struct svcnet_dev {
 	/* svcnet_fast_in() may balance (SVCNET_A_FAST_PATH); RTNL writes */
 	bool fast_path;
 	/*
-	 * Maglev and sh: the key of their permutations and flow hash
-	 * (SVCNET_A_HASH_KEY); a transaction writes it, under RTNL, with
-	 * the sets built from it.
+	 * Maglev and sh: the key of their flow hash (SVCNET_A_HASH_KEY); a
+	 * transaction replaces it, under RTNL, read under RCU
 	 */
-	siphash_key_t hash_key;
+	struct svcnet_hash_key __rcu *hash_key;
 	/* its creator's: charged with what the datapath allocates for it */
 	struct mem_cgroup *memcg;
 };
@@ -215,7 +220,6 @@ static inline unsigned int svcnet_backend_flows(const struct svcnet_backend *be)
 struct svcnet_bset {
 	struct rcu_head rcu;
 	u8 sched;			/* enum svcnet_sched */
-	siphash_key_t key;		/* maglev and sh: the device's, then */
 	u32 n;
 	u32 stride;			/* wrr: coprime with total */
 	u64 total;			/* sum of weights */
@@ -245,6 +249,7 @@ struct svcnet_service {
 	u8 affinity_prefix;		/* client address bits that count */
 	u8 policy;			/* enum svcnet_policy */
 	bool tls_offload;		/* kTLS sockets may offload to us */
+	u8 forward;			/* enum svcnet_forward */
 	struct svcnet_sources __rcu *sources;	/* NULL: every client */
 	u32 affinity_timeout;		/* seconds; 0: no affinity */
 	u32 maglev_size;
@@ -286,6 +291,7 @@ struct svcnet_svc_spec {
 	u8 policy;
 	u8 affinity_prefix;
 	bool tls_offload;
+	u8 forward;
 	bool set_sources;		/* else the sources are kept */
 	bool set_backends;		/* else the backends are kept */
 	u32 maglev_size;
@@ -314,7 +320,7 @@ struct svcnet_txn {
 	u32 n_be, max_be;		/* used and allocated */
 	struct svcnet_be_spec *be;
 	struct svcnet_stats_pool pool;	/* counters of new objects */
-	const siphash_key_t *hash_key;	/* the device's new key, or NULL */
+	struct svcnet_hash_key *hash_key;	/* a new key for the device; owned */
 	bool changed;			/* committed: the generation moved on */
 };
 
@@ -376,9 +382,7 @@ struct svcnet_flow {
 /* flows of one client address and port before new ones get a port */
 #define SVCNET_FLOW_CHAIN_MAX 8
 
-/* source ports of hairpin flows: above the host's ephemeral ports */
-#define SVCNET_SNAT_PORT_MIN 61000
-#define SVCNET_SNAT_PORT_MAX 65535
+/* ports of a source NATed flow tried before its packet is dropped */
 #define SVCNET_SNAT_TRIES 64
 /* a reply was seen (TCP: the SYN-ACK answering the client's SYN) */
 #define SVCNET_FLOW_F_REPLIED	BIT(0)
@@ -402,6 +406,8 @@ struct svcnet_young {
 
 struct svcnet_config {
 	u32 flow_max;
+	/* source NAT ports: the lowest | the highest << 16, read at once */
+	u32 snat_ports;
 	u32 timeout[__SVCNET_FLOW_STATE_MAX];	/* seconds, by state */
 };
 
@@ -565,7 +571,7 @@ void svcnet_drain_net_exit(struct svcnet_net *sn);
 int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack);
 void svcnet_txn_commit(struct svcnet_txn *txn);
 void svcnet_txn_free(struct svcnet_txn *txn);
-int svcnet_txn_rekey(struct svcnet_dev *sd, const siphash_key_t *key,
+int svcnet_txn_rekey(struct svcnet_dev *sd, struct svcnet_hash_key *key,
 		     struct netlink_ext_ack *extack);
 
 /* One backend's change (BACKEND_NEW, _SET, _DEL, a drain's end). */
@@ -611,11 +617,11 @@ bool svcnet_backend_eligible(u16 weight, bool draining, bool local, u8 policy);
 struct svcnet_bset *svcnet_bset_alloc(u8 sched, u32 n);
 void svcnet_bset_push(struct svcnet_bset *bs, struct svcnet_backend *be,
 		      u16 weight);
-int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size,
-		       const siphash_key_t *key);
+int svcnet_bset_finish(struct svcnet_bset *bs, u32 maglev_size);
 struct svcnet_bset *svcnet_bset_build(struct svcnet_service *svc, u8 sched,
-				      u32 maglev_size, u8 policy,
-				      const siphash_key_t *key);
+				      u32 maglev_size, u8 policy);
+struct svcnet_hash_key *svcnet_hash_key_new(const void *bytes, gfp_t gfp);
+void svcnet_hash_key_put(struct svcnet_hash_key *hk, void *bytes);
 void svcnet_bset_free(struct svcnet_bset *bs);
 void svcnet_bset_publish(struct svcnet_service *svc, struct svcnet_bset *bs);
 
@@ -641,11 +647,14 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 				       const union nf_inet_addr *snat,
 				       bool *created, int *err);
 void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f);
+bool svcnet_flow_make_room(struct svcnet_net *sn);
 spinlock_t *svcnet_flow_lock(const struct svcnet_net *sn, const void *key,
 			     unsigned int len);
 void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 			struct svcnet_tuple *rev);
 bool svcnet_flow_live(const struct svcnet_flow *f);
+
+#define SVCNET_SNAT_PORTS(lo, hi)	((u32)(lo) | (u32)(hi) << 16)
 
 static inline u32 svcnet_flow_timeout(struct svcnet_net *sn, u8 state)
 {

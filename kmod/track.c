@@ -28,9 +28,11 @@
  * a SYN that matched no flow, for a consistent-hash service: the
  * connection began on another balancer) never saw the SYNs: the client's
  * segments tell where its sequence stands, the windows are taken at the
- * largest scale, and the backend's first segment that acknowledges within
- * the client's window establishes it (a reset from either side closes it).
- * Until then it is not assured, and expires as a SYN does.
+ * largest scale (so a FIN counts within a window that wide, as under
+ * conntrack's liberal pickup), and the backend's first segment that
+ * acknowledges within the client's window establishes it (a reset from
+ * either side closes it). Until then it is not assured, and expires as a
+ * SYN does.
  *
  * Writers race only on different CPUs handling packets of one flow; the
  * fields are single words written with WRITE_ONCE, the flags and window
@@ -158,8 +160,10 @@ static u8 svcnet_track_tcp(struct svcnet_flow *f, const struct svcnet_pkt *p,
 		return svcnet_track_picked(f, p, side, ack, end);
 	if (cur == SVCNET_FLOW_TCP_SYN) {
 		if (p->syn && !p->ack && !p->rst && !side) {
-			/* the client's SYN, or its retransmission */
+			/* the client's SYN, or its retransmission: a handshake */
 			svcnet_track_syn(f, 0, p);
+			if (flags & SVCNET_FLOW_F_PICKUP)
+				svcnet_track_u8(&f->flags, SVCNET_FLOW_F_PICKUP, 0);
 		} else if (p->syn && p->ack && !p->rst && side &&
 			   !before(ack, READ_ONCE(f->tcp.end[0])) &&
 			   !after(ack, READ_ONCE(f->tcp.end[0]) +

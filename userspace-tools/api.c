@@ -34,6 +34,18 @@ const char *sched_name(uint8_t s)
 	return s < N_SCHED && sched_names[s] ? sched_names[s] : "?";
 }
 
+const char *forward_name(uint8_t f)
+{
+	switch (f) {
+	case SVCNET_FORWARD_NAT:
+		return "nat";
+	case SVCNET_FORWARD_SNAT:
+		return "snat";
+	default:
+		return "?";
+	}
+}
+
 bool parse_sched(const char *s, uint8_t *sched)
 {
 	size_t i;
@@ -68,6 +80,8 @@ struct nlattr *put_svc_nest_start(struct nlmsghdr *nlh,
 		mnl_attr_put_u8(nlh, SVCNET_A_SVC_AFFINITY_PREFIX, o->prefix);
 	if (o && o->policy)
 		mnl_attr_put_u8(nlh, SVCNET_A_SVC_POLICY, o->policy);
+	if (o && o->forward)
+		mnl_attr_put_u8(nlh, SVCNET_A_SVC_FORWARD, o->forward);
 	if (o && o->tls_offload >= 0)
 		mnl_attr_put_u8(nlh, SVCNET_A_SVC_TLS_OFFLOAD, o->tls_offload);
 	if (o && o->n_sources >= 0) {
@@ -293,6 +307,10 @@ static int svc_attr_cb(const struct nlattr *attr, void *data)
 	case SVCNET_A_SVC_POLICY:
 		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
 			s->policy = mnl_attr_get_u8(attr);
+		break;
+	case SVCNET_A_SVC_FORWARD:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+			s->forward = mnl_attr_get_u8(attr);
 		break;
 	case SVCNET_A_SVC_SOURCES:
 		return mnl_attr_parse_nested(attr, src_cb, s);
@@ -688,6 +706,8 @@ const struct cfg_key cfg_keys[N_CFG] = {
 	{ "tcp-fin-timeout", SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_TIMEOUT_MAX },
 	{ "tcp-close-timeout", SVCNET_A_CFG_TIMEOUT_TCP_CLOSE, SVCNET_TIMEOUT_MAX },
 	{ "udp-timeout", SVCNET_A_CFG_TIMEOUT_UDP, SVCNET_TIMEOUT_MAX },
+	{ "snat-port-min", SVCNET_A_CFG_SNAT_PORT_MIN, 65535 },
+	{ "snat-port-max", SVCNET_A_CFG_SNAT_PORT_MAX, 65535 },
 };
 
 static int cfg_nest_cb(const struct nlattr *attr, void *data)

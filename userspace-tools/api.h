@@ -50,6 +50,7 @@ struct svc_info {
 	uint32_t affinity;
 	uint8_t affinity_prefix;
 	uint8_t policy;
+	uint8_t forward;	/* enum svcnet_forward; 0: not reported */
 	bool tls_off;
 	char *sources;		/* "PREFIX,PREFIX...", NULL: every client */
 	struct lbstats st;
@@ -76,6 +77,7 @@ struct svc_opts {
 	int64_t affinity;
 	int prefix;
 	uint8_t policy;
+	uint8_t forward;
 	int tls_offload;	/* -1: not given */
 	int n_sources;		/* -1: not given; 0: every client */
 	struct svc_source *src;	/* n_sources of them (svc_opts_free) */
@@ -116,6 +118,7 @@ void tls_stats_parse(const struct nlattr *nest, struct tls_stats *t);
 void tls_stats_json(struct json *j, const struct tls_stats *t);
 void tls_stats_text(const char *indent, const struct tls_stats *t);
 const char *sched_name(uint8_t s);
+const char *forward_name(uint8_t f);
 bool parse_sched(const char *s, uint8_t *sched);
 int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 		  struct svc_opts *o, const char **err);
@@ -166,7 +169,7 @@ struct flow_info {
 };
 
 /* The configuration's keys, as 'svcnet config' names them. */
-#define N_CFG 6
+#define N_CFG 8
 struct cfg_key {
 	const char *name;
 	uint16_t attr;

@@ -507,6 +507,8 @@ static void save_service(const struct svc_info *s)
 		       s->affinity_prefix);
 	if (s->policy == SVCNET_POLICY_LOCAL)
 		printf(" policy local");
+	if (s->forward > SVCNET_FORWARD_NAT)
+		printf(" forward %s", forward_name(s->forward));
 	if (s->sources)
 		printf(" sources %s", s->sources);
 	if (s->tls_off)

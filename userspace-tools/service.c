@@ -89,6 +89,8 @@ static void print_json(const struct svc_list *l)
 			json_u64(&j, "maglev_size", s->maglev_size);
 		json_string(&j, "policy",
 			    s->policy == SVCNET_POLICY_LOCAL ? "local" : "cluster");
+		if (s->forward)
+			json_string(&j, "forward", forward_name(s->forward));
 		if (s->sources)
 			json_string(&j, "sources", s->sources);
 		if (s->affinity) {
@@ -146,6 +148,8 @@ static void print_text(const struct svc_list *l)
 			       s->affinity, s->affinity_prefix);
 		if (s->policy == SVCNET_POLICY_LOCAL)
 			printf(" policy local");
+		if (s->forward > SVCNET_FORWARD_NAT)
+			printf(" forward %s", forward_name(s->forward));
 		if (s->sources)
 			printf(" sources %s", s->sources);
 		if (s->tls_off)
@@ -185,6 +189,7 @@ static void service_usage(FILE *out)
 		"SERVICE := [dev] DEV PROTO ADDR:PORT   (PROTO tcp|udp; IPv6 as [ADDR]:PORT)\n"
 		"OPTIONS := [sched NAME] [maglev-size N] [AFFINITY]\n"
 		"  [policy cluster|local] [sources any|PREFIX[,PREFIX...]]\n"
+		"  [forward nat|snat]     (snat: backends see DEV's host as the client)\n"
 		"  [tls-offload on|off]   (kTLS sockets to it may offload to DEV; default on)\n"
 		"NAME := rr | wrr | lc | random | maglev | sh   (default rr)\n"
 		"N := a prime between 251 and 131071 (default 65537)\n"
@@ -343,6 +348,14 @@ int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 			o->policy = SVCNET_POLICY_CLUSTER;
 		else
 			OPT_ERR("'%s' is not a policy (cluster or local)", argv[k]);
+	} else if (!strcmp(a, "forward") && k + 1 < argc) {
+		k++;
+		if (!strcmp(argv[k], "nat"))
+			o->forward = SVCNET_FORWARD_NAT;
+		else if (!strcmp(argv[k], "snat"))
+			o->forward = SVCNET_FORWARD_SNAT;
+		else
+			OPT_ERR("'%s' is not a forwarding method (nat or snat)", argv[k]);
 	} else if (!strcmp(a, "tls-offload") && k + 1 < argc) {
 		k++;
 		if (strcmp(argv[k], "on") && strcmp(argv[k], "off"))

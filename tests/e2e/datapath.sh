@@ -350,6 +350,66 @@ check "conntrack: one port, two services: both local UDP flows answered" \
 	json_eq "$($LB sameport 27009 53 10.96.0.41 10.96.0.42 --udp)" \
 	'["be1","be1"]'
 
+# --- forward snat: a backend whose routes do not lead back here -------------------
+# be3 keeps only its own subnet: it cannot answer clients on other networks
+ip -n dp-be3 route del default
+ip -n dp-be3 -6 route del default
+for p in tcp udp; do
+	$svcnet service add svc0 $p $VIP:84 forward snat
+	$svcnet backend add svc0 $p $VIP:84 10.0.3.2:8080
+done
+$svcnet service add svc0 tcp "[$VIP6]:84" forward snat
+$svcnet backend add svc0 tcp "[$VIP6]:84" "[fd00:3::2]:8080"
+check "snat: shown as 'forward snat', saved so" \
+	is "$($svcnet service show svc0 | grep -c ':84 sched rr forward snat$') $($svcnet save svc0 | grep -c ':84 sched rr forward snat$')" \
+	"3 3"
+out=$(hits dp-cl $VIP 84 10)
+check "snat: a forwarded client's TCP connections reach a backend with no route back" \
+	counts_are "$out" "be3=10"
+check "snat: the backend sees this host's address towards it, on ports 61000-65535" \
+	is "$($svcnet -j flow show | jq -c '[.[] | select(.service_port == 84 and .protocol == "tcp") |
+		"\(.snat) \(.snat_port >= 61000 and .snat_port <= 65535)"] | unique')" \
+	'["10.0.3.1 true"]'
+out=$(hits dp-cl $VIP 84 10 --udp)
+check "snat: UDP too" counts_are "$out" "be3=10"
+out=$(hits dp-cl $VIP6 84 10)
+check "snat: IPv6 too" counts_are "$out" "be3=10"
+out=$(hits host $VIP 84 5)
+check "snat: a client on this host too" counts_are "$out" "be3=5"
+$svcnet service set svc0 tcp $VIP:84 forward nat
+check "forward nat (the control): without a route back the backend cannot answer" \
+	bash -c "! ip netns exec dp-cl $LB hits $VIP 84 1 --within 2"
+$svcnet service set svc0 tcp $VIP:84 forward snat
+# exhaustion: four ports, four UDP flows to one backend
+evicted() { $svcnet -j config | jq '."flows-evicted"'; }
+$svcnet flow flush
+$svcnet config set snat-port-min 62000 snat-port-max 62003
+out=$(hits dp-cl $VIP 84 4 --udp --sport 27100)
+check "snat: with 4 ports in the range, 4 UDP flows to the backend get one each" \
+	counts_are "$out" "be3=4"
+ev_before=$(evicted)
+out=$(hits dp-cl $VIP 84 1 --udp --sport 27104)
+check "snat: a fifth takes the port of one not yet assured (evicted, as spoofed ones would be)" \
+	is "$(jq -c . <<<"$out") $(($(evicted) - ev_before))" '{"be3":1} 1'
+# four flows assured (answered, still going 2 s on): their ports are kept
+$svcnet flow flush
+hits dp-cl $VIP 84 4 --udp --sport 27100 >/dev/null
+sleep 2.2
+hits dp-cl $VIP 84 4 --udp --sport 27100 >/dev/null
+np_before=$(drops no-port)
+check "snat: with every port held by an assured flow, a new flow is refused ..." \
+	bash -c "! ip netns exec dp-cl $LB hits $VIP 84 1 --udp --sport 27104 --within 2"
+check "snat: ... and counted as a no-port drop" is "$(($(drops no-port) - np_before))" 1
+check_fails "config: a source NAT range whose minimum is above its maximum is refused" \
+	1 "above its maximum" $svcnet config set snat-port-min 63000
+check "config: ... and nothing changed" \
+	is "$($svcnet -j config | jq -c '[."snat-port-min", ."snat-port-max"]')" "[62000,62003]"
+$svcnet config set snat-port-min 61000 snat-port-max 65535
+for p in tcp udp; do $svcnet service del svc0 $p $VIP:84; done
+$svcnet service del svc0 tcp "[$VIP6]:84"
+ip -n dp-be3 route add default via 10.0.3.1
+ip -n dp-be3 -6 route add default via fd00:3::1
+
 # --- removal --------------------------------------------------------------------
 check "service del removes its route" \
 	bash -c "$svcnet service del svc0 tcp $VIP:80 &&

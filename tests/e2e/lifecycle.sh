@@ -362,6 +362,18 @@ check "PMTU: an IPv6 forwarded client's 1 MB transfer arrives (packet too big)" 
 	in_ns lc-cl $LB sha $VIP6 81 1048576
 check "PMTU: an IPv6 local client's 1 MB transfer arrives" \
 	$LB sha $VIP6 81 1048576
+# forward snat: the error goes to this host's address, then to the client
+for a in 10.96.0.86:86 "[fd00:96::86]:86"; do
+	$svcnet service add svc0 tcp "$a" forward snat
+done
+$svcnet backend add svc0 tcp 10.96.0.86:86 10.0.1.2:8080
+$svcnet backend add svc0 tcp "[fd00:96::86]:86" "[fd00:1::2]:8080"
+check "PMTU, snat: a forwarded client's 1 MB transfer over a 1280-byte hop arrives" \
+	in_ns lc-cl $LB sha 10.96.0.86 86 1048576
+check "PMTU, snat: ... over IPv6 too" \
+	in_ns lc-cl $LB sha fd00:96::86 86 1048576
+$svcnet service del svc0 tcp 10.96.0.86:86
+$svcnet service del svc0 tcp "[fd00:96::86]:86"
 ip link set lc-be1 mtu 1500
 
 # --- hairpin: a backend that is its own service's client ----------------------

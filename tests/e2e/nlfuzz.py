@@ -54,10 +54,11 @@ FLOW_GET, FLOW_DEL, FLOW_FLUSH, CFG_GET, CFG_SET, APPLY = 9, 10, 11, 12, 13, 14
 DEV_SET = 15
 # enum svcnet_attr
 A_IFINDEX, A_IFNAME, A_GENERATION, A_STATS, A_SERVICE, A_BACKEND = 1, 2, 3, 4, 5, 6
-A_FLOW, A_CONFIG, A_PURGED, A_FAST_PATH = 7, 8, 9, 10
+A_FLOW, A_CONFIG, A_PURGED, A_FAST_PATH, A_HASH_KEY = 7, 8, 9, 10, 11
 # enum svcnet_svc_attr
 S_ADDR, S_PORT, S_PROTO, S_SCHED, S_MSIZE, S_STATS, S_BACKENDS = 1, 2, 3, 4, 5, 6, 7
 S_AFF, S_AFFP, S_POLICY, S_SOURCES = 8, 9, 10, 11
+S_FORWARD = 14
 # enum svcnet_be_attr
 B_ADDR, B_PORT, B_WEIGHT, B_STATS, B_DRAIN, B_LOCAL = 1, 2, 3, 4, 5, 6
 
@@ -437,6 +438,9 @@ class Gen:
             opts = []
             if r.random() < 0.5:
                 opts.append(nla(S_SCHED, bytes([r.randrange(0, 8)])))
+            if r.random() < 0.3:
+                # 0 and 3 are out of range: refused
+                opts.append(nla(S_FORWARD, bytes([r.randrange(0, 4)])))
             payload = dev + nest(A_SERVICE, skey + opts)
             effect = ("add", key)
         elif cmd == SVC_SET:
@@ -484,8 +488,14 @@ class Gen:
                     # the same service continued by the next nest
                     parts.append(nest(A_SERVICE, skey + [nest(S_BACKENDS, blist[:cut])]))
                     parts.append(nest(A_SERVICE, skey + [nest(S_BACKENDS, blist[cut:])]))
+            if r.random() < 0.1:
+                # a hash key, at times of the wrong length: refused
+                parts.append(nla(A_HASH_KEY, os.urandom(r.choice([16, 16, 15, 17]))))
             payload = b"".join(parts)
             effect = ("apply", want)
+            ln, t = struct.unpack_from("=HH", parts[-1])
+            if t == A_HASH_KEY and ln != 4 + 16:
+                effect = ("refuse",)
             if len(want) >= 2 and r.random() < 0.1:
                 # a service named again after another one: refused
                 payload += parts[1]
@@ -493,6 +503,8 @@ class Gen:
         elif cmd == DEV_SET:
             # 2 is out of range: refused
             payload = dev + nla(A_FAST_PATH, bytes([r.randrange(0, 3)]))
+            if r.random() < 0.3:
+                payload += nla(A_HASH_KEY, os.urandom(r.choice([16, 16, 8])))
         else:
             payload = dev + os.urandom(r.randrange(0, 32))
         if cmd in (SVC_NEW, SVC_SET, SVC_DEL, SVC_GET, BE_NEW, BE_SET,

@@ -43,7 +43,7 @@ check "unprivileged reads of configuration are allowed: DEV_GET, SERVICE_GET, CO
 check_fails "unprivileged: joining the events group is refused" 1 \
 	"cannot join the events group: Operation not permitted" unpriv timeout 10 $svcnet monitor
 check "unprivileged: the device's hash key is not shown (root's save has it, nobody's not)" \
-	is "$($svcnet save svc0 | grep -c '^hash-key') $(unpriv $svcnet save svc0 | grep -c '^hash-key')" \
+	is "$($svcnet save svc0 | grep -c '^hash-key') $(unpriv $svcnet save svc0 | grep -c '^hash-key' || true)" \
 	"1 0"
 check "after the refused mutations nothing changed (services, config, generation)" \
 	is "$(state)" "$before"

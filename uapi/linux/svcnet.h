@@ -108,10 +108,10 @@
  *    SVCNET_A_IFNAME, as for DEV_GET) and
  *      SVCNET_A_FAST_PATH: NLA_U8, 0 or 1: the fast path off or on (on
  *        when the device is created)
- *      SVCNET_A_HASH_KEY: NLA_BINARY, exactly SVCNET_HASH_KEY_LEN bytes:
- *        the key of the device's consistent hashing (see "Balancer
- *        fleets"); the Maglev tables of its maglev and sh services are
- *        built anew under it in one transaction (ENOMEM: nothing changed)
+ *      SVCNET_A_HASH_KEY: NLA_BINARY, exactly SVCNET_HASH_KEY_LEN bytes
+ *        (two little-endian 64-bit words): the key of the flow hash of
+ *        the device's maglev and sh services (see "Balancer fleets"); new
+ *        flows hash with it, flows that exist keep their backends
  *    A change moves the generation number; it sends no event. Errors: as
  *    DEV_GET (ENODEV also for a device deleted meanwhile); EINVAL no
  *    setting given, a key of another length; ERANGE a value out of range.
@@ -142,10 +142,33 @@
  * removes it when its last open flow (not closing with FIN or RST) ends or
  * the deadline passes, whichever comes first.
  *
+ * Forwarding methods (SVCNET_A_SVC_FORWARD, enum svcnet_forward): with
+ * SVCNET_FORWARD_NAT (the default) a backend sees the client's address and
+ * must send its replies back through this host (its route to the client
+ * leads here). With SVCNET_FORWARD_SNAT every new flow is also source
+ * NATed, to the address this host sends from towards the backend (as its
+ * route chooses it; no route or no address: SVCNET_DROP_NO_ROUTE, never
+ * the client's own address) and a port of the namespace's source NAT
+ * range (SVCNET_A_CFG_SNAT_PORT_MIN and _MAX, default 61000 to 65535):
+ * the replies come back here whatever the backend's routes, and are
+ * translated back to the client as from the service. A backend at an
+ * address of this host needs no such translation and gets none. A port is
+ * free towards a backend when no flow uses it towards that backend (and
+ * at most eight flows share one); up to 64 ports of the range, from a
+ * random one on, are tried. When none is free, a flow not yet assured is
+ * evicted to make room, as conntrack's early drop does (a flood of
+ * spoofed flows cannot hold the ports), and if none can be, the packet is
+ * dropped (SVCNET_DROP_NO_PORT). The range's ports are not reserved
+ * against this host's own sockets: keep it out of the ephemeral ports
+ * (net.ipv4.ip_local_port_range) and reserve it
+ * (net.ipv4.ip_local_reserved_ports). Source NATed flows take the
+ * device's path, not the fast path.
+ *
  * Hairpin and port clashes: when the client of a new flow is the backend
  * chosen for it (same address), the flow is also source NATed, to the
- * address this host sends from towards the backend and a port from 61000
- * to 65535 (above Linux's default ephemeral ports), so that the backend's
+ * address this host sends from towards the backend and a port of the
+ * source NAT range (by default 61000 to 65535, above Linux's default
+ * ephemeral ports), so that the backend's
  * replies come back through the host and reach the client from the
  * service address. A backend that is an address of this host needs no
  * such translation. Likewise, when a client's address and port already
@@ -188,19 +211,22 @@
  * Several balancers behind a router that spreads flows over them (ECMP)
  * agree on every flow of a maglev or sh service when they have the same
  * backends and the same key. The Maglev table is built from each backend's
- * address and port under the device's key (SVCNET_A_HASH_KEY), with the
- * backends in the order of those hashes (never in the order they were
- * added), and the flow hash uses the same key: nothing depends on the host
- * or the boot. A device's key is random when it is created, so that an
- * outsider cannot aim flows at one backend; balancers of one fleet share
- * theirs (DEV_SET, or APPLY with the services). A TCP segment other than a
- * SYN that matches no flow of such a service (a connection that the
- * router moved here from another balancer) is balanced by the hash like a
- * new flow and gets a flow, which is picked up in its middle
+ * address and port, with the backends in the order of their hashes (never
+ * in the order they were added), and flows are hashed into it with the
+ * device's key (SVCNET_A_HASH_KEY): nothing depends on the host or the
+ * boot. A device's key is random when it is created, so that an outsider
+ * cannot aim flows at one backend; balancers of one fleet share theirs
+ * (DEV_SET, or APPLY with the services). A TCP segment other than a
+ * SYN, with ACK and without RST, that matches no flow of such a service
+ * (a connection that the router moved here from another balancer) is
+ * balanced by the hash like a new flow and gets a flow, which is picked up
+ * in its middle
  * (SVCNET_A_FLOW_PICKUP): it is established, and assured, by the first
  * segment of the backend that acknowledges within the client's window;
- * until then it expires as a flow in SYN state. Other schedulers answer
- * such a segment with a reset.
+ * until then it expires as a flow in SYN state. Services with session
+ * affinity or SVCNET_FORWARD_SNAT, whose backend depends on more than the
+ * hash, and other schedulers answer such a segment with a reset (as one
+ * whose new flow cannot be created).
  *
  * Flows
  * -----
@@ -288,7 +314,9 @@
  *    the service's family, and SVCNET_A_SRC_PREFIX, NLA_U8): when not
  *    empty, only clients within one of the prefixes may open new flows
  *    (others: SVCNET_DROP_SOURCE); an empty nest in SERVICE_SET allows
- *    every client again. Existing flows are not affected by changes.
+ *    every client again. How packets reach the backends:
+ *    SVCNET_A_SVC_FORWARD (NLA_U8, enum svcnet_forward, default
+ *    SVCNET_FORWARD_NAT). Existing flows are not affected by changes.
  *    SVCNET_A_SVC_BACKENDS gives the service's first backends (see "Backend
  *    sets").
  *    Errors: EEXIST the device has this service already; EINVAL bad or
@@ -354,6 +382,7 @@
  *    SVCNET_A_GENERATION and SVCNET_A_SERVICE holding the key,
  *    SVCNET_A_SVC_SCHED, SVCNET_A_SVC_MAGLEV_SIZE, SVCNET_A_SVC_AFFINITY,
  *    SVCNET_A_SVC_AFFINITY_PREFIX, SVCNET_A_SVC_POLICY,
+ *    SVCNET_A_SVC_FORWARD,
  *    SVCNET_A_SVC_SOURCES (when set), SVCNET_A_SVC_TLS_OFFLOAD,
  *    SVCNET_A_SVC_STATS, SVCNET_A_SVC_TLS_STATS (with CONFIG_TLS_DEVICE)
  *    and SVCNET_A_SVC_BACKENDS, a nest of backends (each an NLA_NESTED of
@@ -421,12 +450,19 @@
  *      SVCNET_A_CFG_TIMEOUT_TCP_FIN, SVCNET_A_CFG_TIMEOUT_TCP_CLOSE,
  *      SVCNET_A_CFG_TIMEOUT_UDP: NLA_U32, seconds, 1..SVCNET_TIMEOUT_MAX;
  *        defaults 30, 900, 120, 10 and 300
+ *      SVCNET_A_CFG_SNAT_PORT_MIN, SVCNET_A_CFG_SNAT_PORT_MAX: NLA_U32,
+ *        1..65535, the ports of source NATed flows (SVCNET_FORWARD_SNAT,
+ *        hairpin, port clashes), default SVCNET_SNAT_PORT_MIN_DEFAULT to
+ *        SVCNET_SNAT_PORT_MAX_DEFAULT; keep them out of the host's
+ *        ephemeral ports (net.ipv4.ip_local_port_range)
  *
  * SVCNET_CMD_CONFIG_SET (admin)
  *    Set any of the writable attributes of SVCNET_A_CONFIG. New timeouts
  *    apply from each flow's next packet. Lowering SVCNET_A_CFG_FLOW_MAX
  *    below the number of flows removes none; it stops new flows until the
- *    table is below the limit. Errors: EINVAL.
+ *    table is below the limit. A new source NAT range applies to new
+ *    flows. Errors: EINVAL (also a range whose minimum, given or kept,
+ *    is above its maximum: nothing changes).
  *
  * Events
  * ------
@@ -537,6 +573,8 @@
 #define SVCNET_FLOW_MAX_DEFAULT 262144
 #define SVCNET_FLOW_MAX_LIMIT 16777216
 #define SVCNET_TIMEOUT_MAX 864000
+#define SVCNET_SNAT_PORT_MIN_DEFAULT 61000
+#define SVCNET_SNAT_PORT_MAX_DEFAULT 65535
 /* bytes of SVCNET_A_HASH_KEY */
 #define SVCNET_HASH_KEY_LEN 16
 
@@ -663,6 +701,7 @@ enum svcnet_svc_attr {
 	SVCNET_A_SVC_SOURCES,
 	SVCNET_A_SVC_TLS_OFFLOAD,
 	SVCNET_A_SVC_TLS_STATS,
+	SVCNET_A_SVC_FORWARD,
 	__SVCNET_A_SVC_MAX
 };
 
@@ -728,6 +767,23 @@ enum svcnet_policy {
 };
 
 #define SVCNET_POLICY_MAX (__SVCNET_POLICY_MAX - 1)
+
+/**
+ * enum svcnet_forward - how a service's packets reach its backends
+ * @SVCNET_FORWARD_UNSPEC: not used
+ * @SVCNET_FORWARD_NAT: destination NAT; the backend sees the client and
+ *	answers through this host (the default)
+ * @SVCNET_FORWARD_SNAT: destination and source NAT; the backend sees this
+ *	host's address and a port of the source NAT range
+ */
+enum svcnet_forward {
+	SVCNET_FORWARD_UNSPEC,
+	SVCNET_FORWARD_NAT,
+	SVCNET_FORWARD_SNAT,
+	__SVCNET_FORWARD_MAX
+};
+
+#define SVCNET_FORWARD_MAX (__SVCNET_FORWARD_MAX - 1)
 
 /* an allowed source prefix, an entry of SVCNET_A_SVC_SOURCES */
 enum svcnet_src_attr {
@@ -795,6 +851,8 @@ enum svcnet_cfg_attr {
 	SVCNET_A_CFG_TIMEOUT_UDP,
 	SVCNET_A_CFG_AFFINITY_COUNT,
 	SVCNET_A_CFG_FLOWS_EVICTED,
+	SVCNET_A_CFG_SNAT_PORT_MIN,
+	SVCNET_A_CFG_SNAT_PORT_MAX,
 	__SVCNET_A_CFG_MAX
 };
 
