@@ -83,7 +83,8 @@ static void svcnet_dev_uninit(struct net_device *dev)
 	struct svcnet_dev *sd = netdev_priv(dev);
 
 	svcnet_services_destroy(sd);
-	kfree_rcu(rtnl_dereference(sd->hash_key), rcu);
+	/* unpublished: transmits of the device have ended */
+	kfree_rcu(rcu_access_pointer(sd->hash_key), rcu);
 	RCU_INIT_POINTER(sd->hash_key, NULL);
 	svcnet_tls_counters_free(&sd->tls);
 	free_percpu(sd->stats);
