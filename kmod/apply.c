@@ -181,6 +181,34 @@ static struct svcnet_bset *svcnet_svc_spec_bset(struct svcnet_svc_spec *s)
 	return bs;
 }
 
+/*
+ * A tunnel service's backends receive its packets unchanged (direct server
+ * return): they take the service's port.
+ */
+static int svcnet_svc_spec_tunnel(const struct svcnet_svc_spec *s,
+				  struct netlink_ext_ack *extack)
+{
+	const struct svcnet_backend *be;
+	u32 i;
+
+	if (s->forward != SVCNET_FORWARD_TUNNEL)
+		return 0;
+	if (s->set_backends) {
+		for (i = 0; i < s->n_be; i++)
+			if (s->be[i].port != s->key.port)
+				goto bad;
+		return 0;
+	}
+	list_for_each_entry(be, &s->svc->backends, list)
+		if (be->port != s->key.port)
+			goto bad;
+	return 0;
+bad:
+	NL_SET_ERR_MSG_ATTR(extack, s->attr,
+			    "a tunnel service's backends take the service's port");
+	return -EINVAL;
+}
+
 /* Under RTNL: whether @txn gives its device a key other than its own. */
 static bool svcnet_txn_rekeys(const struct svcnet_txn *txn)
 {
@@ -258,6 +286,9 @@ int svcnet_txn_prepare(struct svcnet_txn *txn, struct netlink_ext_ack *extack)
 
 		if (!svcnet_sched_valid(s->sched, s->maglev_size, extack))
 			return -EINVAL;
+		err = svcnet_svc_spec_tunnel(s, extack);
+		if (err)
+			return err;
 		if (s->set_backends) {
 			err = svcnet_svc_spec_backends(txn, s, extack);
 			if (err < 0)

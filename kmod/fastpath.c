@@ -31,7 +31,8 @@
  *    next hops, the packet is routed to both as the input path will, then
  *    routed by it again after every hook;
  *  - IPsec policies exist, or the packet was IPsec;
- *  - the flow's client is source-NATed (hairpin, port clash);
+ *  - the flow's client is source-NATed (hairpin, port clash, snat), or
+ *    the flow goes in a tunnel (SVCNET_FORWARD_TUNNEL);
  *  - the device is down, or its fast path is off (SVCNET_CMD_DEV_SET);
  *  - anything but TCP or UDP, fragments (reassembled before this hook
  *    unless they are late), a packet that already has a route.
@@ -176,7 +177,8 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 	    (p.t.proto == IPPROTO_TCP && p.syn && !p.ack))
 		return NF_ACCEPT;
 	f = svcnet_flow_lookup_fwd(sn, &p.t);
-	if (!f || f->snat || READ_ONCE(f->iif) != skb->dev->ifindex)
+	if (!f || f->snat || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) ||
+	    READ_ONCE(f->iif) != skb->dev->ifindex)
 		return NF_ACCEPT;
 	be = f->be;
 	svc = be->svc;

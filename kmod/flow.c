@@ -333,7 +333,9 @@ struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
 
 	pos = svcnet_flow_list(sn, t->family, t->proto, &t->daddr, t->dport);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
+		/* a tunnel flow's replies bypass this host: none to translate */
 		if (svcnet_flow_be_is(f, &t->saddr, t->sport) &&
+		    !(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
 		    svcnet_flow_live(f))
 			return f;
 	}
@@ -343,12 +345,14 @@ struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
 /*
  * Whether a new flow to @be may take client address @addr and port @port
  * (as @be sees them): no flow of that address and port reaches the same
- * backend address and port (the replies could not be told apart), and
- * their list is short. Under the key's lock, which orders insertions.
+ * backend address and port (the replies could not be told apart; tunnel
+ * flows, @tunnel or in the list, have no replies here), and their list is
+ * short. Under the key's lock, which orders insertions.
  */
 static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 				 const union nf_inet_addr *addr, __be16 port,
-				 const struct svcnet_backend *be, spinlock_t *lock)
+				 const struct svcnet_backend *be, bool tunnel,
+				 spinlock_t *lock)
 {
 	struct rhlist_head *pos;
 	struct svcnet_flow *f;
@@ -362,7 +366,9 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 		/* retired flows go soon, and their replies are not looked up */
 		if (READ_ONCE(f->be->removed))
 			continue;
-		if (svcnet_flow_be_is(f, &be->addr, be->port) ||
+		if ((!tunnel &&
+		     !(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
+		     svcnet_flow_be_is(f, &be->addr, be->port)) ||
 		    ++n >= SVCNET_FLOW_CHAIN_MAX) {
 			free = false;
 			break;
@@ -399,7 +405,8 @@ static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 		l = svcnet_flow_key_lock(sn, family, proto, addr, port);
 		if (l != held && !spin_trylock(l))
 			continue;
-		if (svcnet_flow_key_free(sn, family, proto, addr, port, be, l)) {
+		if (svcnet_flow_key_free(sn, family, proto, addr, port, be,
+					 false, l)) {
 			*lock = l;
 			return port;
 		}
@@ -548,23 +555,26 @@ static bool svcnet_flow_go_live(struct svcnet_net *sn, struct svcnet_flow *f)
 }
 
 /*
- * Create the flow of @fwd to @be; with @snat, the client is source NATed
- * to that address (hairpin). Returns the flow (with *created false when
- * another CPU created it first), or NULL with *err: -ENOSPC when the table
- * is full, -ENOENT when the service is going away, -ESTALE when @be was
- * removed since it was picked, -EADDRINUSE when the flow needs a source
- * port of its own (@snat, or the client's port reaches @be already) and
- * none is free, -ENOMEM, or what the hash table refused with.
+ * Create the flow of @fwd to @be, in @state with @flags (SVCNET_FLOW_F_*);
+ * with @snat, the client is source NATed to that address. Returns the
+ * flow (with *created false when another CPU created it first), or NULL
+ * with *err: -ENOSPC when the table is full, -ENOENT when the service is
+ * going away, -ESTALE when @be was removed since it was picked,
+ * -EADDRINUSE when the flow needs a source port of its own (@snat, or the
+ * client's port reaches @be already) and none is free, or is a tunnel
+ * flow whose client port has many flows, -ENOMEM, or what the hash table
+ * refused with.
  *
  * Under the lock of the client's address and port: creations of one
  * forward tuple are ordered, and so are those under one key when the
  * client keeps its port (a source NATed flow takes its key's lock too).
  */
-struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
-				       const struct svcnet_tuple *fwd,
-				       struct svcnet_backend *be, u8 state,
-				       const union nf_inet_addr *snat,
-				       bool *created, int *err)
+struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
+					     const struct svcnet_tuple *fwd,
+					     struct svcnet_backend *be,
+					     u8 state,
+					     const union nf_inet_addr *snat,
+					     u8 flags, bool *created, int *err)
 {
 	const union nf_inet_addr *addr = snat ?: &fwd->saddr;
 	spinlock_t *lock, *key_lock;
@@ -616,7 +626,12 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	 */
 	nat = snat ||
 	      !svcnet_flow_key_free(sn, fwd->family, fwd->proto, addr, port, be,
-				    lock);
+				    flags & SVCNET_FLOW_F_TUNNEL, lock);
+	/* a tunnel flow keeps the client's port: its list is full */
+	if (nat && (flags & SVCNET_FLOW_F_TUNNEL)) {
+		*err = -EADDRINUSE;
+		goto err_unlock;
+	}
 	if (nat) {
 		port = svcnet_flow_snat_port(sn, fwd->family, fwd->proto, addr,
 					     be, lock, &key_lock);
@@ -634,6 +649,7 @@ struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
 	}
 	f->be = be;
 	f->state = state;
+	f->flags = flags;
 	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
 	f->wscale = SVCNET_NO_WSCALE | SVCNET_NO_WSCALE << 4;
 	if (f->proto == IPPROTO_UDP)

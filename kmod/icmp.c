@@ -13,6 +13,7 @@
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
 
@@ -177,6 +178,9 @@ struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
 	f = svcnet_flow_lookup_fwd(sn, &q.key);
 	if (!f)
 		return NULL;
+	/* the backend answered from the service address: it goes as it is */
+	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
+		return f;
 	svcnet_flow_tuples(f, &fwd, &rev);
 	if (svcnet_icmp_rewrite(skb, p, &q, false, &fwd.daddr, &rev.saddr,
 				rev.sport) ||
@@ -188,6 +192,52 @@ struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
 	return f;
 }
 
+/*
+ * Fragmentation needed or packet too big, from the path to a tunnel
+ * backend, about an outer packet this host sent (IPIP, IPv6 in IPv6): the
+ * route to the backend learns the path MTU, as an ipip or ip6tnl device
+ * of this host's would make it (svcnet has none to take the error).
+ */
+static void svcnet_icmp_tunnel_pmtu(struct net *net, struct sk_buff *skb,
+				    const struct svcnet_pkt *p)
+{
+	unsigned int off = p->l4off + 8;
+	const u8 *icmp;
+
+	if (!pskb_may_pull(skb, off + (p->t.family == AF_INET ?
+				       sizeof(struct iphdr) :
+				       sizeof(struct ipv6hdr))))
+		return;
+	icmp = skb->data + p->l4off;
+	if (p->t.family == AF_INET) {
+		const struct iphdr *in = (const struct iphdr *)(skb->data + off);
+		u16 mtu = ntohs(((const struct icmphdr *)icmp)->un.frag.mtu);
+
+		if (p->t.proto != IPPROTO_ICMP || icmp[0] != ICMP_DEST_UNREACH ||
+		    icmp[1] != ICMP_FRAG_NEEDED || in->version != 4 ||
+		    in->protocol != IPPROTO_IPIP ||
+		    inet_addr_type(net, in->saddr) != RTN_LOCAL)
+			return;
+		/* the quoted packet's addresses choose the route */
+		__skb_pull(skb, off);
+		ipv4_update_pmtu(skb, net, mtu, 0, IPPROTO_IPIP);
+		__skb_push(skb, off);
+	} else {
+		const struct ipv6hdr *in = (const struct ipv6hdr *)(skb->data +
+								   off);
+		__be32 mtu = ((const struct icmp6hdr *)icmp)->icmp6_mtu;
+
+		if (p->t.proto != IPPROTO_ICMPV6 ||
+		    icmp[0] != ICMPV6_PKT_TOOBIG || in->version != 6 ||
+		    in->nexthdr != IPPROTO_IPV6 ||
+		    !ipv6_chk_addr(net, &in->saddr, NULL, 0))
+			return;
+		__skb_pull(skb, off);
+		ip6_update_pmtu(skb, net, mtu, 0, 0, sock_net_uid(net, NULL));
+		__skb_push(skb, off);
+	}
+}
+
 /* An error about a packet of a balanced flow, on its way to the client. */
 bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 		    const struct svcnet_pkt *p)
@@ -196,6 +246,7 @@ bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 	struct svcnet_flow *f;
 	struct svcnet_icmp q;
 
+	svcnet_icmp_tunnel_pmtu(sn->net, skb, p);
 	if (!svcnet_icmp_parse(skb, p, &q))
 		return false;
 	/* quoted: client -> backend; the reverse key: backend -> client */

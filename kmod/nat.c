@@ -175,6 +175,7 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 	struct svcnet_sources *srcs;
 	union nf_inet_addr snat_addr;
 	bool created, retried = false, evicted = false;
+	u8 forward = READ_ONCE(svc->forward), flags = 0;
 	struct svcnet_flow *f;
 	int err, ret;
 
@@ -196,12 +197,14 @@ again:
 		return NULL;
 	}
 	/* source NAT: the service's method, or a hairpin (the client is be) */
-	if (READ_ONCE(svc->forward) == SVCNET_FORWARD_SNAT ||
-	    nf_inet_addr_cmp(&be->addr, &p->t.saddr)) {
+	if (forward == SVCNET_FORWARD_TUNNEL) {
+		flags = SVCNET_FLOW_F_TUNNEL;
+	} else if (forward == SVCNET_FORWARD_SNAT ||
+		   nf_inet_addr_cmp(&be->addr, &p->t.saddr)) {
 		ret = svcnet_snat_addr(sn->net, p->t.family, &be->addr,
 				       &snat_addr);
 		/* never the client's own address where snat was asked for */
-		if (ret < 0 && READ_ONCE(svc->forward) == SVCNET_FORWARD_SNAT) {
+		if (ret < 0 && forward == SVCNET_FORWARD_SNAT) {
 			*reason = SVCNET_DROP_NO_ROUTE;
 			return NULL;
 		}
@@ -209,10 +212,10 @@ again:
 			snat = &snat_addr;
 	}
 create:
-	f = svcnet_flow_create(sn, &p->t, be,
-			       p->t.proto == IPPROTO_TCP ?
-			       SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
-			       snat, &created, &err);
+	f = svcnet_flow_create_flags(sn, &p->t, be,
+				     p->t.proto == IPPROTO_TCP ?
+				     SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
+				     snat, flags, &created, &err);
 	/*
 	 * No port free towards @be: as conntrack's early drop, a flow not
 	 * assured makes room (a flood of spoofed flows holds ports only
@@ -261,12 +264,19 @@ static bool svcnet_pickup(struct svcnet_service *svc,
 			  const struct svcnet_pkt *p)
 {
 	const struct svcnet_bset *bs = rcu_dereference(svc->bset);
+	u8 forward = READ_ONCE(svc->forward);
 
+	/*
+	 * A tunnel service's flows are never assured (no reply is seen): one
+	 * evicted from a full table is picked up whatever the scheduler, by
+	 * the backend it had with maglev and sh.
+	 */
 	return p->ack && !p->rst && !p->syn && bs &&
 	       (bs->sched == SVCNET_SCHED_MAGLEV ||
-		bs->sched == SVCNET_SCHED_SH) &&
+		bs->sched == SVCNET_SCHED_SH ||
+		forward == SVCNET_FORWARD_TUNNEL) &&
 	       !READ_ONCE(svc->affinity_timeout) &&
-	       READ_ONCE(svc->forward) != SVCNET_FORWARD_SNAT;
+	       forward != SVCNET_FORWARD_SNAT;
 }
 
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
@@ -387,6 +397,10 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	/* the fast path takes its packets from there only (0: this host) */
 	if (READ_ONCE(f->iif) != skb->skb_iif)
 		WRITE_ONCE(f->iif, skb->skb_iif);
+	len = skb->len;
+	/* direct server return: unchanged, in a tunnel */
+	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
+		goto route;
 	if (f->snat)
 		svcnet_flow_tuples(f, NULL, &rev);
 	if (svcnet_rewrite(skb, &p, true, &f->be->addr, f->be->port) ||
@@ -400,6 +414,16 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 route:
 	svcnet_lbstats_add(f->be->svc->stats, true, len);
 	svcnet_lbstats_add(f->be->stats, true, len);
+	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) {
+		reason = svcnet_tunnel_xmit(net, skb, &p, f->be, reasm);
+		if (reason) {
+			unreachable = false;
+			goto drop;
+		}
+		rcu_read_unlock();
+		svcnet_stats_tx(sd, len);
+		return NETDEV_TX_OK;
+	}
 	reason = svcnet_route(net, skb, &p, f->be, reasm);
 	if (reason) {
 		unreachable = false;

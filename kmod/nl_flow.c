@@ -47,7 +47,9 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED) &&
 	     nla_put_flag(skb, SVCNET_A_FLOW_ASSURED)) ||
 	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_PICKUP) &&
-	     nla_put_flag(skb, SVCNET_A_FLOW_PICKUP)))
+	     nla_put_flag(skb, SVCNET_A_FLOW_PICKUP)) ||
+	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
+	     nla_put_flag(skb, SVCNET_A_FLOW_TUNNEL)))
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

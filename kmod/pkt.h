@@ -45,6 +45,11 @@ void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc);
 enum { SVCNET_FAST_NO, SVCNET_FAST_KEPT, SVCNET_FAST_LOOKUP };
 int svcnet_route_fast(struct svcnet_backend *be, const struct net_device *in);
 
+/* tunnel.c */
+int svcnet_tunnel_xmit(struct net *net, struct sk_buff *skb,
+		       const struct svcnet_pkt *p, struct svcnet_backend *be,
+		       bool reasm);
+
 /* fastpath.c */
 unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state);

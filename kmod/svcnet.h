@@ -390,6 +390,8 @@ struct svcnet_flow {
 #define SVCNET_FLOW_F_ASSURED	BIT(1)
 /* created by a TCP segment other than a SYN (see track.c) */
 #define SVCNET_FLOW_F_PICKUP	BIT(2)
+/* sent to its backend in a tunnel, whose replies bypass this host */
+#define SVCNET_FLOW_F_TUNNEL	BIT(3)
 /* in svcnet_flow.wscale: the side's SYN offered no window scale */
 #define SVCNET_NO_WSCALE	15
 
@@ -641,11 +643,23 @@ struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 					   const struct svcnet_tuple *t);
 struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
 					   const struct svcnet_tuple *t);
-struct svcnet_flow *svcnet_flow_create(struct svcnet_net *sn,
-				       const struct svcnet_tuple *fwd,
-				       struct svcnet_backend *be, u8 state,
-				       const union nf_inet_addr *snat,
-				       bool *created, int *err);
+struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
+					     const struct svcnet_tuple *fwd,
+					     struct svcnet_backend *be,
+					     u8 state,
+					     const union nf_inet_addr *snat,
+					     u8 flags, bool *created, int *err);
+
+/* A flow created without SVCNET_FLOW_F_* flags (see above). */
+static inline struct svcnet_flow *
+svcnet_flow_create(struct svcnet_net *sn, const struct svcnet_tuple *fwd,
+		   struct svcnet_backend *be, u8 state,
+		   const union nf_inet_addr *snat, bool *created, int *err)
+{
+	return svcnet_flow_create_flags(sn, fwd, be, state, snat, 0, created,
+					err);
+}
+
 void svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f);
 bool svcnet_flow_make_room(struct svcnet_net *sn);
 spinlock_t *svcnet_flow_lock(const struct svcnet_net *sn, const void *key,

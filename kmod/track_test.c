@@ -14,6 +14,7 @@
 #define R 8	/* RST */
 #define B 16	/* from the backend */
 #define P 32	/* the first packet picks the flow up (not a SYN) */
+#define T 64	/* a tunnel flow (set with the first packet) */
 #define N SVCNET_NO_WSCALE
 
 struct svcnet_track_step {
@@ -127,6 +128,25 @@ static const struct svcnet_track_case {
 	{ "picked up: a SYN on it starts a handshake", IPPROTO_TCP, 0, true,
 	  { { P | A, 70000, 9000, 100, 1000, N, SVCNET_FLOW_TCP_SYN },
 	    SYN_, SYNACK_, ACK_ } },
+	{ "tunnel: the client's SYN and ACK establish it, never assured",
+	  IPPROTO_TCP, 0, false,
+	  { { T | S, 1000, 0, 0, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    ACK_ } },
+	{ "tunnel: a blind ACK far from the SYN changes nothing", IPPROTO_TCP,
+	  0, false,
+	  { { T | S, 1000, 0, 0, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { A, 99999999, 0, 0, 1000, N, SVCNET_FLOW_TCP_SYN } } },
+	{ "tunnel: a blind RST changes nothing", IPPROTO_TCP, 0, false,
+	  { { T | S, 1000, 0, 0, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { R, 1500, 0, 0, 0, N, SVCNET_FLOW_TCP_SYN } } },
+	{ "tunnel: the client's RST at its next sequence number closes it",
+	  IPPROTO_TCP, 0, false,
+	  { { T | S, 1000, 0, 0, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    { R, 1001, 0, 0, 0, N, SVCNET_FLOW_TCP_CLOSE } } },
+	{ "tunnel: a FIN after data in the window", IPPROTO_TCP, 0, false,
+	  { { T | S, 1000, 0, 0, 1000, N, SVCNET_FLOW_TCP_SYN },
+	    ACK_, { A, 1001, 5001, 100, 1000, N, SVCNET_FLOW_TCP_EST },
+	    { F | A, 1101, 5001, 0, 1000, N, SVCNET_FLOW_TCP_FIN } } },
 #undef SYN_
 #undef SYNACK_
 #undef ACK_
@@ -167,6 +187,8 @@ static void svcnet_track_test(struct kunit *test)
 		p.len = p.l4off + 4 * p.doff + s->len;
 		if (s->flags & P)
 			svcnet_track_pickup(&f, &p);
+		if (s->flags & T)
+			f.flags |= SVCNET_FLOW_F_TUNNEL;
 		f.state = svcnet_track(&f, &p, s->flags & B);
 		KUNIT_EXPECT_EQ_MSG(test, f.state, s->want, "packet %u", i);
 	}
@@ -191,4 +213,5 @@ kunit_test_suite(svcnet_track_test_suite);
 #undef R
 #undef B
 #undef P
+#undef T
 #undef N

@@ -41,6 +41,8 @@ const char *forward_name(uint8_t f)
 		return "nat";
 	case SVCNET_FORWARD_SNAT:
 		return "snat";
+	case SVCNET_FORWARD_TUNNEL:
+		return "tunnel";
 	default:
 		return "?";
 	}
@@ -644,6 +646,9 @@ static int flow_nest_cb(const struct nlattr *attr, void *data)
 		break;
 	case SVCNET_A_FLOW_PICKUP:
 		f->pickup = true;
+		break;
+	case SVCNET_A_FLOW_TUNNEL:
+		f->tunnel = true;
 		break;
 	case SVCNET_A_FLOW_SNAT_ADDR:
 		addr_from(&f->snat, p, len);

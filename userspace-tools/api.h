@@ -163,6 +163,7 @@ struct flow_info {
 	uint8_t state;
 	bool assured;
 	bool pickup;
+	bool tunnel;
 	uint32_t expires;
 	struct addr client, svc, be, snat;
 	uint16_t client_port, svc_port, be_port, snat_port;

@@ -58,6 +58,8 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 							   a, sizeof(a)));
 		if (f.assured)
 			printf(" assured");
+		if (f.tunnel)
+			printf(" tunnel");
 		if (f.pickup)
 			printf(" picked-up");
 		printf("\n");
@@ -78,6 +80,8 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	json_string(&fp->j, "state", state_name(f.state));
 	json_bool(&fp->j, "assured", f.assured);
 	json_bool(&fp->j, "pickup", f.pickup);
+	json_string(&fp->j, "forward", f.tunnel ? "tunnel" :
+		    f.snat.family ? "snat" : "nat");
 	json_u64(&fp->j, "expires_ms", f.expires);
 	if (f.snat.family) {
 		inet_ntop(f.snat.family, f.snat.raw, a, sizeof(a));

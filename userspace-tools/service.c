@@ -189,7 +189,8 @@ static void service_usage(FILE *out)
 		"SERVICE := [dev] DEV PROTO ADDR:PORT   (PROTO tcp|udp; IPv6 as [ADDR]:PORT)\n"
 		"OPTIONS := [sched NAME] [maglev-size N] [AFFINITY]\n"
 		"  [policy cluster|local] [sources any|PREFIX[,PREFIX...]]\n"
-		"  [forward nat|snat]     (snat: backends see DEV's host as the client)\n"
+		"  [forward nat|snat|tunnel]  (snat: backends see this host as the client;\n"
+		"                         tunnel: IP-in-IP to backends that answer directly)\n"
 		"  [tls-offload on|off]   (kTLS sockets to it may offload to DEV; default on)\n"
 		"NAME := rr | wrr | lc | random | maglev | sh   (default rr)\n"
 		"N := a prime between 251 and 131071 (default 65537)\n"
@@ -354,8 +355,11 @@ int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 			o->forward = SVCNET_FORWARD_NAT;
 		else if (!strcmp(argv[k], "snat"))
 			o->forward = SVCNET_FORWARD_SNAT;
+		else if (!strcmp(argv[k], "tunnel"))
+			o->forward = SVCNET_FORWARD_TUNNEL;
 		else
-			OPT_ERR("'%s' is not a forwarding method (nat or snat)", argv[k]);
+			OPT_ERR("'%s' is not a forwarding method (nat, snat or tunnel)",
+				argv[k]);
 	} else if (!strcmp(a, "tls-offload") && k + 1 < argc) {
 		k++;
 		if (strcmp(argv[k], "on") && strcmp(argv[k], "off"))

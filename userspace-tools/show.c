@@ -31,6 +31,7 @@ static const char *const drop_names[] = {
 	[SVCNET_DROP_FRAGMENT] = "fragment",
 	[SVCNET_DROP_SOURCE] = "source",
 	[SVCNET_DROP_NO_PORT] = "no-port",
+	[SVCNET_DROP_TOO_BIG] = "too-big",
 };
 
 /* The name of drop reason @r (enum svcnet_drop_reason), NULL past the last. */

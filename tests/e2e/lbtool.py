@@ -77,6 +77,9 @@ import sys
 import threading
 import time
 
+# linux/in.h (not in every Python's socket module)
+IP_PKTINFO = 8
+
 
 def family_of(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
@@ -113,13 +116,32 @@ def serve(name, port):
             threading.Thread(target=tcp_conn, args=(c,), daemon=True).start()
 
     def udp_loop(s):
+        # answers from the address each datagram was sent to (IP_PKTINFO),
+        # as a service must behind direct server return (the service
+        # address on lo, the route's source another)
+        v4 = s.family == socket.AF_INET
+        if v4:
+            s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+        else:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
         while True:
-            data, peer = s.recvfrom(65536)
+            data, anc, _, peer = s.recvmsg(65536, socket.CMSG_SPACE(32))
+            out = []
+            for level, typ, d in anc:
+                if v4 and typ == IP_PKTINFO:
+                    # struct in_pktinfo: ifindex, spec_dst, addr (the dst)
+                    out = [(socket.IPPROTO_IP, IP_PKTINFO,
+                            struct.pack("=i4s4s", 0, d[8:12], bytes(4)))]
+                elif not v4 and typ == socket.IPV6_PKTINFO:
+                    # struct in6_pktinfo: addr (the dst), ifindex
+                    out = [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO,
+                            struct.pack("=16si", d[:16], 0))]
             if data.startswith(b"big "):
                 size = int(data.split()[1])
-                s.sendto((name + " ").encode().ljust(size, b"."), peer)
+                reply = (name + " ").encode().ljust(size, b".")
             else:
-                s.sendto(name.encode(), peer)
+                reply = name.encode()
+            s.sendmsg([reply], out, 0, peer)
 
     threads = []
     for fam, host in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):

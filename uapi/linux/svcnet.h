@@ -164,6 +164,34 @@
  * (net.ipv4.ip_local_reserved_ports). Source NATed flows take the
  * device's path, not the fast path.
  *
+ * With SVCNET_FORWARD_TUNNEL (direct server return) the packet keeps the
+ * client's and the service's addresses and ports and is encapsulated to
+ * the backend: in an outer IPv4 header (protocol 4, IPIP) for an IPv4
+ * service, an outer IPv6 header (protocol 41, IPv6 in IPv6) for an IPv6
+ * one, from the address this host sends from towards the backend. The
+ * backend decapsulates it (an ipip or ip6tnl device), holds the service
+ * address on a local device and answers the client directly: its replies
+ * do not come back through this host, and nothing translates them. A
+ * tunnel service's backends must have the service's port (EINVAL). A
+ * packet that would not fit the path to the backend once encapsulated
+ * (the MTU of the route to it, less the outer header) is answered with
+ * ICMP fragmentation needed (IPv4 with DF) or packet too big (IPv6),
+ * naming the MTU left for it, and dropped (SVCNET_DROP_TOO_BIG); an IPv4
+ * packet without DF, or a datagram the device reassembled, is sent in
+ * fragments of the outer packet; one longer than an outer packet can be is
+ * dropped (SVCNET_DROP_TOO_BIG). A backend reached through this host
+ * itself is refused as a loop (SVCNET_DROP_LOOP). Errors of the path to
+ * the backend about the outer packets (fragmentation needed, packet too
+ * big) teach the route to the backend its MTU. Tunnel flows see no reply:
+ * a TCP flow is established by the client's ACK at the sequence number
+ * after its SYN and is never assured, so a full table may evict it; a
+ * segment of a tunnel service with ACK and without RST that matches no
+ * flow is picked up whatever the scheduler (see "Balancer fleets"), on
+ * the same backend with maglev or sh. Replies of the backend that do pass
+ * this host are not translated. Tunnel flows take the device's path, not
+ * the fast path, and conntrack on this host sees only their client's
+ * side.
+ *
  * Hairpin and port clashes: when the client of a new flow is the backend
  * chosen for it (same address), the flow is also source NATed, to the
  * address this host sends from towards the backend and a port of the
@@ -424,6 +452,8 @@
  *        established both ways (see "Flows"): it is never evicted
  *      SVCNET_A_FLOW_PICKUP: NLA_FLAG, present for a TCP flow created by
  *        a segment other than a SYN (see "Balancer fleets")
+ *      SVCNET_A_FLOW_TUNNEL: NLA_FLAG, present for a flow sent to its
+ *        backend in a tunnel (SVCNET_FORWARD_TUNNEL)
  *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
  *    a snapshot of each flow it lists, and may list a flow twice when the
  *    table is resized meanwhile.
@@ -654,6 +684,9 @@ enum svcnet_stats_attr {
  * @SVCNET_DROP_NO_PORT: a new flow that needs a source port of its own
  *	(see Hairpin and port clashes) found none free (answered with ICMP
  *	unreachable)
+ * @SVCNET_DROP_TOO_BIG: a packet of a tunnel flow that would not fit the
+ *	path to the backend once encapsulated, and may not be fragmented
+ *	(answered with ICMP fragmentation needed or packet too big)
  */
 enum svcnet_drop_reason {
 	SVCNET_DROP_UNSPEC,
@@ -668,6 +701,7 @@ enum svcnet_drop_reason {
 	SVCNET_DROP_FRAGMENT,
 	SVCNET_DROP_SOURCE,
 	SVCNET_DROP_NO_PORT,
+	SVCNET_DROP_TOO_BIG,
 	__SVCNET_DROP_MAX
 };
 
@@ -775,11 +809,14 @@ enum svcnet_policy {
  *	answers through this host (the default)
  * @SVCNET_FORWARD_SNAT: destination and source NAT; the backend sees this
  *	host's address and a port of the source NAT range
+ * @SVCNET_FORWARD_TUNNEL: direct server return; the packet, unchanged, is
+ *	encapsulated to the backend, which answers the client directly
  */
 enum svcnet_forward {
 	SVCNET_FORWARD_UNSPEC,
 	SVCNET_FORWARD_NAT,
 	SVCNET_FORWARD_SNAT,
+	SVCNET_FORWARD_TUNNEL,
 	__SVCNET_FORWARD_MAX
 };
 
@@ -835,6 +872,7 @@ enum svcnet_flow_attr {
 	SVCNET_A_FLOW_SNAT_PORT,
 	SVCNET_A_FLOW_ASSURED,
 	SVCNET_A_FLOW_PICKUP,
+	SVCNET_A_FLOW_TUNNEL,
 	__SVCNET_A_FLOW_MAX
 };
 
