@@ -414,17 +414,11 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 route:
 	svcnet_lbstats_add(f->be->svc->stats, true, len);
 	svcnet_lbstats_add(f->be->stats, true, len);
-	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) {
-		reason = svcnet_tunnel_xmit(net, skb, &p, f->be, reasm);
-		if (reason) {
-			unreachable = false;
-			goto drop;
-		}
-		rcu_read_unlock();
-		svcnet_stats_tx(sd, len);
-		return NETDEV_TX_OK;
-	}
-	reason = svcnet_route(net, skb, &p, f->be, reasm);
+	/* the outer packet of a tunnel is of the inner one's family */
+	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
+		reason = svcnet_tunnel_encap(net, skb, &p, f->be, reasm);
+	else
+		reason = svcnet_route(net, skb, &p, f->be, reasm);
 	if (reason) {
 		unreachable = false;
 		goto drop;

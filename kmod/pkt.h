@@ -46,9 +46,9 @@ enum { SVCNET_FAST_NO, SVCNET_FAST_KEPT, SVCNET_FAST_LOOKUP };
 int svcnet_route_fast(struct svcnet_backend *be, const struct net_device *in);
 
 /* tunnel.c */
-int svcnet_tunnel_xmit(struct net *net, struct sk_buff *skb,
-		       const struct svcnet_pkt *p, struct svcnet_backend *be,
-		       bool reasm);
+int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
+			const struct svcnet_pkt *p, struct svcnet_backend *be,
+			bool reasm);
 
 /* fastpath.c */
 unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,

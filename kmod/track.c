@@ -149,47 +149,35 @@ void svcnet_track_pickup(struct svcnet_flow *f, const struct svcnet_pkt *p)
 }
 
 /*
- * A segment of a tunnel flow, whose backend's replies bypass this host:
- * only the client's side is seen. Its SYN starts the flow, its first ACK
- * after it, at the sequence number after the SYN (or its data), establishes
- * it (nothing here can tell that it answers a SYN-ACK), a FIN within the
+ * A segment of a tunnel flow in SYN state; the backend's replies bypass
+ * this host: only the client's side is seen. Its SYN starts the flow, its
+ * first ACK after it, at the sequence number after the SYN (or its data),
+ * establishes it (nothing here can tell that it answers a SYN-ACK); once
+ * established, it is followed as any flow's client side (a FIN within the
  * window around its next sequence number, or a RST at exactly it, closes
- * it; blind segments elsewhere change nothing. Such a flow is never
+ * it). Blind segments elsewhere change nothing. Such a flow is never
  * assured.
  */
 static u8 svcnet_track_oneway(struct svcnet_flow *f, const struct svcnet_pkt *p,
-			      u8 cur, u32 seq, u32 end)
+			      u32 seq, u32 end)
 {
-	if (p->syn) {
-		if (!p->ack && !p->rst && cur == SVCNET_FLOW_TCP_SYN)
-			svcnet_track_syn(f, 0, p);
-		return cur;
-	}
-	if (cur == SVCNET_FLOW_TCP_SYN) {
-		u32 next = READ_ONCE(f->tcp.end[0]);
+	u32 next = READ_ONCE(f->tcp.end[0]);
 
-		/* at the client's next sequence number, or past its SYN data */
-		if (before(seq, next) || after(seq, next + SVCNET_TRACK_MIN_WIN))
-			return cur;
-		if (p->rst)
-			return seq == next ? SVCNET_FLOW_TCP_CLOSE : cur;
-		if (!p->ack)
-			return cur;
-		WRITE_ONCE(f->tcp.end[0], end);
-		WRITE_ONCE(f->tcp.win[0], p->window);
-		return p->fin ? SVCNET_FLOW_TCP_FIN : SVCNET_FLOW_TCP_EST;
+	if (p->syn) {
+		if (!p->ack && !p->rst)
+			svcnet_track_syn(f, 0, p);
+		return SVCNET_FLOW_TCP_SYN;
 	}
+	/* at the client's next sequence number, or past its SYN data */
+	if (before(seq, next) || after(seq, next + SVCNET_TRACK_MIN_WIN))
+		return SVCNET_FLOW_TCP_SYN;
 	if (p->rst)
-		return seq == READ_ONCE(f->tcp.end[0]) ?
-		       SVCNET_FLOW_TCP_CLOSE : cur;
-	if (!svcnet_track_in_window(f, 0, seq))
-		return cur;
-	if (after(end, READ_ONCE(f->tcp.end[0])))
-		WRITE_ONCE(f->tcp.end[0], end);
+		return seq == next ? SVCNET_FLOW_TCP_CLOSE : SVCNET_FLOW_TCP_SYN;
+	if (!p->ack)
+		return SVCNET_FLOW_TCP_SYN;
+	WRITE_ONCE(f->tcp.end[0], end);
 	WRITE_ONCE(f->tcp.win[0], p->window);
-	if (p->fin && cur != SVCNET_FLOW_TCP_CLOSE)
-		return SVCNET_FLOW_TCP_FIN;
-	return cur;
+	return p->fin ? SVCNET_FLOW_TCP_FIN : SVCNET_FLOW_TCP_EST;
 }
 
 static u8 svcnet_track_tcp(struct svcnet_flow *f, const struct svcnet_pkt *p,
@@ -199,8 +187,8 @@ static u8 svcnet_track_tcp(struct svcnet_flow *f, const struct svcnet_pkt *p,
 	u32 seq = ntohl(p->seq), ack = ntohl(p->ack_seq);
 	u32 end = seq + svcnet_pkt_payload(p) + p->fin;
 
-	if (flags & SVCNET_FLOW_F_TUNNEL)
-		return svcnet_track_oneway(f, p, cur, seq, end);
+	if ((flags & SVCNET_FLOW_F_TUNNEL) && cur == SVCNET_FLOW_TCP_SYN)
+		return svcnet_track_oneway(f, p, seq, end);
 	if (cur == SVCNET_FLOW_TCP_SYN && (flags & SVCNET_FLOW_F_PICKUP) &&
 	    !p->syn)
 		return svcnet_track_picked(f, p, side, ack, end);

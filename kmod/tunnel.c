@@ -101,14 +101,15 @@ static struct dst_entry *svcnet_tunnel_route(struct net *net, u8 family,
 }
 
 /*
- * Under RCU, from svc0's transmit: send @skb, parsed into @p, to @be in a
- * tunnel; @reasm: svc0 reassembled it. Consumes @skb and returns 0, or
- * returns a drop reason and leaves @skb to the caller
- * (SVCNET_DROP_TOO_BIG: answered with an ICMP error already).
+ * Under RCU, from svc0's transmit: put @skb, parsed into @p, in a tunnel
+ * to @be, with the route there, for the caller to send as svcnet_route()'s
+ * packets (the outer header is of the same family); @reasm: svc0
+ * reassembled it. Returns 0, or a drop reason (SVCNET_DROP_TOO_BIG:
+ * answered with an ICMP error already).
  */
-int svcnet_tunnel_xmit(struct net *net, struct sk_buff *skb,
-		       const struct svcnet_pkt *p, struct svcnet_backend *be,
-		       bool reasm)
+int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
+			const struct svcnet_pkt *p, struct svcnet_backend *be,
+			bool reasm)
 {
 	u8 family = p->t.family;
 	/* of the inner flow: its outer packets keep to one ECMP path */
@@ -181,7 +182,6 @@ int svcnet_tunnel_xmit(struct net *net, struct sk_buff *skb,
 				     skb_shinfo(skb)->gso_segs ?: 1);
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 		skb->protocol = htons(ETH_P_IP);
-		ip_local_out(net, skb->sk, skb);
 	} else {
 		const struct ipv6hdr *inner = ipv6_hdr(skb);
 		struct ipv6hdr *ip6h;
@@ -201,7 +201,6 @@ int svcnet_tunnel_xmit(struct net *net, struct sk_buff *skb,
 		ip6h->daddr = be->addr.in6;
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 		skb->protocol = htons(ETH_P_IPV6);
-		ip6_local_out(net, skb->sk, skb);
 	}
 	return 0;
 }

@@ -34,30 +34,43 @@ const char *sched_name(uint8_t s)
 	return s < N_SCHED && sched_names[s] ? sched_names[s] : "?";
 }
 
+static const char *const forward_names[] = {
+	[SVCNET_FORWARD_NAT] = "nat",
+	[SVCNET_FORWARD_SNAT] = "snat",
+	[SVCNET_FORWARD_TUNNEL] = "tunnel",
+};
+
+#define N_FORWARD (sizeof(forward_names) / sizeof(forward_names[0]))
+
 const char *forward_name(uint8_t f)
 {
-	switch (f) {
-	case SVCNET_FORWARD_NAT:
-		return "nat";
-	case SVCNET_FORWARD_SNAT:
-		return "snat";
-	case SVCNET_FORWARD_TUNNEL:
-		return "tunnel";
-	default:
-		return "?";
-	}
+	return f < N_FORWARD && forward_names[f] ? forward_names[f] : "?";
+}
+
+/* The index of @s in @names (@n of them, 0 unused), or 0. */
+static uint8_t name_index(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (names[i] && !strcmp(s, names[i]))
+			return i;
+	return 0;
+}
+
+bool parse_forward(const char *s, uint8_t *forward)
+{
+	*forward = name_index(forward_names, N_FORWARD, s);
+	return *forward;
 }
 
 bool parse_sched(const char *s, uint8_t *sched)
 {
-	size_t i;
+	uint8_t i = name_index(sched_names, N_SCHED, s);
 
-	for (i = 1; i < N_SCHED; i++)
-		if (!strcmp(s, sched_names[i])) {
-			*sched = i;
-			return true;
-		}
-	return false;
+	if (i)
+		*sched = i;
+	return i;
 }
 
 /* Start SVCNET_A_SERVICE with the key and the options given (if @o). */

@@ -119,6 +119,7 @@ void tls_stats_json(struct json *j, const struct tls_stats *t);
 void tls_stats_text(const char *indent, const struct tls_stats *t);
 const char *sched_name(uint8_t s);
 const char *forward_name(uint8_t f);
+bool parse_forward(const char *s, uint8_t *forward);
 bool parse_sched(const char *s, uint8_t *sched);
 int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 		  struct svc_opts *o, const char **err);

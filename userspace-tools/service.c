@@ -350,14 +350,7 @@ int parse_svc_opt(int argc, char **argv, int *i, const struct svc_arg *svc,
 		else
 			OPT_ERR("'%s' is not a policy (cluster or local)", argv[k]);
 	} else if (!strcmp(a, "forward") && k + 1 < argc) {
-		k++;
-		if (!strcmp(argv[k], "nat"))
-			o->forward = SVCNET_FORWARD_NAT;
-		else if (!strcmp(argv[k], "snat"))
-			o->forward = SVCNET_FORWARD_SNAT;
-		else if (!strcmp(argv[k], "tunnel"))
-			o->forward = SVCNET_FORWARD_TUNNEL;
-		else
+		if (!parse_forward(argv[++k], &o->forward))
 			OPT_ERR("'%s' is not a forwarding method (nat, snat or tunnel)",
 				argv[k]);
 	} else if (!strcmp(a, "tls-offload") && k + 1 < argc) {
