@@ -6,17 +6,20 @@ clients that count who answered.
   serve NAME PORT           TCP and UDP, IPv4 and IPv6, on PORT. TCP
                             requests (first line): "name" -> NAME;
                             "echo" -> echo lines until EOF;
-                            "sha N" -> read N bytes, answer their sha256.
+                            "sha N" -> read N bytes, answer their sha256;
+                            "peer" -> NAME and the client's address as
+                            this backend sees it ("be1 10.8.1.2").
                             UDP: "big N ..." -> N bytes, NAME first;
-                            any other datagram -> NAME.
-  hits ADDR PORT N [--udp] [--sport P] [--src A] [--list]
+                            "peer" -> as for TCP; any other -> NAME.
+  hits ADDR PORT N [--udp] [--sport P] [--src A] [--list] [--peer]
                             N requests, each on a new connection or socket
                             (request i from source port P + i if given;
                             keep P + N below the ephemeral port range);
                             prints JSON {"NAME": count, ...}, or with --list
                             the names in order; from source address A if
                             given; fails if a reply came from
-                            another address than ADDR:PORT.
+                            another address than ADDR:PORT; --peer asks
+                            "peer" and counts its answers.
   refused ADDR PORT [--udp] [--filtered] [--count N] [--within S]
                             succeeds if the request is refused within 2
                             seconds: ECONNREFUSED, or with --filtered the
@@ -92,6 +95,8 @@ def serve(name, port):
             line = f.readline().strip().decode()
             if line == "name":
                 f.write(name.encode() + b"\n")
+            elif line == "peer":
+                f.write(("%s %s\n" % (name, c.getpeername()[0])).encode())
             elif line == "echo":
                 f.write(name.encode() + b"\n")
                 f.flush()
@@ -139,6 +144,8 @@ def serve(name, port):
             if data.startswith(b"big "):
                 size = int(data.split()[1])
                 reply = (name + " ").encode().ljust(size, b".")
+            elif data == b"peer":
+                reply = ("%s %s" % (name, peer[0])).encode()
             else:
                 reply = name.encode()
             s.sendmsg([reply], out, 0, peer)
@@ -162,7 +169,7 @@ def serve(name, port):
         t.join()
 
 
-def request(addr, port, udp, sport=None, src=None, timeout=5):
+def request(addr, port, udp, sport=None, src=None, timeout=5, ask=b"name"):
     fam = family_of(addr)
     s = socket.socket(fam, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
     s.settimeout(timeout)
@@ -172,12 +179,12 @@ def request(addr, port, udp, sport=None, src=None, timeout=5):
             s.bind((src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
                     sport or 0))
         if udp:
-            s.sendto(b"name", (addr, port))
+            s.sendto(ask, (addr, port))
             data, peer = s.recvfrom(1024)
         else:
             s.connect((addr, port))
             peer = s.getpeername()
-            s.sendall(b"name\n")
+            s.sendall(ask + b"\n")
             data = b""
             while not data.endswith(b"\n"):
                 b = s.recv(1024)
@@ -190,12 +197,12 @@ def request(addr, port, udp, sport=None, src=None, timeout=5):
         return data.strip().decode()
 
 
-def hits(addr, port, n, udp, sport, as_list, src, timeout=5):
+def hits(addr, port, n, udp, sport, as_list, src, timeout=5, ask=b"name"):
     counts = {}
     names = []
     for i in range(n):
         name = request(addr, port, udp, sport + i if sport else None, src,
-                       timeout)
+                       timeout, ask)
         counts[name] = counts.get(name, 0) + 1
         names.append(name)
     print(json.dumps(names if as_list else counts, sort_keys=True))
@@ -402,7 +409,7 @@ def loop(addr, port, d):
         try:
             s = socket.create_connection((addr, port), timeout=5)
             with s:
-                s.sendall(b"name\n")
+                s.sendall(ask + b"\n")
                 if not s.recv(1024):
                     raise OSError("no answer")
             res["ok"] += 1
@@ -478,7 +485,9 @@ def main(argv):
     udp = "--udp" in args
     as_list = "--list" in args
     filtered = "--filtered" in args
-    args = [a for a in args if a not in ("--udp", "--list", "--filtered")]
+    ask = b"peer" if "--peer" in args else b"name"
+    args = [a for a in args
+            if a not in ("--udp", "--list", "--filtered", "--peer")]
     sport = None
     if "--sport" in args:
         i = args.index("--sport")
@@ -499,7 +508,7 @@ def main(argv):
         serve(args[0], int(args[1]))
     elif cmd == "hits":
         hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src,
-             float(opts.get("--within", 5)))
+             float(opts.get("--within", 5)), ask)
     elif cmd == "refused" and "--count" in opts:
         return refused_many(args[0], int(args[1]), udp, filtered,
                             int(opts["--count"]),

@@ -7,14 +7,17 @@
 # not lead back through any balancer answer clients directly. A flow gets
 # the same backend on either balancer, and a connection survives its
 # balancer leaving the multipath route or a balancer joining it (taken up
-# by the hash on its next segment). The route is first static, then
-# announced by each balancer over BGP (bird2) and withdrawn when one stops.
+# by the hash on its next segment). Source NAT: the same backends, which
+# answer whoever they see, reached through either balancer. The route is
+# first static, then announced by each balancer over BGP (bird2) and
+# withdrawn when one stops.
 #
 #                         mh-cl 10.8.0.2 fd08::2
 #                                | veth
 #   mh-rt (router) 10.8.0.1 ------+------- ECMP 10.96.0.1, fd96::1 ->
 #     | 10.8.N.1 (N = 1, 2, 3)       lb1 10.8.1.2, lb2 10.8.2.2, lb3 10.8.3.2
-#   mh-lbN: svc0 <- apply (tunnel to the backends), default via mh-rt
+#   mh-lbN: svc0 <- apply (:8080 tunnel, :8081 and :8082 snat to the
+#     backends), default via mh-rt
 #     | 10.9.N.1 (N = 1, 2, 3)
 #   mh-beN 10.9.N.2 fd09:N::2: tunl0, ip6tnl0, 10.96.0.1 and fd96::1 on lo,
 #   serve :8080, default route via mh-rt (never a balancer)
@@ -28,7 +31,8 @@ VIP6=fd96::1
 KEY=5f2b8c7a01d94e63b0a7c4d2e9f18a35
 PIDS=()
 N_CONN=${N_CONN:-$(scale 60 300)}
-counts N_CONN
+N_SNAT=${N_SNAT:-$(scale 30 300)}
+counts N_CONN N_SNAT
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -98,6 +102,26 @@ service tcp [$VIP6]:8080 sched maglev forward tunnel
   backend [fd09:1::2]:8080
   backend [fd09:2::2]:8080
   backend [fd09:3::2]:8080
+service udp [$VIP6]:8080 sched maglev forward tunnel
+  backend [fd09:1::2]:8080
+  backend [fd09:2::2]:8080
+  backend [fd09:3::2]:8080
+EOF
+for p in tcp udp; do
+	cat >>"$TMPD/lb.conf" <<EOF
+service $p $VIP:8081 sched maglev forward snat
+  backend 10.9.1.2:8080
+  backend 10.9.2.2:8080
+  backend 10.9.3.2:8080
+service $p [$VIP6]:8081 sched maglev forward snat
+  backend [fd09:1::2]:8080
+  backend [fd09:2::2]:8080
+  backend [fd09:3::2]:8080
+EOF
+done
+cat >>"$TMPD/lb.conf" <<EOF
+service tcp $VIP:8082 sched maglev forward snat
+  backend 10.9.1.2:8080
 EOF
 # the same services on each balancer, their backends listed in another order
 lb_up() { # N: svc0 of balancer N, from the file
@@ -113,22 +137,25 @@ lb_up() { # N: svc0 of balancer N, from the file
 }
 lb_up 1
 lb_up 2
-ecmp() { # N...: the service addresses routed over balancers N...
-	local n a=() b=()
-	for n in "$@"; do
-		a+=(nexthop via "10.8.$n.2")
-		b+=(nexthop via "fd08:$n::2")
-	done
+ecmp4() { # N...: the IPv4 service address routed over balancers N...
+	local n a=()
+	for n in "$@"; do a+=(nexthop via "10.8.$n.2"); done
 	ip -n mh-rt route replace $VIP/32 "${a[@]}"
-	ip -n mh-rt -6 route replace $VIP6/128 "${b[@]}"
 }
+ecmp6() { # N...: the IPv6 one
+	local n a=()
+	for n in "$@"; do a+=(nexthop via "fd08:$n::2"); done
+	ip -n mh-rt -6 route replace $VIP6/128 "${a[@]}"
+}
+ecmp() { ecmp4 "$@"; ecmp6 "$@"; }
 ecmp 1 2
 tx() { in_ns "mh-lb$1" ip -j -s link show svc0 | jq '.[0].stats64.tx.packets'; }
 rx() { in_ns "mh-lb$1" ip -j -s link show svc0 | jq '.[0].stats64.rx.packets'; }
-# the backend of the flow of client port PORT on balancer N, or nothing
-flow_be() {
+# balancer N's UDP flows from client ports P..P+19: {"PORT": BACKEND}
+flow_map() {
 	in_ns "mh-lb$1" $svcnet -j flow show |
-		jq -r --argjson p "$2" '.[] | select(.client_port == $p and .protocol == "udp") | .backend'
+		jq -cS --argjson p "$2" '[.[] | select(.protocol == "udp" and .client_port >= $p and
+			.client_port < $p + 20) | {key: "\(.client_port)", value: .backend}] | from_entries'
 }
 
 # --- tunnel: spread, direct replies -------------------------------------------
@@ -137,59 +164,80 @@ check "tunnel: $N_CONN connections, every backend takes some" \
 	jq -e '.be1 > 0 and .be2 > 0 and .be3 > 0' <<<"$out"
 check "tunnel: both balancers carried some" \
 	eval '[ "$(tx 1)" -gt 0 ] && [ "$(tx 2)" -gt 0 ]'
-check "tunnel: replies reach the client straight from the backends (no balancer translated one)" \
-	is "$(rx 1) $(rx 2)" "0 0"
 out=$(in_ns mh-cl $LB hits $VIP6 8080 "$N_CONN")
 check "tunnel: IPv6 too, every backend takes some" \
 	jq -e '.be1 > 0 and .be2 > 0 and .be3 > 0' <<<"$out"
 out=$(in_ns mh-cl $LB hits $VIP 8080 20 --udp)
 check "tunnel: UDP too" jq -e '[.[]] | add == 20' <<<"$out"
+out=$(in_ns mh-cl $LB hits $VIP6 8080 20 --udp)
+check "tunnel: UDP over IPv6 too" jq -e '[.[]] | add == 20' <<<"$out"
+check "tunnel: replies reach the client straight from the backends, IPv4 and IPv6 (no balancer translated one)" \
+	is "$(rx 1) $(rx 2)" "0 0"
 
 # --- the same flow, the same backend, on either balancer ---------------------------
 # each client port once through balancer 1, then through balancer 2
+# (IPv4 from ports 31000-31019, IPv6 from 32000-32019)
 ecmp 1
 in_ns mh-cl $LB hits $VIP 8080 20 --udp --sport 31000 >/dev/null
+in_ns mh-cl $LB hits $VIP6 8080 20 --udp --sport 32000 >/dev/null
 ecmp 2
 in_ns mh-cl $LB hits $VIP 8080 20 --udp --sport 31000 >/dev/null
-same_backends() {
-	local p a b
-	for p in $(seq 31000 31019); do
-		a=$(flow_be 1 $p) b=$(flow_be 2 $p)
-		[ -n "$a" ] && [ "$a" = "$b" ] || { echo "port $p: lb1 '$a', lb2 '$b'"; return 1; }
-	done
+in_ns mh-cl $LB hits $VIP6 8080 20 --udp --sport 32000 >/dev/null
+same_backends() { # FIRST_PORT
+	local a b
+	a=$(flow_map 1 "$1") b=$(flow_map 2 "$1")
+	[ "$(jq length <<<"$a")" = 20 ] && [ "$a" = "$b" ] ||
+		{ echo "lb1 $a, lb2 $b"; return 1; }
 }
 check "tunnel: 20 UDP flows, each to the same backend on either balancer (flow show)" \
-	same_backends
+	same_backends 31000
+check "tunnel: ... over IPv6 too" same_backends 32000
 
-# --- a balancer leaves, a balancer joins: a long transfer goes on ------------------
-stream_on() { # the balancer carrying the stream's flow
+# --- a balancer leaves, a balancer joins: long transfers go on ------------------
+# one stream over IPv4 and one over IPv6 at once, each family's route
+# changed on its own
+fam_json() { if [ "$1" = 6 ]; then echo true; else echo false; fi; }
+stream_on() { # 4|6: the balancer carrying that family's stream
 	local n
 	for n in 1 2 3; do
 		[ -z "$(in_ns "mh-lb$n" $svcnet -j flow show 2>/dev/null |
-			jq -r '.[] | select(.service_port == 8080 and .protocol == "tcp" and .state == "established") | .client_port' |
+			jq -r --argjson v6 "$(fam_json "$1")" \
+				'.[] | select(.service_port == 8080 and .protocol == "tcp" and .state == "established" and (.client | contains(":")) == $v6) | .client_port' |
 			head -n 1)" ] || { echo "$n"; return; }
 	done
 }
+picked_up() { # N 4|6: balancer N carries a picked-up flow of that family
+	in_ns "mh-lb$1" $svcnet -j flow show |
+		jq -e --argjson v6 "$(fam_json "$2")" \
+			'[.[] | select(.pickup and (.client | contains(":")) == $v6)] | length > 0' >/dev/null
+}
 ecmp 1 2
 for n in 1 2; do in_ns "mh-lb$n" $svcnet flow flush; done
-rm -f "$TMPD/stop" "$TMPD/streaming"
-in_ns mh-cl $LB stream $VIP 8080 "$TMPD" >"$TMPD/stream.json" &
-sp=$!
-wait_for 30 test -e "$TMPD/streaming"
-first=$(stream_on)
-other=$((3 - first))
-ecmp "$other"
-bytes_now() { jq -r .bytes "$TMPD/stream.json" 2>/dev/null || echo 0; }
-sleep 3
+mkdir "$TMPD/s4" "$TMPD/s6"
+in_ns mh-cl $LB stream $VIP 8080 "$TMPD/s4" >"$TMPD/stream4.json" &
+sp4=$!
+in_ns mh-cl $LB stream $VIP6 8080 "$TMPD/s6" >"$TMPD/stream6.json" &
+sp6=$!
+wait_for 30 test -e "$TMPD/s4/streaming"
+wait_for 30 test -e "$TMPD/s6/streaming"
+first4=$(stream_on 4) first6=$(stream_on 6)
+other4=$((3 - first4)) other6=$((3 - first6))
+ecmp4 "$other4"
+ecmp6 "$other6"
 check "leave: the balancer carrying a stream leaves the route, the other picks it up" \
-	eval '[ -n "$(in_ns mh-lb$other $svcnet -j flow show | jq -r ".[] | select(.pickup) | .backend")" ]'
+	wait_for 10 picked_up "$other4" 4
+check "leave: ... over IPv6 too" wait_for 10 picked_up "$other6" 6
 lb_up 3
-ecmp "$other" 3
+ecmp4 "$other4" 3
+ecmp6 "$other6" 3
 sleep 3
-touch "$TMPD/stop"
-wait "$sp" || true
+touch "$TMPD/s4/stop" "$TMPD/s6/stop"
+wait "$sp4" || true
+wait "$sp6" || true
 check "leave and join: the stream is byte-exact and was never cut" \
-	jq -e '.ok and .error == null and .lines > 10' "$TMPD/stream.json"
+	jq -e '.ok and .error == null and .lines > 10' "$TMPD/stream4.json"
+check "leave and join: ... over IPv6 too" \
+	jq -e '.ok and .error == null and .lines > 10' "$TMPD/stream6.json"
 
 # --- path MTU beyond the first hop -----------------------------------------------------
 ip -n mh-rt link set be1 mtu 1400
@@ -200,6 +248,53 @@ check "PMTU: a 1 MB transfer through hops of 1400 bytes behind the router arrive
 	in_ns mh-cl $LB sha $VIP 8080 1048576
 check "PMTU: ... over IPv6 too" in_ns mh-cl $LB sha $VIP6 8080 1048576
 for n in 1 2 3; do ip -n mh-rt link set "be$n" mtu 1500; done
+
+# --- source NAT: backends that answer whoever they see ------------------------------
+# the backends' default routes lead to mh-rt, never to a balancer; each
+# balancer's address towards them is its own (10.8.N.2, fd08:N::2)
+peers() { jq -c '[keys[] | split(" ")[1]] | unique' <<<"$1"; }
+backends() { jq -c '[keys[] | split(" ")[0]] | unique' <<<"$1"; }
+ecmp 1 2
+out=$(in_ns mh-cl $LB hits $VIP 8081 "$N_SNAT" --peer)
+check "snat: $N_SNAT connections through two balancers succeed although the backends route elsewhere, every backend takes some" \
+	is "$(backends "$out")" '["be1","be2","be3"]'
+check "snat: the backends see the balancers' own addresses, both of them" \
+	is "$(peers "$out")" '["10.8.1.2","10.8.2.2"]'
+out=$(in_ns mh-cl $LB hits $VIP6 8081 "$N_SNAT" --peer)
+check "snat: IPv6 too, every backend takes some" \
+	is "$(backends "$out")" '["be1","be2","be3"]'
+check "snat: ... and over IPv6 the backends see the balancers' addresses" \
+	is "$(peers "$out")" '["fd08:1::2","fd08:2::2"]'
+out=$(in_ns mh-cl $LB hits $VIP 8081 20 --udp --peer)
+check "snat: UDP too, the backends answering the balancers' addresses" \
+	jq -e '([.[]] | add == 20) and ([keys[] | split(" ")[1]] - ["10.8.1.2","10.8.2.2"] == [])' <<<"$out"
+out=$(in_ns mh-cl $LB hits $VIP6 8081 20 --udp --peer)
+check "snat: UDP over IPv6 too" \
+	jq -e '([.[]] | add == 20) and ([keys[] | split(" ")[1]] - ["fd08:1::2","fd08:2::2"] == [])' <<<"$out"
+for n in 1 2; do in_ns "mh-lb$n" $svcnet service set svc0 tcp $VIP:8081 forward nat; done
+check "forward nat (the control): the backends' replies bypass the balancers, connections fail" \
+	bash -c "! ip netns exec mh-cl $LB hits $VIP 8081 1 --within 2"
+for n in 1 2; do in_ns "mh-lb$n" $svcnet service set svc0 tcp $VIP:8081 forward snat; done
+# exhaustion: one port in balancer 1's range, held by a connection to
+# :8082's one backend; another connection there is refused and counted
+no_port() { in_ns mh-lb1 $svcnet -j -s show svc0 | jq '.[0].stats.drops["no-port"]'; }
+ecmp4 1
+in_ns mh-lb1 $svcnet config set snat-port-min 62000 snat-port-max 62000
+mkdir "$TMPD/h"
+in_ns mh-cl $LB hold $VIP 8082 1 "$TMPD/h" >"$TMPD/hold.json" &
+hp=$!
+wait_for 30 test -e "$TMPD/h/ready"
+np_before=$(no_port)
+check "snat: with the one port of a balancer's range held, a new connection is refused ..." \
+	bash -c "! ip netns exec mh-cl $LB hits $VIP 8082 1 --within 2"
+check "snat: ... and counted as a no-port drop" \
+	eval '[ $(($(no_port) - np_before)) -ge 1 ]'
+touch "$TMPD/h/go"
+wait "$hp" || true
+check "snat: ... while the connection holding the port goes on" \
+	is "$(jq -c .ok "$TMPD/hold.json")" '["be1"]'
+in_ns mh-lb1 $svcnet config set snat-port-min 61000 snat-port-max 65535
+ecmp 1 2
 
 # --- BGP: each balancer announces the service addresses; the router learns one
 # multipath route; a balancer that stops is withdrawn -----------------------------------
@@ -243,16 +338,16 @@ EOF
 	out=$(in_ns mh-cl $LB hits $VIP 8080 "$N_CONN")
 	check "BGP: connections over the announced route reach every backend" \
 		jq -e '.be1 > 0 and .be2 > 0 and .be3 > 0' <<<"$out"
-	rm -f "$TMPD/stop" "$TMPD/streaming"
-	in_ns mh-cl $LB stream $VIP 8080 "$TMPD" >"$TMPD/stream2.json" &
+	mkdir "$TMPD/s"
+	in_ns mh-cl $LB stream $VIP 8080 "$TMPD/s" >"$TMPD/stream2.json" &
 	sp=$!
-	wait_for 30 test -e "$TMPD/streaming"
-	first=$(stream_on)
+	wait_for 30 test -e "$TMPD/s/streaming"
+	first=$(stream_on 4)
 	kill "$(cat "$TMPD/lb$first.pid")"
 	check "BGP: the balancer that stops is withdrawn" \
 		wait_for 90 eval '! ip -n mh-rt route show $VIP | grep -q nexthop && ip -n mh-rt route show $VIP | grep -q via'
 	sleep 2
-	touch "$TMPD/stop"
+	touch "$TMPD/s/stop"
 	wait "$sp" || true
 	check "BGP: a stream on the withdrawn balancer goes on, byte-exact" \
 		jq -e '.ok and .error == null' "$TMPD/stream2.json"
