@@ -16,7 +16,9 @@
 #    $TOPO-be1 10.0.1.2  $TOPO-be2 10.0.2.2  $TOPO-be3 10.0.3.2  (fd00:N::2)
 #     "be1"            "be2"            "be3"   serve TCP+UDP :8080
 
-LB="python3 $(dirname "$0")/lbtool.py"
+# (-S: no site module; the tool needs the standard library only, and
+# site's path files cost a quarter of a second a run on the debug kernel)
+LB="python3 -S $(dirname "$0")/lbtool.py"
 svcnet=userspace-tools/svcnet
 VIP=10.96.0.1
 VIP6=fd00:96::1
@@ -98,32 +100,50 @@ json_eq() {
 		{ echo "got $1, expected $2"; return 1; }
 }
 
-# lb_topology: build it all, and delete it when the suite ends
+# lb_topology: build it all, and delete it when the suite ends. (The
+# commands go to ip in batches, one for the host and one per namespace:
+# on the debug kernel every process started costs a fifth of a second.)
 lb_topology() {
+	local n p
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	netns_add "$TOPO-cl"
-	ip link add $TOPO-cl type veth peer name eth0 netns $TOPO-cl
-	ip addr add 10.0.9.1/24 dev $TOPO-cl
-	ip addr add fd00:9::1/64 dev $TOPO-cl nodad
-	ip link set $TOPO-cl up
-	ip -n $TOPO-cl addr add 10.0.9.2/24 dev eth0
-	ip -n $TOPO-cl addr add fd00:9::2/64 dev eth0 nodad
-	ip -n $TOPO-cl link set eth0 up
-	ip -n $TOPO-cl route add default via 10.0.9.1
-	ip -n $TOPO-cl -6 route add default via fd00:9::1
+	for p in cl be1 be2 be3; do
+		NETNS_CREATED+=("$TOPO-$p")
+	done
+	{
+		for p in cl be1 be2 be3; do
+			echo "netns add $TOPO-$p"
+			echo "link add $TOPO-$p type veth peer name eth0 netns $TOPO-$p"
+		done
+		echo "addr add 10.0.9.1/24 dev $TOPO-cl"
+		echo "addr add fd00:9::1/64 dev $TOPO-cl nodad"
+		echo "link set $TOPO-cl up"
+		for n in 1 2 3; do
+			echo "addr add 10.0.$n.1/24 dev $TOPO-be$n"
+			echo "addr add fd00:$n::1/64 dev $TOPO-be$n nodad"
+			echo "link set $TOPO-be$n up"
+		done
+	} | ip -b -
 	for n in 1 2 3; do
-		netns_add "$TOPO-be$n"
-		ip link add "$TOPO-be$n" type veth peer name eth0 netns "$TOPO-be$n"
-		ip addr add "10.0.$n.1/24" dev "$TOPO-be$n"
-		ip addr add "fd00:$n::1/64" dev "$TOPO-be$n" nodad
-		ip link set "$TOPO-be$n" up
-		ip -n "$TOPO-be$n" addr add "10.0.$n.2/24" dev eth0
-		ip -n "$TOPO-be$n" addr add "fd00:$n::2/64" dev eth0 nodad
-		ip -n "$TOPO-be$n" link set eth0 up
-		ip -n "$TOPO-be$n" route add default via "10.0.$n.1"
-		ip -n "$TOPO-be$n" -6 route add default via "fd00:$n::1"
 		ip netns exec "$TOPO-be$n" $LB serve "be$n" 8080 >"$TMPD/be$n.log" 2>&1 &
 		PIDS+=($!)
+	done
+	ip -n $TOPO-cl -b - <<-EOF
+		link set lo up
+		addr add 10.0.9.2/24 dev eth0
+		addr add fd00:9::2/64 dev eth0 nodad
+		link set eth0 up
+		route add default via 10.0.9.1
+		route add default via fd00:9::1
+	EOF
+	for n in 1 2 3; do
+		ip -n "$TOPO-be$n" -b - <<-EOF
+			link set lo up
+			addr add 10.0.$n.2/24 dev eth0
+			addr add fd00:$n::2/64 dev eth0 nodad
+			link set eth0 up
+			route add default via 10.0.$n.1
+			route add default via fd00:$n::1
+		EOF
 	done
 	for n in 1 2 3; do
 		wait_for 20 grep -q serving "$TMPD/be$n.log"

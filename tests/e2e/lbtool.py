@@ -70,15 +70,51 @@ clients that count who answered.
                             {ADDR: "answered" | "refused" | error name}.
 """
 import errno
-import hashlib
-import json
 import os
-import random
 import socket
 import struct
 import sys
-import threading
 import time
+
+# hashlib, random and threading are imported where they are used, and JSON
+# is written by dumps below: each client run is a new process, and on the
+# debug test kernel importing them (json pulls in re) costs half a second.
+
+
+def dumps(o, sort_keys=False):
+    """json.dumps(o, sort_keys=sort_keys) for what this tool prints: dicts,
+    lists, strings, numbers, booleans and None."""
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, (int, float)):
+        return repr(o)
+    if isinstance(o, str):
+        out = []
+        for c in o:
+            if c in '"\\':
+                out.append("\\" + c)
+            elif c in "\n\r\t\b\f":
+                out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t",
+                            "\b": "\\b", "\f": "\\f"}[c])
+            elif ord(c) < 0x20 or ord(c) > 0x7e:
+                out.append("\\u%04x" % ord(c) if ord(c) < 0x10000 else
+                           "\\u%04x\\u%04x" % (
+                               0xd800 + ((ord(c) - 0x10000) >> 10),
+                               0xdc00 + ((ord(c) - 0x10000) & 0x3ff)))
+            else:
+                out.append(c)
+        return '"' + "".join(out) + '"'
+    if isinstance(o, dict):
+        items = sorted(o.items()) if sort_keys else o.items()
+        return "{" + ", ".join(dumps(str(k)) + ": " + dumps(v, sort_keys)
+                               for k, v in items) + "}"
+    if isinstance(o, (list, tuple)):
+        return "[" + ", ".join(dumps(v, sort_keys) for v in o) + "]"
+    raise TypeError("cannot write %r as JSON" % (o,))
 
 # linux/in.h (not in every Python's socket module)
 IP_PKTINFO = 8
@@ -89,6 +125,9 @@ def family_of(addr):
 
 
 def serve(name, port):
+    import hashlib
+    import threading
+
     def tcp_conn(c):
         with c:
             f = c.makefile("rwb")
@@ -205,7 +244,7 @@ def hits(addr, port, n, udp, sport, as_list, src, timeout=5, ask=b"name"):
                        timeout, ask)
         counts[name] = counts.get(name, 0) + 1
         names.append(name)
-    print(json.dumps(names if as_list else counts, sort_keys=True))
+    print(dumps(names if as_list else counts, sort_keys=True))
 
 
 def refused_many(addr, port, udp, filtered, count, within):
@@ -320,12 +359,14 @@ def udpstream(addr, port, d):
             if time.monotonic() - start > 3:
                 open(os.path.join(d, "streaming"), "w").close()
             time.sleep(0.5)
-    print(json.dumps({"names": sorted(names), "sent": sent,
+    print(dumps({"names": sorted(names), "sent": sent,
                       "answered": answered}))
     return 0
 
 
 def sha(addr, port, size):
+    import hashlib
+
     data = os.urandom(size)
     s = socket.create_connection((addr, port), timeout=30)
     with s:
@@ -366,11 +407,13 @@ def hold(addr, port, n, d):
         s.close()
     for k in result:
         result[k].sort()
-    print(json.dumps(result, sort_keys=True))
+    print(dumps(result, sort_keys=True))
     return 0
 
 
 def stream(addr, port, d):
+    import random
+
     res = {"backend": None, "bytes": 0, "lines": 0, "ok": False,
            "error": None}
     stop = os.path.join(d, "stop")
@@ -398,7 +441,7 @@ def stream(addr, port, d):
         s.close()
     except OSError as e:
         res["error"] = str(e)
-    print(json.dumps(res))
+    print(dumps(res))
     return 0 if res["ok"] else 1
 
 
@@ -409,7 +452,7 @@ def loop(addr, port, d):
         try:
             s = socket.create_connection((addr, port), timeout=5)
             with s:
-                s.sendall(ask + b"\n")
+                s.sendall(b"name\n")
                 if not s.recv(1024):
                     raise OSError("no answer")
             res["ok"] += 1
@@ -417,7 +460,7 @@ def loop(addr, port, d):
             res["failed"] += 1
             k = type(e).__name__
             res["errors"][k] = res["errors"].get(k, 0) + 1
-    print(json.dumps(res))
+    print(dumps(res))
     return 0
 
 
@@ -459,7 +502,7 @@ def sameport(sport, port, addrs, udp):
             res[i] = type(e).__name__
     for s in socks:
         s.close()
-    print(json.dumps(res))
+    print(dumps(res))
     return 0
 
 
@@ -476,7 +519,7 @@ def probe(port, addrs, sport):
             res[addr] = "refused"
         except (OSError, RuntimeError) as e:
             res[addr] = type(e).__name__
-    print(json.dumps(res, sort_keys=True))
+    print(dumps(res, sort_keys=True))
     return 0
 
 

@@ -59,14 +59,14 @@ ip addr add 10.1.0.2/24 dev d0
 ip link set d0 up
 ip link add svc0 type svcnet
 ip link set svc0 up
-python3 tests/e2e/lbtool.py serve ux 8080 >"$1/ux.log" 2>&1 &
+python3 -S tests/e2e/lbtool.py serve ux 8080 >"$1/ux.log" 2>&1 &
 srv=$!
 for i in $(seq 100); do grep -q serving "$1/ux.log" && break; sleep 0.1; done
 svcnet=userspace-tools/svcnet
 TMPD=$(mktemp -d)
 $svcnet service add svc0 tcp 10.96.0.1:80
 $svcnet backend add svc0 tcp 10.96.0.1:80 10.1.0.2:8080
-python3 tests/e2e/lbtool.py hits 10.96.0.1 80 3 >"$1/hits.json"
+python3 -S tests/e2e/lbtool.py hits 10.96.0.1 80 3 >"$1/hits.json"
 $svcnet -j service show >"$1/services.json"
 $svcnet -j flow show >"$1/flows.json"
 python3 tests/e2e/nlperm.py svc0 >"$1/perm.json"
