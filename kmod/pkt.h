@@ -45,6 +45,13 @@ void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc);
 enum { SVCNET_FAST_NO, SVCNET_FAST_KEPT, SVCNET_FAST_LOOKUP };
 int svcnet_route_fast(struct svcnet_backend *be, const struct net_device *in);
 
+struct dst_entry *svcnet_route_tunnel_get(struct net *net,
+					  struct svcnet_backend *be,
+					  union nf_inet_addr *saddr, int *genid);
+void svcnet_route_tunnel_keep(struct net *net, struct svcnet_backend *be,
+			      struct dst_entry *dst,
+			      const union nf_inet_addr *saddr, int genid);
+
 /* tunnel.c */
 int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 			const struct svcnet_pkt *p, struct svcnet_backend *be,

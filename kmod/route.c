@@ -4,7 +4,8 @@
  *
  * Each backend keeps the route it was last reached by, as IPVS keeps one
  * per real server, so that a packet of a known flow does not look its route
- * up again. The route is used while the routing tables stay as they were
+ * up again; a backend of a tunnel service also keeps the outer route to it
+ * with the source address it chose. The route is used while the routing tables stay as they were
  * (the route's own check: generation counters and serial numbers that
  * every change of routes, addresses or learnt path MTUs moves) and only
  * where nothing but the backend's address can choose it: with no policy
@@ -36,6 +37,8 @@ struct svcnet_route {
 	struct dst_entry *dst;		/* holds a reference */
 	u32 cookie;			/* IPv6: the FIB serial it was found at */
 	bool multipath;			/* the route has several next hops */
+	union nf_inet_addr saddr;	/* a tunnel's: the source it chose */
+	int addr_genid;			/* IPv6: the addresses' then */
 	struct svcnet_net *sn;		/* counted in its kept_routes */
 };
 
@@ -128,10 +131,14 @@ static struct dst_entry *svcnet_route_get(struct svcnet_backend *be)
 	return dst;
 }
 
-/* Under RCU: keep @dst in @slot; it stays as it was if memory is short. */
+/*
+ * Under RCU: keep @dst in @slot, with a tunnel's @saddr and @addr_genid if
+ * given; it stays as it was if memory is short.
+ */
 static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 			      struct svcnet_dev *sd, struct dst_entry *dst,
-			      u32 cookie, bool multipath)
+			      u32 cookie, bool multipath,
+			      const union nf_inet_addr *saddr, int addr_genid)
 {
 	struct svcnet_route *r, *old;
 	struct mem_cgroup *memcg;
@@ -146,11 +153,77 @@ static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 	r->dst = dst;
 	r->cookie = cookie;
 	r->multipath = multipath;
+	if (saddr)
+		r->saddr = *saddr;
+	else
+		memset(&r->saddr, 0, sizeof(r->saddr));
+	r->addr_genid = addr_genid;
 	r->sn = svcnet_pernet(dev_net(sd->dev));
 	atomic_inc(&r->sn->kept_routes);
 	old = unrcu_pointer(xchg(slot, RCU_INITIALIZER(r)));
 	if (old)
 		call_rcu(&old->rcu, svcnet_route_free_rcu);
+}
+
+/*
+ * Under RCU: whether a tunnel's outer route to a backend depends on its
+ * address alone (no policy routing rules, IPv6 source routes or IPsec
+ * output policies), so that the route found once may be kept.
+ */
+static bool svcnet_route_tunnel_by_daddr(struct net *net, u8 family)
+{
+	if (family == AF_INET ? fib4_has_custom_rules(net) :
+				(fib6_has_custom_rules(net) ||
+				 fib6_routes_require_src(net)))
+		return false;
+#ifdef CONFIG_XFRM
+	if (READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]))
+		return false;
+#endif
+	return true;
+}
+
+/*
+ * Under RCU, for tunnel.c: @be's kept tunnel route, with a reference taken
+ * and the source address it chose in @saddr, if only the backend's address
+ * chooses it and the routing tables still give it; otherwise NULL, and
+ * @genid for svcnet_route_tunnel_keep(), read before the lookup.
+ */
+struct dst_entry *svcnet_route_tunnel_get(struct net *net,
+					  struct svcnet_backend *be,
+					  union nf_inet_addr *saddr, int *genid)
+{
+	struct svcnet_route *r;
+
+	/* IPv6 routes outlive the source address chosen with them */
+	*genid = atomic_read(&net->ipv6.dev_addr_genid);
+	if (!svcnet_route_tunnel_by_daddr(net, be->svc->key.family))
+		return NULL;
+	r = svcnet_route_kept(&be->tunnel_route);
+	if (!r || (be->svc->key.family == AF_INET6 &&
+		   r->addr_genid != *genid))
+		return NULL;
+	*saddr = r->saddr;
+	dst_hold(r->dst);
+	return r->dst;
+}
+
+/*
+ * Under RCU: keep @dst, just looked up, as @be's tunnel route, with the
+ * source address it chose (@saddr) and @genid from svcnet_route_tunnel_get().
+ */
+void svcnet_route_tunnel_keep(struct net *net, struct svcnet_backend *be,
+			      struct dst_entry *dst,
+			      const union nf_inet_addr *saddr, int genid)
+{
+	u32 cookie = 0;
+
+	if (!svcnet_route_tunnel_by_daddr(net, be->svc->key.family))
+		return;
+	if (be->svc->key.family == AF_INET6)
+		cookie = rt6_get_cookie((struct rt6_info *)dst);
+	svcnet_route_keep(&be->tunnel_route, be->svc->sd, dst, cookie, false,
+			  saddr, genid);
 }
 
 /* @slot's owner is being freed: its kept route goes with it. */
@@ -193,7 +266,8 @@ void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc)
 		cookie = rt6_get_cookie((struct rt6_info *)dst);
 	}
 	if (dst->dev == svc->sd->dev)
-		svcnet_route_keep(&svc->entry, svc->sd, dst, cookie, false);
+		svcnet_route_keep(&svc->entry, svc->sd, dst, cookie, false,
+				  NULL, 0);
 	dst_release(dst);
 }
 
@@ -354,7 +428,7 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 	if (cache)
 		svcnet_route_keep(&be->route, be->svc->sd, dst, cookie,
 				  svcnet_route_multipath(net, dst, &be->addr,
-							 family));
+							 family), NULL, 0);
 set:
 	/* after reassembly it holds only what reassembly noted */
 	if (!reasm && family == AF_INET)

@@ -205,6 +205,7 @@ struct svcnet_backend {
 	struct svcnet_stats_block *stats_blk;
 	u64 txn_id;			/* last transaction that kept it */
 	struct svcnet_route __rcu *route;	/* to it, see route.c */
+	struct svcnet_route __rcu *tunnel_route; /* in a tunnel to it */
 	struct rcu_head rcu;
 };
 

@@ -66,9 +66,12 @@ static bool svcnet_tunnel_local(const struct dst_entry *dst, u8 family)
 	return ((const struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL;
 }
 
-/* Under RCU: the route to @be and the source address towards it. */
+/*
+ * Under RCU: the route to @be and the source address towards it, the one
+ * kept (route.c) while only the backend's address chooses it.
+ */
 static struct dst_entry *svcnet_tunnel_route(struct net *net, u8 family,
-					     const struct svcnet_backend *be,
+					     struct svcnet_backend *be,
 					     const struct sk_buff *skb,
 					     union nf_inet_addr *saddr)
 {
@@ -84,19 +87,26 @@ static struct dst_entry *svcnet_tunnel_route(struct net *net, u8 family,
 	};
 	struct dst_entry *dst;
 	struct rtable *rt;
+	int genid;
 
+	dst = svcnet_route_tunnel_get(net, be, saddr, &genid);
+	if (dst)
+		return dst;
+	memset(saddr, 0, sizeof(*saddr));
 	if (family == AF_INET) {
 		rt = ip_route_output_key(net, &fl4);
 		if (IS_ERR(rt))
 			return NULL;
 		saddr->ip = fl4.saddr;
-		return &rt->dst;
+		dst = &rt->dst;
+	} else {
+		/* the source as the route chooses it; IPsec policies apply */
+		dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
+		if (IS_ERR(dst))
+			return NULL;
+		saddr->in6 = fl6.saddr;
 	}
-	/* the source as the route chooses it; IPsec policies apply */
-	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
-	if (IS_ERR(dst))
-		return NULL;
-	saddr->in6 = fl6.saddr;
+	svcnet_route_tunnel_keep(net, be, dst, saddr, genid);
 	return dst;
 }
 

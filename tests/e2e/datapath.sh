@@ -460,6 +460,33 @@ check "tunnel: one client port to the service and to the backend itself: both co
 check "tunnel: one client port to two tunnel services of one backend: neither source NATed" \
 	eval 'json_eq "$(in_ns dp-cl $LB sameport 27012 8080 $VIP 10.96.0.2)" "[\"be1\",\"be1\"]" &&
 		is "$($svcnet -j flow show | jq "[.[] | select(.client_port == 27012 and .snat)] | length")" 0'
+# the outer route to a backend is kept while the routing tables and (for
+# IPv6) the addresses stay as they were: a change shows in the next packet
+from_src() { # TOOL ADDR: be1's count of tunnel packets from ADDR
+	in_ns dp-be1 "$1" -nvxL INPUT | awk -v a="$2" '$8 == a { print $1 }'
+}
+ip addr add 10.0.1.9/24 dev dp-be1
+ip route replace 10.0.1.2/32 dev dp-be1 src 10.0.1.9
+in_ns dp-be1 iptables -A INPUT -p 4 -s 10.0.1.9 -j ACCEPT
+out=$(hits dp-cl $VIP 8080 4)
+check "tunnel: the route to the backend given another source: the outer packets come from it" \
+	eval 'counts_are "$out" "be1=4" && [ "$(from_src iptables 10.0.1.9)" -ge 12 ]'
+# fd00:1::3 shares a longer prefix with the backend's fd00:1::2 than
+# fd00:1::1 does: the source IPv6 chooses (RFC 6724, rule 8) once added
+in_ns dp-be1 ip6tables -A INPUT -p 41 -s fd00:1::3 -j ACCEPT
+ip -6 addr add fd00:1::3/64 dev dp-be1 nodad
+out=$(hits dp-cl $VIP6 8080 4)
+check "tunnel: an IPv6 source address preferred towards the backend added: the outer packets come from it" \
+	eval 'counts_are "$out" "be1=4" && [ "$(from_src ip6tables fd00:1::3)" -ge 12 ]'
+ip -6 addr del fd00:1::3/64 dev dp-be1
+in_ns dp-be1 ip6tables -Z INPUT
+out=$(hits dp-cl $VIP6 8080 4)
+check "tunnel: ... removed: the outer packets no longer come from it" \
+	eval 'counts_are "$out" "be1=4" && is "$(from_src ip6tables fd00:1::3)" 0'
+ip route del 10.0.1.2/32
+ip addr del 10.0.1.9/24 dev dp-be1
+in_ns dp-be1 iptables -F INPUT
+in_ns dp-be1 ip6tables -F INPUT
 # a hop of 1400 bytes towards the backend: 1380 left for the packet inside
 ip link set dp-be1 mtu 1400
 tb0=$(drops too-big)
