@@ -235,7 +235,7 @@ $svcnet backend add svc0 udp 10.96.0.30:53 10.96.0.31:53
 ip route add 10.96.0.31 dev svc0
 loops() { $svcnet -j -s show svc0 | jq '.[0].stats.drops.loop'; }
 loops_before=$(loops)
-$LB hits 10.96.0.30 53 1 --udp >/dev/null 2>&1 || true
+$LB hits 10.96.0.30 53 1 --udp --within 1 >/dev/null 2>&1 || true
 check "a backend routed back into svc0 is a loop: dropped and counted" \
 	test "$(loops)" -gt "$loops_before"
 ip route del 10.96.0.31 dev svc0
@@ -250,7 +250,7 @@ out=$(hits dp-cl 10.96.0.32 53 1 --udp --sport 26002)
 check "route: its next datagram too (the backend's route kept)" counts_are "$out" "be1=1"
 nr=$(drops no-route)
 ip route add unreachable 10.0.1.2/32
-hits dp-cl 10.96.0.32 53 1 --udp --sport 26002 >/dev/null 2>&1 || true
+hits dp-cl 10.96.0.32 53 1 --udp --sport 26002 --within 1 >/dev/null 2>&1 || true
 check "route: made unreachable under the flow, its next datagram is dropped as no-route" \
 	test "$(drops no-route)" -gt "$nr"
 ip route del unreachable 10.0.1.2/32
@@ -264,7 +264,7 @@ check "route: restored, the flow's next datagram reaches its backend again" \
 if ip rule add from 10.0.9.2 to 10.0.1.2 lookup 100 pref 100 2>/dev/null; then
 	ip route add unreachable 10.0.1.2/32 table 100
 	nr=$(drops no-route)
-	hits dp-cl 10.96.0.32 53 1 --udp --sport 26002 >/dev/null 2>&1 || true
+	hits dp-cl 10.96.0.32 53 1 --udp --sport 26002 --within 1 >/dev/null 2>&1 || true
 	check "route: a policy rule on the client's address chooses the route to the backend" \
 		test "$(drops no-route)" -gt "$nr"
 	out=$(hits host 10.96.0.32 53 1 --udp --sport 26003)

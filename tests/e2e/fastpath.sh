@@ -23,21 +23,23 @@ TOPO=fp
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }
 snap() { # the counters, one line: tx fast link svc-tcp be-tcp svc-udp be-udp
-	local dev svcs
-	dev=$($svcnet -j -s show svc0)
-	svcs=$($svcnet -j -s service show svc0)
-	echo "$(jq -r '.[0].stats | "\(.tx_packets) \(.fast_path_packets)"' <<<"$dev")" \
-		"$(ip -j -s link show svc0 | jq '.[0].stats64.tx.packets')" \
-		"$(jq -r '[["tcp", "udp"][] as $p | [.[] | select(.protocol == $p)] |
+	# (read in this order: the device's, the services', svc0's link's;
+	# one jq for all, as each process costs on the debug kernel)
+	jq -rn --argjson dev "$($svcnet -j -s show svc0)" \
+		--argjson svcs "$($svcnet -j -s service show svc0)" \
+		--argjson link "$(ip -j -s link show svc0)" '
+		[$dev[0].stats.tx_packets, $dev[0].stats.fast_path_packets,
+		 $link[0].stats64.tx.packets,
+		 (["tcp", "udp"][] as $p | [$svcs[] | select(.protocol == $p)] |
 			(map(.stats.packets_in) | add // 0),
-			([.[].backends[].stats.packets_in] | add // 0)] |
-			map(tostring) | join(" ")' <<<"$svcs")"
+			([.[].backends[].stats.packets_in] | add // 0))] |
+		map(tostring) | join(" ")'
 }
 delta() { # BEFORE AFTER FIELD (1-based)
-	local a b
-	a=$(cut -d' ' -f"$3" <<<"$1")
-	b=$(cut -d' ' -f"$3" <<<"$2")
-	echo $((b - a))
+	local -a a b
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	echo $((b[$3 - 1] - a[$3 - 1]))
 }
 ask() { # ADDR PORT: one UDP request from the client's fixed port 4000
 	ip netns exec fp-cl $LB hits "$1" "$2" 1 --udp --sport 4000 >/dev/null

@@ -33,9 +33,10 @@ import os
 import socket
 import struct
 import sys
-import tempfile
-import threading
 import time
+
+# (tempfile and threading are imported where they are used: on the debug
+# test kernel each import costs, and send, run once per claim, needs neither)
 
 SOL_TLS = 282
 TCP_ULP = 31
@@ -90,6 +91,8 @@ def listener(port):
 
 
 def serve_rx(port):
+    import threading
+
     """Each connection in a thread of its own: one whose client went away
     unheard (its device deleted) must not hold up the next."""
     srv = listener(port)
@@ -131,6 +134,8 @@ def rx_one(c):
 
 
 def serve_raw(port, marker):
+    import threading
+
     srv = listener(port)
     while True:
         c, _ = srv.accept()
@@ -246,6 +251,8 @@ def send(addr, port, size, cipher, version, mode, hold):
             last = i + 1000 >= len(data)
             s.sendall(data[i:i + 1000], 0 if last else socket.MSG_MORE)
     elif mode == "sendfile":
+        import tempfile
+
         with tempfile.TemporaryFile() as f:
             f.write(data)
             f.flush()
