@@ -19,7 +19,7 @@
 source "$(dirname "$0")/../lib.sh"
 TOPO=ap
 source "$(dirname "$0")/../lb-topology.sh"
-FLIPS=${FLIPS:-$(scale 50 1000)}	# applies that flip a configuration
+FLIPS=${FLIPS:-$(scale 20 1000)}	# applies that flip a configuration
 counts FLIPS
 lb_topology
 

@@ -19,7 +19,7 @@
 #   +-------------------------------------------+
 . "$(dirname "$0")/../lib.sh"
 
-FUZZ_COUNT=${FUZZ_COUNT:-$(scale 4000 50000)}
+FUZZ_COUNT=${FUZZ_COUNT:-$(scale 2000 50000)}
 DUMP_SERVICES=${DUMP_SERVICES:-$(scale 600 1500)}
 DUMP_ABANDON=${DUMP_ABANDON:-$(scale 50 200)}
 counts FUZZ_COUNT DUMP_SERVICES DUMP_ABANDON
