@@ -14,6 +14,10 @@
  * tracks stays client -> service, its reply service -> client (the reverse
  * hook before conntrack rewrites the backend's replies).
  *
+ * A flow whose client is source NATed (snat, hairpin, port clash) or that
+ * goes in a tunnel (SVCNET_FORWARD_TUNNEL) cannot be forwarded so: its
+ * packets leave as this host's own, the short way of fastpath_out.c.
+ *
  * The device stays where services are decided: a new flow (a TCP SYN, a
  * first datagram) goes through svc0, and so does every packet that the
  * fast path cannot take exactly as svc0 would:
@@ -31,8 +35,6 @@
  *    next hops, the packet is routed to both as the input path will, then
  *    routed by it again after every hook;
  *  - IPsec policies exist, or the packet was IPsec;
- *  - the flow's client is source-NATed (hairpin, port clash, snat), or
- *    the flow goes in a tunnel (SVCNET_FORWARD_TUNNEL);
  *  - the device is down, or its fast path is off (SVCNET_CMD_DEV_SET);
  *  - anything but TCP or UDP, fragments (reassembled before this hook
  *    unless they are late), a packet that already has a route.
@@ -177,8 +179,7 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 	    (p.t.proto == IPPROTO_TCP && p.syn && !p.ack))
 		return NF_ACCEPT;
 	f = svcnet_flow_lookup_fwd(sn, &p.t);
-	if (!f || f->snat || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) ||
-	    READ_ONCE(f->iif) != skb->dev->ifindex)
+	if (!f || READ_ONCE(f->iif) != skb->dev->ifindex)
 		return NF_ACCEPT;
 	be = f->be;
 	svc = be->svc;
@@ -186,6 +187,9 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 	if (!READ_ONCE(sd->fast_path) || !netif_running(sd->dev) ||
 	    svcnet_fast_ipsec(state->net, skb))
 		return NF_ACCEPT;
+	/* source NATed or in a tunnel: it leaves as this host's own */
+	if (f->snat || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL))
+		return svcnet_fast_out(state->net, skb, &p, f);
 	ret = svcnet_route_by_daddr(state->net, skb, family) ?
 	      svcnet_route_fast(be, skb->dev) : SVCNET_FAST_LOOKUP;
 	if (ret == SVCNET_FAST_NO)

@@ -285,7 +285,6 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	struct svcnet_net *sn = svcnet_pernet(net);
 	struct svcnet_service *svc;
 	struct svcnet_svc_key key;
-	struct svcnet_tuple rev;
 	struct svcnet_flow *f;
 	struct svcnet_pkt p;
 	bool unreachable, reasm = false;
@@ -401,11 +400,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	/* direct server return: unchanged, in a tunnel */
 	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
 		goto route;
-	if (f->snat)
-		svcnet_flow_tuples(f, NULL, &rev);
-	if (svcnet_rewrite(skb, &p, true, &f->be->addr, f->be->port) ||
-	    (f->snat &&
-	     svcnet_rewrite(skb, &p, false, &rev.daddr, rev.dport))) {
+	if (svcnet_rewrite_flow(skb, &p, f)) {
 		reason = SVCNET_DROP_MALFORMED;
 		unreachable = false;
 		goto drop;

@@ -182,6 +182,23 @@ int svcnet_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p, bool dst,
 }
 
 /*
+ * Under RCU: rewrite @skb, parsed into @p, for @f's backend: its
+ * destination, and its source to @f's own where @f is source NATed.
+ */
+int svcnet_rewrite_flow(struct sk_buff *skb, const struct svcnet_pkt *p,
+			const struct svcnet_flow *f)
+{
+	struct svcnet_tuple rev;
+
+	if (svcnet_rewrite(skb, p, true, &f->be->addr, f->be->port))
+		return -ENOMEM;
+	if (!f->snat)
+		return 0;
+	svcnet_flow_tuples(f, NULL, &rev);
+	return svcnet_rewrite(skb, p, false, &rev.daddr, rev.dport);
+}
+
+/*
  * The acknowledgment number of a reset answering @p, a segment of @len
  * bytes from its IP header on, that carries no ACK (RFC 9293 3.10.7.1):
  * the segment's sequence number plus what it occupies of sequence space.

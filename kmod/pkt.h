@@ -34,6 +34,8 @@ int svcnet_parse(struct sk_buff *skb, u8 family, struct svcnet_pkt *p);
 int svcnet_rewrite(struct sk_buff *skb, const struct svcnet_pkt *p, bool dst,
 		   const union nf_inet_addr *addr, __be16 port);
 u32 svcnet_reset_ack(const struct svcnet_pkt *p, unsigned int len);
+int svcnet_rewrite_flow(struct sk_buff *skb, const struct svcnet_pkt *p,
+			const struct svcnet_flow *f);
 
 /* route.c */
 int svcnet_route(struct net *net, struct sk_buff *skb,
@@ -42,15 +44,27 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 bool svcnet_route_by_daddr(struct net *net, const struct sk_buff *skb,
 			   u8 family);
 void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc);
+struct dst_entry *svcnet_route_entry(struct svcnet_service *svc);
 enum { SVCNET_FAST_NO, SVCNET_FAST_KEPT, SVCNET_FAST_LOOKUP };
 int svcnet_route_fast(struct svcnet_backend *be, const struct net_device *in);
 
-struct dst_entry *svcnet_route_tunnel_get(struct net *net,
+/* the generations a route is kept under, read before its lookup */
+struct svcnet_route_gen {
+	int rt;				/* rt_genid_ipv4() or _ipv6() */
+	int addr;			/* IPv6's dev_addr_genid */
+	u32 deleted;			/* IPv6's count of routes deleted */
+};
+
+void svcnet_route_gen_read(struct net *net, u8 family,
+			   struct svcnet_route_gen *gen);
+struct dst_entry *svcnet_route_tunnel_get(struct net *net, u8 family,
 					  struct svcnet_backend *be,
-					  union nf_inet_addr *saddr, int *genid);
-void svcnet_route_tunnel_keep(struct net *net, struct svcnet_backend *be,
-			      struct dst_entry *dst,
-			      const union nf_inet_addr *saddr, int genid);
+					  union nf_inet_addr *saddr,
+					  struct svcnet_route_gen *gen);
+void svcnet_route_tunnel_keep(struct net *net, u8 family,
+			      struct svcnet_backend *be, struct dst_entry *dst,
+			      const union nf_inet_addr *saddr,
+			      const struct svcnet_route_gen *gen);
 
 /* tunnel.c */
 int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
@@ -60,6 +74,10 @@ int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 /* fastpath.c */
 unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state);
+
+/* fastpath_out.c */
+unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
+			     const struct svcnet_pkt *p, struct svcnet_flow *f);
 
 /* track.c */
 u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply);

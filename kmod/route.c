@@ -5,14 +5,26 @@
  * Each backend keeps the route it was last reached by, as IPVS keeps one
  * per real server, so that a packet of a known flow does not look its route
  * up again; a backend of a tunnel service also keeps the outer route to it
- * with the source address it chose. The route is used while the routing tables stay as they were
- * (the route's own check: generation counters and serial numbers that
- * every change of routes, addresses or learnt path MTUs moves) and only
- * where nothing but the backend's address can choose it: with no policy
- * routing rules, no IPv6 source routes, no IPsec output policies and a
- * zero TOS; otherwise every packet is looked up in full, with its source,
- * mark and TOS. Like IPVS's, a multipath route to one backend takes one
- * path for all of that backend's packets.
+ * and the source address that lookup chose. A route is used while the
+ * routing tables stay as they were (the route's own check: generation
+ * counters and serial numbers that every change of routes, addresses or
+ * learnt path MTUs moves; for IPv6, whose serial number a deleted route
+ * does not move, also the count of routes deleted; a route whose device or
+ * IPv6 FIB entry went away is never used) and only where nothing but the
+ * backend's address can choose it: with no policy routing rules, no IPv6
+ * source routes, no IPsec output policies and (NAT) a zero TOS; otherwise
+ * every packet is looked up in full, with its source, mark and TOS. A route is kept only if the
+ * generations read before its lookup still hold after it. Like IPVS's, a
+ * multipath route to one backend takes one path for all of that backend's
+ * packets. An IPv6 tunnel's source address is also checked against the
+ * addresses' generation, since an IPv6 route outlives the source chosen
+ * with it.
+ *
+ * Changes no generation shows, which a kept route does not follow until
+ * the next change that does: next hops chosen by neighbour state
+ * (fib_multipath_use_neigh, IPv6 router reachability), IPv6 carrier loss
+ * with ignore_routes_with_linkdown, and the inputs of IPv6 source address
+ * selection other than the addresses (ip addrlabel, use_tempaddr).
  *
  * A route in use is a struct svcnet_route, replaced whole (xchg) and freed
  * after a grace period; it holds a reference on the dst, so a reader under
@@ -38,9 +50,40 @@ struct svcnet_route {
 	u32 cookie;			/* IPv6: the FIB serial it was found at */
 	bool multipath;			/* the route has several next hops */
 	union nf_inet_addr saddr;	/* a tunnel's: the source it chose */
-	int addr_genid;			/* IPv6: the addresses' then */
+	int addr_genid;			/* IPv6: dev_addr_genid at its lookup */
+	u32 deleted;			/* IPv6: routes deleted before it */
 	struct svcnet_net *sn;		/* counted in its kept_routes */
 };
+
+/* IPv6's count of routes deleted (under the table's lock, read without) */
+static u32 svcnet_route6_deleted(const struct net *net)
+{
+	return READ_ONCE(net->ipv6.rt6_stats->fib_discarded_routes);
+}
+
+/* Under RCU: whether only destinations choose routes, TOS and source aside. */
+static bool svcnet_route_plain(struct net *net, u8 family)
+{
+	if (family == AF_INET ? fib4_has_custom_rules(net) :
+				fib6_has_custom_rules(net) ||
+				fib6_routes_require_src(net))
+		return false;
+#ifdef CONFIG_XFRM
+	if (READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]))
+		return false;
+#endif
+	return true;
+}
+
+/* The generations a route is kept under, read before its lookup. */
+void svcnet_route_gen_read(struct net *net, u8 family,
+			   struct svcnet_route_gen *gen)
+{
+	gen->rt = family == AF_INET ? rt_genid_ipv4(net) : rt_genid_ipv6(net);
+	gen->addr = atomic_read(&net->ipv6.dev_addr_genid);
+	/* (no IPv6 routing tables where IPv6 is disabled at boot) */
+	gen->deleted = family == AF_INET6 ? svcnet_route6_deleted(net) : 0;
+}
 
 static void svcnet_route_free(struct svcnet_route *r)
 {
@@ -65,19 +108,11 @@ bool svcnet_route_by_daddr(struct net *net, const struct sk_buff *skb,
 	if (family == AF_INET) {
 		const struct iphdr *iph = ip_hdr(skb);
 
-		if (RT_TOS(iph->tos) || fib4_has_custom_rules(net) ||
-		    ipv4_is_multicast(iph->saddr) ||
+		if (RT_TOS(iph->tos) || ipv4_is_multicast(iph->saddr) ||
 		    ipv4_is_lbcast(iph->saddr) || ipv4_is_zeronet(iph->saddr))
 			return false;
-	} else if (fib6_has_custom_rules(net) ||
-		   fib6_routes_require_src(net)) {
-		return false;
 	}
-#ifdef CONFIG_XFRM
-	if (READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]))
-		return false;
-#endif
-	return true;
+	return svcnet_route_plain(net, family);
 }
 
 /* Under RCU: the kept route in @slot if the routing tables still give it. */
@@ -89,7 +124,21 @@ static struct svcnet_route *svcnet_route_kept(struct svcnet_route __rcu **slot)
 	if (!r)
 		return NULL;
 	dst = r->dst;
-	if (dst->obsolete && !dst->ops->check(dst, r->cookie))
+	/*
+	 * Its device went away (dst_dev_put()): an IPv6 route of a nexthop
+	 * object would pass its check, on the namespace's serial number.
+	 */
+	if (dst->obsolete > 0 ||
+	    (dst->obsolete && !dst->ops->check(dst, r->cookie)))
+		return NULL;
+	/*
+	 * An IPv6 route deleted moves no serial number, and a route of a
+	 * nexthop object may have been found by another prefix of the same
+	 * next hop (its from): any route deleted since, it goes.
+	 */
+	if (dst->ops->family == AF_INET6 &&
+	    (!rcu_access_pointer(((struct rt6_info *)dst)->from) ||
+	     r->deleted != svcnet_route6_deleted(r->sn->net)))
 		return NULL;
 	return r;
 }
@@ -132,16 +181,31 @@ static struct dst_entry *svcnet_route_get(struct svcnet_backend *be)
 }
 
 /*
- * Under RCU: keep @dst in @slot, with a tunnel's @saddr and @addr_genid if
- * given; it stays as it was if memory is short.
+ * Under RCU: keep @dst, looked up after @gen was read, in @slot, with a
+ * tunnel's @saddr if given; unless the generations moved meanwhile (the
+ * route may be older than the change) or its IPv6 FIB entry is gone
+ * already. It stays as it was if memory is short.
  */
 static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 			      struct svcnet_dev *sd, struct dst_entry *dst,
 			      u32 cookie, bool multipath,
-			      const union nf_inet_addr *saddr, int addr_genid)
+			      const union nf_inet_addr *saddr,
+			      const struct svcnet_route_gen *gen)
 {
+	struct net *net = dev_net(sd->dev);
+	u8 family = dst->ops->family;
 	struct svcnet_route *r, *old;
+	struct svcnet_route_gen now;
 	struct mem_cgroup *memcg;
+
+	svcnet_route_gen_read(net, family, &now);
+	if (now.rt != gen->rt ||
+	    (family == AF_INET6 &&
+	     (now.addr != gen->addr || now.deleted != gen->deleted)))
+		return;
+	if (family == AF_INET6 &&
+	    !rcu_access_pointer(((struct rt6_info *)dst)->from))
+		return;
 
 	memcg = svcnet_charge_begin(sd);
 	r = kmalloc(sizeof(*r), SVCNET_GFP_PACKET);
@@ -157,7 +221,8 @@ static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 		r->saddr = *saddr;
 	else
 		memset(&r->saddr, 0, sizeof(r->saddr));
-	r->addr_genid = addr_genid;
+	r->addr_genid = gen->addr;
+	r->deleted = gen->deleted;
 	r->sn = svcnet_pernet(dev_net(sd->dev));
 	atomic_inc(&r->sn->kept_routes);
 	old = unrcu_pointer(xchg(slot, RCU_INITIALIZER(r)));
@@ -166,42 +231,23 @@ static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 }
 
 /*
- * Under RCU: whether a tunnel's outer route to a backend depends on its
- * address alone (no policy routing rules, IPv6 source routes or IPsec
- * output policies), so that the route found once may be kept.
- */
-static bool svcnet_route_tunnel_by_daddr(struct net *net, u8 family)
-{
-	if (family == AF_INET ? fib4_has_custom_rules(net) :
-				(fib6_has_custom_rules(net) ||
-				 fib6_routes_require_src(net)))
-		return false;
-#ifdef CONFIG_XFRM
-	if (READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]))
-		return false;
-#endif
-	return true;
-}
-
-/*
  * Under RCU, for tunnel.c: @be's kept tunnel route, with a reference taken
  * and the source address it chose in @saddr, if only the backend's address
- * chooses it and the routing tables still give it; otherwise NULL, and
- * @genid for svcnet_route_tunnel_keep(), read before the lookup.
+ * chooses it and the routing tables and (IPv6) addresses are as they were
+ * (@gen, read here, for svcnet_route_tunnel_keep()); otherwise NULL.
  */
-struct dst_entry *svcnet_route_tunnel_get(struct net *net,
+struct dst_entry *svcnet_route_tunnel_get(struct net *net, u8 family,
 					  struct svcnet_backend *be,
-					  union nf_inet_addr *saddr, int *genid)
+					  union nf_inet_addr *saddr,
+					  struct svcnet_route_gen *gen)
 {
 	struct svcnet_route *r;
 
-	/* IPv6 routes outlive the source address chosen with them */
-	*genid = atomic_read(&net->ipv6.dev_addr_genid);
-	if (!svcnet_route_tunnel_by_daddr(net, be->svc->key.family))
+	svcnet_route_gen_read(net, family, gen);
+	if (!svcnet_route_plain(net, family))
 		return NULL;
 	r = svcnet_route_kept(&be->tunnel_route);
-	if (!r || (be->svc->key.family == AF_INET6 &&
-		   r->addr_genid != *genid))
+	if (!r || (family == AF_INET6 && r->addr_genid != gen->addr))
 		return NULL;
 	*saddr = r->saddr;
 	dst_hold(r->dst);
@@ -210,20 +256,21 @@ struct dst_entry *svcnet_route_tunnel_get(struct net *net,
 
 /*
  * Under RCU: keep @dst, just looked up, as @be's tunnel route, with the
- * source address it chose (@saddr) and @genid from svcnet_route_tunnel_get().
+ * source address it chose (@saddr); @gen from svcnet_route_tunnel_get().
  */
-void svcnet_route_tunnel_keep(struct net *net, struct svcnet_backend *be,
-			      struct dst_entry *dst,
-			      const union nf_inet_addr *saddr, int genid)
+void svcnet_route_tunnel_keep(struct net *net, u8 family,
+			      struct svcnet_backend *be, struct dst_entry *dst,
+			      const union nf_inet_addr *saddr,
+			      const struct svcnet_route_gen *gen)
 {
 	u32 cookie = 0;
 
-	if (!svcnet_route_tunnel_by_daddr(net, be->svc->key.family))
+	if (!svcnet_route_plain(net, family))
 		return;
-	if (be->svc->key.family == AF_INET6)
+	if (family == AF_INET6)
 		cookie = rt6_get_cookie((struct rt6_info *)dst);
 	svcnet_route_keep(&be->tunnel_route, be->svc->sd, dst, cookie, false,
-			  saddr, genid);
+			  saddr, gen);
 }
 
 /* @slot's owner is being freed: its kept route goes with it. */
@@ -243,11 +290,13 @@ void svcnet_route_release(struct svcnet_route __rcu **slot)
  */
 void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc)
 {
+	struct svcnet_route_gen gen;
 	struct dst_entry *dst;
 	u32 cookie = 0;
 
 	if (svcnet_route_valid(&svc->entry))
 		return;
+	svcnet_route_gen_read(net, svc->key.family, &gen);
 	if (svc->key.family == AF_INET) {
 		struct flowi4 fl4 = { .daddr = svc->key.addr.ip };
 		struct rtable *rt = ip_route_output_key(net, &fl4);
@@ -267,8 +316,18 @@ void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc)
 	}
 	if (dst->dev == svc->sd->dev)
 		svcnet_route_keep(&svc->entry, svc->sd, dst, cookie, false,
-				  NULL, 0);
+				  NULL, &gen);
 	dst_release(dst);
+}
+
+/*
+ * Under RCU, where only destinations choose routes: the kept route that
+ * sends @svc's packets into its device while the routing tables still give
+ * it, without a reference; or NULL.
+ */
+struct dst_entry *svcnet_route_entry(struct svcnet_service *svc)
+{
+	return svcnet_route_valid(&svc->entry);
 }
 
 /* Whether @dst delivers to this host: the backend is one of its addresses. */
@@ -369,10 +428,12 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 	bool cache = svcnet_route_by_daddr(net, skb, family);
 	struct dst_entry *dst = cache ? svcnet_route_get(be) : NULL;
 	__be16 sport = 0, dport = 0;
+	struct svcnet_route_gen gen;
 	u32 cookie = 0;
 
 	if (dst)
 		goto set;
+	svcnet_route_gen_read(net, family, &gen);
 	if (p->t.proto == IPPROTO_TCP || p->t.proto == IPPROTO_UDP) {
 		const __be16 *ports = (const __be16 *)(skb->data + p->l4off);
 
@@ -428,7 +489,7 @@ int svcnet_route(struct net *net, struct sk_buff *skb,
 	if (cache)
 		svcnet_route_keep(&be->route, be->svc->sd, dst, cookie,
 				  svcnet_route_multipath(net, dst, &be->addr,
-							 family), NULL, 0);
+							 family), NULL, &gen);
 set:
 	/* after reassembly it holds only what reassembly noted */
 	if (!reasm && family == AF_INET)

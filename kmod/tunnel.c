@@ -17,7 +17,8 @@
  * sends smaller ones (TCP lowers its segment size); an IPv4 packet without
  * DF, and a datagram svc0 reassembled from the client's fragments, go in
  * fragments of the outer packet (the backend reassembles it before it
- * decapsulates). The route to the backend is looked up for each packet.
+ * decapsulates). The route to the backend and the source address towards
+ * it are kept by the backend while they hold (route.c).
  */
 
 #include <linux/icmpv6.h>
@@ -68,45 +69,48 @@ static bool svcnet_tunnel_local(const struct dst_entry *dst, u8 family)
 
 /*
  * Under RCU: the route to @be and the source address towards it, the one
- * kept (route.c) while only the backend's address chooses it.
+ * kept (route.c) while only the backend's address chooses it; a route found
+ * now is kept unless it loops back (svcnet_tunnel_encap() drops those).
  */
 static struct dst_entry *svcnet_tunnel_route(struct net *net, u8 family,
 					     struct svcnet_backend *be,
 					     const struct sk_buff *skb,
 					     union nf_inet_addr *saddr)
 {
-	struct flowi6 fl6 = {
-		.daddr = be->addr.in6,
-		.flowi6_proto = IPPROTO_IPV6,
-		.flowi6_mark = skb->mark,
-	};
-	struct flowi4 fl4 = {
-		.daddr = be->addr.ip,
-		.flowi4_proto = IPPROTO_IPIP,
-		.flowi4_mark = skb->mark,
-	};
+	struct svcnet_route_gen gen;
 	struct dst_entry *dst;
-	struct rtable *rt;
-	int genid;
 
-	dst = svcnet_route_tunnel_get(net, be, saddr, &genid);
+	dst = svcnet_route_tunnel_get(net, family, be, saddr, &gen);
 	if (dst)
 		return dst;
 	memset(saddr, 0, sizeof(*saddr));
 	if (family == AF_INET) {
-		rt = ip_route_output_key(net, &fl4);
+		struct flowi4 fl4 = {
+			.daddr = be->addr.ip,
+			.flowi4_proto = IPPROTO_IPIP,
+			.flowi4_mark = skb->mark,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
 		if (IS_ERR(rt))
 			return NULL;
 		saddr->ip = fl4.saddr;
 		dst = &rt->dst;
 	} else {
+		struct flowi6 fl6 = {
+			.daddr = be->addr.in6,
+			.flowi6_proto = IPPROTO_IPV6,
+			.flowi6_mark = skb->mark,
+		};
+
 		/* the source as the route chooses it; IPsec policies apply */
 		dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
 		if (IS_ERR(dst))
 			return NULL;
 		saddr->in6 = fl6.saddr;
 	}
-	svcnet_route_tunnel_keep(net, be, dst, saddr, genid);
+	if (!svcnet_is_dev(dst->dev) && !svcnet_tunnel_local(dst, family))
+		svcnet_route_tunnel_keep(net, family, be, dst, saddr, &gen);
 	return dst;
 }
 

@@ -487,6 +487,23 @@ ip route del 10.0.1.2/32
 ip addr del 10.0.1.9/24 dev dp-be1
 in_ns dp-be1 iptables -F INPUT
 in_ns dp-be1 ip6tables -F INPUT
+# be1 also at fd00:50::2: a /64 over a nexthop object leads to be2 (which
+# does not forward), a /48 to be1; deleting the /64 moves no serial number
+ip -n dp-be1 addr add fd00:50::2/128 dev lo
+ip nexthop add id 51 via fd00:2::2 dev dp-be2
+ip -6 route add fd00:50::/64 nhid 51
+ip -6 route add fd00:50::/48 via fd00:1::2 dev dp-be1
+$svcnet service add svc0 udp "[$VIP6]:8080" forward tunnel
+$svcnet backend add svc0 udp "[$VIP6]:8080" "[fd00:50::2]:8080"
+hits dp-cl $VIP6 8080 1 --udp --within 1 >/dev/null 2>&1 || true
+ip -6 route del fd00:50::/64
+out=$(hits dp-cl $VIP6 8080 4 --udp --within 2 || true)
+check "tunnel: a backend's IPv6 route over a nexthop object deleted: its packets take the route left" \
+	counts_are "$out" "be1=4"
+ip nexthop del id 51
+ip -6 route del fd00:50::/48
+$svcnet service del svc0 udp "[$VIP6]:8080"
+ip -n dp-be1 addr del fd00:50::2/128 dev lo
 # a hop of 1400 bytes towards the backend: 1380 left for the packet inside
 ip link set dp-be1 mtu 1400
 tb0=$(drops too-big)

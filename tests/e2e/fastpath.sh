@@ -6,7 +6,8 @@
 # and whatever the fast path must leave to it, goes through svc0. Counters
 # count every packet either way; conntrack and the FORWARD chain see what
 # the README says; route changes, policy rules and the device's switch
-# send packets back through svc0.
+# send packets back through svc0. Flows with a source NAT or in a tunnel
+# leave as this host's own packets after FORWARD's rules.
 #
 #            namespace fp-cl 10.0.9.2  fd00:9::2 (forwarded client)
 #                   |
@@ -14,8 +15,11 @@
 #   | host   svc0: 10.96.0.1:80 (tcp), 10.96.0.1:53 (udp) -> be1       |
 #   |        [fd00:96::1]:53 (udp) -> be1; conntrack, iptables counters |
 #   |        10.96.0.1:54 (udp) -> the host's own 10.0.9.1:8081         |
+#   |        :81 (tcp, udp; v4, v6) forward snat -> be3                 |
+#   |        :8080 (tcp, udp; v4, v6) forward tunnel -> be1             |
 #   +------+----------------+----------------+------------------------+
-#       fp-be1 10.0.1.2  fd00:1::2 (:8080)     (fp-be2, fp-be3 unused)
+#       fp-be1 10.0.1.2  fd00:1::2 (:8080)     fp-be3 10.0.3.2 fd00:3::2
+#       (ipip, ip6tnl; service addresses on lo) (no default route)
 . "$(dirname "$0")/../lib.sh"
 TOPO=fp
 . "$(dirname "$0")/../lb-topology.sh"
@@ -208,6 +212,77 @@ check "UDP over IPv6: without the service's route, a flow's datagram is not bala
 	is "$(delta "$before" "$after" 1)" 0
 ask "$VIP6" 53
 check "UDP over IPv6: with the route back, it is balanced again" ask "$VIP6" 53
+
+# --- flows that leave as this host's own: forward snat, forward tunnel -------------
+# be3 answers only its own subnet (source NAT brings its replies back); be1
+# decapsulates with the ipip and ip6tnl fallback devices, holds the service
+# addresses on lo and answers the client itself
+ip -n fp-be3 route del default
+ip -n fp-be3 -6 route del default
+modprobe ipip
+modprobe ip6_tunnel
+ip -n fp-be1 link set tunl0 up
+ip -n fp-be1 link set ip6tnl0 up
+ip -n fp-be1 addr add $VIP/32 dev lo
+ip -n fp-be1 addr add $VIP6/128 dev lo nodad
+ip netns exec fp-be1 sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.tunl0.rp_filter=0
+for p in tcp udp; do
+	$svcnet service add svc0 $p $VIP:81 forward snat
+	$svcnet backend add svc0 $p $VIP:81 10.0.3.2:8080
+	$svcnet service add svc0 $p $VIP:8080 forward tunnel
+	$svcnet backend add svc0 $p $VIP:8080 10.0.1.2:8080
+done
+$svcnet service add svc0 udp "[$VIP6]:81" forward snat
+$svcnet backend add svc0 udp "[$VIP6]:81" "[fd00:3::2]:8080"
+$svcnet service add svc0 udp "[$VIP6]:8080" forward tunnel
+$svcnet backend add svc0 udp "[$VIP6]:8080" "[fd00:1::2]:8080"
+iptables -I FORWARD -d $VIP -p tcp --dport 81 -m comment --comment fp-snat
+for m in snat:81 tunnel:8080; do
+	before=$(snap)
+	tb=$(drops too-big)
+	check "${m%:*}: a forwarded 256 KiB TCP transfer arrives intact" \
+		ip netns exec fp-cl $LB sha $VIP ${m#*:} 262144
+	after=$(snap)
+	tx=$(delta "$before" "$after" 1)
+	check "${m%:*}: only its SYN went through svc0, every later packet took the fast path" \
+		is "$((tx - $(delta "$before" "$after" 2)))" 1
+	# (a tunnel's first full-sized segments are answered "fragmentation
+	# needed" and dropped: counted by the service, not sent)
+	tb=$(($(drops too-big) - tb))
+	check "${m%:*}: the service and the backend count every packet" \
+		is "$(delta "$before" "$after" 4) $(delta "$before" "$after" 5)" "$((tx + tb)) $((tx + tb))"
+	[ $m != snat:81 ] || check "snat: FORWARD saw every packet once, with the service address" \
+		is "$(fwd_count fp-snat)" "$tx"
+	next_of $VIP6 ${m#*:}
+	check "${m%:*}: UDP over IPv6: a flow's second datagram takes the fast path" \
+		is "$(delta "$before" "$after" 1) $(delta "$before" "$after" 2)" "1 1"
+done
+next_of $VIP 81
+iptables -I FORWARD -d $VIP -p udp --dport 81 -j DROP
+before=$(snap)
+ip netns exec fp-cl $LB hits $VIP 81 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+after=$(snap)
+iptables -D FORWARD -d $VIP -p udp --dport 81 -j DROP
+check "snat: a DROP rule in FORWARD holds for the fast path's packets too" \
+	is "$(delta "$before" "$after" 1)" 0
+next_of $VIP 81
+check "snat: the rule gone, the flow's datagram takes the fast path again" \
+	is "$(delta "$before" "$after" 2)" 1
+
+# under strict rp_filter with the client's route moved elsewhere its
+# packets are martians to forwarding; a host socket's datagram meanwhile
+# keeps the service's route into svc0 again
+rpf=$(sysctl -n net.ipv4.conf.all.rp_filter)
+sysctl -qw net.ipv4.conf.all.rp_filter=1
+ip route add 10.0.9.2/32 dev fp-be2
+$LB hits $VIP 81 1 --udp --within 1 >/dev/null 2>&1 || true
+before=$(snap)
+ip netns exec fp-cl $LB hits $VIP 81 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+after=$(snap)
+ip route del 10.0.9.2/32 dev fp-be2
+sysctl -qw net.ipv4.conf.all.rp_filter="$rpf"
+check "snat: under strict rp_filter, a flow's datagram from a source now routed elsewhere is dropped" \
+	is "$(delta "$before" "$after" 1)" 0
 
 # --- policy routing rules (last: the kernel keeps routing by rules once
 # one existed in the namespace) ----------------------------------------------------

@@ -539,6 +539,12 @@
  *   fast path (forwarded, not a flow's first packet): PREROUTING before
  *     SVCNET_NF_PRIORITY_FORWARD the service address, after it the
  *     backend's; FORWARD and POSTROUTING once, the backend's address
+ *   fast path of a flow with a source NAT (forward snat, hairpin, port
+ *     clash) or in a tunnel (forward tunnel), whose packets leave as this
+ *     host's own: PREROUTING up to SVCNET_NF_PRIORITY_FORWARD and FORWARD
+ *     with the service address and the device as output, as forwarded
+ *     into it (the TTL decremented once); then OUTPUT and POSTROUTING with
+ *     the backend's address (or as the tunnel's outer packet)
  *   through the device (a flow's first packet, host sockets, and whatever
  *     the fast path leaves to it): PREROUTING, FORWARD (for forwarded
  *     clients) and POSTROUTING with the service address and the device as
@@ -546,15 +552,19 @@
  * Connection tracking sees both the same: client -> service as the
  * original direction, service -> client as the reply.
  * Packets the fast path leaves to the device: TCP SYNs without ACK, other
- * protocols than TCP and UDP, flows with a source NAT (hairpin, port
- * clash), packets whose route could depend on more than the service
- * address (policy routing rules, IPv6 source routes, a TOS, IPsec policies
- * or a packet that was IPsec), and flows whose service's route into the
- * device or whose backend's route changed since its last packet through
- * the device. The device's counters, those of services and backends count
- * every packet either way; SVCNET_A_STATS_FAST_PATH counts those of the
- * fast path. SVCNET_CMD_DEV_SET turns it off or on per device (on when a
- * device is created); packets under way finish the path they began.
+ * protocols than TCP and UDP, packets whose route could depend on more
+ * than the service address (policy routing rules, IPv6 source routes, a
+ * TOS, IPsec policies or a packet that was IPsec), and flows whose
+ * service's route into the device or whose backend's route changed since
+ * its last packet through the device; for flows with a source NAT or in a
+ * tunnel also IP options, IPv6 extension headers, a TTL that expires at
+ * this host, packets larger than the device's MTU, reassembled datagrams,
+ * connections conntrack has not confirmed, and forwarding switched off
+ * (through the device, forwarding answers or drops them). The device's
+ * counters, those of services and backends count every packet either way;
+ * SVCNET_A_STATS_FAST_PATH counts those of the fast path.
+ * SVCNET_CMD_DEV_SET turns it off or on per device (on when a device is
+ * created); packets under way finish the path they began.
  *
  * kTLS offload
  * ------------

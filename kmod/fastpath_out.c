@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcnet: the fast path of established flows that leave as this host's own
+ * packets: source NATed ones (SVCNET_FORWARD_SNAT, a hairpin, a port
+ * clash) and tunnelled ones (SVCNET_FORWARD_TUNNEL).
+ *
+ * Through svc0, a forwarded client's packet of such a flow is forwarded
+ * into the device (FORWARD sees it with the service address and svc0 as
+ * its output device), translated or put in a tunnel by svc0's transmit and
+ * sent by the output path (OUTPUT and POSTROUTING, with the backend's
+ * address): forwarding cannot take it to the backend itself, since its
+ * source becomes this host's or it goes inside another packet. Once its
+ * flow exists, fastpath.c's hook at NF_INET_PRE_ROUTING hands it here,
+ * and what forwarding into svc0 would do is done here, up to and with
+ * FORWARD's hook: its checks (forwarding on, a TTL left, the packet fits
+ * svc0's MTU), the TTL decremented, FORWARD's hook run with svc0 as the
+ * output device and its route as the packet's; then what svc0's transmit
+ * does. Skipped: POSTROUTING with svc0 as the output device, svc0's
+ * queueing discipline, and PRE_ROUTING's hooks after
+ * SVCNET_NF_PRIORITY_FORWARD (on a connection conntrack has confirmed,
+ * destination NAT has nothing to do).
+ *
+ * An IPv4 packet is routed here as the input path would route it, its
+ * source checked (martians, rp_filter); an IPv6 one, whose routing checks
+ * no source, takes the service's kept route into svc0 (route.c). Besides
+ * what fastpath.c leaves to svc0, these go through it: a packet routing
+ * would not send into svc0 (IPv4), or whose route into it is not kept
+ * (IPv6: the routes changed since); policy routing rules, IPv6 source
+ * routes or a TOS; IP options or IPv6 extension headers, a TTL that would
+ * expire, a packet larger than svc0's MTU, a reassembled datagram, LRO, a
+ * connection conntrack has not confirmed, a packet for another host's link
+ * layer, bridged (br_netfilter) or with a socket, and a namespace or device
+ * that does not forward.
+ */
+
+#include <linux/netfilter.h>
+#include <linux/netfilter_bridge.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/route.h>
+
+#include "pkt.h"
+
+/*
+ * Under RCU: whether forwarding would take @skb, parsed into @p, into the
+ * device by its route @dst as it is now.
+ */
+static bool svcnet_fast_out_forwards(struct net *net, struct sk_buff *skb,
+				     const struct svcnet_pkt *p,
+				     const struct dst_entry *dst)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+	unsigned int mtu;
+
+	if (skb->pkt_type != PACKET_HOST || skb->sk ||
+	    (ct && !nf_ct_is_confirmed(ct)) ||
+	    (shinfo->gso_size && !shinfo->gso_type))	/* LRO */
+		return false;
+	if (p->t.family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->ihl != sizeof(*iph) >> 2 || iph->ttl <= 1 ||
+		    IPCB(skb)->frag_max_size)
+			return false;
+		mtu = ip_dst_mtu_maybe_forward(dst, true);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		const struct ipv6_devconf *cnf = net->ipv6.devconf_all;
+
+		if (!READ_ONCE(cnf->forwarding) || READ_ONCE(cnf->proxy_ndp) ||
+		    ip6h->nexthdr != p->t.proto || ip6h->hop_limit <= 1 ||
+		    IP6CB(skb)->frag_max_size)
+			return false;
+		mtu = ip6_dst_mtu_maybe_forward(dst, true);
+	}
+	return skb_is_gso(skb) ? skb_gso_validate_network_len(skb, mtu) :
+				 skb->len <= mtu;
+}
+
+/*
+ * Under RCU: the route that forwards @skb into @sd's device, without a
+ * reference, set as its route (IPv4) or not (IPv6); or NULL. An IPv4
+ * packet is routed as the input path does, which checks its source
+ * (martians, rp_filter) and that its device forwards; IPv6 routing checks
+ * no source, and its route into the device is the one kept (route.c).
+ */
+static struct dst_entry *svcnet_fast_out_route(struct sk_buff *skb,
+					       const struct svcnet_pkt *p,
+					       struct svcnet_flow *f)
+{
+	struct svcnet_dev *sd = f->be->svc->sd;
+	const struct iphdr *iph;
+	struct dst_entry *dst;
+
+	if (p->t.family == AF_INET6) {
+		dst = svcnet_route_entry(f->be->svc);
+		return dst && dst->dev == sd->dev ? dst : NULL;
+	}
+	iph = ip_hdr(skb);
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev))
+		return NULL;
+	dst = skb_dst(skb);
+	if (dst && dst->dev == sd->dev && !dst->error &&
+	    ((struct rtable *)dst)->rt_type == RTN_UNICAST)
+		return dst;
+	return NULL;
+}
+
+/*
+ * Under RCU: what svc0's transmit does with @skb, parsed into @p, of flow
+ * @f: counted, put in a tunnel or translated, routed to the backend, sent.
+ */
+static void svcnet_fast_out_send(struct net *net, struct sk_buff *skb,
+				 const struct svcnet_pkt *p,
+				 struct svcnet_flow *f)
+{
+	struct svcnet_backend *be = f->be;
+	struct svcnet_dev *sd = be->svc->sd;
+	unsigned int len;
+	int reason;
+
+	svcnet_flow_touch(svcnet_pernet(net), f, svcnet_track(f, p, false));
+	/* a received packet's time stamp is no time to send it at */
+	skb_clear_tstamp(skb);
+	if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
+	    svcnet_rewrite_flow(skb, p, f)) {
+		svcnet_stats_drop(sd, SVCNET_DROP_MALFORMED);
+		kfree_skb(skb);
+		return;
+	}
+	len = skb->len;
+	svcnet_lbstats_add(be->svc->stats, true, len);
+	svcnet_lbstats_add(be->stats, true, len);
+	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
+		reason = svcnet_tunnel_encap(net, skb, p, be, false);
+	else
+		reason = svcnet_route(net, skb, p, be, false);
+	if (reason) {
+		svcnet_stats_drop(sd, reason);
+		kfree_skb(skb);
+		return;
+	}
+	svcnet_stats_tx_fast(sd, len);
+	if (p->t.family == AF_INET)
+		ip_local_out(net, NULL, skb);
+	else
+		ip6_local_out(net, NULL, skb);
+}
+
+/*
+ * Whether @skb is bridged, seen here by br_netfilter: a frame for another
+ * station may be PACKET_HOST here, and is bridged, not forwarded.
+ */
+static bool svcnet_fast_out_bridged(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	return nf_bridge_info_exists(skb);
+#else
+	return false;
+#endif
+}
+
+/* Whether @f's packets leave as this host's own (see above). */
+static bool svcnet_fast_out_flow(const struct svcnet_flow *f)
+{
+	return f->snat || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL);
+}
+
+/*
+ * A packet FORWARD's hook let pass later (from a queue): its flow is
+ * looked up again; gone meanwhile, the packet goes too.
+ */
+static int svcnet_fast_out_okfn(struct net *net, struct sock *sk,
+				struct sk_buff *skb)
+{
+	u8 family = skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6;
+	struct svcnet_flow *f;
+	struct svcnet_pkt p;
+
+	rcu_read_lock();
+	if (svcnet_parse(skb, family, &p)) {
+		f = NULL;
+	} else {
+		f = svcnet_flow_lookup_fwd(svcnet_pernet(net), &p.t);
+		if (f && !svcnet_fast_out_flow(f))
+			f = NULL;
+	}
+	if (f)
+		svcnet_fast_out_send(net, skb, &p, f);
+	else
+		kfree_skb(skb);
+	rcu_read_unlock();
+	return 0;
+}
+
+/*
+ * Under RCU, from fastpath.c's hook: take @skb, parsed into @p, of flow @f
+ * (established, come in by the device its last packet through svc0 came
+ * in by) the short way if forwarding would take it into svc0 as it is.
+ * NF_STOLEN: taken (sent or dropped); NF_ACCEPT: for svc0.
+ */
+unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
+			     const struct svcnet_pkt *p, struct svcnet_flow *f)
+{
+	struct svcnet_dev *sd = f->be->svc->sd;
+	u8 family = p->t.family;
+	struct dst_entry *dst;
+	u16 flags;
+
+	if (!svcnet_fast_out_flow(f) || svcnet_fast_out_bridged(skb) ||
+	    !svcnet_route_by_daddr(net, skb, family))
+		return NF_ACCEPT;
+	/* an IPv4 lookup may ask for a redirect: the input path's asks */
+	flags = family == AF_INET ? IPCB(skb)->flags : 0;
+	dst = svcnet_fast_out_route(skb, p, f);
+	/* as forwarding does: a header of its own, the TTL decremented */
+	if (!dst || !svcnet_fast_out_forwards(net, skb, p, dst) ||
+	    skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len)) {
+		/* for svc0: the input path routes it again after the hooks */
+		if (family == AF_INET) {
+			skb_dst_drop(skb);
+			IPCB(skb)->flags = flags;
+		}
+		return NF_ACCEPT;
+	}
+	skb_forward_csum(skb);
+	if (family == AF_INET) {
+		ip_decrease_ttl(ip_hdr(skb));
+		if (READ_ONCE(net->ipv4.sysctl_ip_fwd_update_priority))
+			skb->priority = rt_tos2priority(ip_hdr(skb)->tos);
+	} else {
+		ipv6_hdr(skb)->hop_limit--;
+	}
+	if (!skb_dst(skb))
+		skb_dst_set_noref(skb, dst);
+	if (nf_hook(family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6,
+		    NF_INET_FORWARD, net, NULL, skb, skb->dev, sd->dev,
+		    svcnet_fast_out_okfn) == 1)
+		svcnet_fast_out_send(net, skb, p, f);
+	return NF_STOLEN;
+}
