@@ -64,53 +64,6 @@ static bool svcnet_fast_ipsec(struct net *net, const struct sk_buff *skb)
 #endif
 }
 
-/*
- * Under RCU: route @skb as the input path will (policy rules, ports and
- * multipath hashing from its headers as they are now); returns its dst
- * with a reference, or NULL.
- */
-static struct dst_entry *svcnet_fast_lookup(struct sk_buff *skb, u8 family)
-{
-	struct dst_entry *dst;
-
-	if (family == AF_INET) {
-		const struct iphdr *iph = ip_hdr(skb);
-		/* a lookup may ask for a redirect: the input path's asks */
-		u16 flags = IPCB(skb)->flags;
-
-		dst = NULL;
-		if (!ip_route_input_noref(skb, iph->daddr, iph->saddr,
-					  iph->tos, skb->dev)) {
-			dst = skb_dst(skb);
-			dst = dst && dst_hold_safe(dst) ? dst : NULL;
-		}
-		skb_dst_drop(skb);
-		IPCB(skb)->flags = flags;
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		struct net *net = dev_net(skb->dev);
-		struct flowi6 fl6 = {
-			.flowi6_iif = skb->dev->ifindex,
-			.daddr = ip6h->daddr,
-			.saddr = ip6h->saddr,
-			.flowlabel = ip6_flowinfo(ip6h),
-			.flowi6_mark = skb->mark,
-			.flowi6_proto = ip6h->nexthdr,
-		};
-		struct flow_keys keys;
-
-		/* as ip6_route_input() (not exported) does */
-		fib6_rules_early_flow_dissect(net, skb, &fl6, &keys);
-		dst = ip6_route_input_lookup(net, skb->dev, &fl6, skb,
-					     RT6_LOOKUP_F_HAS_SADDR);
-	}
-	if (dst && dst->error) {
-		dst_release(dst);
-		return NULL;
-	}
-	return dst;
-}
-
 /* Whether @dst forwards onward: not here, nor into svcnet, nor out by @in. */
 static bool svcnet_fast_dst_onward(const struct dst_entry *dst, u8 family,
 				   const struct net_device *in)
@@ -141,7 +94,7 @@ static int svcnet_fast_route_full(struct sk_buff *skb,
 	struct dst_entry *dst;
 	bool ok;
 
-	dst = svcnet_fast_lookup(skb, family);
+	dst = svcnet_route_input(skb, family);
 	if (!dst)
 		return 1;
 	ok = dst->dev == sd->dev;
@@ -150,7 +103,7 @@ static int svcnet_fast_route_full(struct sk_buff *skb,
 		return 1;
 	if (svcnet_rewrite(skb, p, true, &be->addr, be->port))
 		return -1;
-	dst = svcnet_fast_lookup(skb, family);
+	dst = svcnet_route_input(skb, family);
 	ok = dst && svcnet_fast_dst_onward(dst, family, skb->dev);
 	if (dst)
 		dst_release(dst);

@@ -22,15 +22,15 @@
  *
  * An IPv4 packet is routed here as the input path would route it, its
  * source checked (martians, rp_filter); an IPv6 one, whose routing checks
- * no source, takes the service's kept route into svc0 (route.c). Besides
- * what fastpath.c leaves to svc0, these go through it: a packet routing
- * would not send into svc0 (IPv4), or whose route into it is not kept
- * (IPv6: the routes changed since); policy routing rules, IPv6 source
- * routes or a TOS; IP options or IPv6 extension headers, a TTL that would
- * expire, a packet larger than svc0's MTU, a reassembled datagram, LRO, a
- * connection conntrack has not confirmed, a packet for another host's link
- * layer, bridged (br_netfilter) or with a socket, and a namespace or device
- * that does not forward.
+ * no source, takes the service's kept route into svc0 (route.c) where
+ * only destinations choose routes, and is routed in full otherwise.
+ * Besides what fastpath.c leaves to svc0, these go through it: a packet
+ * routing would not send into svc0 (or, IPv6, whose kept route does not
+ * hold: the routes changed since); IP options or IPv6 extension headers,
+ * a TTL that would expire, a packet larger than svc0's MTU, a reassembled
+ * datagram, LRO, a connection conntrack has not confirmed, a packet for
+ * another host's link layer, bridged (br_netfilter) or with a socket, and
+ * a namespace or device that does not forward.
  */
 
 #include <linux/netfilter.h>
@@ -82,13 +82,15 @@ static bool svcnet_fast_out_forwards(struct net *net, struct sk_buff *skb,
 }
 
 /*
- * Under RCU: the route that forwards @skb into @sd's device, without a
- * reference, set as its route (IPv4) or not (IPv6); or NULL. An IPv4
- * packet is routed as the input path does, which checks its source
- * (martians, rp_filter) and that its device forwards; IPv6 routing checks
- * no source, and its route into the device is the one kept (route.c).
+ * Under RCU: the route that forwards @skb into @f's device, set as its
+ * route; or NULL. An IPv4 packet is routed as the input path does, which
+ * checks its source (martians, rp_filter) and that its device forwards.
+ * IPv6 routing checks no source: where only destinations choose routes,
+ * the service's kept route into the device will do (route.c), otherwise
+ * the packet is routed in full.
  */
-static struct dst_entry *svcnet_fast_out_route(struct sk_buff *skb,
+static struct dst_entry *svcnet_fast_out_route(struct net *net,
+					       struct sk_buff *skb,
 					       const struct svcnet_pkt *p,
 					       struct svcnet_flow *f)
 {
@@ -97,8 +99,23 @@ static struct dst_entry *svcnet_fast_out_route(struct sk_buff *skb,
 	struct dst_entry *dst;
 
 	if (p->t.family == AF_INET6) {
-		dst = svcnet_route_entry(f->be->svc);
-		return dst && dst->dev == sd->dev ? dst : NULL;
+		if (svcnet_route_by_daddr(net, skb, AF_INET6)) {
+			dst = svcnet_route_entry(f->be->svc);
+			if (!dst || dst->dev != sd->dev)
+				return NULL;
+			skb_dst_set_noref(skb, dst);
+			return dst;
+		}
+		dst = svcnet_route_input(skb, AF_INET6);
+		if (!dst)
+			return NULL;
+		if (dst->dev != sd->dev || ((struct rt6_info *)dst)->rt6i_flags &
+		    (RTF_LOCAL | RTF_ANYCAST | RTF_REJECT)) {
+			dst_release(dst);
+			return NULL;
+		}
+		skb_dst_set(skb, dst);
+		return dst;
 	}
 	iph = ip_hdr(skb);
 	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
@@ -212,20 +229,18 @@ unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 	struct dst_entry *dst;
 	u16 flags;
 
-	if (!svcnet_fast_out_flow(f) || svcnet_fast_out_bridged(skb) ||
-	    !svcnet_route_by_daddr(net, skb, family))
+	if (!svcnet_fast_out_flow(f) || svcnet_fast_out_bridged(skb))
 		return NF_ACCEPT;
 	/* an IPv4 lookup may ask for a redirect: the input path's asks */
 	flags = family == AF_INET ? IPCB(skb)->flags : 0;
-	dst = svcnet_fast_out_route(skb, p, f);
+	dst = svcnet_fast_out_route(net, skb, p, f);
 	/* as forwarding does: a header of its own, the TTL decremented */
 	if (!dst || !svcnet_fast_out_forwards(net, skb, p, dst) ||
 	    skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len)) {
 		/* for svc0: the input path routes it again after the hooks */
-		if (family == AF_INET) {
-			skb_dst_drop(skb);
+		skb_dst_drop(skb);
+		if (family == AF_INET)
 			IPCB(skb)->flags = flags;
-		}
 		return NF_ACCEPT;
 	}
 	skb_forward_csum(skb);
@@ -236,8 +251,6 @@ unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 	} else {
 		ipv6_hdr(skb)->hop_limit--;
 	}
-	if (!skb_dst(skb))
-		skb_dst_set_noref(skb, dst);
 	if (nf_hook(family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6,
 		    NF_INET_FORWARD, net, NULL, skb, skb->dev, sd->dev,
 		    svcnet_fast_out_okfn) == 1)

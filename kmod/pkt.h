@@ -45,6 +45,7 @@ bool svcnet_route_by_daddr(struct net *net, const struct sk_buff *skb,
 			   u8 family);
 void svcnet_route_entry_seen(struct net *net, struct svcnet_service *svc);
 struct dst_entry *svcnet_route_entry(struct svcnet_service *svc);
+struct dst_entry *svcnet_route_input(struct sk_buff *skb, u8 family);
 enum { SVCNET_FAST_NO, SVCNET_FAST_KEPT, SVCNET_FAST_LOOKUP };
 int svcnet_route_fast(struct svcnet_backend *be, const struct net_device *in);
 

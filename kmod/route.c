@@ -396,6 +396,53 @@ void svcnet_route_net_exit_batch(struct list_head *net_exit_list)
 }
 
 /*
+ * Under RCU, at PRE_ROUTING: route @skb as the input path will (policy
+ * rules, ports and multipath hashing from its headers as they are now),
+ * leaving it without a route; returns the dst with a reference, or NULL.
+ */
+struct dst_entry *svcnet_route_input(struct sk_buff *skb, u8 family)
+{
+	struct dst_entry *dst;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+		/* a lookup may ask for a redirect: the input path's asks */
+		u16 flags = IPCB(skb)->flags;
+
+		dst = NULL;
+		if (!ip_route_input_noref(skb, iph->daddr, iph->saddr,
+					  iph->tos, skb->dev)) {
+			dst = skb_dst(skb);
+			dst = dst && dst_hold_safe(dst) ? dst : NULL;
+		}
+		skb_dst_drop(skb);
+		IPCB(skb)->flags = flags;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct net *net = dev_net(skb->dev);
+		struct flowi6 fl6 = {
+			.flowi6_iif = skb->dev->ifindex,
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+		struct flow_keys keys;
+
+		/* as ip6_route_input() (not exported) does */
+		fib6_rules_early_flow_dissect(net, skb, &fl6, &keys);
+		dst = ip6_route_input_lookup(net, skb->dev, &fl6, skb,
+					     RT6_LOOKUP_F_HAS_SADDR);
+	}
+	if (dst && dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+/*
  * The IPv6 output route for @fl6, through the IPsec policies as IPv4's
  * ip_route_output_key() goes: a packet an output policy covers leaves
  * transformed. A dst with a reference, or an ERR_PTR.
