@@ -18,7 +18,7 @@
 
 # (-S: no site module; the tool needs the standard library only, and
 # site's path files cost a quarter of a second a run on the debug kernel)
-LB="python3 -S $(dirname "$0")/lbtool.py"
+LB="python3 -S $(py lbtool)"
 svcnet=userspace-tools/svcnet
 VIP=10.96.0.1
 VIP6=fd00:96::1
@@ -79,7 +79,7 @@ each_between() {
 }
 
 hits() {
-	in_ns "$1" $LB hits "${@:2}"
+	lbq "$1" hits "${@:2}"
 }
 
 # monitor_probe FILE: add and remove a service; true once FILE, the output
@@ -145,6 +145,8 @@ lb_topology() {
 			route add default via fd00:$n::1
 		EOF
 	done
+	lb_agent host
+	lb_agent "$TOPO-cl"
 	for n in 1 2 3; do
 		wait_for 20 grep -q serving "$TMPD/be$n.log"
 	done

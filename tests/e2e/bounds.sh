@@ -33,12 +33,12 @@ flood() {
 	local c flooder
 	max=0
 	flood_start=$SECONDS
-	python3 tests/e2e/pktfuzz.py synflood svc0 "$FLOOD" >/dev/null &
+	python3 "$(py pktfuzz)" synflood svc0 "$FLOOD" >/dev/null &
 	flooder=$!
 	while kill -0 $flooder 2>/dev/null; do
 		c=$(cfg flow-count)
 		[ "$c" -le "$max" ] || max=$c
-		sleep 0.2
+		nap 0.2
 	done
 	wait $flooder
 	# and once after it: a short flood may end between two samples
@@ -98,12 +98,12 @@ check "the table is full of the flood's SYN flows, not more" is "$(cfg flow-coun
 check "the flood's SYN flows were evicted for newer ones: flows-evicted" \
 	at_least "$(cfg flows-evicted)" $((FLOOD - 1000))
 check "a new client gets through the full table (it evicts a SYN flow)" \
-	ip netns exec bd-cl $LB hits $VIP 80 3
+	lbq bd-cl hits $VIP 80 3
 # flow objects allocated, IPv4 and IPv6 caches (nothing if either is missing)
 flow_objs() {
 	awk '$1 ~ /^svcnet_flow[46]$/ { n += $2; c++ } END { if (c == 2) print n }' /proc/slabinfo
 }
-python3 tests/e2e/pktfuzz.py synflood svc0 "$FLOOD" >/dev/null
+python3 "$(py pktfuzz)" synflood svc0 "$FLOOD" >/dev/null
 objs=$(flow_objs)
 echo "# after a second flood of $FLOOD SYNs: $objs flow objects allocated, flow-count $(cfg flow-count)"
 if grep -qw kasan_save_stack /proc/kallsyms; then

@@ -54,7 +54,7 @@ l3=$!
 
 workers=()
 for w in 0 1 2 3; do
-	python3 tests/e2e/churn.py $w "$CHURN_OPS" $((w + 100)) $VIP >"$TMPD/churn$w.json" &
+	python3 "$(py churn)" $w "$CHURN_OPS" $((w + 100)) $VIP >"$TMPD/churn$w.json" &
 	workers+=($!)
 done
 rc=0
@@ -138,7 +138,7 @@ settled() {
 	want=$($svcnet -j service show | jq -c --arg vip "$VIP" 'map(select(.address != $vip) |
 		{(.address): (if any(.backends[]; .weight > 0) then "answered" else "refused" end)}) | add // {}')
 	# shellcheck disable=SC2046
-	got=$(ip netns exec ch-cl $LB probe 80 $(jq -r 'keys[]' <<<"$want") --sport 20000)
+	got=$(lbq ch-cl probe 80 $(jq -r 'keys[]' <<<"$want") --sport 20000)
 	sysctl -qw net.ipv4.icmp_ratelimit="$rl"
 	echo "# $(jq length <<<"$want") churned services: $(jq -c '[.[]] | group_by(.) | map({(.[0]): length}) | add' <<<"$got")"
 	jq -e --argjson w "$want" '. == $w' <<<"$got" >/dev/null && return 0

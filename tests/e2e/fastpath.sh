@@ -46,7 +46,7 @@ delta() { # BEFORE AFTER FIELD (1-based)
 	echo $((b[$3 - 1] - a[$3 - 1]))
 }
 ask() { # ADDR PORT: one UDP request from the client's fixed port 4000
-	ip netns exec fp-cl $LB hits "$1" "$2" 1 --udp --sport 4000 >/dev/null
+	lbq fp-cl hits "$1" "$2" 1 --udp --sport 4000 >/dev/null
 }
 next_of() { # ADDR PORT: ask once (the flow exists after it), then once
 	# more between $before and $after
@@ -80,7 +80,7 @@ check "a new device has its fast path on (svcnet -j show)" \
 # --- one TCP transfer ------------------------------------------------------------
 before=$(snap)
 check "a forwarded 256 KiB TCP transfer arrives intact" \
-	ip netns exec fp-cl $LB sha $VIP 80 262144
+	lbq fp-cl sha $VIP 80 262144
 after=$(snap)
 echo "# counters before: $before, after: $after (tx fast link svc-tcp be-tcp svc-udp be-udp)"
 tx=$(delta "$before" "$after" 1)
@@ -124,7 +124,7 @@ iptables -t nat -A POSTROUTING -o fp-be1 -j MASQUERADE
 conntrack -D -p tcp --orig-dst $VIP >/dev/null 2>&1 || true
 before=$(snap)
 check "MASQUERADE towards the backend: a 256 KiB TCP transfer arrives intact" \
-	ip netns exec fp-cl $LB sha $VIP 80 262144
+	lbq fp-cl sha $VIP 80 262144
 after=$(snap)
 check "MASQUERADE towards the backend: only its SYN went through svc0" \
 	is "$(($(delta "$before" "$after" 1) - $(delta "$before" "$after" 2)))" 1
@@ -165,7 +165,7 @@ before=$(snap)
 ask $VIP 53
 ask $VIP 53
 check "switched off: a TCP transfer arrives intact" \
-	ip netns exec fp-cl $LB sha $VIP 80 65536
+	lbq fp-cl sha $VIP 80 65536
 after=$(snap)
 check "switched off: no packet takes the fast path" \
 	is "$(delta "$before" "$after" 2)" 0
@@ -193,7 +193,7 @@ check "UDP to a backend at the host's address: answered, through svc0" \
 rt4=$(ip -o route show $VIP)
 ip route del $VIP
 before=$(snap)
-ip netns exec fp-cl $LB hits $VIP 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+lbq fp-cl hits $VIP 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
 after=$(snap)
 ip route add $rt4
 check "UDP: without the service's route, a flow's datagram is not balanced" \
@@ -205,7 +205,7 @@ check "UDP over IPv6: a flow's second datagram takes the fast path" \
 rt6=$(ip -6 -o route show "$VIP6")
 ip -6 route del "$VIP6"
 before=$(snap)
-ip netns exec fp-cl $LB hits "$VIP6" 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+lbq fp-cl hits "$VIP6" 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
 after=$(snap)
 ip -6 route add $rt6
 check "UDP over IPv6: without the service's route, a flow's datagram is not balanced" \
@@ -241,7 +241,7 @@ for m in snat:81 tunnel:8080; do
 	before=$(snap)
 	tb=$(drops too-big)
 	check "${m%:*}: a forwarded 256 KiB TCP transfer arrives intact" \
-		ip netns exec fp-cl $LB sha $VIP ${m#*:} 262144
+		lbq fp-cl sha $VIP ${m#*:} 262144
 	after=$(snap)
 	tx=$(delta "$before" "$after" 1)
 	check "${m%:*}: only its SYN went through svc0, every later packet took the fast path" \
@@ -260,7 +260,7 @@ done
 next_of $VIP 81
 iptables -I FORWARD -d $VIP -p udp --dport 81 -j DROP
 before=$(snap)
-ip netns exec fp-cl $LB hits $VIP 81 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+lbq fp-cl hits $VIP 81 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
 after=$(snap)
 iptables -D FORWARD -d $VIP -p udp --dport 81 -j DROP
 check "snat: a DROP rule in FORWARD holds for the fast path's packets too" \
@@ -275,9 +275,9 @@ check "snat: the rule gone, the flow's datagram takes the fast path again" \
 rpf=$(sysctl -n net.ipv4.conf.all.rp_filter)
 sysctl -qw net.ipv4.conf.all.rp_filter=1
 ip route add 10.0.9.2/32 dev fp-be2
-$LB hits $VIP 81 1 --udp --within 1 >/dev/null 2>&1 || true
+lbq host hits $VIP 81 1 --udp --within 1 >/dev/null 2>&1 || true
 before=$(snap)
-ip netns exec fp-cl $LB hits $VIP 81 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+lbq fp-cl hits $VIP 81 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
 after=$(snap)
 ip route del 10.0.9.2/32 dev fp-be2
 sysctl -qw net.ipv4.conf.all.rp_filter="$rpf"
@@ -296,7 +296,7 @@ check "UDP: with a policy routing rule, the flow's datagrams take the fast path 
 ip route add blackhole $VIP table 200
 ip rule add from 10.0.9.2 to $VIP lookup 200 pref 99
 before=$(snap)
-ip netns exec fp-cl $LB hits $VIP 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
+lbq fp-cl hits $VIP 53 1 --udp --sport 4000 --within 1 >/dev/null 2>&1 || true
 after=$(snap)
 ip rule del pref 99
 ip route del blackhole $VIP table 200

@@ -23,7 +23,7 @@ FUZZ_COUNT=${FUZZ_COUNT:-$(scale 2000 50000)}
 DUMP_SERVICES=${DUMP_SERVICES:-$(scale 600 1500)}
 DUMP_ABANDON=${DUMP_ABANDON:-$(scale 50 200)}
 counts FUZZ_COUNT DUMP_SERVICES DUMP_ABANDON
-fuzz=tests/e2e/nlfuzz.py
+fuzz=$(py nlfuzz)
 out=$(mktemp -d)
 
 field() { jq -r ".$2" "$out/$1"; }

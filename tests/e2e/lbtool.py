@@ -12,6 +12,7 @@ clients that count who answered.
                             UDP: "big N ..." -> N bytes, NAME first;
                             "peer" -> as for TCP; any other -> NAME.
   hits ADDR PORT N [--udp] [--sport P] [--src A] [--list] [--peer]
+       [--within S] [--time-file F]
                             N requests, each on a new connection or socket
                             (request i from source port P + i if given;
                             keep P + N below the ephemeral port range);
@@ -19,7 +20,14 @@ clients that count who answered.
                             the names in order; from source address A if
                             given; fails if a reply came from
                             another address than ADDR:PORT; --peer asks
-                            "peer" and counts its answers.
+                            "peer" and counts its answers. Each request
+                            waits S seconds (default 5) for its answer; with
+                            --time-file, the seconds from the first request
+                            to the last answer are written to F (timed here,
+                            without the interpreter's start).
+  agent DIR                 runs the commands the shell writes to the FIFO
+                            DIR/req in this process, answers on DIR/rep
+                            (tests/lb-topology.sh, lbq)
   refused ADDR PORT [--udp] [--filtered] [--count N] [--within S]
                             succeeds if the request is refused within 2
                             seconds: ECONNREFUSED, or with --filtered the
@@ -236,14 +244,19 @@ def request(addr, port, udp, sport=None, src=None, timeout=5, ask=b"name"):
         return data.strip().decode()
 
 
-def hits(addr, port, n, udp, sport, as_list, src, timeout=5, ask=b"name"):
+def hits(addr, port, n, udp, sport, as_list, src, timeout=5, ask=b"name",
+         time_file=None):
     counts = {}
     names = []
+    start = time.monotonic()
     for i in range(n):
         name = request(addr, port, udp, sport + i if sport else None, src,
                        timeout, ask)
         counts[name] = counts.get(name, 0) + 1
         names.append(name)
+    if time_file:
+        with open(time_file, "w") as f:
+            f.write("%.3f\n" % (time.monotonic() - start))
     print(dumps(names if as_list else counts, sort_keys=True))
 
 
@@ -523,6 +536,56 @@ def probe(port, addrs, sport):
     return 0
 
 
+def agent(d):
+    """Run the commands the shell sends (lbq in tests/lb-topology.sh) in
+    this one process: starting Python in a namespace costs seconds on the
+    debug kernel under emulation. Requests: lines of tab-separated
+    arguments on the FIFO D/req. Each answer, on the FIFO D/rep: what the
+    command printed, its stderr lines prefixed by \\x02, then \\x01 and its
+    exit status. D/lock, the shell's claim on the agent, is removed before
+    the answer ends."""
+    import contextlib
+    import io
+    import traceback
+    os.makedirs(d, exist_ok=True)
+    req, rep = os.path.join(d, "req"), os.path.join(d, "rep")
+    os.mkfifo(req)
+    # read and write: the FIFO stays open between writers, never at EOF
+    fd = os.open(req, os.O_RDWR)
+    os.mkfifo(rep)     # the shell's sign that requests are read
+    buf = b""
+    while True:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return 1
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            out, err = io.StringIO(), io.StringIO()
+            try:
+                with contextlib.redirect_stdout(out), \
+                        contextlib.redirect_stderr(err):
+                    rc = main(["lbtool"] + line.decode().split("\t"))
+            except SystemExit as e:
+                rc = e.code if isinstance(e.code, int) else 1
+            except BaseException:
+                traceback.print_exc(file=err)
+                rc = 1
+            text = out.getvalue()
+            if text and not text.endswith("\n"):
+                text += "\n"
+            with open(rep, "w") as w:
+                w.write(text)
+                for e in err.getvalue().splitlines():
+                    w.write("\x02" + e + "\n")
+                w.write("\x01%d\n" % (rc or 0))
+                w.flush()
+                try:
+                    os.unlink(os.path.join(d, "lock"))
+                except FileNotFoundError:
+                    pass
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     udp = "--udp" in args
@@ -542,6 +605,11 @@ def main(argv):
             i = args.index(o)
             opts[o] = args[i + 1]
             del args[i:i + 2]
+    time_file = None
+    if "--time-file" in args:
+        i = args.index("--time-file")
+        time_file = args[i + 1]
+        del args[i:i + 2]
     src = None
     if "--src" in args:
         i = args.index("--src")
@@ -549,9 +617,11 @@ def main(argv):
         del args[i:i + 2]
     if cmd == "serve":
         serve(args[0], int(args[1]))
+    elif cmd == "agent":
+        return agent(args[0])
     elif cmd == "hits":
         hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src,
-             float(opts.get("--within", 5)), ask)
+             float(opts.get("--within", 5)), ask, time_file)
     elif cmd == "refused" and "--count" in opts:
         return refused_many(args[0], int(args[1]), udp, filtered,
                             int(opts["--count"]),

@@ -29,7 +29,7 @@ cases() {
 modprobe svcnet
 ip link add abuse0 type svcnet
 ip link set abuse0 up
-python3 tests/e2e/nlabuse.py abuse0 >"$TMPD/root.json" || true
+python3 "$(py nlabuse)" abuse0 >"$TMPD/root.json" || true
 check "as root: nlabuse.py ran all its cases" test -s "$TMPD/root.json"
 cases root "$TMPD/root.json"
 check "as root: the device still answers" userspace-tools/svcnet show abuse0

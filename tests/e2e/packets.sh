@@ -25,7 +25,7 @@ TOPO=pk
 XMIT_COUNT=${XMIT_COUNT:-$(scale 3000 12000)}
 REV_COUNT=${REV_COUNT:-$(scale 3000 10000)}
 counts XMIT_COUNT REV_COUNT
-fuzz="python3 tests/e2e/pktfuzz.py"
+fuzz="python3 $(py pktfuzz)"
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 at_least() { [ "$1" -ge "$2" ] || { echo "got $1, want at least $2"; return 1; }; }
 stats() { $svcnet -j -s show svc0 | jq -c '.[0].stats | {tx: .tx_packets, rx: .rx_packets, fragments} + .drops'; }
@@ -117,8 +117,8 @@ wait "$held"
 check "the live connection still echoes, byte-exact, after both floods" \
 	is "$(jq -c .ok "$TMPD/hold.out")" "[\"be$n\"]"
 check "new connections are balanced after the floods" \
-	ip netns exec pk-cl $LB hits $VIP 80 6
-check "IPv6 too" ip netns exec pk-cl $LB hits "$VIP6" 80 6
+	lbq pk-cl hits $VIP 80 6
+check "IPv6 too" lbq pk-cl hits "$VIP6" 80 6
 $svcnet flow flush
 ip link del svc0
 suite_end

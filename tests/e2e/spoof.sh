@@ -42,7 +42,7 @@ backends() {
 }
 backends_are() { [ "$(backends)" = "$1" ]; }
 inject() { # FLAGS SEQ: a segment from the live connection's client port
-	ip netns exec sp-cl $LB segment 10.0.9.2 "$cport" $VIP 80 "$1" "$2"
+	lbq sp-cl segment 10.0.9.2 "$cport" $VIP 80 "$1" "$2"
 }
 
 modprobe svcnet
@@ -85,7 +85,7 @@ check "its own FIN ends the drain: the backend goes once the connection closed" 
 $svcnet backend add svc0 tcp $VIP:80 10.0.1.2:8080
 
 # --- a blind handshake ---------------------------------------------------------------
-python3 tests/e2e/pktfuzz.py blindack svc0 198.18.1.5 4242 >/dev/null
+python3 "$(py pktfuzz)" blindack svc0 198.18.1.5 4242 >/dev/null
 check "a SYN and a blind ACK from a spoofed source: the flow stays in SYN, not assured" \
 	flow_is 198.18.1.5 4242 syn false
 
@@ -100,16 +100,16 @@ uport=$($svcnet -j flow show | jq '.[] | select(.client == "10.0.9.2" and .servi
 check "a UDP stream answered and going on after 2 s is assured" \
 	wait_for 10 flow_is 10.0.9.2 "$uport" udp true
 e0=$(cfg flows-evicted)
-python3 tests/e2e/pktfuzz.py udpflood svc0 "$FLOOD" >/dev/null
+python3 "$(py pktfuzz)" udpflood svc0 "$FLOOD" >/dev/null
 echo "# after $FLOOD spoofed datagrams: flow-count $(cfg flow-count), flows-evicted $(($(cfg flows-evicted) - e0)), flow-limit drops $(drops flow-limit)"
 check "$FLOOD datagrams from spoofed sources: their flows were evicted for newer ones" \
 	at_least "$(($(cfg flows-evicted) - e0))" $((FLOOD - 1000))
 check "none was dropped for a full table" is "$(drops flow-limit)" 0
 check "the table is full, not more" at_most "$(cfg flow-count)" 1000
 check "a new TCP client gets through the full table" \
-	ip netns exec sp-cl $LB hits $VIP 80 3
+	lbq sp-cl hits $VIP 80 3
 check "a new UDP client too" \
-	ip netns exec sp-cl $LB hits $VIP 53 3 --udp --sport 27001
+	lbq sp-cl hits $VIP 53 3 --udp --sport 27001
 check "the assured UDP stream's flow was never evicted" \
 	flow_is 10.0.9.2 "$uport" udp true
 touch "$TMPD/stop"

@@ -52,7 +52,7 @@ stop_traffic() { # clients of a broken connection wait for timeouts: end them
 	wait_for 3 sh -c "! kill -0 ${tpids[*]} 2>/dev/null" || kill -9 "${tpids[@]}" 2>/dev/null || true
 	wait "${tpids[@]}" 2>/dev/null || true
 }
-works() { ip netns exec td-cl $LB hits $VIP 80 3 >/dev/null; }
+works() { lbq td-cl hits $VIP 80 3 >/dev/null; }
 refcnt_zero() { test "$(cat /sys/module/svcnet/refcnt)" = 0; }
 
 modprobe svcnet

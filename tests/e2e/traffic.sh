@@ -58,13 +58,13 @@ for n in 1 2 3; do
 done
 ns0=$(drops no-service)
 check "no service on the port: 20 TCP connects from a forwarded IPv4 client, each refused within 0.5 s" \
-	in_ns tr-cl $LB refused $VIP 81 --count 20 --within 0.5
+	lbq tr-cl refused $VIP 81 --count 20 --within 0.5
 check "the same from a forwarded IPv6 client" \
-	in_ns tr-cl $LB refused "$VIP6" 81 --count 20 --within 0.5
+	lbq tr-cl refused "$VIP6" 81 --count 20 --within 0.5
 check "the same from a host socket (IPv6), 5 times" \
-	$LB refused "$VIP6" 81 --count 5 --within 0.5
+	lbq host refused "$VIP6" 81 --count 5 --within 0.5
 check "UDP to a port with no service is still refused (port unreachable)" \
-	in_ns tr-cl $LB refused $VIP 81 --udp
+	lbq tr-cl refused $VIP 81 --udp
 check "the refusals are counted as no-service drops (+46)" \
 	is "$(($(drops no-service) - ns0))" 46
 
@@ -88,7 +88,7 @@ check "and over UDP" \
 check "and over IPv6" \
 	counts_are "$(hits tr-cl "$VIP6" 8090 6)" "host=6"
 check "a 1 MB transfer from a forwarded client to it arrives intact" \
-	in_ns tr-cl $LB sha $VIP 8090 1048576
+	lbq tr-cl sha $VIP 8090 1048576
 check "a host socket still reaches it" \
 	counts_are "$(hits host $VIP 8090 6)" "host=6"
 
@@ -101,15 +101,15 @@ for n in 1 2 3; do
 done
 frag0=$(drops fragment) frags0=$(svc_stat fragments)
 check "a 4000-byte UDP datagram from a forwarded IPv4 client is balanced, its 4000-byte answer comes back" \
-	in_ns tr-cl $LB bigudp $VIP 5300 4000 4000
+	lbq tr-cl bigudp $VIP 5300 4000 4000
 check "the same from a forwarded IPv6 client" \
-	in_ns tr-cl $LB bigudp "$VIP6" 5300 4000 4000
+	lbq tr-cl bigudp "$VIP6" 5300 4000 4000
 check "a 30000-byte datagram and answer, forwarded IPv4 client" \
-	in_ns tr-cl $LB bigudp $VIP 5300 30000 30000
+	lbq tr-cl bigudp $VIP 5300 30000 30000
 check "a 4000-byte datagram from a host socket (IPv4)" \
-	$LB bigudp $VIP 5300 4000 4000
+	lbq host bigudp $VIP 5300 4000 4000
 check "and (IPv6)" \
-	$LB bigudp "$VIP6" 5300 4000 4000
+	lbq host bigudp "$VIP6" 5300 4000 4000
 check "the fragments went into reassembly, none dropped" \
 	bash -c "[ $(($(svc_stat fragments) - frags0)) -ge 5 ] && [ $(drops fragment) = $frag0 ]"
 
