@@ -116,6 +116,19 @@ py() {
 	fi
 }
 
+# cbin NAME: tests/e2e/NAME.c built: by tests/vm/run before the VM started
+# (in $SVCNET_OUT/bin), else here into $TMPD; prints its path. Extra
+# arguments go to the compiler (libraries).
+cbin() {
+	local name=$1
+	shift
+	if [ -x "${SVCNET_OUT:-/nonexistent}/bin/$name" ]; then
+		echo "$SVCNET_OUT/bin/$name"
+		return
+	fi
+	cc -O2 -o "$TMPD/$name" "tests/e2e/$name.c" "$@" && echo "$TMPD/$name"
+}
+
 # lb_agent NS: a resident lbtool in NS (lbtool.py agent), which lbq uses.
 # The suite defines LB (how to start lbtool.py), in_ns, TMPD and PIDS.
 lb_agent() {

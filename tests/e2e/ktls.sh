@@ -88,7 +88,7 @@ check "the device offers TLS TX offload, on" feature on
 # which would undo it, is off; zone DMA is kept for its own. This comes
 # first, before kTLS traffic has made the kernel set blocks aside for
 # large atomic allocations.
-cc -O2 -o "$TMPD/memfrag" "$(dirname "$0")/memfrag.c"
+memfrag=$(cbin memfrag)
 # the knobs this kernel has (no compaction ones without CONFIG_COMPACTION),
 # set for the test and restored afterwards
 frag_knobs=()
@@ -100,7 +100,7 @@ sysctl -qw vm.lowmem_reserve_ratio="1 ${lowmem0#* }"
 for k in extfrag_threshold=1000 compaction_proactiveness=0; do
 	[ ! -e "/proc/sys/vm/${k%%=*}" ] || sysctl -qw "vm.$k"
 done
-"$TMPD/memfrag" 24 "$TMPD/frag.ready" >"$TMPD/memfrag.log" 2>&1 &
+"$memfrag" 24 "$TMPD/frag.ready" >"$TMPD/memfrag.log" 2>&1 &
 frag=$!
 PIDS+=($frag)
 frag_done() { test -e "$TMPD/frag.ready" || ! kill -0 "$frag" 2>/dev/null; }
@@ -253,11 +253,11 @@ ip netns exec kt-be3 $KT tls 9445 "$TMPD/cert.pem" "$TMPD/key.pem" \
 	>"$TMPD/tls.log" 2>&1 &
 PIDS+=($!)
 wait_for 20 grep -q serving "$TMPD/tls.log"
-cc -O2 -o "$TMPD/tls_client" "$(dirname "$0")/tls_client.c" -lssl -lcrypto
+tls_client=$(cbin tls_client -lssl -lcrypto)
 $svcnet service add svc0 tcp $VIP:445
 $svcnet backend add svc0 tcp $VIP:445 10.0.3.2:9445
 dev0=$(tls_stat TlsTxDevice) sw0=$(tls_stat TlsTxSw)
-"$TMPD/tls_client" $VIP 445 1048576 >"$TMPD/openssl.out" || true
+"$tls_client" $VIP 445 1048576 >"$TMPD/openssl.out" || true
 check "OpenSSL: the server receives the right bytes through the service" \
 	jq -e '.answer.sha256 == .sha256 and .answer.bytes == 1048576' "$TMPD/openssl.out"
 check "OpenSSL: it reports kTLS TX on the socket" \

@@ -20,10 +20,10 @@ unpriv() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$
 
 # one TAP line per case of a nlabuse.py run's JSON
 cases() {
-	local who=$1 json=$2 name
-	while IFS= read -r name; do
-		check "$who: $name" is "$(jq -r --arg n "$name" '.[$n]' "$json")" ok
-	done <<<"$(jq -r 'keys_unsorted[]' "$json")"
+	local who=$1 json=$2 name value
+	while IFS=$'\t' read -r name value; do
+		check "$who: $name" is "$value" ok
+	done <<<"$(jq -r 'to_entries[] | "\(.key)\t\(.value)"' "$json")"
 }
 
 modprobe svcnet
