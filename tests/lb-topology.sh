@@ -148,7 +148,7 @@ lb_topology() {
 	lb_agent host
 	lb_agent "$TOPO-cl"
 	for n in 1 2 3; do
-		wait_for 20 grep -q serving "$TMPD/be$n.log"
+		wait_for 90 grep -q serving "$TMPD/be$n.log"
 	done
 
 	ip link add svc0 type svcnet

@@ -99,7 +99,7 @@ check "save | apply | save: the same file" \
 rm -f "$TMPD/ready" "$TMPD/go"
 $LB hold $VIP 80 3 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 $svcnet -j monitor >>"$TMPD/events" &
 mon=$!
 PIDS+=("$mon")

@@ -86,7 +86,7 @@ $svcnet config set flow-max 1000 tcp-syn-timeout 300
 rm -f "$TMPD/ready" "$TMPD/go"
 ip netns exec bd-cl $LB hold $VIP 80 2 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 flood
 flood1_secs=$flood_secs
 echo "# flow-count at most $max during the flood ($flood_secs s), flows-evicted $(cfg flows-evicted)"
@@ -150,7 +150,7 @@ $svcnet config set flow-max 3
 rm -f "$TMPD/ready" "$TMPD/go"
 ip netns exec bd-cl $LB hold $VIP 80 3 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 d0=$(drops flow-limit)
 e0=$(cfg flows-evicted)
 check "a 4th connection while 3 answered ones fill the table: refused" \

@@ -44,7 +44,7 @@ gen0=$($svcnet -j show svc0 | jq '.[0].generation')
 rm -f "$TMPD/stop" "$TMPD/streaming"
 ip netns exec ch-cl $LB stream $VIP 80 "$TMPD" >"$TMPD/stream.json" &
 streamer=$!
-wait_for 30 test -e "$TMPD/streaming"
+wait_for 90 test -e "$TMPD/streaming"
 ip netns exec ch-cl $LB loop $VIP 80 "$TMPD" >"$TMPD/loop-stable.json" &
 l1=$!
 ip netns exec ch-cl $LB loop 10.96.1.5 80 "$TMPD" >"$TMPD/loop-churned.json" &

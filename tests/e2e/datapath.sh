@@ -189,7 +189,7 @@ $svcnet service set svc0 tcp $VIP:80 sched rr
 $svcnet flow flush
 $LB hold $VIP 80 3 "$TMPD" >"$TMPD/hold.out" &
 hold=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 $svcnet backend del svc0 tcp $VIP:80 10.0.3.2:8080
 out=$(hits host $VIP 80 $N)
 check "after backend del, new connections avoid it (half each to the other two)" \
@@ -208,7 +208,7 @@ rm -f "$TMPD/ready" "$TMPD/go"
 $svcnet config set flow-max 3
 $LB hold $VIP 80 3 "$TMPD" >"$TMPD/hold.out" &
 hold=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 check "flow table full: a new connection is refused" lbq host refused $VIP 80
 check "flow table full: the refusal is counted as flow-limit" \
 	bash -c "$svcnet -j -s show svc0 | jq -e '.[0].stats.drops[\"flow-limit\"] >= 1'"

@@ -180,7 +180,7 @@ check "switched on again: the flow's next datagram takes the fast path" \
 # path would not deliver a loopback backend's packets)
 $LB serve host 8081 >"$TMPD/host.log" 2>&1 &
 PIDS+=($!)
-wait_for 20 grep -q serving "$TMPD/host.log"
+wait_for 90 grep -q serving "$TMPD/host.log"
 $svcnet service add svc0 udp $VIP:54
 $svcnet backend add svc0 udp $VIP:54 10.0.9.1:8081
 next_of $VIP 54

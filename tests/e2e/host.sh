@@ -94,7 +94,7 @@ check "service show -s: closed connections' flows count as closing, not open" \
 # --- reload: only what changed changes ---------------------------------------------
 ip netns exec hs-cl $LB hold $VIP 80 2 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 $svcnet -j monitor >>"$TMPD/events" &
 mon=$!
 PIDS+=("$mon")

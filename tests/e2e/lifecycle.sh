@@ -42,7 +42,7 @@ hold() { # hold N: N echo connections in the background; $held is its pid
 	rm -f "$TMPD/ready" "$TMPD/go"
 	$LB hold $VIP 80 "$1" "$TMPD" >"$TMPD/hold.out" &
 	held=$!
-	wait_for 30 test -e "$TMPD/ready"
+	wait_for 90 test -e "$TMPD/ready"
 }
 release() { touch "$TMPD/go"; wait "$held"; }
 
@@ -137,7 +137,7 @@ hold83() { # N: N connections to port 83 held, as hold does
 	rm -f "$TMPD/ready" "$TMPD/go"
 	$LB hold $VIP 83 "$1" "$TMPD" >"$TMPD/hold.out" &
 	held=$!
-	wait_for 30 test -e "$TMPD/ready"
+	wait_for 90 test -e "$TMPD/ready"
 }
 nf_before=$(no_flow)
 hold83 3
@@ -249,7 +249,7 @@ done
 rm -f "$TMPD/ready" "$TMPD/go"
 $LB hold $VIP 84 1 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 port=$($svcnet -j flow show | jq '.[] | select(.service_port == 84) | .client_port')
 read -r client old_be <<<"$(flow_of "$port")"
 $svcnet backend set svc0 tcp $VIP:84 "$old_be:8080" drain 600
@@ -418,7 +418,7 @@ $svcnet service add svc0 tcp $VIP:86
 $svcnet backend add svc0 tcp $VIP:86 10.0.9.1:8086
 $LB serve host 8086 >"$TMPD/host.log" 2>&1 &
 PIDS+=($!)
-wait_for 20 grep -q serving "$TMPD/host.log"
+wait_for 90 grep -q serving "$TMPD/host.log"
 out=$(hits host $VIP 86 3 --src 10.0.9.1) || true
 check "hairpin: a backend on this host is reached from its own address" \
 	counts_are "$out" "host=3"

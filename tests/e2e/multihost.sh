@@ -87,7 +87,7 @@ for n in 1 2 3; do
 	in_ns "mh-be$n" $LB serve "be$n" 8080 >"$TMPD/be$n.log" 2>&1 &
 	PIDS+=($!)
 done
-for n in 1 2 3; do wait_for 20 grep -q serving "$TMPD/be$n.log"; done
+for n in 1 2 3; do wait_for 90 grep -q serving "$TMPD/be$n.log"; done
 cat >"$TMPD/lb.conf" <<EOF
 dev svc0
 hash-key $KEY
@@ -220,8 +220,8 @@ in_ns mh-cl $LB stream $VIP 8080 "$TMPD/s4" >"$TMPD/stream4.json" &
 sp4=$!
 in_ns mh-cl $LB stream $VIP6 8080 "$TMPD/s6" >"$TMPD/stream6.json" &
 sp6=$!
-wait_for 30 test -e "$TMPD/s4/streaming"
-wait_for 30 test -e "$TMPD/s6/streaming"
+wait_for 90 test -e "$TMPD/s4/streaming"
+wait_for 90 test -e "$TMPD/s6/streaming"
 first4=$(stream_on 4) first6=$(stream_on 6)
 other4=$((3 - first4)) other6=$((3 - first6))
 ecmp4 "$other4"
@@ -285,7 +285,7 @@ in_ns mh-lb1 $svcnet config set snat-port-min 62000 snat-port-max 62000
 mkdir "$TMPD/h"
 in_ns mh-cl $LB hold $VIP 8082 1 "$TMPD/h" >"$TMPD/hold.json" &
 hp=$!
-wait_for 30 test -e "$TMPD/h/ready"
+wait_for 90 test -e "$TMPD/h/ready"
 np_before=$(no_port)
 check "snat: with the one port of a balancer's range held, a new connection is refused ..." \
 	bash -c "! ip netns exec mh-cl $LB hits $VIP 8082 1 --within 2"
@@ -343,7 +343,7 @@ EOF
 	mkdir "$TMPD/s"
 	in_ns mh-cl $LB stream $VIP 8080 "$TMPD/s" >"$TMPD/stream2.json" &
 	sp=$!
-	wait_for 30 test -e "$TMPD/s/streaming"
+	wait_for 90 test -e "$TMPD/s/streaming"
 	first=$(stream_on 4)
 	kill "$(cat "$TMPD/lb$first.pid")"
 	check "BGP: the balancer that stops is withdrawn" \

@@ -63,7 +63,7 @@ done
 rm -f "$TMPD/ready" "$TMPD/go"
 ip netns exec pk-cl $LB hold $VIP 80 1 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready" || { $svcnet -j -s service show; $svcnet -j flow show; ip route; false; }
+wait_for 90 test -e "$TMPD/ready" || { $svcnet -j -s service show; $svcnet -j flow show; ip route; false; }
 
 # --- into the device -----------------------------------------------------------
 before=$(stats)

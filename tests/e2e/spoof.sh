@@ -60,7 +60,7 @@ done
 rm -f "$TMPD/ready" "$TMPD/go"
 ip netns exec sp-cl $LB hold $VIP 80 1 "$TMPD" >"$TMPD/hold.out" &
 held=$!
-wait_for 30 test -e "$TMPD/ready"
+wait_for 90 test -e "$TMPD/ready"
 cport=$($svcnet -j flow show | jq '.[] | select(.client == "10.0.9.2" and .service_port == 80) | .client_port')
 check "the live connection's flow is established and assured" \
 	flow_is 10.0.9.2 "$cport" established true
@@ -95,7 +95,7 @@ $svcnet config set flow-max 1000
 rm -f "$TMPD/stop" "$TMPD/streaming"
 ip netns exec sp-cl $LB udpstream $VIP 53 "$TMPD" >"$TMPD/stream.out" &
 streamer=$!
-wait_for 30 test -e "$TMPD/streaming"
+wait_for 90 test -e "$TMPD/streaming"
 uport=$($svcnet -j flow show | jq '.[] | select(.client == "10.0.9.2" and .service_port == 53) | .client_port')
 check "a UDP stream answered and going on after 2 s is assured" \
 	wait_for 10 flow_is 10.0.9.2 "$uport" udp true

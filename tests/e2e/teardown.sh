@@ -44,7 +44,7 @@ traffic() { # start clients in td-cl; $tpids are theirs
 	tpids+=($!)
 	ip netns exec td-cl $LB loop $VIP 80 "$TMPD" >/dev/null 2>&1 &
 	tpids+=($!)
-	wait_for 30 test -e "$TMPD/streaming"
+	wait_for 90 test -e "$TMPD/streaming"
 	wait_for 30 sh -c "test \$($svcnet -j config | jq '.\"flow-count\"') -ge 2"
 }
 stop_traffic() { # clients of a broken connection wait for timeouts: end them
@@ -118,7 +118,7 @@ xns() {
 	ip -n td-x link set svc0 up
 	ip netns exec td-x $LB serve bx 8080 >"$TMPD/bx.log" 2>&1 &
 	xpids=($!)
-	wait_for 20 grep -q serving "$TMPD/bx.log"
+	wait_for 90 grep -q serving "$TMPD/bx.log"
 	ip netns exec td-x $svcnet service add svc0 tcp $VIP:80
 	ip netns exec td-x $svcnet backend add svc0 tcp $VIP:80 10.1.0.2:8080
 	rm -f "$TMPD/stop" "$TMPD/streaming"
@@ -126,7 +126,7 @@ xns() {
 	xpids+=($!)
 	ip netns exec td-x $LB loop $VIP 80 "$TMPD" >/dev/null 2>&1 &
 	xpids+=($!)
-	wait_for 30 test -e "$TMPD/streaming"
+	wait_for 90 test -e "$TMPD/streaming"
 }
 ok=0
 for r in $(seq "$ROUNDS"); do

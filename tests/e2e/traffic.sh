@@ -71,7 +71,7 @@ check "the refusals are counted as no-service drops (+46)" \
 # --- a backend at the host's own address ----------------------------------------
 $LB serve host 8090 >"$TMPD/host.log" 2>&1 &
 PIDS+=($!)
-wait_for 20 grep -q serving "$TMPD/host.log"
+wait_for 90 grep -q serving "$TMPD/host.log"
 # (a UDP server answers from the address its route to the client prefers,
 # 10.0.9.1, unless it answers from the one the request came to: the
 # backend is that address)
