@@ -88,7 +88,10 @@ check "the device offers TLS TX offload, on" feature on
 # which would undo it, is off; zone DMA is kept for its own. This comes
 # first, before kTLS traffic has made the kernel set blocks aside for
 # large atomic allocations.
-memfrag=$(cbin memfrag)
+# (built here, not by tests/vm/run: what the compiler leaves in memory is
+# part of the state memfrag has always fragmented)
+cc -O2 -o "$TMPD/memfrag" "$(dirname "$0")/memfrag.c"
+memfrag=$TMPD/memfrag
 # the knobs this kernel has (no compaction ones without CONFIG_COMPACTION),
 # set for the test and restored afterwards
 frag_knobs=()
