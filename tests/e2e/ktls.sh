@@ -207,9 +207,10 @@ tc qdisc del dev kt-be1 root
 tsq0=$(sysctl -n net.ipv4.tcp_limit_output_bytes)
 cc0=$(sysctl -n net.ipv4.tcp_congestion_control)
 sysctl -qw net.ipv4.tcp_limit_output_bytes=65536 net.ipv4.tcp_congestion_control=reno
-# (512 kbit/s: slower than the debug kernel under emulation still sends,
-# measured as low as ~95 KB/s on a loaded host)
-tc qdisc add dev kt-be1 root tbf rate 512kbit burst 256kb limit 16mb
+# (256 kbit/s, 32 KB/s: slower than the debug kernel under emulation
+# still sends; measured as low as ~46 KB/s on a loaded host, where at
+# 512 kbit/s the queue held at most 6 KB)
+tc qdisc add dev kt-be1 root tbf rate 256kbit burst 256kb limit 16mb
 backlog() { # the qdisc's backlog in bytes
 	tc -j -s qdisc show dev kt-be1 | jq '.[0].backlog'
 }
