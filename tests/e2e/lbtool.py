@@ -27,7 +27,7 @@ clients that count who answered.
                             without the interpreter's start).
   agent DIR                 runs the commands the shell writes to the FIFO
                             DIR/req in this process, answers on DIR/rep
-                            (tests/lb-topology.sh, lbq)
+                            (lbq in tests/lib.sh)
   refused ADDR PORT [--udp] [--filtered] [--count N] [--within S]
                             succeeds if the request is refused within 2
                             seconds: ECONNREFUSED, or with --filtered the
@@ -537,7 +537,7 @@ def probe(port, addrs, sport):
 
 
 def agent(d):
-    """Run the commands the shell sends (lbq in tests/lb-topology.sh) in
+    """Run the commands the shell sends (lbq in tests/lib.sh) in
     this one process: starting Python in a namespace costs seconds on the
     debug kernel under emulation. Requests: lines of tab-separated
     arguments on the FIFO D/req. Each answer, on the FIFO D/rep: what the
