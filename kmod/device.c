@@ -155,7 +155,7 @@ static void svcnet_dev_setup(struct net_device *dev)
 {
 	struct svcnet_dev *sd = netdev_priv(dev);
 
-	sd->fast_path = true;
+	sd->fast_path = SVCNET_FAST_PATH_ON;
 	dev->netdev_ops = &svcnet_netdev_ops;
 	dev->ethtool_ops = &svcnet_ethtool_ops;
 	dev->type = ARPHRD_NONE;
@@ -215,6 +215,23 @@ err_hooks:
 	return err;
 }
 
+/*
+ * Set @sd's fast path to @mode (enum svcnet_fast_path), counting the
+ * namespace's devices in direct mode (the reverse-NAT hook looks for direct
+ * flows only while there is one). Under RTNL.
+ */
+void svcnet_dev_fast_path_set(struct svcnet_dev *sd, u8 mode)
+{
+	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
+
+	ASSERT_RTNL();
+	if (sd->fast_path == SVCNET_FAST_PATH_DIRECT)
+		WRITE_ONCE(sn->fast_direct, sn->fast_direct - 1);
+	if (mode == SVCNET_FAST_PATH_DIRECT)
+		WRITE_ONCE(sn->fast_direct, sn->fast_direct + 1);
+	WRITE_ONCE(sd->fast_path, mode);
+}
+
 static void svcnet_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct svcnet_net *sn = svcnet_pernet(dev_net(dev));
@@ -222,6 +239,7 @@ static void svcnet_dellink(struct net_device *dev, struct list_head *head)
 
 	/* unregister_netdevice_many() waits for RCU readers of the list */
 	list_del_rcu(&sd->list);
+	svcnet_dev_fast_path_set(sd, SVCNET_FAST_PATH_OFF);
 	svcnet_services_flush(sd);
 	svcnet_nat_hooks_put(dev_net(dev));
 	svcnet_net_changed(sn);

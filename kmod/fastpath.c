@@ -47,22 +47,8 @@
 #include <net/dst.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
-#include <net/xfrm.h>
 
 #include "pkt.h"
-
-/* Under RCU: whether IPsec could treat @skb by its addresses. */
-static bool svcnet_fast_ipsec(struct net *net, const struct sk_buff *skb)
-{
-#ifdef CONFIG_XFRM
-	return skb_sec_path(skb) ||
-	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_IN]) ||
-	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_FWD]) ||
-	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]);
-#else
-	return false;
-#endif
-}
 
 /* Whether @dst forwards onward: not here, nor into svcnet, nor out by @in. */
 static bool svcnet_fast_dst_onward(const struct dst_entry *dst, u8 family,

@@ -31,8 +31,20 @@
  * datagram, LRO, a connection conntrack has not confirmed, a packet for
  * another host's link layer, bridged (br_netfilter) or with a socket, and
  * a namespace or device that does not forward.
+ *
+ * Direct (SVCNET_FAST_PATH_DIRECT): a packet of such a flow that went
+ * this way, FORWARD accepting it, with its TCP connection established,
+ * lets the flow's next ones go directly (SVCNET_FLOW_F_DIRECT), until the
+ * collector's next visit to the flow (reap.c) ends that: the reverse-NAT
+ * hook, before conntrack, hands them to svcnet_fast_direct(), which
+ * checks what the input route lookup and forwarding would (the service's
+ * kept route into the device, forwarding on, the checks above) and sends
+ * them as the way above does, untracked. Conntrack's TCP connection
+ * becomes liberal (it no longer sees every segment of the client, but
+ * sees the replies), as under an nftables flowtable.
  */
 
+#include <linux/inetdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_bridge.h>
 #include <net/ip.h>
@@ -128,20 +140,69 @@ static struct dst_entry *svcnet_fast_out_route(struct net *net,
 	return NULL;
 }
 
+/* Whether @f's packets leave as this host's own (see above). */
+static bool svcnet_fast_out_flow(const struct svcnet_flow *f)
+{
+	return f->snat || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL);
+}
+
+/*
+ * Under RCU: @skb, parsed into @p, of @f, in state @state after it, was
+ * just accepted by FORWARD (here, or on its way into the device); on a
+ * device whose fast path is direct, the next packets of a flow that leaves
+ * as this host's own may go directly, once its TCP connection is
+ * established. Its connection in conntrack, if any, is tracked liberally
+ * from now on. The service's route into the device is kept anew if the
+ * routes changed (the direct path checks it; an IPv4 flow's packets here
+ * need not go through the device, which keeps it).
+ */
+void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
+			    const struct svcnet_pkt *p, struct svcnet_flow *f,
+			    u8 state)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	if (READ_ONCE(f->be->svc->sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
+	    (READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) ||
+	    !svcnet_fast_out_flow(f))
+		return;
+	if (f->proto == IPPROTO_TCP &&
+	    (state != SVCNET_FLOW_TCP_EST || p->fin || p->rst))
+		return;
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct && nf_ct_protonum(ct) == IPPROTO_TCP) {
+		spin_lock_bh(&ct->lock);
+		ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].flags |=
+			IP_CT_TCP_FLAG_BE_LIBERAL;
+		ct->proto.tcp.seen[IP_CT_DIR_REPLY].flags |=
+			IP_CT_TCP_FLAG_BE_LIBERAL;
+		spin_unlock_bh(&ct->lock);
+	}
+	if (svcnet_route_by_daddr(net, skb, p->t.family))
+		svcnet_route_entry_seen(net, f->be->svc);
+	svcnet_track_direct(f, true);
+}
+
 /*
  * Under RCU: what svc0's transmit does with @skb, parsed into @p, of flow
  * @f: counted, put in a tunnel or translated, routed to the backend, sent.
+ * @forwarded: FORWARD's hook just accepted it (not the direct path).
  */
 static void svcnet_fast_out_send(struct net *net, struct sk_buff *skb,
 				 const struct svcnet_pkt *p,
-				 struct svcnet_flow *f)
+				 struct svcnet_flow *f, bool forwarded)
 {
 	struct svcnet_backend *be = f->be;
 	struct svcnet_dev *sd = be->svc->sd;
 	unsigned int len;
+	u8 state;
 	int reason;
 
-	svcnet_flow_touch(svcnet_pernet(net), f, svcnet_track(f, p, false));
+	state = svcnet_track(f, p, false);
+	svcnet_flow_touch(svcnet_pernet(net), f, state);
+	if (forwarded)
+		svcnet_fast_direct_arm(net, skb, p, f, state);
 	/* a received packet's time stamp is no time to send it at */
 	skb_clear_tstamp(skb);
 	if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
@@ -182,12 +243,6 @@ static bool svcnet_fast_out_bridged(const struct sk_buff *skb)
 #endif
 }
 
-/* Whether @f's packets leave as this host's own (see above). */
-static bool svcnet_fast_out_flow(const struct svcnet_flow *f)
-{
-	return f->snat || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL);
-}
-
 /*
  * A packet FORWARD's hook let pass later (from a queue): its flow is
  * looked up again; gone meanwhile, the packet goes too.
@@ -208,7 +263,7 @@ static int svcnet_fast_out_okfn(struct net *net, struct sock *sk,
 			f = NULL;
 	}
 	if (f)
-		svcnet_fast_out_send(net, skb, &p, f);
+		svcnet_fast_out_send(net, skb, &p, f, true);
 	else
 		kfree_skb(skb);
 	rcu_read_unlock();
@@ -254,6 +309,67 @@ unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 	if (nf_hook(family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6,
 		    NF_INET_FORWARD, net, NULL, skb, skb->dev, sd->dev,
 		    svcnet_fast_out_okfn) == 1)
-		svcnet_fast_out_send(net, skb, p, f);
+		svcnet_fast_out_send(net, skb, p, f, true);
 	return NF_STOLEN;
+}
+
+/* Under RCU: whether @skb's input device forwards (IPv6: the namespace). */
+static bool svcnet_fast_direct_forwarding(struct net *net,
+					  const struct sk_buff *skb, u8 family)
+{
+	struct in_device *in_dev;
+
+	if (family == AF_INET6)
+		return READ_ONCE(net->ipv6.devconf_all->forwarding);
+	in_dev = __in_dev_get_rcu(skb->dev);
+	return in_dev && IN_DEV_FORWARD(in_dev);
+}
+
+/*
+ * Under RCU, from the reverse-NAT hook at NF_INET_PRE_ROUTING, before
+ * conntrack: take @skb, parsed into @p, of flow @f directly to its backend
+ * if the flow may go so (see above) and forwarding would take the packet
+ * into the device as it is: true when taken (sent or dropped), false when
+ * the packet goes on through conntrack and the fast path or the device.
+ */
+bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
+			const struct svcnet_pkt *p, struct svcnet_flow *f)
+{
+	struct svcnet_service *svc = f->be->svc;
+	struct svcnet_dev *sd = svc->sd;
+	u8 family = p->t.family;
+	struct dst_entry *entry;
+
+	if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) ||
+	    READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
+	    !netif_running(sd->dev) ||
+	    READ_ONCE(f->iif) != skb->dev->ifindex ||
+	    !svcnet_fast_out_flow(f))
+		return false;
+	/* conntrack and FORWARD see a connection's SYNs, FINs and resets */
+	if (p->t.proto == IPPROTO_TCP && (p->syn || p->fin || p->rst))
+		return false;
+	if (skb_dst(skb) || skb_get_nfct(skb) || svcnet_fast_out_bridged(skb) ||
+	    svcnet_fast_ipsec(net, skb) ||
+	    !svcnet_route_by_daddr(net, skb, family) ||
+	    !svcnet_fast_direct_forwarding(net, skb, family))
+		return false;
+	/* routing still sends the service's packets into the device */
+	entry = svcnet_route_entry(svc);
+	if (!entry || entry->dev != sd->dev ||
+	    !svcnet_fast_out_forwards(net, skb, p, entry) ||
+	    skb_cow(skb, LL_RESERVED_SPACE(entry->dev) + entry->header_len))
+		return false;
+	skb_forward_csum(skb);
+	if (family == AF_INET) {
+		ip_decrease_ttl(ip_hdr(skb));
+		if (READ_ONCE(net->ipv4.sysctl_ip_fwd_update_priority))
+			skb->priority = rt_tos2priority(ip_hdr(skb)->tos);
+	} else {
+		ipv6_hdr(skb)->hop_limit--;
+	}
+	/* conntrack saw the flow at its last visit; its hooks skip this one */
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	svcnet_fast_out_send(net, skb, p, f, false);
+	return true;
 }

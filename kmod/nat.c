@@ -13,7 +13,9 @@
  * address and port. Conntrack therefore sees the reply of the connection
  * it tracked at the client side (client -> service), and no second entry
  * is created for backend -> client. Replies of a backend that is this host
- * are rewritten at NF_INET_LOCAL_OUT the same way.
+ * are rewritten at NF_INET_LOCAL_OUT the same way. On a device whose fast
+ * path is direct, the same hook hands packets of flows on the direct path
+ * to fastpath_out.c before conntrack sees them.
  */
 
 #include <linux/ip.h>
@@ -290,7 +292,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 	bool unreachable, reasm = false;
 	unsigned int len;
 	int reason;
-	u8 family;
+	u8 family, state;
 
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
@@ -392,10 +394,14 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		if (!f)
 			goto drop;
 	}
-	svcnet_flow_touch(sn, f, svcnet_track(f, &p, false));
+	state = svcnet_track(f, &p, false);
+	svcnet_flow_touch(sn, f, state);
 	/* the fast path takes its packets from there only (0: this host) */
 	if (READ_ONCE(f->iif) != skb->skb_iif)
 		WRITE_ONCE(f->iif, skb->skb_iif);
+	/* forwarded into the device, FORWARD accepted it */
+	if (skb->skb_iif)
+		svcnet_fast_direct_arm(net, skb, &p, f, state);
 	len = skb->len;
 	/* direct server return: unchanged, in a tunnel */
 	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
@@ -452,6 +458,13 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 	if (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) {
 		svcnet_icmp_in(sn, skb, &p);
 		return NF_ACCEPT;
+	}
+	/* a packet of a flow on the direct path (fastpath_out.c) */
+	if (READ_ONCE(sn->fast_direct) &&
+	    state->hook == NF_INET_PRE_ROUTING) {
+		f = svcnet_flow_lookup_fwd(sn, &p.t);
+		if (f && svcnet_fast_direct(state->net, skb, &p, f))
+			return NF_STOLEN;
 	}
 	f = svcnet_flow_lookup_rev(sn, &p.t);
 	if (!f)

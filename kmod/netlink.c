@@ -180,9 +180,9 @@ static int svcnet_nl_dev_set(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto out;
 	}
-	if (fast && READ_ONCE(sd->fast_path) != !!nla_get_u8(fast)) {
+	if (fast && sd->fast_path != nla_get_u8(fast)) {
 		/* packets under way finish the path they began */
-		WRITE_ONCE(sd->fast_path, !!nla_get_u8(fast));
+		svcnet_dev_fast_path_set(sd, nla_get_u8(fast));
 		svcnet_net_changed(svcnet_pernet(net));
 	}
 out:

@@ -180,7 +180,7 @@ const struct nla_policy svcnet_nl_policy[SVCNET_A_MAX + 1] = {
 const struct nla_policy svcnet_nl_dev_set_policy[SVCNET_A_MAX + 1] = {
 	[SVCNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SVCNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[SVCNET_A_FAST_PATH] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SVCNET_A_FAST_PATH] = NLA_POLICY_MAX(NLA_U8, SVCNET_FAST_PATH_MAX),
 	[SVCNET_A_HASH_KEY] = NLA_POLICY_EXACT_LEN(SVCNET_HASH_KEY_LEN),
 };
 

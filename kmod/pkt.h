@@ -7,6 +7,8 @@
 #ifndef _SVCNET_PKT_H
 #define _SVCNET_PKT_H
 
+#include <net/xfrm.h>
+
 #include "svcnet.h"
 
 /* What svcnet_parse() found in a packet's IP and TCP/UDP headers. */
@@ -72,6 +74,20 @@ int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 			const struct svcnet_pkt *p, struct svcnet_backend *be,
 			bool reasm);
 
+/* Under RCU: whether IPsec could treat @skb by its addresses. */
+static inline bool svcnet_fast_ipsec(struct net *net,
+				     const struct sk_buff *skb)
+{
+#ifdef CONFIG_XFRM
+	return skb_sec_path(skb) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_IN]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_FWD]) ||
+	       READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_OUT]);
+#else
+	return false;
+#endif
+}
+
 /* fastpath.c */
 unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state);
@@ -79,6 +95,11 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 /* fastpath_out.c */
 unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 			     const struct svcnet_pkt *p, struct svcnet_flow *f);
+bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
+			const struct svcnet_pkt *p, struct svcnet_flow *f);
+void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
+			    const struct svcnet_pkt *p, struct svcnet_flow *f,
+			    u8 state);
 
 /* track.c */
 u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply);

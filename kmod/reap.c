@@ -37,8 +37,14 @@ static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
 	return svcnet_rht_prune(&sn->flows.ht, svcnet_flow_prune, &w);
 }
 
+/*
+ * The collector's look at @f: expired, or retired. A flow on the direct
+ * path leaves it: its next packet goes through conntrack and FORWARD.
+ */
 static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
 {
+	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT)
+		svcnet_track_direct(f, false);
 	return svcnet_flow_is_expired(f) || READ_ONCE(f->be->removed);
 }
 

@@ -131,8 +131,8 @@ struct svcnet_dev {
 	struct rhashtable services;
 	struct list_head service_list;
 	u32 n_services;
-	/* svcnet_fast_in() may balance (SVCNET_A_FAST_PATH); RTNL writes */
-	bool fast_path;
+	/* enum svcnet_fast_path (SVCNET_A_FAST_PATH); RTNL writes */
+	u8 fast_path;
 	/*
 	 * Maglev and sh: the key of their flow hash (SVCNET_A_HASH_KEY); a
 	 * transaction replaces it, under RTNL, read under RCU
@@ -393,6 +393,11 @@ struct svcnet_flow {
 #define SVCNET_FLOW_F_PICKUP	BIT(2)
 /* sent to its backend in a tunnel, whose replies bypass this host */
 #define SVCNET_FLOW_F_TUNNEL	BIT(3)
+/*
+ * its next packets may take the direct path (SVCNET_FAST_PATH_DIRECT,
+ * fastpath_out.c) until the collector visits it
+ */
+#define SVCNET_FLOW_F_DIRECT	BIT(4)
 /* in svcnet_flow.wscale: the side's SYN offered no window scale */
 #define SVCNET_NO_WSCALE	15
 
@@ -445,6 +450,8 @@ struct svcnet_net {
 	struct list_head draining;
 	struct delayed_work drain_work;
 	u32 hook_users;			/* devices using the reverse-NAT hooks */
+	/* devices whose fast path is SVCNET_FAST_PATH_DIRECT; RTNL writes */
+	u32 fast_direct;
 	atomic_t kept_routes;		/* struct svcnet_route, see route.c */
 	/*
 	 * A backend was found at one of this host's addresses: its replies
@@ -470,6 +477,7 @@ static inline void svcnet_net_changed(struct svcnet_net *sn)
 /* device.c */
 int svcnet_device_init(void);
 void svcnet_device_uninit(void);
+void svcnet_dev_fast_path_set(struct svcnet_dev *sd, u8 mode);
 extern struct rtnl_link_ops svcnet_link_ops;
 
 static inline bool svcnet_is_dev(const struct net_device *dev)
@@ -686,6 +694,7 @@ struct svcnet_flow *svcnet_young_evictee(struct svcnet_net *sn,
 
 /* track.c: expiry */
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
+void svcnet_track_direct(struct svcnet_flow *f, bool on);
 /* milliseconds until @f expires, 0 if it has */
 u32 svcnet_flow_expires_ms(const struct svcnet_flow *f);
 bool svcnet_flow_is_expired(const struct svcnet_flow *f);

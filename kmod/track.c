@@ -275,6 +275,13 @@ u32 svcnet_flow_expires_ms(const struct svcnet_flow *f)
 	return left > 0 ? jiffies_to_msecs(left) : 0;
 }
 
+/* Let @f's packets take the direct path (SVCNET_FLOW_F_DIRECT), or not. */
+void svcnet_track_direct(struct svcnet_flow *f, bool on)
+{
+	svcnet_track_u8(&f->flags, SVCNET_FLOW_F_DIRECT,
+			on ? SVCNET_FLOW_F_DIRECT : 0);
+}
+
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)
 {
 	u32 expires = (u32)jiffies + svcnet_flow_timeout(sn, state);

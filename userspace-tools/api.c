@@ -513,9 +513,24 @@ void put_dev_name(struct nlmsghdr *nlh, const char *dev)
 		mnl_attr_put_strz(nlh, SVCNET_A_IFNAME, dev);
 }
 
-void put_fast_path(struct nlmsghdr *nlh, bool on)
+void put_fast_path(struct nlmsghdr *nlh, uint8_t mode)
 {
-	mnl_attr_put_u8(nlh, SVCNET_A_FAST_PATH, on);
+	mnl_attr_put_u8(nlh, SVCNET_A_FAST_PATH, mode);
+}
+
+static const char *const fast_path_names[] = {
+	[SVCNET_FAST_PATH_OFF] = "off",
+	[SVCNET_FAST_PATH_ON] = "on",
+	[SVCNET_FAST_PATH_DIRECT] = "direct",
+};
+
+/* A fast path mode's name (enum svcnet_fast_path), NULL if unknown. */
+const char *fast_path_name(int mode)
+{
+	if (mode < 0 || (size_t)mode >=
+	    sizeof(fast_path_names) / sizeof(fast_path_names[0]))
+		return NULL;
+	return fast_path_names[mode];
 }
 
 void put_hash_key(struct nlmsghdr *nlh, const uint8_t *key)
@@ -590,7 +605,7 @@ static int dev_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case SVCNET_A_FAST_PATH:
 		if (mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
-			d->fast_path = !!mnl_attr_get_u8(attr);
+			d->fast_path = mnl_attr_get_u8(attr);
 		break;
 	case SVCNET_A_HASH_KEY:
 		if (mnl_attr_get_payload_len(attr) == SVCNET_HASH_KEY_LEN) {

@@ -144,7 +144,7 @@ struct dev_info {
 	char ifname[IF_NAMESIZE];
 	uint32_t ifindex;
 	uint32_t generation;
-	int fast_path;		/* 0 off, 1 on, -1 not reported */
+	int fast_path;		/* enum svcnet_fast_path, -1 not reported */
 	bool has_hash_key;	/* reported to the namespace's admin only */
 	uint8_t hash_key[SVCNET_HASH_KEY_LEN];
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes, fragments;
@@ -186,7 +186,8 @@ struct cfg_info {
 
 void put_dev_name(struct nlmsghdr *nlh, const char *dev);
 void put_generation(struct nlmsghdr *nlh, uint32_t gen);
-void put_fast_path(struct nlmsghdr *nlh, bool on);
+void put_fast_path(struct nlmsghdr *nlh, uint8_t mode);
+const char *fast_path_name(int mode);
 void put_hash_key(struct nlmsghdr *nlh, const uint8_t *key);
 void put_service_backends(struct nlmsghdr *nlh, const struct svc_arg *svc,
 			  const struct svc_opts *o, const struct be_opts *bes,

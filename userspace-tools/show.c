@@ -55,8 +55,15 @@ static void print_json(const struct dev_list *l)
 		json_string(&j, "ifname", d->ifname);
 		json_u64(&j, "ifindex", d->ifindex);
 		json_u64(&j, "generation", d->generation);
-		if (d->fast_path >= 0)
-			json_bool(&j, "fast_path", d->fast_path);
+		if (d->fast_path >= 0) {
+			json_bool(&j, "fast_path",
+				  d->fast_path != SVCNET_FAST_PATH_OFF);
+			if (fast_path_name(d->fast_path))
+				json_string(&j, "fast_path_mode",
+					    fast_path_name(d->fast_path));
+			else
+				json_u64(&j, "fast_path_mode", d->fast_path);
+		}
 		if (opts.stats) {
 			json_open_object(&j, "stats");
 			json_u64(&j, "tx_packets", d->tx_packets);
@@ -86,8 +93,10 @@ static void print_text(const struct dev_list *l)
 		const struct dev_info *d = &l->devs[i];
 
 		printf("%s: ifindex %u", d->ifname, d->ifindex);
-		if (d->fast_path >= 0)
-			printf(" fast-path %s", d->fast_path ? "on" : "off");
+		if (fast_path_name(d->fast_path))
+			printf(" fast-path %s", fast_path_name(d->fast_path));
+		else if (d->fast_path >= 0)
+			printf(" fast-path %d", d->fast_path);
 		printf("\n");
 		if (!opts.stats)
 			continue;
@@ -116,8 +125,8 @@ static void show_usage(FILE *out)
 		"Usage: %s [-j] [-s] show [[dev] DEV]\n"
 		"\n"
 		"Show the svcnet devices of the current network namespace, or DEV.\n"
-		"  -j  JSON: an array of {ifname, ifindex, generation, fast_path[,\n"
-		"      stats]}\n"
+		"  -j  JSON: an array of {ifname, ifindex, generation, fast_path,\n"
+		"      fast_path_mode[, stats]}\n"
 		"  -s  counters: packets and bytes each way, drops by reason\n",
 		prog);
 }
@@ -166,11 +175,15 @@ int cmd_show(int argc, char **argv)
 static void set_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s set [dev] DEV [fast-path on|off] [hash-key HEX|random]\n"
+		"Usage: %s set [dev] DEV [fast-path on|off|direct]\n"
+		"           [hash-key HEX|random]\n"
 		"\n"
 		"Change a device's settings.\n"
 		"  fast-path  established flows of forwarded clients translated\n"
-		"             before routing, forwarded once (on when created)\n"
+		"             before routing, forwarded once (on when created);\n"
+		"             direct: source-NATed and tunnelled ones also sent\n"
+		"             without conntrack and FORWARD between the\n"
+		"             collector's visits (svcnet(8), FAST PATH)\n"
 		"  hash-key   the key of maglev and sh: 32 hex digits, the same on\n"
 		"             every balancer of a fleet, or a new random one (random\n"
 		"             when created); 'svcnet save' prints it\n",
@@ -218,15 +231,16 @@ int cmd_set(int argc, char **argv)
 		return usage_error("set", "'%s' is not a valid device name", dev);
 	while (i < argc) {
 		if (!strcmp(argv[i], "fast-path")) {
-			v = set_value(argc, argv, &i, fast >= 0, "on or off");
+			v = set_value(argc, argv, &i, fast >= 0,
+				      "on, off or direct");
 			if (!v)
 				return EXIT_USAGE;
-			if (!strcmp(v, "on"))
-				fast = 1;
-			else if (!strcmp(v, "off"))
-				fast = 0;
-			else
-				return usage_error("set", "fast-path '%s': on or off",
+			for (fast = SVCNET_FAST_PATH_MAX; fast >= 0; fast--)
+				if (!strcmp(v, fast_path_name(fast)))
+					break;
+			if (fast < 0)
+				return usage_error("set",
+						   "fast-path '%s': on, off or direct",
 						   v);
 		} else if (!strcmp(argv[i], "hash-key")) {
 			v = set_value(argc, argv, &i, has_key, "HEX or random");

@@ -7,7 +7,8 @@
 # count every packet either way; conntrack and the FORWARD chain see what
 # the README says; route changes, policy rules and the device's switch
 # send packets back through svc0. Flows with a source NAT or in a tunnel
-# leave as this host's own packets after FORWARD's rules.
+# leave as this host's own packets after FORWARD's rules; with fast-path
+# direct, past conntrack and FORWARD between the collector's visits.
 #
 #            namespace fp-cl 10.0.9.2  fd00:9::2 (forwarded client)
 #                   |
@@ -72,7 +73,7 @@ $svcnet backend add svc0 udp "[$VIP6]:53" "[fd00:1::2]:8080"
 iptables -I FORWARD -m conntrack --ctstate INVALID -m comment --comment fp-invalid
 iptables -I FORWARD -d $VIP -p tcp --dport 80 -m comment --comment fp-vip
 iptables -I FORWARD -d 10.0.1.2 -p tcp --dport 8080 -m comment --comment fp-be
-trap 'iptables -F FORWARD; iptables -t nat -F POSTROUTING; cleanup_topology' EXIT
+trap 'iptables -F FORWARD; ip6tables -F FORWARD; iptables -t nat -F POSTROUTING; cleanup_topology' EXIT
 
 check "a new device has its fast path on (svcnet -j show)" \
 	is "$($svcnet -j show svc0 | jq .[0].fast_path)" true
@@ -283,6 +284,67 @@ ip route del 10.0.9.2/32 dev fp-be2
 sysctl -qw net.ipv4.conf.all.rp_filter="$rpf"
 check "snat: under strict rp_filter, a flow's datagram from a source now routed elsewhere is dropped" \
 	is "$(delta "$before" "$after" 1)" 0
+
+# --- fast-path direct: source-NATed and tunnelled flows past conntrack and
+# FORWARD between the collector's visits (each second for so few flows) ---------
+check_fails "fast-path maybe: a usage error naming the modes" 2 "on, off or direct" \
+	$svcnet set svc0 fast-path maybe
+$svcnet set svc0 fast-path direct
+check "direct: svcnet -j show says the mode" \
+	is "$($svcnet -j show svc0 | jq -c '[.[0].fast_path, .[0].fast_path_mode]')" '[true,"direct"]'
+iptables -I FORWARD -d $VIP -p tcp --dport 8080 -m comment --comment fp-tunnel
+iptables -I FORWARD -d $VIP -p udp --dport 81 -m comment --comment fp-snat-udp
+ip6tables -I FORWARD -d $VIP6 -p udp --dport 81 -m comment --comment fp-snat6
+fwd6_count() { # COMMENT: as fwd_count, of ip6tables
+	ip6tables -nvxL FORWARD | awk -v c="/* $1 */" 'index($0, c) { print $1 }'
+}
+iptables -Z FORWARD
+for m in snat:81 tunnel:8080; do
+	before=$(snap)
+	check "direct: ${m%:*}: a forwarded 256 KiB TCP transfer arrives intact" \
+		lbq fp-cl sha $VIP ${m#*:} 262144
+	after=$(snap)
+	tx=$(delta "$before" "$after" 1)
+	fwd=$(fwd_count "fp-${m%:*}")
+	echo "# direct ${m%:*}: $tx packets sent, FORWARD saw $fwd"
+	check "direct: ${m%:*}: only its SYN went through svc0 (the direct path counts as the fast path)" \
+		is "$((tx - $(delta "$before" "$after" 2)))" 1
+	check "direct: ${m%:*}: FORWARD saw fewer than half of its packets, the rest went directly" \
+		test $((2 * fwd)) -lt "$tx"
+done
+check "direct: conntrack: no packet was INVALID (liberal for the client's unseen segments)" \
+	is "$(fwd_count fp-invalid)" 0
+# a datagram creates the flow (svc0), the next arms it (FORWARD), then 20
+for v in "$VIP" "$VIP6"; do
+	ask "$v" 81
+	ask "$v" 81
+done
+iptables -Z FORWARD
+ip6tables -Z FORWARD
+before=$(snap)
+t0=${EPOCHREALTIME/./}
+lbq fp-cl hits $VIP 81 20 --udp --sport 4000 --one-flow >/dev/null
+lbq fp-cl hits $VIP6 81 20 --udp --sport 4000 --one-flow >/dev/null
+after=$(snap)
+echo "# direct UDP: 40 datagrams in $(((${EPOCHREALTIME/./} - t0) / 1000)) ms, FORWARD saw $(fwd_count fp-snat-udp) and $(fwd6_count fp-snat6)"
+check "direct: UDP: 40 datagrams of two flows balanced and answered" \
+	is "$(delta "$before" "$after" 1)" 40
+check "direct: UDP: FORWARD saw fewer than half of the IPv4 flow's datagrams" \
+	test $((2 * $(fwd_count fp-snat-udp))) -lt 20
+check "direct: UDP: FORWARD saw fewer than half of the IPv6 flow's datagrams" \
+	test $((2 * $(fwd6_count fp-snat6))) -lt 20
+# a DROP rule reaches the flow at the collector's next visit
+unanswered() { ! lbq fp-cl hits $VIP 81 1 --udp --sport 4000 --within 1; }
+iptables -I FORWARD -d $VIP -p udp --dport 81 -j DROP
+check "direct: a DROP rule added to FORWARD stops a direct flow within seconds" \
+	wait_for 30 unanswered
+iptables -D FORWARD -d $VIP -p udp --dport 81 -j DROP
+check "direct: the rule gone, the flow is answered again" ask $VIP 81
+$svcnet set svc0 fast-path on
+iptables -Z FORWARD
+next_of $VIP 81
+check "fast-path on again: FORWARD sees each datagram" \
+	is "$(fwd_count fp-snat-udp)" 2
 
 # --- policy routing rules (last: the kernel keeps routing by rules once
 # one existed in the namespace) ----------------------------------------------------

@@ -11,10 +11,11 @@ clients that count who answered.
                             this backend sees it ("be1 10.8.1.2").
                             UDP: "big N ..." -> N bytes, NAME first;
                             "peer" -> as for TCP; any other -> NAME.
-  hits ADDR PORT N [--udp] [--sport P] [--src A] [--list] [--peer]
-       [--within S] [--time-file F]
+  hits ADDR PORT N [--udp] [--sport P] [--one-flow] [--src A] [--list]
+       [--peer] [--within S] [--time-file F]
                             N requests, each on a new connection or socket
-                            (request i from source port P + i if given;
+                            (request i from source port P + i if given,
+                            from P each with --one-flow, UDP: one flow;
                             keep P + N below the ephemeral port range);
                             prints JSON {"NAME": count, ...}, or with --list
                             the names in order; from source address A if
@@ -245,13 +246,13 @@ def request(addr, port, udp, sport=None, src=None, timeout=5, ask=b"name"):
 
 
 def hits(addr, port, n, udp, sport, as_list, src, timeout=5, ask=b"name",
-         time_file=None):
+         time_file=None, one_flow=False):
     counts = {}
     names = []
     start = time.monotonic()
     for i in range(n):
-        name = request(addr, port, udp, sport + i if sport else None, src,
-                       timeout, ask)
+        p = None if not sport else sport if one_flow else sport + i
+        name = request(addr, port, udp, p, src, timeout, ask)
         counts[name] = counts.get(name, 0) + 1
         names.append(name)
     if time_file:
@@ -592,8 +593,10 @@ def main(argv):
     as_list = "--list" in args
     filtered = "--filtered" in args
     ask = b"peer" if "--peer" in args else b"name"
+    one_flow = "--one-flow" in args
     args = [a for a in args
-            if a not in ("--udp", "--list", "--filtered", "--peer")]
+            if a not in ("--udp", "--list", "--filtered", "--peer",
+                         "--one-flow")]
     sport = None
     if "--sport" in args:
         i = args.index("--sport")
@@ -621,7 +624,7 @@ def main(argv):
         return agent(args[0])
     elif cmd == "hits":
         hits(args[0], int(args[1]), int(args[2]), udp, sport, as_list, src,
-             float(opts.get("--within", 5)), ask, time_file)
+             float(opts.get("--within", 5)), ask, time_file, one_flow)
     elif cmd == "refused" and "--count" in opts:
         return refused_many(args[0], int(args[1]), udp, filtered,
                             int(opts["--count"]),

@@ -71,8 +71,8 @@
  *      SVCNET_A_IFINDEX: NLA_U32
  *      SVCNET_A_IFNAME: NLA_NUL_STRING
  *      SVCNET_A_GENERATION: NLA_U32, the namespace's generation number
- *      SVCNET_A_FAST_PATH: NLA_U8, 1 when the fast path is on (see "Fast
- *        path"), 0 when it is off
+ *      SVCNET_A_FAST_PATH: NLA_U8, the fast path's mode (enum
+ *        svcnet_fast_path, see "Fast path")
  *      SVCNET_A_HASH_KEY: NLA_BINARY, SVCNET_HASH_KEY_LEN bytes, the key
  *        of the device's consistent hashing (see "Balancer fleets"); only
  *        to a requester with CAP_NET_ADMIN in the namespace's user
@@ -106,8 +106,8 @@
  * SVCNET_CMD_DEV_SET (admin)
  *    Change a device's settings. Request: the device (SVCNET_A_IFINDEX or
  *    SVCNET_A_IFNAME, as for DEV_GET) and
- *      SVCNET_A_FAST_PATH: NLA_U8, 0 or 1: the fast path off or on (on
- *        when the device is created)
+ *      SVCNET_A_FAST_PATH: NLA_U8, enum svcnet_fast_path: the fast path
+ *        off, on (when the device is created) or direct
  *      SVCNET_A_HASH_KEY: NLA_BINARY, exactly SVCNET_HASH_KEY_LEN bytes
  *        (two little-endian 64-bit words): the key of the flow hash of
  *        the device's maglev and sh services (see "Balancer fleets"); new
@@ -566,6 +566,27 @@
  * SVCNET_CMD_DEV_SET turns it off or on per device (on when a device is
  * created); packets under way finish the path they began.
  *
+ * Direct (SVCNET_FAST_PATH_DIRECT), for the flows whose packets leave as
+ * this host's own (a source NAT, a tunnel), as an nftables flowtable does
+ * for forwarded connections: once such a flow's packet has taken the fast
+ * path (FORWARD accepted it) with its TCP connection established, its
+ * next packets are taken at the reverse-NAT hook (SVCNET_NF_PRIORITY,
+ * before conntrack) and sent to the backend as the fast path sends them,
+ * untracked (conntrack's NOTRACK state in OUTPUT and POSTROUTING), without
+ * conntrack's lookup, the input route lookup and FORWARD. The collector
+ * ends that at each of its visits to the flow (each second while the
+ * namespace has up to 4,096 flows, at least every 8 seconds beyond):
+ * the next packet goes through conntrack and FORWARD again, and a rule
+ * added there meanwhile applies to it (a packet FORWARD drops leaves the
+ * flow out of the direct path). Conntrack keeps its connection (the first
+ * packets, one packet per visit, every reply); since it sees only some of
+ * the client's segments, a TCP connection is tracked liberally from then
+ * on (IP_CT_TCP_FLAG_BE_LIBERAL, as a flowtable does), so that replies
+ * are not invalid. TCP segments with SYN, FIN or RST, and whatever the
+ * fast path would leave to the device, take the way above. Flows without
+ * a source NAT keep the fast path of a DNAT rule (FORWARD sees each
+ * packet).
+ *
  * kTLS offload
  * ------------
  *
@@ -606,6 +627,16 @@
  * conntrack (-200) and mangle (-150), before destination NAT (-100)
  */
 #define SVCNET_NF_PRIORITY_FORWARD (-110)
+
+/* SVCNET_A_FAST_PATH: the fast path's mode (see "Fast path") */
+enum svcnet_fast_path {
+	SVCNET_FAST_PATH_OFF,		/* every packet through the device */
+	SVCNET_FAST_PATH_ON,		/* established flows, via FORWARD */
+	SVCNET_FAST_PATH_DIRECT,	/* and, between visits, without it */
+	__SVCNET_FAST_PATH_MAX,
+};
+
+#define SVCNET_FAST_PATH_MAX (__SVCNET_FAST_PATH_MAX - 1)
 
 #define SVCNET_MAX_SERVICES 65536
 #define SVCNET_MAX_BACKENDS 65535
