@@ -51,6 +51,7 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_extend.h>
 #include <net/route.h>
 
 #include "pkt.h"
@@ -143,18 +144,39 @@ static struct dst_entry *svcnet_fast_out_route(struct net *net,
 /* Whether @f's packets leave as this host's own (see above). */
 static bool svcnet_fast_out_flow(const struct svcnet_flow *f)
 {
-	return f->snat || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL);
+	return svcnet_flow_is_snat(f) ||
+	       (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL);
+}
+
+/*
+ * Whether conntrack's connection @ct (of a packet FORWARD accepted) lets
+ * the flow of @f skip conntrack for a while, as an nftables flowtable asks:
+ * confirmed, no helper, no sequence adjustment nor NAT of conntrack's own;
+ * a source NATed TCP connection established both ways (conntrack sees its
+ * replies; a tunnel's bypass this host).
+ */
+static bool svcnet_fast_direct_ct(const struct nf_conn *ct,
+				  const struct svcnet_flow *f)
+{
+	if (!nf_ct_is_confirmed(ct) || nf_ct_ext_exist(ct, NF_CT_EXT_HELPER) ||
+	    (ct->status & (IPS_SEQ_ADJUST | IPS_NAT_MASK | IPS_NAT_CLASH)))
+		return false;
+	if (nf_ct_protonum(ct) != IPPROTO_TCP || !svcnet_flow_is_snat(f))
+		return true;
+	return ct->proto.tcp.state == TCP_CONNTRACK_ESTABLISHED &&
+	       test_bit(IPS_ASSURED_BIT, &ct->status);
 }
 
 /*
  * Under RCU: @skb, parsed into @p, of @f, in state @state after it, was
  * just accepted by FORWARD (here, or on its way into the device); on a
- * device whose fast path is direct, the next packets of a flow that leaves
- * as this host's own may go directly, once its TCP connection is
- * established. Its connection in conntrack, if any, is tracked liberally
- * from now on. The service's route into the device is kept anew if the
- * routes changed (the direct path checks it; an IPv4 flow's packets here
- * need not go through the device, which keeps it).
+ * device whose fast path is direct, the packets of a flow that leaves as
+ * this host's own may go directly for the next SVCNET_DIRECT_SECONDS, once
+ * its TCP connection is established, where only destinations choose
+ * routes. Its connection in conntrack, if any, is tracked liberally from
+ * then on. The service's route into the device is kept anew if the routes
+ * changed (the direct path checks it; an IPv4 flow's packets here need not
+ * go through the device, which keeps it).
  */
 void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 			    const struct svcnet_pkt *p, struct svcnet_flow *f,
@@ -164,13 +186,17 @@ void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 	struct nf_conn *ct;
 
 	if (READ_ONCE(f->be->svc->sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
-	    (READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) ||
 	    !svcnet_fast_out_flow(f))
 		return;
 	if (f->proto == IPPROTO_TCP &&
-	    (state != SVCNET_FLOW_TCP_EST || p->fin || p->rst))
+	    (state != SVCNET_FLOW_TCP_EST || p->syn || p->fin || p->rst ||
+	     !p->ack))
+		return;
+	if (!svcnet_route_by_daddr(net, skb, p->t.family))
 		return;
 	ct = nf_ct_get(skb, &ctinfo);
+	if (ct && !svcnet_fast_direct_ct(ct, f))
+		return;
 	if (ct && nf_ct_protonum(ct) == IPPROTO_TCP) {
 		spin_lock_bh(&ct->lock);
 		ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].flags |=
@@ -179,8 +205,7 @@ void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 			IP_CT_TCP_FLAG_BE_LIBERAL;
 		spin_unlock_bh(&ct->lock);
 	}
-	if (svcnet_route_by_daddr(net, skb, p->t.family))
-		svcnet_route_entry_seen(net, f->be->svc);
+	svcnet_route_entry_seen(net, f->be->svc);
 	svcnet_track_direct(f, true);
 }
 
@@ -313,14 +338,17 @@ unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
-/* Under RCU: whether @skb's input device forwards (IPv6: the namespace). */
-static bool svcnet_fast_direct_forwarding(struct net *net,
-					  const struct sk_buff *skb, u8 family)
+/*
+ * Under RCU: whether @skb's input device forwards IPv4 (IPv6's switch is
+ * the namespace's, svcnet_fast_out_forwards() reads it).
+ */
+static bool svcnet_fast_direct_forwarding(const struct sk_buff *skb,
+					  u8 family)
 {
 	struct in_device *in_dev;
 
 	if (family == AF_INET6)
-		return READ_ONCE(net->ipv6.devconf_all->forwarding);
+		return true;
 	in_dev = __in_dev_get_rcu(skb->dev);
 	return in_dev && IN_DEV_FORWARD(in_dev);
 }
@@ -340,19 +368,24 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 	u8 family = p->t.family;
 	struct dst_entry *entry;
 
-	if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) ||
+	if (!svcnet_flow_direct(f) ||
 	    READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
 	    !netif_running(sd->dev) ||
 	    READ_ONCE(f->iif) != skb->dev->ifindex ||
 	    !svcnet_fast_out_flow(f))
 		return false;
-	/* conntrack and FORWARD see a connection's SYNs, FINs and resets */
-	if (p->t.proto == IPPROTO_TCP && (p->syn || p->fin || p->rst))
+	/*
+	 * conntrack and FORWARD see a connection's SYNs, FINs and resets,
+	 * segments without ACK, and all of a connection closing
+	 */
+	if (p->t.proto == IPPROTO_TCP &&
+	    (p->syn || p->fin || p->rst || !p->ack ||
+	     READ_ONCE(f->state) != SVCNET_FLOW_TCP_EST))
 		return false;
 	if (skb_dst(skb) || skb_get_nfct(skb) || svcnet_fast_out_bridged(skb) ||
 	    svcnet_fast_ipsec(net, skb) ||
 	    !svcnet_route_by_daddr(net, skb, family) ||
-	    !svcnet_fast_direct_forwarding(net, skb, family))
+	    !svcnet_fast_direct_forwarding(skb, family))
 		return false;
 	/* routing still sends the service's packets into the device */
 	entry = svcnet_route_entry(svc);
@@ -360,6 +393,8 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 	    !svcnet_fast_out_forwards(net, skb, p, entry) ||
 	    skb_cow(skb, LL_RESERVED_SPACE(entry->dev) + entry->header_len))
 		return false;
+	/* the route into the device, as forwarding's (ICMP errors need one) */
+	skb_dst_set_noref(skb, entry);
 	skb_forward_csum(skb);
 	if (family == AF_INET) {
 		ip_decrease_ttl(ip_hdr(skb));

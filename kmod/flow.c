@@ -184,7 +184,7 @@ void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 	unsigned int len = svcnet_addr_len(f->family);
 
 	if (fwd) {
-		if (f->snat) {
+		if (svcnet_flow_is_snat(f)) {
 			*fwd = svcnet_flow_snat(f)->fwd;
 		} else {
 			memset(fwd, 0, sizeof(*fwd));
@@ -209,7 +209,7 @@ void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 
 static void svcnet_flow_free(struct svcnet_flow *f)
 {
-	if (f->snat)
+	if (svcnet_flow_is_snat(f))
 		kfree(svcnet_flow_snat(f));
 	else if (f->family == AF_INET)
 		kmem_cache_free(svcnet_flow4_cache, f);
@@ -252,7 +252,7 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 	WRITE_ONCE(f->dead, true);
 	svcnet_young_del(sn, f);
 	rhltable_remove(&sn->flows, &f->node, svcnet_flow_params);
-	if (f->snat)
+	if (svcnet_flow_is_snat(f))
 		rhashtable_remove_fast(&sn->flows_snat,
 				       &svcnet_flow_snat(f)->node,
 				       svcnet_snat_params);
@@ -304,7 +304,7 @@ struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 
 	pos = svcnet_flow_list(sn, t->family, t->proto, &t->saddr, t->sport);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
-		if (!f->snat && f->vport == t->dport &&
+		if (!svcnet_flow_is_snat(f) && f->vport == t->dport &&
 		    svcnet_addr_eq(f->family, svcnet_flow_addr(f, 1),
 				   &t->daddr) &&
 		    svcnet_flow_live(f))
@@ -470,7 +470,7 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 			return NULL;
 		s->fwd = *fwd;
 		f = &s->flow;
-		f->snat = true;
+		f->flags = SVCNET_FLOW_F_SNAT;
 	} else {
 		f = kmem_cache_zalloc(fwd->family == AF_INET ?
 				      svcnet_flow4_cache : svcnet_flow6_cache,
@@ -500,7 +500,7 @@ static int svcnet_flow_insert(struct svcnet_net *sn, struct svcnet_flow *f)
 	svcnet_flow_key_set(&k, f->family, f->proto, svcnet_flow_addr(f, 0),
 			    f->cport);
 	err = rhltable_insert_key(&sn->flows, &k, &f->node, svcnet_flow_params);
-	if (err || !f->snat)
+	if (err || !svcnet_flow_is_snat(f))
 		return err;
 	/*
 	 * One entry per forward tuple: a retired flow of the same tuple (none
@@ -649,7 +649,7 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 	}
 	f->be = be;
 	f->state = state;
-	f->flags = flags;
+	f->flags |= flags;
 	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
 	f->wscale = SVCNET_NO_WSCALE | SVCNET_NO_WSCALE << 4;
 	if (f->proto == IPPROTO_UDP)

@@ -167,7 +167,7 @@ static void svcnet_flow_limit_test(struct kunit *test)
 		f = svcnet_test_flow(fx, i, &created, &err);
 		KUNIT_ASSERT_NOT_NULL(test, f);
 		/* established both ways: never evicted */
-		WRITE_ONCE(f->flags, SVCNET_FLOW_F_ASSURED);
+		WRITE_ONCE(f->flags, f->flags | SVCNET_FLOW_F_ASSURED);
 	}
 	for (i = 100; i < 110; i++) {
 		err = 0;
@@ -198,7 +198,7 @@ static void svcnet_flow_evict_test(struct kunit *test)
 	/* the oldest five are assured; the next five are not */
 	for (i = 0; i < 5; i++)
 		if (f[i])
-			WRITE_ONCE(f[i]->flags, SVCNET_FLOW_F_ASSURED);
+			WRITE_ONCE(f[i]->flags, f[i]->flags | SVCNET_FLOW_F_ASSURED);
 	for (i = 20; i < 25; i++)
 		g[i - 20] = svcnet_test_flow(fx, i, &created, &err);
 	migrate_enable();
@@ -556,7 +556,7 @@ static bool svcnet_snat_port_ok(const struct svcnet_flow *f)
 {
 	u16 port = ntohs(svcnet_rev_of(f).dport);
 
-	return f->snat && port >= SVCNET_SNAT_PORT_MIN_DEFAULT &&
+	return svcnet_flow_is_snat(f) && port >= SVCNET_SNAT_PORT_MIN_DEFAULT &&
 	       port <= SVCNET_SNAT_PORT_MAX_DEFAULT;
 }
 
@@ -574,7 +574,7 @@ static void svcnet_flow_reverse_clash_test(struct kunit *test)
 
 	first = svcnet_test_flow(fx, 3, &created, &err);
 	KUNIT_ASSERT_NOT_NULL(test, first);
-	KUNIT_EXPECT_FALSE(test, first->snat);
+	KUNIT_EXPECT_FALSE(test, svcnet_flow_is_snat(first));
 
 	t.daddr.ip = htonl(0x0a600002);
 	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_TCP_SYN, NULL,
@@ -653,7 +653,7 @@ static void svcnet_flow_port_exhaustion_test(struct kunit *test)
 				       NULL, &created, &err);
 		if (!f)
 			break;
-		KUNIT_EXPECT_EQ(test, f->snat, i > 0);
+		KUNIT_EXPECT_EQ(test, svcnet_flow_is_snat(f), i > 0);
 	}
 	KUNIT_EXPECT_EQ(test, err, -EADDRINUSE);
 	KUNIT_EXPECT_LE(test, i, range + 1);
@@ -692,7 +692,7 @@ static void svcnet_flow_chain_test(struct kunit *test)
 					  SVCNET_FLOW_UDP, NULL, &created,
 					  &err);
 		KUNIT_ASSERT_NOT_NULL(test, f[i]);
-		KUNIT_EXPECT_EQ(test, f[i]->snat, i >= SVCNET_FLOW_CHAIN_MAX);
+		KUNIT_EXPECT_EQ(test, svcnet_flow_is_snat(f[i]), i >= SVCNET_FLOW_CHAIN_MAX);
 	}
 	for (i = 0; i < n; i++) {
 		t.daddr.ip = htonl(0x0a610000 + i);
@@ -732,7 +732,7 @@ static void svcnet_flow_ipv6_test(struct kunit *test)
 	f = svcnet_flow_create(&fx->sn, &t, &fx->be, SVCNET_FLOW_UDP, NULL,
 			       &created, &err);
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	KUNIT_EXPECT_FALSE(test, f->snat);
+	KUNIT_EXPECT_FALSE(test, svcnet_flow_is_snat(f));
 	svcnet_flow_tuples(f, &fwd, &rev);
 	KUNIT_EXPECT_EQ(test, memcmp(&fwd, &t, sizeof(t)), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(&rev.saddr, &fx->be.addr,

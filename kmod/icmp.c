@@ -184,7 +184,7 @@ struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
 	svcnet_flow_tuples(f, &fwd, &rev);
 	if (svcnet_icmp_rewrite(skb, p, &q, false, &fwd.daddr, &rev.saddr,
 				rev.sport) ||
-	    (f->snat &&
+	    (svcnet_flow_is_snat(f) &&
 	     svcnet_icmp_rewrite(skb, p, &q, true, &fwd.saddr, &rev.daddr,
 				 rev.dport)))
 		return NULL;
@@ -256,7 +256,7 @@ bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 	svcnet_flow_tuples(f, &fwd, &rev);
 	if (svcnet_icmp_rewrite(skb, p, &q, true, &rev.saddr, &fwd.daddr,
 				fwd.dport) ||
-	    (f->snat &&
+	    (svcnet_flow_is_snat(f) &&
 	     svcnet_icmp_rewrite(skb, p, &q, false, &rev.daddr, &fwd.saddr,
 				 fwd.sport)))
 		return false;

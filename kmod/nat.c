@@ -471,7 +471,7 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	svcnet_flow_tuples(f, &fwd, NULL);
 	if (svcnet_rewrite(skb, &p, false, &fwd.daddr, fwd.dport) ||
-	    (f->snat &&
+	    (svcnet_flow_is_snat(f) &&
 	     svcnet_rewrite(skb, &p, true, &fwd.saddr, fwd.sport))) {
 		svcnet_stats_drop(f->be->svc->sd, SVCNET_DROP_MALFORMED);
 		return NF_DROP;

@@ -40,7 +40,7 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 	    nla_put_u8(skb, SVCNET_A_FLOW_STATE, READ_ONCE(f->state)) ||
 	    nla_put_u32(skb, SVCNET_A_FLOW_EXPIRES,
 			svcnet_flow_expires_ms(f)) ||
-	    (f->snat &&
+	    (svcnet_flow_is_snat(f) &&
 	     (svcnet_nl_put_addr(skb, SVCNET_A_FLOW_SNAT_ADDR, family,
 				 &rev.daddr) ||
 	      nla_put_u16(skb, SVCNET_A_FLOW_SNAT_PORT, ntohs(rev.dport)))) ||

@@ -192,7 +192,7 @@ int svcnet_rewrite_flow(struct sk_buff *skb, const struct svcnet_pkt *p,
 
 	if (svcnet_rewrite(skb, p, true, &f->be->addr, f->be->port))
 		return -ENOMEM;
-	if (!f->snat)
+	if (!svcnet_flow_is_snat(f))
 		return 0;
 	svcnet_flow_tuples(f, NULL, &rev);
 	return svcnet_rewrite(skb, p, false, &rev.daddr, rev.dport);

@@ -38,12 +38,13 @@ static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
 }
 
 /*
- * The collector's look at @f: expired, or retired. A flow on the direct
- * path leaves it: its next packet goes through conntrack and FORWARD.
+ * The collector's look at @f: expired, or retired. A flow whose direct
+ * time ran out loses its flag (its clock wraps, see svcnet_flow_direct()).
  */
 static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
 {
-	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT)
+	if ((READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) &&
+	    !svcnet_flow_direct(f))
 		svcnet_track_direct(f, false);
 	return svcnet_flow_is_expired(f) || READ_ONCE(f->be->removed);
 }

@@ -347,7 +347,8 @@ struct svcnet_flow {
 	u8 proto;
 	u8 state;			/* enum svcnet_flow_state */
 	bool dead;			/* removed, or not yet live; flow lock */
-	bool snat;			/* a struct svcnet_flow_snat */
+	/* SVCNET_FLOW_F_DIRECT until this second (jiffies / HZ, low bits) */
+	u8 direct_until;
 	u8 flags;			/* SVCNET_FLOW_F_*, see track.c */
 	u8 wscale;			/* TCP: the client's (low 4 bits), be's */
 	u8 young;			/* its young list, svcnet_net.young */
@@ -394,10 +395,19 @@ struct svcnet_flow {
 /* sent to its backend in a tunnel, whose replies bypass this host */
 #define SVCNET_FLOW_F_TUNNEL	BIT(3)
 /*
- * its next packets may take the direct path (SVCNET_FAST_PATH_DIRECT,
- * fastpath_out.c) until the collector visits it
+ * its packets may take the direct path (SVCNET_FAST_PATH_DIRECT,
+ * fastpath_out.c) until direct_until
  */
 #define SVCNET_FLOW_F_DIRECT	BIT(4)
+/* how long a packet FORWARD accepted lets its flow's next ones go directly */
+#define SVCNET_DIRECT_SECONDS	10
+/* a struct svcnet_flow_snat: source NATed (set at creation, never changes) */
+#define SVCNET_FLOW_F_SNAT	BIT(5)
+
+static inline bool svcnet_flow_is_snat(const struct svcnet_flow *f)
+{
+	return READ_ONCE(f->flags) & SVCNET_FLOW_F_SNAT;
+}
 /* in svcnet_flow.wscale: the side's SYN offered no window scale */
 #define SVCNET_NO_WSCALE	15
 
@@ -695,6 +705,7 @@ struct svcnet_flow *svcnet_young_evictee(struct svcnet_net *sn,
 /* track.c: expiry */
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
 void svcnet_track_direct(struct svcnet_flow *f, bool on);
+bool svcnet_flow_direct(const struct svcnet_flow *f);
 /* milliseconds until @f expires, 0 if it has */
 u32 svcnet_flow_expires_ms(const struct svcnet_flow *f);
 bool svcnet_flow_is_expired(const struct svcnet_flow *f);

@@ -275,11 +275,34 @@ u32 svcnet_flow_expires_ms(const struct svcnet_flow *f)
 	return left > 0 ? jiffies_to_msecs(left) : 0;
 }
 
-/* Let @f's packets take the direct path (SVCNET_FLOW_F_DIRECT), or not. */
+/* svcnet_flow.direct_until's clock: seconds, low 8 bits */
+static u8 svcnet_direct_now(void)
+{
+	return (u8)(jiffies / HZ);
+}
+
+/*
+ * Let @f's packets take the direct path (SVCNET_FLOW_F_DIRECT) for the
+ * next SVCNET_DIRECT_SECONDS, or no longer.
+ */
 void svcnet_track_direct(struct svcnet_flow *f, bool on)
 {
+	if (on)
+		WRITE_ONCE(f->direct_until,
+			   svcnet_direct_now() + SVCNET_DIRECT_SECONDS);
 	svcnet_track_u8(&f->flags, SVCNET_FLOW_F_DIRECT,
 			on ? SVCNET_FLOW_F_DIRECT : 0);
+}
+
+/*
+ * Whether @f's packets may take the direct path now. The clock's 8 bits
+ * wrap after 256 s: the collector ends a flow's direct time on its first
+ * visit after it ran out, long before.
+ */
+bool svcnet_flow_direct(const struct svcnet_flow *f)
+{
+	return (READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) &&
+	       (s8)(READ_ONCE(f->direct_until) - svcnet_direct_now()) > 0;
 }
 
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)

@@ -523,6 +523,8 @@ static const char *const fast_path_names[] = {
 	[SVCNET_FAST_PATH_ON] = "on",
 	[SVCNET_FAST_PATH_DIRECT] = "direct",
 };
+_Static_assert(sizeof(fast_path_names) / sizeof(fast_path_names[0]) ==
+	       SVCNET_FAST_PATH_MAX + 1, "a name for every fast path mode");
 
 /* A fast path mode's name (enum svcnet_fast_path), NULL if unknown. */
 const char *fast_path_name(int mode)

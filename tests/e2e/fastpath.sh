@@ -8,7 +8,7 @@
 # the README says; route changes, policy rules and the device's switch
 # send packets back through svc0. Flows with a source NAT or in a tunnel
 # leave as this host's own packets after FORWARD's rules; with fast-path
-# direct, past conntrack and FORWARD between the collector's visits.
+# direct, past conntrack and FORWARD for 10 s after a packet FORWARD accepted.
 #
 #            namespace fp-cl 10.0.9.2  fd00:9::2 (forwarded client)
 #                   |
@@ -286,7 +286,7 @@ check "snat: under strict rp_filter, a flow's datagram from a source now routed 
 	is "$(delta "$before" "$after" 1)" 0
 
 # --- fast-path direct: source-NATed and tunnelled flows past conntrack and
-# FORWARD between the collector's visits (each second for so few flows) ---------
+# FORWARD for 10 s after each packet FORWARD accepted ------------------------------
 check_fails "fast-path maybe: a usage error naming the modes" 2 "on, off or direct" \
 	$svcnet set svc0 fast-path maybe
 $svcnet set svc0 fast-path direct
@@ -333,10 +333,10 @@ check "direct: UDP: FORWARD saw fewer than half of the IPv4 flow's datagrams" \
 	test $((2 * $(fwd_count fp-snat-udp))) -lt 20
 check "direct: UDP: FORWARD saw fewer than half of the IPv6 flow's datagrams" \
 	test $((2 * $(fwd6_count fp-snat6))) -lt 20
-# a DROP rule reaches the flow at the collector's next visit
+# a DROP rule reaches the flow once its 10 s have run out
 unanswered() { ! lbq fp-cl hits $VIP 81 1 --udp --sport 4000 --within 1; }
 iptables -I FORWARD -d $VIP -p udp --dport 81 -j DROP
-check "direct: a DROP rule added to FORWARD stops a direct flow within seconds" \
+check "direct: a DROP rule added to FORWARD stops a direct flow within 10 s" \
 	wait_for 30 unanswered
 iptables -D FORWARD -d $VIP -p udp --dport 81 -j DROP
 check "direct: the rule gone, the flow is answered again" ask $VIP 81

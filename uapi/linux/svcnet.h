@@ -568,24 +568,30 @@
  *
  * Direct (SVCNET_FAST_PATH_DIRECT), for the flows whose packets leave as
  * this host's own (a source NAT, a tunnel), as an nftables flowtable does
- * for forwarded connections: once such a flow's packet has taken the fast
- * path (FORWARD accepted it) with its TCP connection established, its
- * next packets are taken at the reverse-NAT hook (SVCNET_NF_PRIORITY,
- * before conntrack) and sent to the backend as the fast path sends them,
- * untracked (conntrack's NOTRACK state in OUTPUT and POSTROUTING), without
- * conntrack's lookup, the input route lookup and FORWARD. The collector
- * ends that at each of its visits to the flow (each second while the
- * namespace has up to 4,096 flows, at least every 8 seconds beyond):
- * the next packet goes through conntrack and FORWARD again, and a rule
- * added there meanwhile applies to it (a packet FORWARD drops leaves the
- * flow out of the direct path). Conntrack keeps its connection (the first
- * packets, one packet per visit, every reply); since it sees only some of
- * the client's segments, a TCP connection is tracked liberally from then
- * on (IP_CT_TCP_FLAG_BE_LIBERAL, as a flowtable does), so that replies
- * are not invalid. TCP segments with SYN, FIN or RST, and whatever the
- * fast path would leave to the device, take the way above. Flows without
- * a source NAT keep the fast path of a DNAT rule (FORWARD sees each
- * packet).
+ * for forwarded connections: a packet of such a flow that FORWARD accepts
+ * (on its way into the device or on the fast path), its TCP connection
+ * established, lets the flow's packets of the next 10 seconds be taken at
+ * the reverse-NAT hook (SVCNET_NF_PRIORITY, before conntrack) and sent to
+ * the backend as the fast path sends them, untracked (conntrack's NOTRACK
+ * state in OUTPUT and POSTROUTING; a tunnel's outer packet is tracked as
+ * this host's own). They skip what lies between: the PRE_ROUTING hooks
+ * from SVCNET_NF_PRIORITY to SVCNET_NF_PRIORITY_FORWARD (conntrack, its
+ * accounting, mangle: marks set there are not set), the input route lookup
+ * and every FORWARD hook. After the 10 seconds the next packet takes the
+ * fast path again, through conntrack and FORWARD, and opens the next 10 if
+ * FORWARD accepts it: a rule added to FORWARD reaches the flow within 10
+ * seconds, and conntrack sees its connection at least as often (besides
+ * its first packets and, source NATed, its replies). Since conntrack then
+ * sees only some of the client's segments, a TCP connection is tracked
+ * liberally from the first such packet on (IP_CT_TCP_FLAG_BE_LIBERAL, as
+ * under a flowtable). Not taken directly, as under a flowtable: a
+ * connection with a conntrack helper, sequence adjustment or conntrack's
+ * own NAT, a source NATed TCP connection conntrack does not see
+ * established, TCP segments with SYN, FIN or RST or without ACK, a
+ * connection closing, packets whose route could depend on more than their
+ * destination, and whatever the fast path leaves to the device. Flows
+ * without a source NAT keep the fast path of a DNAT rule (FORWARD sees
+ * each packet).
  *
  * kTLS offload
  * ------------
