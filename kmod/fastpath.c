@@ -127,7 +127,7 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 	    svcnet_fast_ipsec(state->net, skb))
 		return NF_ACCEPT;
 	/* source NATed or in a tunnel: it leaves as this host's own */
-	if (svcnet_flow_is_snat(f) || (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL))
+	if (svcnet_flow_own(f))
 		return svcnet_fast_out(state->net, skb, &p, f);
 	ret = svcnet_route_by_daddr(state->net, skb, family) ?
 	      svcnet_route_fast(be, skb->dev) : SVCNET_FAST_LOOKUP;

@@ -32,16 +32,18 @@
  * another host's link layer, bridged (br_netfilter) or with a socket, and
  * a namespace or device that does not forward.
  *
- * Direct (SVCNET_FAST_PATH_DIRECT): a packet of such a flow that went
- * this way, FORWARD accepting it, with its TCP connection established,
- * lets the flow's next ones go directly (SVCNET_FLOW_F_DIRECT), until the
- * collector's next visit to the flow (reap.c) ends that: the reverse-NAT
- * hook, before conntrack, hands them to svcnet_fast_direct(), which
- * checks what the input route lookup and forwarding would (the service's
- * kept route into the device, forwarding on, the checks above) and sends
- * them as the way above does, untracked. Conntrack's TCP connection
- * becomes liberal (it no longer sees every segment of the client, but
- * sees the replies), as under an nftables flowtable.
+ * Direct (SVCNET_FAST_PATH_DIRECT): a packet of such a flow that FORWARD
+ * accepted, this way or on its way into the device, its TCP connection
+ * established, lets the flow's packets of the next SVCNET_DIRECT_SECONDS
+ * go directly (SVCNET_FLOW_F_DIRECT, svcnet_flow.direct_until): the
+ * reverse-NAT hook, before conntrack, hands them to svcnet_fast_direct(),
+ * which checks what the input route lookup and forwarding would (the
+ * service's kept route into the device, whose routing generation stands
+ * for the source checks the last packet through FORWARD passed;
+ * forwarding on; the checks above) and sends them as the way above does,
+ * untracked. Conntrack's TCP connection becomes liberal (it no longer
+ * sees every segment of the client), as under an nftables flowtable, whose
+ * conditions arming asks too.
  */
 
 #include <linux/inetdevice.h>
@@ -141,13 +143,6 @@ static struct dst_entry *svcnet_fast_out_route(struct net *net,
 	return NULL;
 }
 
-/* Whether @f's packets leave as this host's own (see above). */
-static bool svcnet_fast_out_flow(const struct svcnet_flow *f)
-{
-	return svcnet_flow_is_snat(f) ||
-	       (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL);
-}
-
 /*
  * Whether conntrack's connection @ct (of a packet FORWARD accepted) lets
  * the flow of @f skip conntrack for a while, as an nftables flowtable asks:
@@ -169,7 +164,8 @@ static bool svcnet_fast_direct_ct(const struct nf_conn *ct,
 
 /*
  * Under RCU: @skb, parsed into @p, of @f, in state @state after it, was
- * just accepted by FORWARD (here, or on its way into the device); on a
+ * just accepted by FORWARD (its hook run here: @hooked; or on its way into
+ * the device, which its conntrack connection must tell); on a
  * device whose fast path is direct, the packets of a flow that leaves as
  * this host's own may go directly for the next SVCNET_DIRECT_SECONDS, once
  * its TCP connection is established, where only destinations choose
@@ -180,13 +176,13 @@ static bool svcnet_fast_direct_ct(const struct nf_conn *ct,
  */
 void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 			    const struct svcnet_pkt *p, struct svcnet_flow *f,
-			    u8 state)
+			    u8 state, bool hooked)
 {
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct;
 
 	if (READ_ONCE(f->be->svc->sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
-	    !svcnet_fast_out_flow(f))
+	    !svcnet_flow_own(f))
 		return;
 	if (f->proto == IPPROTO_TCP &&
 	    (state != SVCNET_FLOW_TCP_EST || p->syn || p->fin || p->rst ||
@@ -194,10 +190,21 @@ void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 		return;
 	if (!svcnet_route_by_daddr(net, skb, p->t.family))
 		return;
+	/*
+	 * Where FORWARD's hook ran here (@hooked), it accepted the packet;
+	 * in the device's transmit, conntrack's connection in its original
+	 * direction tells that it was forwarded (a copy by TEE or a redirect
+	 * by tc has none)
+	 */
 	ct = nf_ct_get(skb, &ctinfo);
-	if (ct && !svcnet_fast_direct_ct(ct, f))
+	if (!ct && !hooked)
 		return;
-	if (ct && nf_ct_protonum(ct) == IPPROTO_TCP) {
+	if (ct && (CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL ||
+		   !svcnet_fast_direct_ct(ct, f)))
+		return;
+	if (ct && nf_ct_protonum(ct) == IPPROTO_TCP &&
+	    !(READ_ONCE(ct->proto.tcp.seen[IP_CT_DIR_REPLY].flags) &
+	      IP_CT_TCP_FLAG_BE_LIBERAL)) {
 		spin_lock_bh(&ct->lock);
 		ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].flags |=
 			IP_CT_TCP_FLAG_BE_LIBERAL;
@@ -227,7 +234,7 @@ static void svcnet_fast_out_send(struct net *net, struct sk_buff *skb,
 	state = svcnet_track(f, p, false);
 	svcnet_flow_touch(svcnet_pernet(net), f, state);
 	if (forwarded)
-		svcnet_fast_direct_arm(net, skb, p, f, state);
+		svcnet_fast_direct_arm(net, skb, p, f, state, true);
 	/* a received packet's time stamp is no time to send it at */
 	skb_clear_tstamp(skb);
 	if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
@@ -284,7 +291,7 @@ static int svcnet_fast_out_okfn(struct net *net, struct sock *sk,
 		f = NULL;
 	} else {
 		f = svcnet_flow_lookup_fwd(svcnet_pernet(net), &p.t);
-		if (f && !svcnet_fast_out_flow(f))
+		if (f && !svcnet_flow_own(f))
 			f = NULL;
 	}
 	if (f)
@@ -309,7 +316,7 @@ unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 	struct dst_entry *dst;
 	u16 flags;
 
-	if (!svcnet_fast_out_flow(f) || svcnet_fast_out_bridged(skb))
+	if (!svcnet_flow_own(f) || svcnet_fast_out_bridged(skb))
 		return NF_ACCEPT;
 	/* an IPv4 lookup may ask for a redirect: the input path's asks */
 	flags = family == AF_INET ? IPCB(skb)->flags : 0;
@@ -372,7 +379,7 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 	    READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
 	    !netif_running(sd->dev) ||
 	    READ_ONCE(f->iif) != skb->dev->ifindex ||
-	    !svcnet_fast_out_flow(f))
+	    !svcnet_flow_own(f))
 		return false;
 	/*
 	 * conntrack and FORWARD see a connection's SYNs, FINs and resets,

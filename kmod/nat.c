@@ -401,7 +401,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		WRITE_ONCE(f->iif, skb->skb_iif);
 	/* forwarded into the device, FORWARD accepted it */
 	if (skb->skb_iif)
-		svcnet_fast_direct_arm(net, skb, &p, f, state);
+		svcnet_fast_direct_arm(net, skb, &p, f, state, false);
 	len = skb->len;
 	/* direct server return: unchanged, in a tunnel */
 	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)

@@ -99,7 +99,7 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 			const struct svcnet_pkt *p, struct svcnet_flow *f);
 void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 			    const struct svcnet_pkt *p, struct svcnet_flow *f,
-			    u8 state);
+			    u8 state, bool hooked);
 
 /* track.c */
 u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply);

@@ -43,9 +43,7 @@ static unsigned int svcnet_flow_walk(struct svcnet_net *sn,
  */
 static bool svcnet_flow_expired(struct svcnet_flow *f, void *arg)
 {
-	if ((READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) &&
-	    !svcnet_flow_direct(f))
-		svcnet_track_direct(f, false);
+	svcnet_flow_direct(f);
 	return svcnet_flow_is_expired(f) || READ_ONCE(f->be->removed);
 }
 

@@ -329,7 +329,7 @@ struct svcnet_txn {
  * A flow, hashed once in the flow table by the client's address and port
  * as its backend sees them (the destination of replies; see flow.c). Its
  * addresses are sized by family: an IPv4 flow is allocated without the
- * IPv6 part of @addr. A flow whose client is source NATed (snat) lives in
+ * IPv6 part of @addr. A flow whose client is source NATed (SNAT) lives in
  * a struct svcnet_flow_snat, which holds the client's own tuple.
  */
 struct svcnet_flow {
@@ -408,6 +408,13 @@ static inline bool svcnet_flow_is_snat(const struct svcnet_flow *f)
 {
 	return READ_ONCE(f->flags) & SVCNET_FLOW_F_SNAT;
 }
+
+/* Whether @f's packets leave as this host's own: source NATed, tunnelled. */
+static inline bool svcnet_flow_own(const struct svcnet_flow *f)
+{
+	return READ_ONCE(f->flags) & (SVCNET_FLOW_F_SNAT | SVCNET_FLOW_F_TUNNEL);
+}
+
 /* in svcnet_flow.wscale: the side's SYN offered no window scale */
 #define SVCNET_NO_WSCALE	15
 
@@ -705,7 +712,7 @@ struct svcnet_flow *svcnet_young_evictee(struct svcnet_net *sn,
 /* track.c: expiry */
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
 void svcnet_track_direct(struct svcnet_flow *f, bool on);
-bool svcnet_flow_direct(const struct svcnet_flow *f);
+bool svcnet_flow_direct(struct svcnet_flow *f);
 /* milliseconds until @f expires, 0 if it has */
 u32 svcnet_flow_expires_ms(const struct svcnet_flow *f);
 bool svcnet_flow_is_expired(const struct svcnet_flow *f);

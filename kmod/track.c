@@ -278,7 +278,7 @@ u32 svcnet_flow_expires_ms(const struct svcnet_flow *f)
 /* svcnet_flow.direct_until's clock: seconds, low 8 bits */
 static u8 svcnet_direct_now(void)
 {
-	return (u8)(jiffies / HZ);
+	return (u8)ktime_get_seconds();
 }
 
 /*
@@ -287,22 +287,31 @@ static u8 svcnet_direct_now(void)
  */
 void svcnet_track_direct(struct svcnet_flow *f, bool on)
 {
-	if (on)
-		WRITE_ONCE(f->direct_until,
-			   svcnet_direct_now() + SVCNET_DIRECT_SECONDS);
+	u8 until = svcnet_direct_now() + SVCNET_DIRECT_SECONDS;
+
+	if (on && READ_ONCE(f->direct_until) != until)
+		WRITE_ONCE(f->direct_until, until);
 	svcnet_track_u8(&f->flags, SVCNET_FLOW_F_DIRECT,
 			on ? SVCNET_FLOW_F_DIRECT : 0);
 }
 
 /*
- * Whether @f's packets may take the direct path now. The clock's 8 bits
- * wrap after 256 s: the collector ends a flow's direct time on its first
- * visit after it ran out, long before.
+ * Whether @f's packets may take the direct path now: 1 to
+ * SVCNET_DIRECT_SECONDS seconds left. A flag whose time ran out goes here
+ * (with a packet) or at the collector's visit: the clock's 8 bits wrap,
+ * and a flag missed by both for over 240 s would count again.
  */
-bool svcnet_flow_direct(const struct svcnet_flow *f)
+bool svcnet_flow_direct(struct svcnet_flow *f)
 {
-	return (READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT) &&
-	       (s8)(READ_ONCE(f->direct_until) - svcnet_direct_now()) > 0;
+	u8 left;
+
+	if (!(READ_ONCE(f->flags) & SVCNET_FLOW_F_DIRECT))
+		return false;
+	left = READ_ONCE(f->direct_until) - svcnet_direct_now();
+	if ((u8)(left - 1) < SVCNET_DIRECT_SECONDS)
+		return true;
+	svcnet_track_direct(f, false);
+	return false;
 }
 
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state)

@@ -195,8 +195,49 @@ static void svcnet_track_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, !!(f.flags & SVCNET_FLOW_F_ASSURED), c->assured);
 }
 
+/*
+ * The direct path's time (svcnet_flow_direct()): a flow armed with
+ * SVCNET_FLOW_F_DIRECT (or not) and @until seconds left on its clock.
+ * Offsets leave the verdict unchanged if the clock ticks during the case.
+ */
+static const struct svcnet_direct_case {
+	const char *name;
+	bool armed;
+	s16 until;
+	bool want;
+} svcnet_direct_cases[] = {
+	{ "just armed", true, SVCNET_DIRECT_SECONDS, true },
+	{ "halfway", true, SVCNET_DIRECT_SECONDS / 2, true },
+	{ "ran out now", true, 0, false },
+	{ "ran out 5 s ago", true, -5, false },
+	{ "ran out 150 s ago (the clock's wrap)", true, -150, false },
+	{ "not armed", false, SVCNET_DIRECT_SECONDS, false },
+};
+
+static void svcnet_direct_desc(const struct svcnet_direct_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(svcnet_direct, svcnet_direct_cases, svcnet_direct_desc);
+
+static void svcnet_direct_test(struct kunit *test)
+{
+	const struct svcnet_direct_case *c = test->param_value;
+	u8 other = SVCNET_FLOW_F_SNAT | SVCNET_FLOW_F_ASSURED;
+	struct svcnet_flow f = { .proto = IPPROTO_UDP, .flags = other };
+
+	if (c->armed)
+		svcnet_track_direct(&f, true);
+	f.direct_until = svcnet_direct_now() + c->until;
+	KUNIT_EXPECT_EQ(test, svcnet_flow_direct(&f), c->want);
+	/* a flag that ran out goes; the others stay */
+	KUNIT_EXPECT_EQ(test, f.flags, other | (c->want ? SVCNET_FLOW_F_DIRECT : 0));
+}
+
 static struct kunit_case svcnet_track_test_cases[] = {
 	KUNIT_CASE_PARAM(svcnet_track_test, svcnet_track_gen_params),
+	KUNIT_CASE_PARAM(svcnet_direct_test, svcnet_direct_gen_params),
 	{}
 };
 

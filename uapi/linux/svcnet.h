@@ -545,6 +545,10 @@
  *     with the service address and the device as output, as forwarded
  *     into it (the TTL decremented once); then OUTPUT and POSTROUTING with
  *     the backend's address (or as the tunnel's outer packet)
+ *   fast path in direct mode (SVCNET_FAST_PATH_DIRECT, below), source NAT
+ *     or tunnel, within 10 seconds of a packet FORWARD accepted:
+ *     PREROUTING up to SVCNET_NF_PRIORITY with the service address; then
+ *     OUTPUT and POSTROUTING with the backend's address, untracked
  *   through the device (a flow's first packet, host sockets, and whatever
  *     the fast path leaves to it): PREROUTING, FORWARD (for forwarded
  *     clients) and POSTROUTING with the service address and the device as
@@ -574,24 +578,28 @@
  * the reverse-NAT hook (SVCNET_NF_PRIORITY, before conntrack) and sent to
  * the backend as the fast path sends them, untracked (conntrack's NOTRACK
  * state in OUTPUT and POSTROUTING; a tunnel's outer packet is tracked as
- * this host's own). They skip what lies between: the PRE_ROUTING hooks
- * from SVCNET_NF_PRIORITY to SVCNET_NF_PRIORITY_FORWARD (conntrack, its
- * accounting, mangle: marks set there are not set), the input route lookup
- * and every FORWARD hook. After the 10 seconds the next packet takes the
- * fast path again, through conntrack and FORWARD, and opens the next 10 if
- * FORWARD accepts it: a rule added to FORWARD reaches the flow within 10
- * seconds, and conntrack sees its connection at least as often (besides
- * its first packets and, source NATed, its replies). Since conntrack then
- * sees only some of the client's segments, a TCP connection is tracked
- * liberally from the first such packet on (IP_CT_TCP_FLAG_BE_LIBERAL, as
- * under a flowtable). Not taken directly, as under a flowtable: a
- * connection with a conntrack helper, sequence adjustment or conntrack's
- * own NAT, a source NATed TCP connection conntrack does not see
- * established, TCP segments with SYN, FIN or RST or without ACK, a
- * connection closing, packets whose route could depend on more than their
- * destination, and whatever the fast path leaves to the device. Flows
- * without a source NAT keep the fast path of a DNAT rule (FORWARD sees
- * each packet).
+ * this host's own). They skip every later PRE_ROUTING hook (conntrack and
+ * its accounting, mangle: marks set there are not set, nat, filter), the
+ * input route lookup with its source checks (rp_filter, martians: the kept
+ * route into the device, valid while the routes are as they were, stands
+ * for them) and every FORWARD hook. After the 10 seconds the next packet
+ * takes the fast path again, through conntrack and FORWARD, and opens the
+ * next 10 if FORWARD accepts it: a rule added to FORWARD reaches the flow
+ * within 10 seconds, and conntrack sees its connection at least as often
+ * (besides its first packets and, source NATed, its replies); rules that
+ * count packets (limit, quota, counters, LOG) see one per 10 seconds of a
+ * busy flow. Since conntrack then sees only some of the client's segments,
+ * a TCP connection is tracked liberally from the first such packet on
+ * (IP_CT_TCP_FLAG_BE_LIBERAL, as under a flowtable). Not taken directly,
+ * as under a flowtable: a packet on its way into the device without a
+ * connection in conntrack (a copy by TEE, a redirect by tc: forwarding did
+ * not take it there), a connection with a conntrack helper, sequence
+ * adjustment or conntrack's own NAT, a source NATed TCP connection
+ * conntrack does not see established, TCP segments with SYN, FIN or RST or
+ * without ACK, a connection closing, packets whose route could depend on
+ * more than their destination, and whatever the fast path leaves to the
+ * device. Flows without a source NAT keep the fast path of a DNAT rule
+ * (FORWARD sees each packet).
  *
  * kTLS offload
  * ------------
