@@ -102,25 +102,28 @@ static bool svcnet_fast_out_forwards(struct net *net, struct sk_buff *skb,
  * checks its source (martians, rp_filter) and that its device forwards.
  * IPv6 routing checks no source: where only destinations choose routes,
  * the service's kept route into the device will do (route.c), otherwise
- * the packet is routed in full.
+ * the packet is routed in full. On the direct path (@direct) the kept
+ * route serves IPv4 too (see above).
  */
 static struct dst_entry *svcnet_fast_out_route(struct net *net,
 					       struct sk_buff *skb,
 					       const struct svcnet_pkt *p,
-					       struct svcnet_flow *f)
+					       struct svcnet_flow *f,
+					       bool direct)
 {
 	struct svcnet_dev *sd = f->be->svc->sd;
 	const struct iphdr *iph;
 	struct dst_entry *dst;
 
+	if ((direct || p->t.family == AF_INET6) &&
+	    svcnet_route_by_daddr(net, skb, p->t.family)) {
+		dst = svcnet_route_entry(f->be->svc);
+		if (!dst || dst->dev != sd->dev)
+			return NULL;
+		skb_dst_set_noref(skb, dst);
+		return dst;
+	}
 	if (p->t.family == AF_INET6) {
-		if (svcnet_route_by_daddr(net, skb, AF_INET6)) {
-			dst = svcnet_route_entry(f->be->svc);
-			if (!dst || dst->dev != sd->dev)
-				return NULL;
-			skb_dst_set_noref(skb, dst);
-			return dst;
-		}
 		dst = svcnet_route_input(skb, AF_INET6);
 		if (!dst)
 			return NULL;
@@ -303,6 +306,42 @@ static int svcnet_fast_out_okfn(struct net *net, struct sock *sk,
 }
 
 /*
+ * Under RCU: route @skb, parsed into @p, of @f into the device and make it
+ * what forwarding would (a header of its own, the TTL decremented) if
+ * forwarding would take it there as it is; for FORWARD's hook, or with
+ * @direct for the direct path. False: left as it was, for svc0.
+ */
+static bool svcnet_fast_out_ready(struct net *net, struct sk_buff *skb,
+				  const struct svcnet_pkt *p,
+				  struct svcnet_flow *f, bool direct)
+{
+	u8 family = p->t.family;
+	struct dst_entry *dst;
+	u16 flags;
+
+	/* an IPv4 lookup may ask for a redirect: the input path's asks */
+	flags = family == AF_INET ? IPCB(skb)->flags : 0;
+	dst = svcnet_fast_out_route(net, skb, p, f, direct);
+	if (!dst || !svcnet_fast_out_forwards(net, skb, p, dst) ||
+	    skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len)) {
+		/* for svc0: the input path routes it again after the hooks */
+		skb_dst_drop(skb);
+		if (family == AF_INET)
+			IPCB(skb)->flags = flags;
+		return false;
+	}
+	skb_forward_csum(skb);
+	if (family == AF_INET) {
+		ip_decrease_ttl(ip_hdr(skb));
+		if (READ_ONCE(net->ipv4.sysctl_ip_fwd_update_priority))
+			skb->priority = rt_tos2priority(ip_hdr(skb)->tos);
+	} else {
+		ipv6_hdr(skb)->hop_limit--;
+	}
+	return true;
+}
+
+/*
  * Under RCU, from fastpath.c's hook: take @skb, parsed into @p, of flow @f
  * (established, come in by the device its last packet through svc0 came
  * in by) the short way if forwarding would take it into svc0 as it is.
@@ -313,31 +352,10 @@ unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 {
 	struct svcnet_dev *sd = f->be->svc->sd;
 	u8 family = p->t.family;
-	struct dst_entry *dst;
-	u16 flags;
 
-	if (!svcnet_flow_own(f) || svcnet_fast_out_bridged(skb))
+	if (!svcnet_flow_own(f) || svcnet_fast_out_bridged(skb) ||
+	    !svcnet_fast_out_ready(net, skb, p, f, false))
 		return NF_ACCEPT;
-	/* an IPv4 lookup may ask for a redirect: the input path's asks */
-	flags = family == AF_INET ? IPCB(skb)->flags : 0;
-	dst = svcnet_fast_out_route(net, skb, p, f);
-	/* as forwarding does: a header of its own, the TTL decremented */
-	if (!dst || !svcnet_fast_out_forwards(net, skb, p, dst) ||
-	    skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len)) {
-		/* for svc0: the input path routes it again after the hooks */
-		skb_dst_drop(skb);
-		if (family == AF_INET)
-			IPCB(skb)->flags = flags;
-		return NF_ACCEPT;
-	}
-	skb_forward_csum(skb);
-	if (family == AF_INET) {
-		ip_decrease_ttl(ip_hdr(skb));
-		if (READ_ONCE(net->ipv4.sysctl_ip_fwd_update_priority))
-			skb->priority = rt_tos2priority(ip_hdr(skb)->tos);
-	} else {
-		ipv6_hdr(skb)->hop_limit--;
-	}
 	if (nf_hook(family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6,
 		    NF_INET_FORWARD, net, NULL, skb, skb->dev, sd->dev,
 		    svcnet_fast_out_okfn) == 1)
@@ -370,10 +388,8 @@ static bool svcnet_fast_direct_forwarding(const struct sk_buff *skb,
 bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 			const struct svcnet_pkt *p, struct svcnet_flow *f)
 {
-	struct svcnet_service *svc = f->be->svc;
-	struct svcnet_dev *sd = svc->sd;
+	struct svcnet_dev *sd = f->be->svc->sd;
 	u8 family = p->t.family;
-	struct dst_entry *entry;
 
 	if (!svcnet_flow_direct(f) ||
 	    READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
@@ -394,22 +410,12 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 	    !svcnet_route_by_daddr(net, skb, family) ||
 	    !svcnet_fast_direct_forwarding(skb, family))
 		return false;
-	/* routing still sends the service's packets into the device */
-	entry = svcnet_route_entry(svc);
-	if (!entry || entry->dev != sd->dev ||
-	    !svcnet_fast_out_forwards(net, skb, p, entry) ||
-	    skb_cow(skb, LL_RESERVED_SPACE(entry->dev) + entry->header_len))
+	/*
+	 * routing still sends the service's packets into the device (its
+	 * kept route, set as the packet's: ICMP errors need one)
+	 */
+	if (!svcnet_fast_out_ready(net, skb, p, f, true))
 		return false;
-	/* the route into the device, as forwarding's (ICMP errors need one) */
-	skb_dst_set_noref(skb, entry);
-	skb_forward_csum(skb);
-	if (family == AF_INET) {
-		ip_decrease_ttl(ip_hdr(skb));
-		if (READ_ONCE(net->ipv4.sysctl_ip_fwd_update_priority))
-			skb->priority = rt_tos2priority(ip_hdr(skb)->tos);
-	} else {
-		ipv6_hdr(skb)->hop_limit--;
-	}
 	/* conntrack saw the flow at its last visit; its hooks skip this one */
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	svcnet_fast_out_send(net, skb, p, f, false);
