@@ -37,11 +37,12 @@
  * established, lets the flow's packets of the next SVCNET_DIRECT_SECONDS
  * go directly (SVCNET_FLOW_F_DIRECT, svcnet_flow.direct_until): the
  * reverse-NAT hook, before conntrack, hands them to svcnet_fast_direct(),
- * which checks what the input route lookup and forwarding would (the
- * service's kept route into the device, whose routing generation stands
- * for the source checks the last packet through FORWARD passed;
- * forwarding on; the checks above) and sends them as the way above does,
- * untracked. Conntrack's TCP connection becomes liberal (it no longer
+ * which checks what the input route lookup and forwarding would (where
+ * only destinations choose routes, the service's kept route into the
+ * device, whose routing generation stands for the source checks the last
+ * packet through FORWARD passed; otherwise the packet routed in full, as
+ * above; forwarding on; the checks above) and sends them as the way above
+ * does, untracked. Conntrack's TCP connection becomes liberal (it no longer
  * sees every segment of the client), as under an nftables flowtable, whose
  * conditions arming asks too.
  */
@@ -49,6 +50,8 @@
 #include <linux/inetdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_bridge.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -103,7 +106,7 @@ static bool svcnet_fast_out_forwards(struct net *net, struct sk_buff *skb,
  * IPv6 routing checks no source: where only destinations choose routes,
  * the service's kept route into the device will do (route.c), otherwise
  * the packet is routed in full. On the direct path (@direct) the kept
- * route serves IPv4 too (see above).
+ * route serves IPv4 too where it may (see above).
  */
 static struct dst_entry *svcnet_fast_out_route(struct net *net,
 					       struct sk_buff *skb,
@@ -166,14 +169,33 @@ static bool svcnet_fast_direct_ct(const struct nf_conn *ct,
 }
 
 /*
+ * Where more than destinations choose routes, the direct path routes @skb
+ * in full at SVCNET_NF_PRIORITY, before mangle sets marks or DSCP: only a
+ * packet with neither is routed there as it would be after mangle (arming
+ * asks it of the packet mangle has seen).
+ */
+static bool svcnet_fast_direct_plain(struct net *net,
+				     const struct sk_buff *skb, u8 family)
+{
+	u8 ds;
+
+	if (svcnet_route_by_daddr(net, skb, family))
+		return true;
+	if (skb->mark)
+		return false;
+	ds = family == AF_INET ? ipv4_get_dsfield(ip_hdr(skb)) :
+				 ipv6_get_dsfield(ipv6_hdr(skb));
+	return !(ds & ~INET_ECN_MASK);
+}
+
+/*
  * Under RCU: @skb, parsed into @p, of @f, in state @state after it, was
  * just accepted by FORWARD (its hook run here: @hooked; or on its way into
  * the device, which its conntrack connection must tell); on a
  * device whose fast path is direct, the packets of a flow that leaves as
  * this host's own may go directly for the next SVCNET_DIRECT_SECONDS, once
- * its TCP connection is established, where only destinations choose
- * routes. Its connection in conntrack, if any, is tracked liberally from
- * then on. The service's route into the device is kept anew if the routes
+ * its TCP connection is established. Its connection in conntrack, if any,
+ * is tracked liberally from then on. The service's route into the device is kept anew if the routes
  * changed (the direct path checks it; an IPv4 flow's packets here need not
  * go through the device, which keeps it).
  */
@@ -191,7 +213,7 @@ void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 	    (state != SVCNET_FLOW_TCP_EST || p->syn || p->fin || p->rst ||
 	     !p->ack))
 		return;
-	if (!svcnet_route_by_daddr(net, skb, p->t.family))
+	if (!svcnet_fast_direct_plain(net, skb, p->t.family))
 		return;
 	/*
 	 * Where FORWARD's hook ran here (@hooked), it accepted the packet;
@@ -215,7 +237,8 @@ void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 			IP_CT_TCP_FLAG_BE_LIBERAL;
 		spin_unlock_bh(&ct->lock);
 	}
-	svcnet_route_entry_seen(net, f->be->svc);
+	if (svcnet_route_by_daddr(net, skb, p->t.family))
+		svcnet_route_entry_seen(net, f->be->svc);
 	svcnet_track_direct(f, true);
 }
 
@@ -407,12 +430,13 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 		return false;
 	if (skb_dst(skb) || skb_get_nfct(skb) || svcnet_fast_out_bridged(skb) ||
 	    svcnet_fast_ipsec(net, skb) ||
-	    !svcnet_route_by_daddr(net, skb, family) ||
-	    !svcnet_fast_direct_forwarding(skb, family))
+	    !svcnet_fast_direct_forwarding(skb, family) ||
+	    !svcnet_fast_direct_plain(net, skb, family))
 		return false;
 	/*
 	 * routing still sends the service's packets into the device (its
-	 * kept route, set as the packet's: ICMP errors need one)
+	 * kept route where only destinations choose routes, else the packet
+	 * routed in full; set as the packet's: ICMP errors need one)
 	 */
 	if (!svcnet_fast_out_ready(net, skb, p, f, true))
 		return false;

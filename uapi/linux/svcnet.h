@@ -579,12 +579,16 @@
  * the backend as the fast path sends them, untracked (conntrack's NOTRACK
  * state in OUTPUT and POSTROUTING; a tunnel's outer packet is tracked as
  * this host's own). They skip every later PRE_ROUTING hook (conntrack and
- * its accounting, mangle: marks set there are not set, nat, filter), the
- * input route lookup with its source checks (rp_filter, martians: the kept
- * route into the device, valid while the routes are as they were, stands
- * for them) and every FORWARD hook. After the 10 seconds the next packet
- * takes the fast path again, through conntrack and FORWARD, and opens the
- * next 10 if FORWARD accepts it: a rule added to FORWARD reaches the flow
+ * its accounting, mangle: marks set there are not set, nat, filter), every
+ * FORWARD hook and, where only destinations choose routes, the input route
+ * lookup with its source checks (rp_filter, martians: the kept route into
+ * the device, valid while the routes are as they were, stands for them);
+ * where policy rules, IPv6 source routes or a TOS may choose, each packet
+ * is routed in full as on the fast path, but before mangle: only packets
+ * without a mark and without DSCP go directly, and only once a packet
+ * FORWARD accepted had neither. After the 10 seconds the next packet takes
+ * the fast path again, through conntrack and FORWARD, and opens the next
+ * 10 if FORWARD accepts it: a rule added to FORWARD reaches the flow
  * within 10 seconds, and conntrack sees its connection at least as often
  * (besides its first packets and, source NATed, its replies); rules that
  * count packets (limit, quota, counters, LOG) see one per 10 seconds of a
@@ -596,9 +600,8 @@
  * not take it there), a connection with a conntrack helper, sequence
  * adjustment or conntrack's own NAT, a source NATed TCP connection
  * conntrack does not see established, TCP segments with SYN, FIN or RST or
- * without ACK, a connection closing, packets whose route could depend on
- * more than their destination, and whatever the fast path leaves to the
- * device. Flows without a source NAT keep the fast path of a DNAT rule
+ * without ACK, a connection closing, and whatever the fast path leaves to
+ * the device. Flows without a source NAT keep the fast path of a DNAT rule
  * (FORWARD sees each packet).
  *
  * kTLS offload
