@@ -768,6 +768,9 @@ struct sk_buff *svcnet_tls_xmit(struct svcnet_dev *sd, struct sk_buff *skb);
 
 /* tls_crypt.c */
 struct tls_context;
+struct crypto_aead;
+int svcnet_tls_crypt_prepare(struct crypto_aead *aead, unsigned int reqsize);
+void svcnet_tls_crypt_uninit(void);
 struct sk_buff *svcnet_tls_encrypt(struct tls_context *ctx,
 				   struct sk_buff *skb, u32 *records);
 

@@ -20,6 +20,16 @@
 
 #if SVCNET_TLS_OFFLOAD
 
+/*
+ * net/tls encrypts offloaded records with a synchronous "gcm(aes)", which
+ * it allocates when a socket turns offload on; if the algorithm has not
+ * been instantiated yet (its modules not loaded), that first allocation
+ * can fail and the socket silently stays in software. Instantiate it once
+ * here and keep it while the module is loaded (its requests' size is what
+ * the encryption's work areas hold at least, tls_crypt.c).
+ */
+static struct crypto_aead *svcnet_tls_gcm;
+
 /* The per-socket state net/tls keeps for the device. */
 struct svcnet_tls_sock {
 	struct svcnet_service *svc;	/* holds a reference */
@@ -64,7 +74,9 @@ static int svcnet_tls_dev_add(struct net_device *dev, struct sock *sk,
 			      struct tls_crypto_info *info, u32 tcp_sn)
 {
 	struct svcnet_dev *sd = netdev_priv(dev);
+	struct tls_offload_context_tx *octx;
 	struct svcnet_service *svc;
+	int err;
 
 	if (direction != TLS_OFFLOAD_CTX_DIR_TX ||
 	    info->version != TLS_1_2_VERSION ||
@@ -74,9 +86,14 @@ static int svcnet_tls_dev_add(struct net_device *dev, struct sock *sk,
 	svc = svcnet_tls_service(sd, sk);
 	if (!svc)
 		return -EOPNOTSUPP;
-	if (svcnet_tls_counters_use(&svc->tls)) {
+	octx = tls_offload_ctx_tx(tls_get_ctx(sk));
+	err = svcnet_tls_crypt_prepare(octx->aead_send, svcnet_tls_gcm ?
+				       crypto_aead_reqsize(svcnet_tls_gcm) : 0);
+	if (!err)
+		err = svcnet_tls_counters_use(&svc->tls);
+	if (err) {
 		svcnet_service_put(svc);
-		return -ENOMEM;
+		return err;
 	}
 	svcnet_tls_sock(tls_get_ctx(sk))->svc = svc;
 	atomic64_inc(&sd->tls.added);
@@ -185,15 +202,7 @@ orphan:
 	return skb;
 }
 
-/*
- * net/tls encrypts offloaded records with a synchronous "gcm(aes)", which
- * it allocates when a socket turns offload on; if the algorithm has not
- * been instantiated yet (its modules not loaded), that first allocation
- * can fail and the socket silently stays in software. Instantiate it once
- * here and keep it while the module is loaded.
- */
-static struct crypto_aead *svcnet_tls_gcm;
-
+/* see svcnet_tls_gcm */
 void svcnet_tls_init(void)
 {
 	struct crypto_aead *tfm = crypto_alloc_aead("gcm(aes)", 0,
@@ -209,6 +218,7 @@ void svcnet_tls_init(void)
 
 void svcnet_tls_uninit(void)
 {
+	svcnet_tls_crypt_uninit();
 	if (svcnet_tls_gcm)
 		crypto_free_aead(svcnet_tls_gcm);
 	svcnet_tls_gcm = NULL;

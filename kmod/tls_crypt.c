@@ -6,7 +6,9 @@
  * The plaintext pages belong to TCP, which keeps them for retransmission:
  * the ciphertext goes to a new packet, whose headers are a copy and whose
  * payload lives in order-0 pages, so that no allocation of more than a
- * page is needed however large the (GSO) packet. A packet may start in the
+ * page is needed however large the (GSO) packet; the rest of the work
+ * (scatterlists, the AEAD request) is done in the CPU's own work area,
+ * made when the module loads. A packet may start in the
  * middle of a record: GCM encrypts from the record's start, so the
  * record's earlier bytes, which net/tls keeps with the record, are
  * encrypted too, into scratch pages, and thrown away. A packet may end in
@@ -35,20 +37,123 @@
 #define SVCNET_TLS_SG_IN	(2 * MAX_SKB_FRAGS + 1)
 #define SVCNET_TLS_SG_OUT	(SVCNET_TLS_PREFIX_PAGES + MAX_SKB_FRAGS + 1)
 
-/* Everything one packet's encryption needs, in one small allocation. */
+/* Everything one packet's encryption needs: a CPU's work area. */
 struct svcnet_tls_work {
 	struct scatterlist in[SVCNET_TLS_SG_IN];
 	struct scatterlist out[SVCNET_TLS_SG_OUT];
 	struct scatterlist rec_in[2], rec_out[2];	/* AAD, then payload */
 	struct scatterlist fwd_in[2], fwd_out[2];
-	struct page *prefix[SVCNET_TLS_PREFIX_PAGES];
-	unsigned int n_prefix, n_record_pages;
+	struct page *prefix[SVCNET_TLS_PREFIX_PAGES];	/* scratch */
+	unsigned int n_record_pages;
+	/* from here on cleared after each packet */
 	u8 hdr[SVCNET_TLS_PREPEND];
 	u8 aad[TLS_AAD_SPACE_SIZE];
 	u8 iv[12];					/* salt, explicit IV */
 	u8 tag[TLS_TAG_SIZE];	/* where a tag the packet does not hold goes */
 	struct aead_request req;	/* followed by the algorithm's context */
 };
+
+/*
+ * One work area per CPU: a packet is encrypted from start to end with
+ * bottom halves off, so the CPU's area serves every socket, and sending
+ * allocates nothing larger than a page. (An area per packet, a few KiB
+ * from kmalloc, needs two contiguous pages where the allocator pads its
+ * objects, as KASAN's does: memory fragmented into single pages has none,
+ * and the packet would be lost.) The areas are made when the first socket
+ * offloads, sized for the larger AEAD request of its algorithm and the one
+ * net/tls instantiates (tls.c), and kept until the module unloads; a later
+ * socket whose AEAD needs more is not offloaded (svcnet_tls_crypt_prepare()).
+ */
+static DEFINE_PER_CPU(struct svcnet_tls_work *, svcnet_tls_area);
+static DEFINE_MUTEX(svcnet_tls_area_lock);
+static bool svcnet_tls_areas;		/* made; written under the mutex */
+static unsigned int svcnet_tls_area_reqsize;
+
+static void svcnet_tls_area_free(struct svcnet_tls_work *w)
+{
+	unsigned int i;
+
+	if (!w)
+		return;
+	for (i = 0; i < SVCNET_TLS_PREFIX_PAGES; i++)
+		if (w->prefix[i])
+			__free_page(w->prefix[i]);
+	kfree_sensitive(w);
+}
+
+static struct svcnet_tls_work *svcnet_tls_area_alloc(int cpu,
+						     unsigned int reqsize)
+{
+	struct svcnet_tls_work *w;
+	unsigned int i;
+
+	w = kzalloc_node(sizeof(*w) + reqsize, GFP_KERNEL, cpu_to_node(cpu));
+	if (!w)
+		return NULL;
+	for (i = 0; i < SVCNET_TLS_PREFIX_PAGES; i++) {
+		w->prefix[i] = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL,
+						0);
+		if (!w->prefix[i]) {
+			svcnet_tls_area_free(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+static void svcnet_tls_areas_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		svcnet_tls_area_free(per_cpu(svcnet_tls_area, cpu));
+		per_cpu(svcnet_tls_area, cpu) = NULL;
+	}
+}
+
+/*
+ * Ready the work areas for a socket offloading with @aead (at least
+ * @reqsize bytes of request, net/tls's algorithm's): 0, or -ENOMEM, or
+ * -EOPNOTSUPP where the areas made for earlier sockets are too small.
+ */
+int svcnet_tls_crypt_prepare(struct crypto_aead *aead, unsigned int reqsize)
+{
+	int cpu, err = 0;
+
+	mutex_lock(&svcnet_tls_area_lock);
+	if (svcnet_tls_areas)
+		goto out;
+	reqsize = max(reqsize, crypto_aead_reqsize(aead));
+	for_each_possible_cpu(cpu) {
+		struct svcnet_tls_work *w = svcnet_tls_area_alloc(cpu, reqsize);
+
+		if (!w) {
+			svcnet_tls_areas_free();
+			err = -ENOMEM;
+			goto unlock;
+		}
+		per_cpu(svcnet_tls_area, cpu) = w;
+	}
+	svcnet_tls_area_reqsize = reqsize;
+	/* before any packet of the socket, which net/tls publishes later */
+	smp_store_release(&svcnet_tls_areas, true);
+out:
+	if (crypto_aead_reqsize(aead) > svcnet_tls_area_reqsize)
+		err = -EOPNOTSUPP;
+unlock:
+	mutex_unlock(&svcnet_tls_area_lock);
+	return err;
+}
+
+/* At unload, with no device left. */
+void svcnet_tls_crypt_uninit(void)
+{
+	if (!svcnet_tls_areas)
+		return;
+	svcnet_tls_areas_free();
+	svcnet_tls_areas = false;
+	svcnet_tls_area_reqsize = 0;
+}
 
 static const u8 *svcnet_tls_salt(struct tls_context *ctx)
 {
@@ -122,11 +227,12 @@ unlock:
 }
 
 /*
- * The output: scratch pages for the first record's bytes before the
- * packet, @nskb's payload pages, and room for a tag past the packet.
+ * The output: the area's scratch pages for the first record's bytes
+ * before the packet, @nskb's payload pages, and room for a tag past the
+ * packet.
  */
-static int svcnet_tls_output(struct svcnet_tls_work *w, struct sk_buff *nskb,
-			     u32 sync)
+static void svcnet_tls_output(struct svcnet_tls_work *w, struct sk_buff *nskb,
+			      u32 sync)
 {
 	unsigned int i, n = 0;
 
@@ -134,10 +240,6 @@ static int svcnet_tls_output(struct svcnet_tls_work *w, struct sk_buff *nskb,
 	for (i = 0; sync; i++) {
 		u32 len = min_t(u32, sync, PAGE_SIZE);
 
-		w->prefix[i] = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-		if (!w->prefix[i])
-			return -ENOMEM;
-		w->n_prefix = i + 1;
 		sg_set_page(&w->out[n++], w->prefix[i], len, 0);
 		sync -= len;
 	}
@@ -149,7 +251,6 @@ static int svcnet_tls_output(struct svcnet_tls_work *w, struct sk_buff *nskb,
 	}
 	sg_set_buf(&w->out[n++], w->tag, sizeof(w->tag));
 	sg_mark_end(&w->out[n - 1]);
-	return 0;
 }
 
 /* AAD and record input/output for the record at byte @off of the input. */
@@ -283,17 +384,24 @@ static void svcnet_tls_csum(struct sk_buff *skb)
 					       IPPROTO_TCP, 0);
 }
 
-static void svcnet_tls_work_free(struct svcnet_tls_work *w)
+/* Done with the area: the record pages go back, the secrets are wiped. */
+static void svcnet_tls_work_done(struct svcnet_tls_work *w,
+				 struct crypto_aead *aead)
 {
 	unsigned int i;
 
 	for (i = 0; i < w->n_record_pages; i++)
 		put_page(sg_page(&w->in[i]));
-	for (i = 0; i < w->n_prefix; i++)
-		__free_page(w->prefix[i]);
-	kfree_sensitive(w);
+	w->n_record_pages = 0;
+	memzero_explicit(w->hdr, (u8 *)(&w->req + 1) - w->hdr +
+			 crypto_aead_reqsize(aead));
 }
 
+/*
+ * The encrypted copy of @skb, a packet of a socket prepared for
+ * (svcnet_tls_crypt_prepare()); @skb itself where it has nothing to
+ * encrypt; NULL on failure.
+ */
 struct sk_buff *svcnet_tls_encrypt(struct tls_context *ctx,
 				   struct sk_buff *skb, u32 *records)
 {
@@ -310,10 +418,12 @@ struct sk_buff *svcnet_tls_encrypt(struct tls_context *ctx,
 	*records = 0;
 	if (!len)
 		return skb;
-	w = kzalloc(sizeof(*w) + crypto_aead_reqsize(aead),
-		    GFP_ATOMIC | __GFP_NOWARN);
-	if (!w)
+	/* never, for a socket svcnet_tls_crypt_prepare() accepted */
+	if (unlikely(!smp_load_acquire(&svcnet_tls_areas) ||
+		     crypto_aead_reqsize(aead) > svcnet_tls_area_reqsize))
 		return NULL;
+	local_bh_disable();
+	w = this_cpu_read(svcnet_tls_area);
 	aead_request_set_tfm(&w->req, aead);
 	err = svcnet_tls_input(w, skb, octx, &sync, &rcd_sn);
 	if (err == -ENOENT) {
@@ -325,15 +435,16 @@ struct sk_buff *svcnet_tls_encrypt(struct tls_context *ctx,
 	nskb = svcnet_tls_copy_head(skb, hlen, len);
 	if (!nskb)
 		goto out;
-	if (svcnet_tls_output(w, nskb, sync) ||
-	    svcnet_tls_records(w, ctx, rcd_sn, sync, sync + len, records)) {
+	svcnet_tls_output(w, nskb, sync);
+	if (svcnet_tls_records(w, ctx, rcd_sn, sync, sync + len, records)) {
 		kfree_skb(nskb);
 		nskb = NULL;
 		goto out;
 	}
 	svcnet_tls_csum(nskb);
 out:
-	svcnet_tls_work_free(w);
+	svcnet_tls_work_done(w, aead);
+	local_bh_enable();
 	return nskb;
 }
 

@@ -2,7 +2,7 @@
 /*
  * memfrag: fragments the machine's free memory, for the e2e suites.
  *
- *   memfrag LEAVE_MB READY_FILE
+ *   memfrag LEAVE_MB READY_FILE [ORDER]
  *
  * Takes all free memory but LEAVE_MB in order-0 pages (transparent huge
  * pages off), touching two mappings in turn so that neighbouring pages go
@@ -12,8 +12,8 @@
  * and what reclaim freed meanwhile) is then soaked up with pipe buffers:
  * the kernel serves such unmovable pages from the largest free blocks
  * first, and they cannot be migrated. Writes READY_FILE when the free
- * blocks of 8 pages or more hold less than 1 MiB (zone DMA aside, which
- * pipes do not reach), and holds the memory
+ * blocks of 2^ORDER pages or more (ORDER 3 unless given) hold less than
+ * 1 MiB (zone DMA aside, which pipes do not reach), and holds the memory
  * until killed. The caller keeps compaction from undoing it (see ktls.sh:
  * vm.extfrag_threshold, vm.compaction_proactiveness).
  */
@@ -47,10 +47,10 @@ static long meminfo_kb(const char *key)
 }
 
 /*
- * Pages free in blocks of order 3 or more, over every zone but DMA (its
+ * Pages free in blocks of @min_order or more, over every zone but DMA (its
  * 16 MiB, kept for allocations that need them, cannot be soaked up).
  */
-static long high_order_free(void)
+static long high_order_free(int min_order)
 {
 	char line[512];
 	long pages = 0;
@@ -79,7 +79,7 @@ static long high_order_free(void)
 			n = strtol(p, &end, 10);
 			if (end == p)
 				break;
-			if (order >= 3)
+			if (order >= min_order)
 				pages += n << order;
 			order++;
 			p = end;
@@ -113,12 +113,18 @@ int main(int argc, char **argv)
 {
 	long page = sysconf(_SC_PAGESIZE), free_kb, leave_kb, high = -1;
 	size_t len, off;
-	int i;
+	int i, order = 3;
 	char *mem[2];
 	FILE *f;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: memfrag LEAVE_MB READY_FILE\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: memfrag LEAVE_MB READY_FILE [ORDER]\n");
+		return 2;
+	}
+	if (argc == 4)
+		order = atoi(argv[3]);
+	if (order < 1 || order > 10) {
+		fprintf(stderr, "memfrag: ORDER is 1 to 10\n");
 		return 2;
 	}
 	leave_kb = atol(argv[1]) * 1024;
@@ -155,14 +161,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < 20; i++) {
-		high = high_order_free();
+		high = high_order_free(order);
 		if (high < 0 || high * page < (1 << 20))
 			break;
 		if (soak(high + high / 8))
 			return 1;
 	}
-	printf("memfrag: held %zu kB of %ld kB free, gave back every other page; %ld kB free in blocks of 8 pages or more\n",
-	       len / 1024, free_kb, high * page / 1024);
+	printf("memfrag: held %zu kB of %ld kB free, gave back every other page; %ld kB free in blocks of %d pages or more\n",
+	       len / 1024, free_kb, high * page / 1024, 1 << order);
 	fflush(stdout);
 	if (high < 0 || high * page >= (1 << 20)) {
 		fprintf(stderr, "memfrag: could not fragment the free memory\n");
