@@ -49,7 +49,10 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_PICKUP) &&
 	     nla_put_flag(skb, SVCNET_A_FLOW_PICKUP)) ||
 	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
-	     nla_put_flag(skb, SVCNET_A_FLOW_TUNNEL)))
+	     nla_put_flag(skb, SVCNET_A_FLOW_TUNNEL)) ||
+	    (READ_ONCE(f->be->svc->sd->fast_path) == SVCNET_FAST_PATH_DIRECT &&
+	     svcnet_flow_direct(f) &&
+	     nla_put_flag(skb, SVCNET_A_FLOW_DIRECT)))
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

@@ -680,6 +680,9 @@ static int flow_nest_cb(const struct nlattr *attr, void *data)
 	case SVCNET_A_FLOW_TUNNEL:
 		f->tunnel = true;
 		break;
+	case SVCNET_A_FLOW_DIRECT:
+		f->direct = true;
+		break;
 	case SVCNET_A_FLOW_SNAT_ADDR:
 		addr_from(&f->snat, p, len);
 		break;

@@ -165,6 +165,7 @@ struct flow_info {
 	bool assured;
 	bool pickup;
 	bool tunnel;
+	bool direct;		/* past conntrack and FORWARD now */
 	uint32_t expires;
 	struct addr client, svc, be, snat;
 	uint16_t client_port, svc_port, be_port, snat_port;

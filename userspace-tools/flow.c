@@ -62,6 +62,8 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 			printf(" tunnel");
 		if (f.pickup)
 			printf(" picked-up");
+		if (f.direct)
+			printf(" direct");
 		printf("\n");
 		return MNL_CB_OK;
 	}
@@ -80,6 +82,7 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	json_string(&fp->j, "state", state_name(f.state));
 	json_bool(&fp->j, "assured", f.assured);
 	json_bool(&fp->j, "pickup", f.pickup);
+	json_bool(&fp->j, "direct", f.direct);
 	json_string(&fp->j, "forward", f.tunnel ? "tunnel" :
 		    f.snat.family ? "snat" : "nat");
 	json_u64(&fp->j, "expires_ms", f.expires);

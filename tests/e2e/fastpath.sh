@@ -333,6 +333,15 @@ check "direct: UDP: FORWARD saw fewer than half of the IPv4 flow's datagrams" \
 	test $((2 * $(fwd_count fp-snat-udp))) -lt 20
 check "direct: UDP: FORWARD saw fewer than half of the IPv6 flow's datagrams" \
 	test $((2 * $(fwd6_count fp-snat6))) -lt 20
+direct_flows() { # the direct flag of the two UDP flows from port 4000
+	$svcnet -j flow show svc0 |
+		jq -c '[.[] | select(.service_port == 81 and .client_port == 4000) | .direct]'
+}
+check "direct: flow show marks both flows direct" is "$(direct_flows)" '[true,true]'
+$svcnet set svc0 fast-path on
+check "direct: with fast-path on, flow show marks neither" \
+	is "$(direct_flows)" '[false,false]'
+$svcnet set svc0 fast-path direct
 # a DROP rule reaches the flow once its 10 s have run out
 unanswered() { ! lbq fp-cl hits $VIP 81 1 --udp --sport 4000 --within 1; }
 iptables -I FORWARD -d $VIP -p udp --dport 81 -j DROP

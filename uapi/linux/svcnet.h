@@ -454,6 +454,10 @@
  *        a segment other than a SYN (see "Balancer fleets")
  *      SVCNET_A_FLOW_TUNNEL: NLA_FLAG, present for a flow sent to its
  *        backend in a tunnel (SVCNET_FORWARD_TUNNEL)
+ *      SVCNET_A_FLOW_DIRECT: NLA_FLAG, present while the flow's packets
+ *        take the direct path, past conntrack and FORWARD (the device's
+ *        SVCNET_FAST_PATH_DIRECT: up to 10 s after FORWARD last accepted
+ *        one of them)
  *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
  *    a snapshot of each flow it lists, and may list a flow twice when the
  *    table is resized meanwhile.
@@ -931,6 +935,7 @@ enum svcnet_flow_attr {
 	SVCNET_A_FLOW_ASSURED,
 	SVCNET_A_FLOW_PICKUP,
 	SVCNET_A_FLOW_TUNNEL,
+	SVCNET_A_FLOW_DIRECT,
 	__SVCNET_A_FLOW_MAX
 };
 
