@@ -116,10 +116,26 @@ fragmented() {
 }
 check "fragmented memory: no free block of 2 pages or more (memfrag)" fragmented
 cat /proc/buddyinfo
+# svcnet's allocations meanwhile, those over 2 KiB: the kmem tracepoint
+# (the work areas are made when the first socket offloads, this one: the
+# module was loaded for this suite)
+tracing=/sys/kernel/tracing
+[ -e $tracing/events/kmem/kmalloc ] || mount -t tracefs tracefs $tracing
+echo 'bytes_alloc > 2048' >$tracing/events/kmem/kmalloc/filter
+echo >$tracing/trace
+echo 1 >$tracing/events/kmem/kmalloc/enable
 drops0=$(eth_stat tls_tx_drops)
 check "fragmented memory: 8 MiB by kTLS arrive intact" send $VIP 443 8388608
+echo 0 >$tracing/events/kmem/kmalloc/enable
+echo 0 >$tracing/events/kmem/kmalloc/filter
+grep 'call_site=svcnet' $tracing/trace >"$TMPD/kmalloc.trace" || true
+echo "# svcnet's allocations over 2 KiB: $(wc -l <"$TMPD/kmalloc.trace")"
 check "fragmented memory: svc0 dropped no record (tls_tx_drops +0)" \
 	test "$(eth_stat tls_tx_drops)" = "$drops0"
+check "fragmented memory: the work areas were made as the socket offloaded (kmem trace)" \
+	grep -q 'call_site=svcnet_tls_.*GFP_KERNEL' "$TMPD/kmalloc.trace"
+check "fragmented memory: nothing over 2 KiB allocated for a packet (no GFP_ATOMIC in the trace)" \
+	bash -c "! grep GFP_ATOMIC $TMPD/kmalloc.trace"
 kill "$frag" 2>/dev/null || true
 wait "$frag" || true
 sysctl -qw "${frag_knobs[@]}"
