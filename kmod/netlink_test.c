@@ -179,6 +179,8 @@ static const struct svcnet_nested_case svcnet_nested_cases[] = {
 	  NULL, 0, -EINVAL, "SVCNET_A_BE_STATS is read-only" },
 	{ "flow backend is read-only", SVCNET_A_FLOW, SVCNET_A_FLOW_BE_ADDR,
 	  svcnet_addr16, 4, -EINVAL, "SVCNET_A_FLOW_BE_ADDR is read-only" },
+	{ "flow direct is read-only", SVCNET_A_FLOW, SVCNET_A_FLOW_DIRECT,
+	  NULL, 0, -EINVAL, "SVCNET_A_FLOW_DIRECT is read-only" },
 	{ "flow protocol ICMP", SVCNET_A_FLOW, SVCNET_A_FLOW_PROTO,
 	  &svcnet_icmp, 1, -EINVAL,
 	  "protocol must be IPPROTO_TCP or IPPROTO_UDP" },

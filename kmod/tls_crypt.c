@@ -8,7 +8,7 @@
  * payload lives in order-0 pages, so that no allocation of more than a
  * page is needed however large the (GSO) packet; the rest of the work
  * (scatterlists, the AEAD request) is done in the CPU's own work area,
- * made when the module loads. A packet may start in the
+ * made when the first socket offloads. A packet may start in the
  * middle of a record: GCM encrypts from the record's start, so the
  * record's earlier bytes, which net/tls keeps with the record, are
  * encrypted too, into scratch pages, and thrown away. A packet may end in

@@ -337,7 +337,11 @@ direct_flows() { # the direct flag of the two UDP flows from port 4000
 	$svcnet -j flow show svc0 |
 		jq -c '[.[] | select(.service_port == 81 and .client_port == 4000) | .direct]'
 }
-check "direct: flow show marks both flows direct" is "$(direct_flows)" '[true,true]'
+direct_now() { # a datagram of each flow (going directly, or through FORWARD
+	# that arms it again), then both flows marked direct
+	ask $VIP 81 && ask $VIP6 81 && [ "$(direct_flows)" = '[true,true]' ]
+}
+check "direct: flow show marks both flows direct" wait_for 30 direct_now
 $svcnet set svc0 fast-path on
 check "direct: with fast-path on, flow show marks neither" \
 	is "$(direct_flows)" '[false,false]'
