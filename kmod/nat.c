@@ -33,20 +33,25 @@
 #include "pkt.h"
 
 /*
- * The address this host sends from towards the backend at @addr (as the
- * route chooses it, a preferred source included), to source NAT a flow to
- * it (SVCNET_FORWARD_SNAT, or a client that is that backend: hairpin):
+ * Under RCU: the address this host sends from towards @be (as the route
+ * chooses it, a preferred source included), to source NAT a flow to it
+ * (SVCNET_FORWARD_SNAT, or a client that is that backend: hairpin):
  * replies then come back through this host. 1 with the address in @out; 0
  * when the backend is this host, whose replies come back through it
- * anyway; -1 when there is no route or no address to send from.
+ * anyway; -1 when there is no route or no address to send from. Where
+ * only destinations choose routes, the address is kept with @be's route
+ * (route.c) while the routing tables and addresses stay as they were.
  */
 static int svcnet_snat_addr(struct net *net, u8 family,
-			    const union nf_inet_addr *addr,
-			    union nf_inet_addr *out)
+			    struct svcnet_backend *be, union nf_inet_addr *out)
 {
+	const union nf_inet_addr *addr = &be->addr;
 	struct flowi6 fl6 = { .daddr = addr->in6 };
+	struct svcnet_route_gen gen;
 	struct dst_entry *dst;
 
+	if (svcnet_route_source_get(net, family, be, out, &gen))
+		return 1;
 	memset(out, 0, sizeof(*out));
 	if (family == AF_INET) {
 		struct flowi4 fl4 = { .daddr = addr->ip };
@@ -57,18 +62,24 @@ static int svcnet_snat_addr(struct net *net, u8 family,
 		rt = ip_route_output_key(net, &fl4);
 		if (IS_ERR(rt))
 			return -1;
-		ip_rt_put(rt);
 		out->ip = fl4.saddr;
-		return out->ip ? 1 : -1;
+		dst = &rt->dst;
+	} else {
+		if (ipv6_chk_addr(net, &addr->in6, NULL, 0))
+			return 0;
+		/* fills the source as the route and its preferred source choose */
+		if (ip6_dst_lookup(net, NULL, &dst, &fl6))
+			return -1;
+		out->in6 = fl6.saddr;
 	}
-	if (ipv6_chk_addr(net, &addr->in6, NULL, 0))
-		return 0;
-	/* fills the source as the route and its preferred source choose */
-	if (ip6_dst_lookup(net, NULL, &dst, &fl6))
+	/* (an IPv4 address fills the union's first bytes, the rest zero) */
+	if (ipv6_addr_any(&out->in6)) {
+		dst_release(dst);
 		return -1;
+	}
+	svcnet_route_source_keep(net, family, be, dst, out, &gen);
 	dst_release(dst);
-	out->in6 = fl6.saddr;
-	return ipv6_addr_any(&out->in6) ? -1 : 1;
+	return 1;
 }
 
 /*
@@ -203,8 +214,7 @@ again:
 		flags = SVCNET_FLOW_F_TUNNEL;
 	} else if (forward == SVCNET_FORWARD_SNAT ||
 		   nf_inet_addr_cmp(&be->addr, &p->t.saddr)) {
-		ret = svcnet_snat_addr(sn->net, p->t.family, &be->addr,
-				       &snat_addr);
+		ret = svcnet_snat_addr(sn->net, p->t.family, be, &snat_addr);
 		/* never the client's own address where snat was asked for */
 		if (ret < 0 && forward == SVCNET_FORWARD_SNAT) {
 			*reason = SVCNET_DROP_NO_ROUTE;

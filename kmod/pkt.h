@@ -68,6 +68,14 @@ void svcnet_route_tunnel_keep(struct net *net, u8 family,
 			      struct svcnet_backend *be, struct dst_entry *dst,
 			      const union nf_inet_addr *saddr,
 			      const struct svcnet_route_gen *gen);
+bool svcnet_route_source_get(struct net *net, u8 family,
+			     struct svcnet_backend *be,
+			     union nf_inet_addr *saddr,
+			     struct svcnet_route_gen *gen);
+void svcnet_route_source_keep(struct net *net, u8 family,
+			      struct svcnet_backend *be, struct dst_entry *dst,
+			      const union nf_inet_addr *saddr,
+			      const struct svcnet_route_gen *gen);
 
 /* tunnel.c */
 int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,

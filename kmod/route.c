@@ -5,7 +5,8 @@
  * Each backend keeps the route it was last reached by, as IPVS keeps one
  * per real server, so that a packet of a known flow does not look its route
  * up again; a backend of a tunnel service also keeps the outer route to it
- * and the source address that lookup chose. A route is used while the
+ * and the source address that lookup chose, and a backend of source NATed
+ * flows the route that gives them their source, with that source. A route is used while the
  * routing tables stay as they were (the route's own check: generation
  * counters and serial numbers that every change of routes, addresses or
  * learnt path MTUs moves; for IPv6, whose serial number a deleted route
@@ -231,11 +232,48 @@ static void svcnet_route_keep(struct svcnet_route __rcu **slot,
 }
 
 /*
- * Under RCU, for tunnel.c: @be's kept tunnel route, with a reference taken
- * and the source address it chose in @saddr, if only the backend's address
- * chooses it and the routing tables and (IPv6) addresses are as they were
- * (@gen, read here, for svcnet_route_tunnel_keep()); otherwise NULL.
+ * Under RCU: the route kept in @slot, one of @be's for this host's own
+ * packets to it (a tunnel's outer packets; the lookup that gives a source
+ * NATed flow its source), with the source address it chose in @saddr, if
+ * only the backend's address chooses it and the routing tables and (IPv6)
+ * addresses are as they were (@gen, read here, for svcnet_route_own_keep());
+ * otherwise NULL.
  */
+static struct svcnet_route *svcnet_route_own(struct net *net, u8 family,
+					     struct svcnet_route __rcu **slot,
+					     union nf_inet_addr *saddr,
+					     struct svcnet_route_gen *gen)
+{
+	struct svcnet_route *r;
+
+	svcnet_route_gen_read(net, family, gen);
+	if (!svcnet_route_plain(net, family))
+		return NULL;
+	r = svcnet_route_kept(slot);
+	if (!r || (family == AF_INET6 && r->addr_genid != gen->addr))
+		return NULL;
+	*saddr = r->saddr;
+	return r;
+}
+
+/* Under RCU: keep @dst, just looked up, in @slot of @be's, as above. */
+static void svcnet_route_own_keep(struct net *net, u8 family,
+				  struct svcnet_route __rcu **slot,
+				  struct svcnet_backend *be,
+				  struct dst_entry *dst,
+				  const union nf_inet_addr *saddr,
+				  const struct svcnet_route_gen *gen)
+{
+	u32 cookie = 0;
+
+	if (!svcnet_route_plain(net, family))
+		return;
+	if (family == AF_INET6)
+		cookie = rt6_get_cookie((struct rt6_info *)dst);
+	svcnet_route_keep(slot, be->svc->sd, dst, cookie, false, saddr, gen);
+}
+
+/* Under RCU, for tunnel.c: @be's kept tunnel route, a reference taken. */
 struct dst_entry *svcnet_route_tunnel_get(struct net *net, u8 family,
 					  struct svcnet_backend *be,
 					  union nf_inet_addr *saddr,
@@ -243,13 +281,9 @@ struct dst_entry *svcnet_route_tunnel_get(struct net *net, u8 family,
 {
 	struct svcnet_route *r;
 
-	svcnet_route_gen_read(net, family, gen);
-	if (!svcnet_route_plain(net, family))
+	r = svcnet_route_own(net, family, &be->tunnel_route, saddr, gen);
+	if (!r)
 		return NULL;
-	r = svcnet_route_kept(&be->tunnel_route);
-	if (!r || (family == AF_INET6 && r->addr_genid != gen->addr))
-		return NULL;
-	*saddr = r->saddr;
 	dst_hold(r->dst);
 	return r->dst;
 }
@@ -263,14 +297,21 @@ void svcnet_route_tunnel_keep(struct net *net, u8 family,
 			      const union nf_inet_addr *saddr,
 			      const struct svcnet_route_gen *gen)
 {
-	u32 cookie = 0;
+	svcnet_route_own_keep(net, family, &be->tunnel_route, be, dst, saddr,
+			      gen);
+}
 
-	if (!svcnet_route_plain(net, family))
-		return;
-	if (family == AF_INET6)
-		cookie = rt6_get_cookie((struct rt6_info *)dst);
-	svcnet_route_keep(&be->tunnel_route, be->svc->sd, dst, cookie, false,
-			  saddr, gen);
+/*
+ * Under RCU, for nat.c: whether @be's kept source route gives the source
+ * address of a source NATed flow to it (svcnet_route_own()); one is never
+ * kept to this host, nor with no source (svcnet_route_source_keep()).
+ */
+bool svcnet_route_source_get(struct net *net, u8 family,
+			     struct svcnet_backend *be,
+			     union nf_inet_addr *saddr,
+			     struct svcnet_route_gen *gen)
+{
+	return !!svcnet_route_own(net, family, &be->source_route, saddr, gen);
 }
 
 /* @slot's owner is being freed: its kept route goes with it. */
@@ -336,6 +377,24 @@ static bool svcnet_dst_local(const struct dst_entry *dst, u8 family)
 	if (family == AF_INET)
 		return ((const struct rtable *)dst)->rt_type == RTN_LOCAL;
 	return ((const struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL;
+}
+
+/*
+ * Under RCU, for nat.c: keep @dst, just looked up to give a source NATed
+ * flow to @be its source, with that source (@saddr, never all zero); @gen
+ * from svcnet_route_source_get(). Not a route to this host or into an
+ * svcnet device.
+ */
+void svcnet_route_source_keep(struct net *net, u8 family,
+			      struct svcnet_backend *be, struct dst_entry *dst,
+			      const union nf_inet_addr *saddr,
+			      const struct svcnet_route_gen *gen)
+{
+	if (svcnet_is_dev(dst->dev) || svcnet_dst_local(dst, family) ||
+	    ipv6_addr_any(&saddr->in6))
+		return;
+	svcnet_route_own_keep(net, family, &be->source_route, be, dst, saddr,
+			      gen);
 }
 
 /*

@@ -68,6 +68,7 @@ static void svcnet_backend_free_rcu(struct rcu_head *head)
 
 	svcnet_route_release(&be->route);
 	svcnet_route_release(&be->tunnel_route);
+	svcnet_route_release(&be->source_route);
 	svcnet_service_put(be->svc);
 	svcnet_stats_block_put(be->stats_blk);
 	kmem_cache_free(svcnet_backend_cache, be);

@@ -206,6 +206,7 @@ struct svcnet_backend {
 	u64 txn_id;			/* last transaction that kept it */
 	struct svcnet_route __rcu *route;	/* to it, see route.c */
 	struct svcnet_route __rcu *tunnel_route; /* in a tunnel to it */
+	struct svcnet_route __rcu *source_route; /* its source: source NAT */
 	struct rcu_head rcu;
 };
 

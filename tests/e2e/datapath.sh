@@ -377,6 +377,38 @@ out=$(hits dp-cl $VIP6 84 10)
 check "snat: IPv6 too" counts_are "$out" "be3=10"
 out=$(hits host $VIP 84 5)
 check "snat: a client on this host too" counts_are "$out" "be3=5"
+# the source towards a backend is kept with the route to it while the
+# routing tables and (IPv6) the addresses stay as they were: a change shows
+# in the next new flow (IPv4 here looks it up for each new flow: a policy
+# rule existed in this namespace, above; the IPv6 source is kept)
+snat_sources() { # PROTO PORT: the sources the port's flows were NATed to
+	$svcnet -j flow show |
+		jq -c "[.[] | select(.service_port == $2 and .protocol == \"$1\") | .snat] | unique"
+}
+ip addr add 10.0.3.9/24 dev dp-be3
+ip route replace 10.0.3.2/32 dev dp-be3 src 10.0.3.9
+$svcnet flow flush
+out=$(hits dp-cl $VIP 84 4 --udp)
+check "snat: the route to the backend given another source: new flows take it" \
+	eval 'counts_are "$out" "be3=4" && is "$(snat_sources udp 84)" "[\"10.0.3.9\"]"'
+ip route del 10.0.3.2/32
+ip addr del 10.0.3.9/24 dev dp-be3
+$svcnet flow flush
+out=$(hits dp-cl $VIP 84 4 --udp)
+check "snat: ... that route gone: new flows take the first source again" \
+	eval 'counts_are "$out" "be3=4" && is "$(snat_sources udp 84)" "[\"10.0.3.1\"]"'
+# fd00:3::3 shares a longer prefix with the backend's fd00:3::2 than
+# fd00:3::1 does: the source IPv6 chooses (RFC 6724, rule 8) once added
+ip -6 addr add fd00:3::3/64 dev dp-be3 nodad
+$svcnet flow flush
+out=$(hits dp-cl $VIP6 84 4)
+check "snat: an IPv6 source preferred towards the backend added: new flows take it" \
+	eval 'counts_are "$out" "be3=4" && is "$(snat_sources tcp 84)" "[\"fd00:3::3\"]"'
+ip -6 addr del fd00:3::3/64 dev dp-be3
+$svcnet flow flush
+out=$(hits dp-cl $VIP6 84 4)
+check "snat: ... removed: new flows no longer take it" \
+	eval 'counts_are "$out" "be3=4" && is "$(snat_sources tcp 84)" "[\"fd00:3::1\"]"'
 $svcnet service set svc0 tcp $VIP:84 forward nat
 check "forward nat (the control): without a route back the backend cannot answer" \
 	bash -c "! ip netns exec dp-cl $LB hits $VIP 84 1 --within 2"
