@@ -24,8 +24,11 @@
  * Changes no generation shows, which a kept route does not follow until
  * the next change that does: next hops chosen by neighbour state
  * (fib_multipath_use_neigh, IPv6 router reachability), IPv6 carrier loss
- * with ignore_routes_with_linkdown, and the inputs of IPv6 source address
- * selection other than the addresses (ip addrlabel, use_tempaddr).
+ * with ignore_routes_with_linkdown, the fields multipath routes hash
+ * (fib_multipath_hash_policy and _fields: a kept multipath route, and the
+ * source kept with it, stay on the next hop chosen before), and the inputs
+ * of IPv6 source address selection other than the addresses (ip addrlabel,
+ * use_tempaddr).
  *
  * A route in use is a struct svcnet_route, replaced whole (xchg) and freed
  * after a grace period; it holds a reference on the dst, so a reader under
