@@ -6,18 +6,19 @@
  * per real server, so that a packet of a known flow does not look its route
  * up again; a backend of a tunnel service also keeps the outer route to it
  * and the source address that lookup chose, and a backend of source NATed
- * flows the route that gives them their source, with that source. A route is used while the
- * routing tables stay as they were (the route's own check: generation
- * counters and serial numbers that every change of routes, addresses or
- * learnt path MTUs moves; for IPv6, whose serial number a deleted route
- * does not move, also the count of routes deleted; a route whose device or
- * IPv6 FIB entry went away is never used) and only where nothing but the
- * backend's address can choose it: with no policy routing rules, no IPv6
- * source routes, no IPsec output policies and (NAT) a zero TOS; otherwise
- * every packet is looked up in full, with its source, mark and TOS. A route is kept only if the
- * generations read before its lookup still hold after it. Like IPVS's, a
- * multipath route to one backend takes one path for all of that backend's
- * packets. An IPv6 tunnel's source address is also checked against the
+ * flows the route that gives them their source, with that source. A route
+ * is used while the routing tables stay as they were (the route's own
+ * check: generation counters and serial numbers that every change of
+ * routes, addresses or learnt path MTUs moves; for IPv6, whose serial
+ * number a deleted route does not move, also the count of routes deleted; a
+ * route whose device or IPv6 FIB entry went away is never used) and only
+ * where nothing but the backend's address can choose it: with no policy
+ * routing rules, no IPv6 source routes, no IPsec output policies and (NAT)
+ * a zero TOS; otherwise every packet is looked up in full, with its source,
+ * mark and TOS. A route is kept only if the generations read before its
+ * lookup still hold after it. Like IPVS's, a multipath route to one backend
+ * takes one path for all of that backend's packets. An IPv6 source kept
+ * with a route (a tunnel's, source NAT's) is also checked against the
  * addresses' generation, since an IPv6 route outlives the source chosen
  * with it.
  *

@@ -83,14 +83,13 @@ fi
 check "the device offers TLS TX offload, on" feature on
 
 # --- fragmented memory ----------------------------------------------------------
-# svc0 encrypts into single pages, with each CPU's work area made at load:
-# with no free block of more than one page, no record is dropped (a work
-# area allocated per packet needs two pages on a kernel whose allocator
-# pads its objects, as KASAN's does). memfrag holds every other page;
-# compaction, which would undo it, is off; zone DMA is kept for its own.
-# This comes
-# first, before kTLS traffic has made the kernel set blocks aside for
-# large atomic allocations.
+# svc0 encrypts into single pages, in each CPU's work area made when the
+# first socket offloads: with no free block of more than one page, no
+# record is dropped (a work area allocated per packet needs two pages on a
+# kernel whose allocator pads its objects, as KASAN's does). memfrag holds
+# every other page; compaction, which would undo it, is off; zone DMA is
+# kept for its own. This comes first, before kTLS traffic has made the
+# kernel set blocks aside for large atomic allocations.
 # (built here, not by tests/vm/run: what the compiler leaves in memory is
 # part of the state memfrag has always fragmented)
 cc -O2 -o "$TMPD/memfrag" "$(dirname "$0")/memfrag.c"
