@@ -88,7 +88,13 @@ static const struct family dev_families[] = {
 	{ "svcnet_device_fragments_total", "counter",
 	  "IP fragments taken into reassembly that completed no datagram." },
 	{ "svcnet_device_fast_path", "gauge",
-	  "Whether the device's fast path is on." },
+	  "Whether the device's fast path is on (on or direct)." },
+};
+
+/* the mode as a state set: one sample per mode, 1 for the device's */
+static const struct family mode_family = {
+	"svcnet_device_fast_path_mode", "gauge",
+	"The device's fast path mode (on, off, direct): 1 for its own."
 };
 
 static void dev_values(const struct dev_info *d, uint64_t *v)
@@ -132,6 +138,16 @@ static void print_devices(const struct dev_list *dl)
 			/* the switch, where the kernel reports it */
 			if (f != N(dev_families) - 1 || dl->devs[i].fast_path >= 0)
 				sample(dev_families[f].name, &l, v[f]);
+		}
+	}
+	family(&mode_family);
+	l.extra_name = "mode";
+	for (i = 0; i < dl->n; i++) {
+		l.dev = dl->devs[i].ifname;
+		for (r = 0; dl->devs[i].fast_path >= 0 && fast_path_name(r); r++) {
+			l.extra = fast_path_name(r);
+			sample("svcnet_device_fast_path_mode", &l,
+			       dl->devs[i].fast_path == (int)r);
 		}
 	}
 	family(&(struct family){ "svcnet_device_drops_total", "counter",

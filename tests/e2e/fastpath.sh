@@ -292,6 +292,8 @@ check_fails "fast-path maybe: a usage error naming the modes" 2 "on, off or dire
 $svcnet set svc0 fast-path direct
 check "direct: svcnet -j show says the mode" \
 	is "$($svcnet -j show svc0 | jq -c '[.[0].fast_path, .[0].fast_path_mode]')" '[true,"direct"]'
+check "direct: svcnet metrics gives the mode as a state set (direct 1, on 0, off 0)" \
+	is "$(for m in direct on off; do metric svcnet_device_fast_path_mode "device=\"svc0\",mode=\"$m\""; done | xargs)" "1 0 0"
 iptables -I FORWARD -d $VIP -p tcp --dport 8080 -m comment --comment fp-tunnel
 iptables -I FORWARD -d $VIP -p udp --dport 81 -m comment --comment fp-snat-udp
 ip6tables -I FORWARD -d $VIP6 -p udp --dport 81 -m comment --comment fp-snat6
