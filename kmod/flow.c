@@ -60,6 +60,8 @@ static u32 svcnet_flow_lock_seed __read_mostly;
 
 static struct kmem_cache *svcnet_flow4_cache __read_mostly;
 static struct kmem_cache *svcnet_flow6_cache __read_mostly;
+static struct kmem_cache *svcnet_snat4_cache __read_mostly;
+static struct kmem_cache *svcnet_snat6_cache __read_mostly;
 
 static unsigned int svcnet_addr_len(u8 family)
 {
@@ -210,7 +212,8 @@ void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 static void svcnet_flow_free(struct svcnet_flow *f)
 {
 	if (svcnet_flow_is_snat(f))
-		kfree(svcnet_flow_snat(f));
+		kmem_cache_free(f->family == AF_INET ? svcnet_snat4_cache :
+				svcnet_snat6_cache, svcnet_flow_snat(f));
 	else if (f->family == AF_INET)
 		kmem_cache_free(svcnet_flow4_cache, f);
 	else
@@ -465,7 +468,9 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 	struct svcnet_flow *f;
 
 	if (nat) {
-		s = kzalloc(sizeof(*s), SVCNET_GFP_PACKET);
+		s = kmem_cache_zalloc(fwd->family == AF_INET ?
+				      svcnet_snat4_cache : svcnet_snat6_cache,
+				      SVCNET_GFP_PACKET);
 		if (!s)
 			return NULL;
 		s->fwd = *fwd;
@@ -731,6 +736,9 @@ void svcnet_flow_net_exit(struct svcnet_net *sn)
 	rhltable_destroy(&sn->flows);
 }
 
+/* an IPv4 flow ends after its two IPv4 addresses */
+#define SVCNET_FLOW4_SIZE (offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32))
+
 int svcnet_flow_init(void)
 {
 	int i;
@@ -738,26 +746,48 @@ int svcnet_flow_init(void)
 	for (i = 0; i < SVCNET_FLOW_LOCKS; i++)
 		spin_lock_init(&svcnet_flow_locks[i]);
 	svcnet_flow_lock_seed = get_random_u32();
-	/* an IPv4 flow ends after its two IPv4 addresses */
 	svcnet_flow4_cache = kmem_cache_create("svcnet_flow4",
-					       offsetof(struct svcnet_flow, addr) +
-					       2 * sizeof(__be32),
-					       0, 0, NULL);
+					       SVCNET_FLOW4_SIZE, 0, 0, NULL);
 	if (!svcnet_flow4_cache)
-		return -ENOMEM;
+		goto err_flow4;
 	svcnet_flow6_cache = kmem_cache_create("svcnet_flow6",
 					       sizeof(struct svcnet_flow),
 					       0, 0, NULL);
-	if (!svcnet_flow6_cache) {
-		kmem_cache_destroy(svcnet_flow4_cache);
-		svcnet_flow4_cache = NULL;
-		return -ENOMEM;
-	}
+	if (!svcnet_flow6_cache)
+		goto err_flow6;
+	/* a source NATed flow: its forward tuple, then the flow */
+	svcnet_snat4_cache = kmem_cache_create("svcnet_snat4",
+					       offsetof(struct svcnet_flow_snat,
+							flow) +
+					       SVCNET_FLOW4_SIZE, 0, 0, NULL);
+	if (!svcnet_snat4_cache)
+		goto err_snat4;
+	svcnet_snat6_cache = kmem_cache_create("svcnet_snat6",
+					       sizeof(struct svcnet_flow_snat),
+					       0, 0, NULL);
+	if (!svcnet_snat6_cache)
+		goto err_snat6;
 	return 0;
+
+err_snat6:
+	kmem_cache_destroy(svcnet_snat4_cache);
+	svcnet_snat4_cache = NULL;
+err_snat4:
+	kmem_cache_destroy(svcnet_flow6_cache);
+	svcnet_flow6_cache = NULL;
+err_flow6:
+	kmem_cache_destroy(svcnet_flow4_cache);
+	svcnet_flow4_cache = NULL;
+err_flow4:
+	return -ENOMEM;
 }
 
 void svcnet_flow_uninit(void)
 {
+	kmem_cache_destroy(svcnet_snat6_cache);
+	svcnet_snat6_cache = NULL;
+	kmem_cache_destroy(svcnet_snat4_cache);
+	svcnet_snat4_cache = NULL;
 	kmem_cache_destroy(svcnet_flow6_cache);
 	svcnet_flow6_cache = NULL;
 	kmem_cache_destroy(svcnet_flow4_cache);

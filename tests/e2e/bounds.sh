@@ -99,9 +99,10 @@ check "the flood's SYN flows were evicted for newer ones: flows-evicted" \
 	at_least "$(cfg flows-evicted)" $((FLOOD - 1000))
 check "a new client gets through the full table (it evicts a SYN flow)" \
 	lbq bd-cl hits $VIP 80 3
-# flow objects allocated, IPv4 and IPv6 caches (nothing if either is missing)
+# flow objects allocated, IPv4 and IPv6 caches, source NATed flows' too
+# (nothing if any is missing)
 flow_objs() {
-	awk '$1 ~ /^svcnet_flow[46]$/ { n += $2; c++ } END { if (c == 2) print n }' /proc/slabinfo
+	awk '$1 ~ /^svcnet_(flow|snat)[46]$/ { n += $2; c++ } END { if (c == 4) print n }' /proc/slabinfo
 }
 python3 "$(py pktfuzz)" synflood svc0 "$FLOOD" >/dev/null
 objs=$(flow_objs)
