@@ -64,6 +64,10 @@ modprobe svcnet
 modprobe nf_conntrack
 lb_topology
 sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 || true
+# conntrack's claims are about this suite's connections: an earlier suite's
+# of the same client address (datapath connects it to a backend's address
+# directly) may wait out its TIME_WAIT in the host's table
+conntrack -D --orig-src 10.0.9.2 >/dev/null 2>&1 || true
 $svcnet service add svc0 tcp $VIP:80
 $svcnet backend add svc0 tcp $VIP:80 10.0.1.2:8080
 $svcnet service add svc0 udp $VIP:53
