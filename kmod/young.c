@@ -34,16 +34,19 @@ void svcnet_young_add(struct svcnet_net *sn, struct svcnet_flow *f)
 	spin_unlock(&y->lock);
 }
 
-/* @f off its list, if it is on one; under its flow lock (BH off). */
+/*
+ * @f off its list, if it is on one; under its flow lock (BH off). The look
+ * is under the list's lock too: svcnet_young_evictee() may be taking @f
+ * off meanwhile, and its stores into young_node, which the flow's rcu_head
+ * shares, must be done before the removal's call_rcu() writes there.
+ */
 void svcnet_young_del(struct svcnet_net *sn, struct svcnet_flow *f)
 {
 	struct svcnet_young *y = &sn->young[f->young];
 
-	/* off already: it never goes back, and only this removal is left */
-	if (list_empty(&f->young_node))
-		return;
 	spin_lock(&y->lock);
-	list_del_init(&f->young_node);
+	if (!list_empty(&f->young_node))
+		list_del_init(&f->young_node);
 	spin_unlock(&y->lock);
 }
 
