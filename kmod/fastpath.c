@@ -37,7 +37,10 @@
  *  - IPsec policies exist, or the packet was IPsec;
  *  - the device is down, or its fast path is off (SVCNET_CMD_DEV_SET);
  *  - anything but TCP or UDP, fragments (reassembled before this hook
- *    unless they are late), a packet that already has a route.
+ *    unless they are late), a packet that already has a route;
+ *  - a connection conntrack has just made (its flow's connection expired
+ *    or was deleted there): NAT decides its mappings in later hooks, which
+ *    must see it as they saw the flow's first packet.
  * Every packet is counted as svc0's transmit and by its service and
  * backend, as through svc0; the fast path's own count is
  * SVCNET_A_STATS_FAST_PATH. As conntrack, the flow's state follows the
@@ -46,9 +49,26 @@
 
 #include <net/dst.h>
 #include <net/ip6_route.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
 #include "pkt.h"
+
+/*
+ * Whether conntrack has just made @skb's connection: NAT decides a new
+ * connection's mappings in the hooks after this one, on the packet as
+ * they see it (a MASQUERADE rule at POST_ROUTING would take one that
+ * forwarding sends to the backend). Its packet goes through svc0, where
+ * they see it with the service address, as the flow's first did: a flow
+ * whose connection conntrack forgot (expired, deleted) resumes so.
+ */
+static bool svcnet_fast_ct_new(const struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	return ct && !nf_ct_is_confirmed(ct);
+}
 
 /* Whether @dst forwards onward: not here, nor into svcnet, nor out by @in. */
 static bool svcnet_fast_dst_onward(const struct dst_entry *dst, u8 family,
@@ -111,7 +131,8 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 	struct svcnet_pkt p;
 	int ret;
 
-	if (!atomic_read(&sn->flow_count) || skb_dst(skb))
+	if (!atomic_read(&sn->flow_count) || skb_dst(skb) ||
+	    svcnet_fast_ct_new(skb))
 		return NF_ACCEPT;
 	if (svcnet_parse(skb, family, &p) ||
 	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) ||
