@@ -193,16 +193,81 @@ struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
 }
 
 /*
+ * The tuple of the packet inside the quoted outer packet at @off (the
+ * family's tunnel), if the error quotes its ports: a TCP or UDP packet,
+ * not a later fragment.
+ */
+static bool svcnet_icmp_tunnel_inner(struct sk_buff *skb, unsigned int off,
+				     u8 family, struct svcnet_tuple *t)
+{
+	unsigned int in_off, l4_off;
+	u8 proto;
+
+	memset(t, 0, sizeof(*t));
+	if (family == AF_INET) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, off + sizeof(*iph)))
+			return false;
+		iph = (const struct iphdr *)(skb->data + off);
+		if (iph->ihl < 5)
+			return false;
+		in_off = off + iph->ihl * 4;
+		if (!pskb_may_pull(skb, in_off + sizeof(*iph)))
+			return false;
+		iph = (const struct iphdr *)(skb->data + in_off);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		proto = iph->protocol;
+		t->saddr.ip = iph->saddr;
+		t->daddr.ip = iph->daddr;
+		l4_off = in_off + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h;
+
+		in_off = off + sizeof(*ip6h);
+		if (!pskb_may_pull(skb, in_off + sizeof(*ip6h)))
+			return false;
+		ip6h = (const struct ipv6hdr *)(skb->data + in_off);
+		if (ip6h->version != 6)
+			return false;
+		proto = ip6h->nexthdr;
+		t->saddr.in6 = ip6h->saddr;
+		t->daddr.in6 = ip6h->daddr;
+		l4_off = in_off + sizeof(*ip6h);
+	}
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
+	    !pskb_may_pull(skb, l4_off + 2 * sizeof(__be16)))
+		return false;
+	t->family = family;
+	t->proto = proto;
+	t->sport = ((const __be16 *)(skb->data + l4_off))[0];
+	t->dport = ((const __be16 *)(skb->data + l4_off))[1];
+	return true;
+}
+
+/*
  * Fragmentation needed or packet too big, from the path to a tunnel
  * backend, about an outer packet this host sent (IPIP, IPv6 in IPv6): the
  * route to the backend learns the path MTU, as an ipip or ip6tnl device
- * of this host's would make it (svcnet has none to take the error).
+ * of this host's would make it (svcnet has none to take the error). Only
+ * an error that quotes a tunnel flow's packet inside, its outer packet
+ * addressed to the flow's backend: anyone may send errors, and the route
+ * they change serves every packet to that address. Under RCU.
  */
-static void svcnet_icmp_tunnel_pmtu(struct net *net, struct sk_buff *skb,
+static void svcnet_icmp_tunnel_pmtu(struct svcnet_net *sn,
+				    struct sk_buff *skb,
 				    const struct svcnet_pkt *p)
 {
 	unsigned int off = p->l4off + 8;
+	struct net *net = sn->net;
+	union nf_inet_addr dst = {};
+	struct svcnet_flow *f;
+	struct svcnet_tuple t;
 	const u8 *icmp;
+	__be32 mtu6;
+	u16 mtu4;
 
 	if (!pskb_may_pull(skb, off + (p->t.family == AF_INET ?
 				       sizeof(struct iphdr) :
@@ -211,31 +276,41 @@ static void svcnet_icmp_tunnel_pmtu(struct net *net, struct sk_buff *skb,
 	icmp = skb->data + p->l4off;
 	if (p->t.family == AF_INET) {
 		const struct iphdr *in = (const struct iphdr *)(skb->data + off);
-		u16 mtu = ntohs(((const struct icmphdr *)icmp)->un.frag.mtu);
 
+		mtu4 = ntohs(((const struct icmphdr *)icmp)->un.frag.mtu);
 		if (p->t.proto != IPPROTO_ICMP || icmp[0] != ICMP_DEST_UNREACH ||
 		    icmp[1] != ICMP_FRAG_NEEDED || in->version != 4 ||
 		    in->protocol != IPPROTO_IPIP ||
+		    READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc) ||
 		    inet_addr_type(net, in->saddr) != RTN_LOCAL)
 			return;
-		/* the quoted packet's addresses choose the route */
-		__skb_pull(skb, off);
-		ipv4_update_pmtu(skb, net, mtu, 0, IPPROTO_IPIP);
-		__skb_push(skb, off);
+		dst.ip = in->daddr;
 	} else {
 		const struct ipv6hdr *in = (const struct ipv6hdr *)(skb->data +
 								   off);
-		__be32 mtu = ((const struct icmp6hdr *)icmp)->icmp6_mtu;
 
+		mtu6 = ((const struct icmp6hdr *)icmp)->icmp6_mtu;
 		if (p->t.proto != IPPROTO_ICMPV6 ||
 		    icmp[0] != ICMPV6_PKT_TOOBIG || in->version != 6 ||
 		    in->nexthdr != IPPROTO_IPV6 ||
 		    !ipv6_chk_addr(net, &in->saddr, NULL, 0))
 			return;
-		__skb_pull(skb, off);
-		ip6_update_pmtu(skb, net, mtu, 0, 0, sock_net_uid(net, NULL));
-		__skb_push(skb, off);
+		dst.in6 = in->daddr;
 	}
+	if (!svcnet_icmp_tunnel_inner(skb, off, p->t.family, &t))
+		return;
+	f = svcnet_flow_lookup_fwd(sn, &t);
+	if (!f || !(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) ||
+	    (p->t.family == AF_INET ? f->be->addr.ip != dst.ip :
+	     !ipv6_addr_equal(&f->be->addr.in6, &dst.in6)))
+		return;
+	/* the quoted packet's addresses choose the route */
+	__skb_pull(skb, off);
+	if (p->t.family == AF_INET)
+		ipv4_update_pmtu(skb, net, mtu4, 0, IPPROTO_IPIP);
+	else
+		ip6_update_pmtu(skb, net, mtu6, 0, 0, sock_net_uid(net, NULL));
+	__skb_push(skb, off);
 }
 
 /* An error about a packet of a balanced flow, on its way to the client. */
@@ -246,7 +321,7 @@ bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 	struct svcnet_flow *f;
 	struct svcnet_icmp q;
 
-	svcnet_icmp_tunnel_pmtu(sn->net, skb, p);
+	svcnet_icmp_tunnel_pmtu(sn, skb, p);
 	if (!svcnet_icmp_parse(skb, p, &q))
 		return false;
 	/* quoted: client -> backend; the reverse key: backend -> client */

@@ -549,6 +549,41 @@ check "tunnel: PMTU: an IPv6 forwarded client's 1 MB transfer arrives (packet to
 check "tunnel: PMTU: the packets too big were counted as too-big drops" \
 	test "$(($(drops too-big) - tb0))" -ge 2
 ip link set dp-be1 mtu 1500
+# Errors about tunnel packets, sent by anyone: only one that quotes a tunnel
+# flow's packet inside an outer packet to that flow's backend teaches the
+# route to the backend its path MTU. Backends at .77 (no host there): the
+# flows from dp-cl's port 4001 exist, their packets go nowhere.
+$svcnet service add svc0 udp 10.96.0.3:8080 forward tunnel
+$svcnet backend add svc0 udp 10.96.0.3:8080 10.0.1.77:8080
+$svcnet service add svc0 udp "[fd00:96::3]:8080" forward tunnel
+$svcnet backend add svc0 udp "[fd00:96::3]:8080" "[fd00:1::77]:8080"
+for v in 10.96.0.3 fd00:96::3; do
+	lbq dp-cl hits $v 8080 1 --udp --sport 4001 --within 1 >/dev/null 2>&1 || true
+done
+too_big() { in_ns dp-be1 python3 "$(py pktfuzz)" tooBig "$@" >/dev/null; }
+route_mtu() { ip route get "$1" | grep -o 'mtu [0-9]*' || true; }
+# in order: those that must change nothing, then the one that must (a path
+# MTU only goes down: had the first been taken, the last could not raise it)
+too_big 10.0.1.1 10.0.1.1 10.0.1.78 10.0.9.2 10.96.0.3 4001 8080 1200
+too_big 10.0.1.1 10.0.1.1 10.0.1.77 10.0.9.2 10.96.0.3 4002 8080 1200
+too_big 10.0.1.1 10.0.1.1 10.0.1.77 10.0.9.2 10.96.0.3 4001 8080 1300
+check "tunnel: ICMP: frag-needed quoting a tunnel flow's packet to its backend: the route learns 1300" \
+	wait_for 5 eval '[ "$(route_mtu 10.0.1.77)" = "mtu 1300" ]'
+check "tunnel: ICMP: ... quoting a packet of no flow (another client port): not taken (no 1200)" \
+	is "$(route_mtu 10.0.1.77)" "mtu 1300"
+check "tunnel: ICMP: ... quoting an outer packet to no backend: its route learns nothing" \
+	is "$(route_mtu 10.0.1.78)" ""
+too_big fd00:1::1 fd00:1::1 fd00:1::78 fd00:9::2 fd00:96::3 4001 8080 1290
+too_big fd00:1::1 fd00:1::1 fd00:1::77 fd00:9::2 fd00:96::3 4002 8080 1290
+too_big fd00:1::1 fd00:1::1 fd00:1::77 fd00:9::2 fd00:96::3 4001 8080 1300
+check "tunnel: ICMP: IPv6 packet too big quoting a tunnel flow's packet to its backend: the route learns 1300" \
+	wait_for 5 eval '[ "$(route_mtu fd00:1::77)" = "mtu 1300" ]'
+check "tunnel: ICMP: IPv6 ... quoting a packet of no flow: not taken (no 1290)" \
+	is "$(route_mtu fd00:1::77)" "mtu 1300"
+check "tunnel: ICMP: IPv6 ... quoting an outer packet to no backend: its route learns nothing" \
+	is "$(route_mtu fd00:1::78)" ""
+$svcnet service del svc0 udp 10.96.0.3:8080
+$svcnet service del svc0 udp "[fd00:96::3]:8080"
 for p in tcp udp; do $svcnet service del svc0 $p $VIP:8080; done
 $svcnet service del svc0 tcp "[$VIP6]:8080"
 $svcnet service del svc0 tcp 10.96.0.2:8080

@@ -33,6 +33,12 @@
       port DPORT: the reverse-NAT hook sees them. Headers truncated or
       inconsistent, bad checksums, IPv6 extension headers, ICMP errors
       quoting garbage or quoting a flow cut short. Prints the kinds sent.
+
+  pktfuzz.py tooBig DST OUTER_SRC OUTER_DST INNER_SRC INNER_DST SPORT DPORT MTU
+      One ICMP fragmentation needed (IPv6: packet too big) to DST, as a
+      router on a tunnel's path sends it: quoting an IPIP (IPv6 in IPv6)
+      packet OUTER_SRC -> OUTER_DST around a UDP datagram INNER_SRC:SPORT
+      -> INNER_DST:DPORT, next hop MTU MTU. The family is DST's.
 """
 import json
 import random
@@ -335,6 +341,25 @@ def blindack(ifname, src, sport):
     print(json.dumps({"sent": 2}))
 
 
+def too_big(dst, osrc, odst, isrc, idst, sport, dport, mtu):
+    v6 = ":" in dst
+    fam = socket.AF_INET6 if v6 else socket.AF_INET
+    a = [socket.inet_pton(fam, x) for x in (osrc, odst, isrc, idst)]
+    dgram = udp(sport, dport, b"x" * 32)
+    if v6:
+        quote = ip6(a[0], a[1], 41, ip6(a[2], a[3], 17, dgram))
+        # the kernel sums an ICMPv6 raw socket's messages
+        msg = struct.pack("!BBHI", 2, 0, 0, mtu) + quote
+        sock = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    else:
+        quote = ip4(a[0], a[1], 4, ip4(a[2], a[3], 17, dgram))
+        msg = struct.pack("!BBHHH", 3, 4, 0, 0, mtu) + quote
+        msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+        sock = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    sock.sendto(msg, (dst, 0))
+    print(json.dumps({"sent": 1}))
+
+
 if __name__ == "__main__":
     a = sys.argv
     if a[1] == "xmit":
@@ -345,6 +370,8 @@ if __name__ == "__main__":
         udpflood(a[2], int(a[3]))
     elif a[1] == "blindack":
         blindack(a[2], a[3], int(a[4]))
+    elif a[1] == "tooBig":
+        too_big(a[2], a[3], a[4], a[5], a[6], int(a[7]), int(a[8]), int(a[9]))
     else:
         rev(a[2], a[3], int(a[4]), int(a[5]), a[6], a[7], a[8], a[9],
             int(a[10]), int(a[11]))
