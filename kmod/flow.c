@@ -58,10 +58,14 @@ static_assert(sizeof(struct svcnet_flow_key) % sizeof(u32) == 0);
 static spinlock_t svcnet_flow_locks[SVCNET_FLOW_LOCKS];
 static u32 svcnet_flow_lock_seed __read_mostly;
 
-static struct kmem_cache *svcnet_flow4_cache __read_mostly;
-static struct kmem_cache *svcnet_flow6_cache __read_mostly;
-static struct kmem_cache *svcnet_snat4_cache __read_mostly;
-static struct kmem_cache *svcnet_snat6_cache __read_mostly;
+/* flows by family and source NAT: IPv4, IPv6, then source NATed ones */
+#define SVCNET_FLOW_CACHES 4
+static struct kmem_cache *svcnet_flow_caches[SVCNET_FLOW_CACHES] __read_mostly;
+
+static struct kmem_cache *svcnet_flow_cache(u8 family, bool snat)
+{
+	return svcnet_flow_caches[(snat ? 2 : 0) + (family == AF_INET6)];
+}
 
 static unsigned int svcnet_addr_len(u8 family)
 {
@@ -212,12 +216,10 @@ void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 static void svcnet_flow_free(struct svcnet_flow *f)
 {
 	if (svcnet_flow_is_snat(f))
-		kmem_cache_free(f->family == AF_INET ? svcnet_snat4_cache :
-				svcnet_snat6_cache, svcnet_flow_snat(f));
-	else if (f->family == AF_INET)
-		kmem_cache_free(svcnet_flow4_cache, f);
+		kmem_cache_free(svcnet_flow_cache(f->family, true),
+				svcnet_flow_snat(f));
 	else
-		kmem_cache_free(svcnet_flow6_cache, f);
+		kmem_cache_free(svcnet_flow_cache(f->family, false), f);
 }
 
 static void svcnet_flow_free_rcu(struct rcu_head *head)
@@ -350,12 +352,14 @@ struct svcnet_flow *svcnet_flow_lookup_rev(struct svcnet_net *sn,
  * (as @be sees them): no flow of that address and port reaches the same
  * backend address and port (the replies could not be told apart; tunnel
  * flows, @tunnel or in the list, have no replies here), and their list is
- * short. Under the key's lock, which orders insertions.
+ * short. With @evict, such a flow not assured is evicted to make room.
+ * Under the key's lock, which orders insertions and is the lock of the
+ * key's flows.
  */
 static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 				 const union nf_inet_addr *addr, __be16 port,
 				 const struct svcnet_backend *be, bool tunnel,
-				 spinlock_t *lock)
+				 bool evict, spinlock_t *lock)
 {
 	struct rhlist_head *pos;
 	struct svcnet_flow *f;
@@ -369,6 +373,16 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 		/* retired flows go soon, and their replies are not looked up */
 		if (READ_ONCE(f->be->removed))
 			continue;
+		if (evict && !tunnel && !f->dead &&
+		    !(READ_ONCE(f->flags) &
+		      (SVCNET_FLOW_F_TUNNEL | SVCNET_FLOW_F_ASSURED)) &&
+		    svcnet_flow_be_is(f, &be->addr, be->port)) {
+			/* the list stays walkable: @f is freed after RCU */
+			__svcnet_flow_remove(sn, f);
+			atomic64_inc(&sn->flows_evicted);
+			evict = false;
+			continue;
+		}
 		if ((!tunnel &&
 		     !(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
 		     svcnet_flow_be_is(f, &be->addr, be->port)) ||
@@ -384,7 +398,8 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 /*
  * A source port for a flow source NATed to @addr: one of the namespace's
  * range (SVCNET_A_CFG_SNAT_PORT_MIN.._MAX, by default above the host's
- * ephemeral ports) that is free towards @be, tried from a random one on.
+ * ephemeral ports) that is free towards @be, tried from a random one on;
+ * with @evict, one whose flow to @be, not assured, is evicted for it.
  * Under @held, the lock of the flow's forward tuple; returns the port with
  * its key's lock (*@lock, may be @held) held, or 0. A port whose lock
  * another CPU holds is passed over: no CPU waits for a second lock while
@@ -392,7 +407,7 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
  */
 static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 				    u8 proto, const union nf_inet_addr *addr,
-				    const struct svcnet_backend *be,
+				    const struct svcnet_backend *be, bool evict,
 				    spinlock_t *held, spinlock_t **lock)
 {
 	u32 ports = READ_ONCE(sn->cfg.snat_ports);
@@ -409,7 +424,7 @@ static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 		if (l != held && !spin_trylock(l))
 			continue;
 		if (svcnet_flow_key_free(sn, family, proto, addr, port, be,
-					 false, l)) {
+					 false, evict, l)) {
 			*lock = l;
 			return port;
 		}
@@ -420,7 +435,7 @@ static __be16 svcnet_flow_snat_port(struct svcnet_net *sn, u8 family,
 }
 
 /*
- * The table is full, or no source NAT port is free: remove the oldest flow
+ * The table is full: remove the oldest flow
  * not assured of the young list whose oldest has been idle longest, or else
  * of the next lists (young.c), to make room for a new flow: spoofed SYNs,
  * and UDP datagrams from spoofed sources even when the backend answers
@@ -468,8 +483,7 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 	struct svcnet_flow *f;
 
 	if (nat) {
-		s = kmem_cache_zalloc(fwd->family == AF_INET ?
-				      svcnet_snat4_cache : svcnet_snat6_cache,
+		s = kmem_cache_zalloc(svcnet_flow_cache(fwd->family, true),
 				      SVCNET_GFP_PACKET);
 		if (!s)
 			return NULL;
@@ -477,8 +491,7 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 		f = &s->flow;
 		f->flags = SVCNET_FLOW_F_SNAT;
 	} else {
-		f = kmem_cache_zalloc(fwd->family == AF_INET ?
-				      svcnet_flow4_cache : svcnet_flow6_cache,
+		f = kmem_cache_zalloc(svcnet_flow_cache(fwd->family, false),
 				      SVCNET_GFP_PACKET);
 		if (!f)
 			return NULL;
@@ -631,7 +644,7 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 	 */
 	nat = snat ||
 	      !svcnet_flow_key_free(sn, fwd->family, fwd->proto, addr, port, be,
-				    flags & SVCNET_FLOW_F_TUNNEL, lock);
+				    flags & SVCNET_FLOW_F_TUNNEL, false, lock);
 	/* a tunnel flow keeps the client's port: its list is full */
 	if (nat && (flags & SVCNET_FLOW_F_TUNNEL)) {
 		*err = -EADDRINUSE;
@@ -639,7 +652,8 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 	}
 	if (nat) {
 		port = svcnet_flow_snat_port(sn, fwd->family, fwd->proto, addr,
-					     be, lock, &key_lock);
+					     be, flags & SVCNET_FLOW_C_EVICT,
+					     lock, &key_lock);
 		if (!port) {
 			*err = -EADDRINUSE;
 			goto err_unlock;
@@ -654,7 +668,7 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 	}
 	f->be = be;
 	f->state = state;
-	f->flags |= flags;
+	f->flags |= flags & ~SVCNET_FLOW_C_EVICT;
 	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
 	f->wscale = SVCNET_NO_WSCALE | SVCNET_NO_WSCALE << 4;
 	if (f->proto == IPPROTO_UDP)
@@ -736,62 +750,47 @@ void svcnet_flow_net_exit(struct svcnet_net *sn)
 	rhltable_destroy(&sn->flows);
 }
 
+void svcnet_flow_uninit(void)
+{
+	int i;
+
+	for (i = 0; i < SVCNET_FLOW_CACHES; i++) {
+		kmem_cache_destroy(svcnet_flow_caches[i]);
+		svcnet_flow_caches[i] = NULL;
+	}
+}
+
 /* an IPv4 flow ends after its two IPv4 addresses */
 #define SVCNET_FLOW4_SIZE (offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32))
 
 int svcnet_flow_init(void)
 {
+	static const struct {
+		const char *name;
+		size_t size;
+	} caches[SVCNET_FLOW_CACHES] = {
+		{ "svcnet_flow4", SVCNET_FLOW4_SIZE },
+		{ "svcnet_flow6", sizeof(struct svcnet_flow) },
+		/* a source NATed flow: its forward tuple, then the flow */
+		{ "svcnet_snat4",
+		  offsetof(struct svcnet_flow_snat, flow) + SVCNET_FLOW4_SIZE },
+		{ "svcnet_snat6", sizeof(struct svcnet_flow_snat) },
+	};
 	int i;
 
 	for (i = 0; i < SVCNET_FLOW_LOCKS; i++)
 		spin_lock_init(&svcnet_flow_locks[i]);
 	svcnet_flow_lock_seed = get_random_u32();
-	svcnet_flow4_cache = kmem_cache_create("svcnet_flow4",
-					       SVCNET_FLOW4_SIZE, 0, 0, NULL);
-	if (!svcnet_flow4_cache)
-		goto err_flow4;
-	svcnet_flow6_cache = kmem_cache_create("svcnet_flow6",
-					       sizeof(struct svcnet_flow),
-					       0, 0, NULL);
-	if (!svcnet_flow6_cache)
-		goto err_flow6;
-	/* a source NATed flow: its forward tuple, then the flow */
-	svcnet_snat4_cache = kmem_cache_create("svcnet_snat4",
-					       offsetof(struct svcnet_flow_snat,
-							flow) +
-					       SVCNET_FLOW4_SIZE, 0, 0, NULL);
-	if (!svcnet_snat4_cache)
-		goto err_snat4;
-	svcnet_snat6_cache = kmem_cache_create("svcnet_snat6",
-					       sizeof(struct svcnet_flow_snat),
-					       0, 0, NULL);
-	if (!svcnet_snat6_cache)
-		goto err_snat6;
+	for (i = 0; i < SVCNET_FLOW_CACHES; i++) {
+		svcnet_flow_caches[i] = kmem_cache_create(caches[i].name,
+							  caches[i].size,
+							  0, 0, NULL);
+		if (!svcnet_flow_caches[i]) {
+			svcnet_flow_uninit();
+			return -ENOMEM;
+		}
+	}
 	return 0;
-
-err_snat6:
-	kmem_cache_destroy(svcnet_snat4_cache);
-	svcnet_snat4_cache = NULL;
-err_snat4:
-	kmem_cache_destroy(svcnet_flow6_cache);
-	svcnet_flow6_cache = NULL;
-err_flow6:
-	kmem_cache_destroy(svcnet_flow4_cache);
-	svcnet_flow4_cache = NULL;
-err_flow4:
-	return -ENOMEM;
-}
-
-void svcnet_flow_uninit(void)
-{
-	kmem_cache_destroy(svcnet_snat6_cache);
-	svcnet_snat6_cache = NULL;
-	kmem_cache_destroy(svcnet_snat4_cache);
-	svcnet_snat4_cache = NULL;
-	kmem_cache_destroy(svcnet_flow6_cache);
-	svcnet_flow6_cache = NULL;
-	kmem_cache_destroy(svcnet_flow4_cache);
-	svcnet_flow4_cache = NULL;
 }
 
 #ifdef SVCNET_KUNIT

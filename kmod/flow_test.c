@@ -775,7 +775,8 @@ static bool svcnet_flow_test_made_cache;
 
 static int svcnet_flow_suite_init(struct kunit_suite *suite)
 {
-	if (svcnet_flow4_cache && svcnet_flow6_cache)
+	/* made together: the first stands for all */
+	if (svcnet_flow_caches[0])
 		return 0;
 	svcnet_flow_test_made_cache = true;
 	return svcnet_flow_init();

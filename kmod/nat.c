@@ -227,20 +227,22 @@ create:
 	f = svcnet_flow_create_flags(sn, &p->t, be,
 				     p->t.proto == IPPROTO_TCP ?
 				     SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
-				     snat, flags, &created, &err);
+				     snat, flags |
+				     (evicted ? SVCNET_FLOW_C_EVICT : 0),
+				     &created, &err);
 	/*
-	 * No port free towards @be: as conntrack's early drop, a flow not
-	 * assured makes room (a flood of spoofed flows holds ports only
-	 * until new ones come), once.
+	 * No port free towards @be: as conntrack's early drop, a flow to @be
+	 * not assured gives up its port (a flood of spoofed flows holds
+	 * ports only until new ones come), once.
 	 */
 	if (!f && err == -EADDRINUSE && !evicted) {
 		evicted = true;
-		if (svcnet_flow_make_room(sn))
-			goto create;
+		goto create;
 	}
 	if (!f && err == -ESTALE && !retried) {
 		/* removed meanwhile: its set without it is published */
 		retried = true;
+		evicted = false;
 		sticky = READ_ONCE(svc->affinity_timeout);
 		snat = NULL;
 		be = svcnet_schedule(svc, rcu_dereference(svc->bset), &p->t);

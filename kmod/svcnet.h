@@ -404,6 +404,11 @@ struct svcnet_flow {
 #define SVCNET_DIRECT_SECONDS	10
 /* a struct svcnet_flow_snat: source NATed (set at creation, never changes) */
 #define SVCNET_FLOW_F_SNAT	BIT(5)
+/*
+ * For svcnet_flow_create_flags() only, never a flow's: a source port may be
+ * taken from a flow to the same backend that is not assured, evicted
+ */
+#define SVCNET_FLOW_C_EVICT	BIT(7)
 
 static inline bool svcnet_flow_is_snat(const struct svcnet_flow *f)
 {

@@ -6,7 +6,8 @@
 # stays within flow-max, its SYN flows evicted for new ones, while
 # answered connections stay and new clients still get through; a large
 # table's expired flows are all collected in time; a table full of
-# answered connections drops new flows and counts them.
+# answered connections drops new flows and counts them; a flood cannot
+# hold a source NATed service's ports.
 #
 #            namespace bd-cl 10.0.9.2: 2 held connections, new clients
 #                   |
@@ -162,6 +163,29 @@ check "and no answered connection was evicted for it" is "$(cfg flows-evicted)" 
 touch "$TMPD/go"
 wait $held
 check "the 3 connections still echo" is "$(jq '.ok | length' "$TMPD/hold.out")" 3
+
+# --- source NAT ports under a SYN flood ------------------------------------------------
+# The service source NATed to one backend that never answers (no host at
+# 10.0.1.99: its SYN flows are never assured) with a range of 1024 ports:
+# once the flood's flows hold them all, each new flow takes the port of
+# one of them, evicted, rather than trying 64 ports that are all taken.
+$svcnet flow flush
+$svcnet service del svc0 tcp $VIP:80
+$svcnet config set flow-max 65536 tcp-syn-timeout 120 snat-port-min 40000 snat-port-max 41023
+$svcnet service add svc0 tcp $VIP:80 forward snat
+$svcnet backend add svc0 tcp $VIP:80 10.0.1.99:8080
+d0=$(drops no-port)
+e0=$(cfg flows-evicted)
+python3 "$(py pktfuzz)" synflood svc0 "$FLOOD" >/dev/null
+check "snat: a flood of $FLOOD SYNs over 1024 ports: none dropped for want of a port" \
+	is "$(($(drops no-port) - d0))" 0
+check "snat: ... each past the 1024th evicted a flood flow for its port (flows-evicted)" \
+	at_least "$(($(cfg flows-evicted) - e0))" $((FLOOD - 1024))
+ip netns exec bd-cl timeout 3 bash -c "echo >/dev/tcp/$VIP/80" 2>/dev/null || true
+check "snat: a new client's SYN then gets a flow and a port of the range" \
+	is "$($svcnet -j flow show | jq '[.[] | select(.client == "10.0.9.2" and .snat_port >= 40000 and .snat_port <= 41023)] | length')" 1
+$svcnet flow flush
+$svcnet service del svc0 tcp $VIP:80
 $svcnet flow flush
 ip link del svc0
 suite_end
