@@ -155,14 +155,16 @@
  * address of this host needs no such translation and gets none. A port is
  * free towards a backend when no flow uses it towards that backend (and
  * at most eight flows share one); up to 64 ports of the range, from a
- * random one on, are tried. When none is free, a flow not yet assured is
- * evicted to make room, as conntrack's early drop does (a flood of
- * spoofed flows cannot hold the ports), and if none can be, the packet is
+ * random one on, are tried. When none is free, up to 64 are tried again,
+ * from another random one on, and one whose flow to that backend is not
+ * yet assured may be taken too, the flow evicted (counted in
+ * SVCNET_A_CFG_FLOWS_EVICTED), as conntrack's early drop does: a flood of
+ * spoofed flows cannot hold the ports. If none can be, the packet is
  * dropped (SVCNET_DROP_NO_PORT). The range's ports are not reserved
  * against this host's own sockets: keep it out of the ephemeral ports
  * (net.ipv4.ip_local_port_range) and reserve it
- * (net.ipv4.ip_local_reserved_ports). Source NATed flows take the
- * device's path, not the fast path.
+ * (net.ipv4.ip_local_reserved_ports). Established source NATed flows
+ * take the fast path (see "Fast path").
  *
  * With SVCNET_FORWARD_TUNNEL (direct server return) the packet keeps the
  * client's and the service's addresses and ports and is encapsulated to
@@ -182,14 +184,20 @@
  * dropped (SVCNET_DROP_TOO_BIG). A backend reached through this host
  * itself is refused as a loop (SVCNET_DROP_LOOP). Errors of the path to
  * the backend about the outer packets (fragmentation needed, packet too
- * big) teach the route to the backend its MTU. Tunnel flows see no reply:
+ * big) teach the route to the backend its MTU (IPv4: unless
+ * net.ipv4.ip_no_pmtu_disc is set) if they quote, inside the outer packet
+ * to a backend, the TCP or UDP ports of a tunnel flow to that backend:
+ * anyone may send errors, and the route serves every packet to that
+ * address. An IPv4 router that quotes only 8 bytes of the outer packet
+ * (RFC 792's least, where RFC 1812 asks for as much as fits in 576)
+ * teaches nothing. Tunnel flows see no reply:
  * a TCP flow is established by the client's ACK at the sequence number
  * after its SYN and is never assured, so a full table may evict it; a
  * segment of a tunnel service with ACK and without RST that matches no
  * flow is picked up whatever the scheduler (see "Balancer fleets"), on
  * the same backend with maglev or sh. Replies of the backend that do pass
- * this host are not translated. Tunnel flows take the device's path, not
- * the fast path, and conntrack on this host sees only their client's
+ * this host are not translated. Established tunnel flows take the fast
+ * path (see "Fast path"); conntrack on this host sees only their client's
  * side.
  *
  * Hairpin and port clashes: when the client of a new flow is the backend
@@ -560,15 +568,19 @@
  * Connection tracking sees both the same: client -> service as the
  * original direction, service -> client as the reply.
  * Packets the fast path leaves to the device: TCP SYNs without ACK, other
- * protocols than TCP and UDP, packets whose route could depend on more
- * than the service address (policy routing rules, IPv6 source routes, a
- * TOS, IPsec policies or a packet that was IPsec), and flows whose
- * service's route into the device or whose backend's route changed since
- * its last packet through the device; for flows with a source NAT or in a
+ * protocols than TCP and UDP, IPsec (policies, or a packet that was
+ * IPsec), a connection conntrack has just made (the flow's own expired or
+ * was deleted there: NAT decides a new connection's mappings in later
+ * hooks, which see it through the device as they saw the flow's first
+ * packet), packets that routing would not send into the device, and flows
+ * whose service's route into the device or whose backend's route changed
+ * since its last packet through the device; where routes may depend on
+ * more than the destination (policy routing rules, IPv6 source routes, a
+ * TOS) each packet is routed in full. For flows with a source NAT or in a
  * tunnel also IP options, IPv6 extension headers, a TTL that expires at
- * this host, packets larger than the device's MTU, reassembled datagrams,
- * connections conntrack has not confirmed, and forwarding switched off
- * (through the device, forwarding answers or drops them). The device's
+ * this host, packets larger than the device's MTU, reassembled datagrams
+ * and forwarding switched off (through the device, forwarding answers or
+ * drops them). The device's
  * counters, those of services and backends count every packet either way;
  * SVCNET_A_STATS_FAST_PATH counts those of the fast path.
  * SVCNET_CMD_DEV_SET turns it off or on per device (on when a device is
