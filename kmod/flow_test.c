@@ -775,8 +775,7 @@ static bool svcnet_flow_test_made_cache;
 
 static int svcnet_flow_suite_init(struct kunit_suite *suite)
 {
-	/* made together: the first stands for all */
-	if (svcnet_flow_caches[0])
+	if (svcnet_flow_caches[0])	/* made together */
 		return 0;
 	svcnet_flow_test_made_cache = true;
 	return svcnet_flow_init();
