@@ -49,8 +49,9 @@ struct svcnet_flow_snat {
 	struct svcnet_flow flow;	/* last: sized by family */
 };
 
-/* an IPv4 flow takes 80 bytes, the rest of its cost is a bucket */
-static_assert(offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32) <= 80);
+/* an IPv4 flow ends after its two IPv4 addresses: 80 bytes, and a bucket */
+#define SVCNET_FLOW4_SIZE (offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32))
+static_assert(SVCNET_FLOW4_SIZE <= 80);
 /* keys are hashed in words */
 static_assert(sizeof(struct svcnet_flow_key) % sizeof(u32) == 0);
 
@@ -759,9 +760,6 @@ void svcnet_flow_uninit(void)
 		svcnet_flow_caches[i] = NULL;
 	}
 }
-
-/* an IPv4 flow ends after its two IPv4 addresses */
-#define SVCNET_FLOW4_SIZE (offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32))
 
 int svcnet_flow_init(void)
 {
