@@ -28,9 +28,9 @@
  * routing would not send into svc0 (or, IPv6, whose kept route does not
  * hold: the routes changed since); IP options or IPv6 extension headers,
  * a TTL that would expire, a packet larger than svc0's MTU, a reassembled
- * datagram, LRO, a connection conntrack has not confirmed, a packet for
- * another host's link layer, bridged (br_netfilter) or with a socket, and
- * a namespace or device that does not forward.
+ * datagram, LRO, a packet for another host's link layer, bridged
+ * (br_netfilter) or with a socket, and a namespace or device that does not
+ * forward.
  *
  * Direct (SVCNET_FAST_PATH_DIRECT): a packet of such a flow that FORWARD
  * accepted, this way or on its way into the device, its TCP connection
@@ -70,12 +70,9 @@ static bool svcnet_fast_out_forwards(struct net *net, struct sk_buff *skb,
 				     const struct dst_entry *dst)
 {
 	const struct skb_shared_info *shinfo = skb_shinfo(skb);
-	enum ip_conntrack_info ctinfo;
-	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 	unsigned int mtu;
 
 	if (skb->pkt_type != PACKET_HOST || skb->sk ||
-	    (ct && !nf_ct_is_confirmed(ct)) ||
 	    (shinfo->gso_size && !shinfo->gso_type))	/* LRO */
 		return false;
 	if (p->t.family == AF_INET) {

@@ -371,23 +371,25 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 	rcu_read_lock();
 	pos = svcnet_flow_list(sn, family, proto, addr, port);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
+		u8 flags = READ_ONCE(f->flags);
+
 		/* retired flows go soon, and their replies are not looked up */
 		if (READ_ONCE(f->be->removed))
 			continue;
-		if (evict && !tunnel && !f->dead &&
-		    !(READ_ONCE(f->flags) &
-		      (SVCNET_FLOW_F_TUNNEL | SVCNET_FLOW_F_ASSURED)) &&
+		if (!tunnel && !(flags & SVCNET_FLOW_F_TUNNEL) &&
 		    svcnet_flow_be_is(f, &be->addr, be->port)) {
+			if (!evict || f->dead ||
+			    (flags & SVCNET_FLOW_F_ASSURED)) {
+				free = false;
+				break;
+			}
 			/* the list stays walkable: @f is freed after RCU */
 			__svcnet_flow_remove(sn, f);
 			atomic64_inc(&sn->flows_evicted);
 			evict = false;
 			continue;
 		}
-		if ((!tunnel &&
-		     !(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
-		     svcnet_flow_be_is(f, &be->addr, be->port)) ||
-		    ++n >= SVCNET_FLOW_CHAIN_MAX) {
+		if (++n >= SVCNET_FLOW_CHAIN_MAX) {
 			free = false;
 			break;
 		}

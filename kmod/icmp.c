@@ -47,56 +47,76 @@ static bool svcnet_icmp_is_error(const struct sk_buff *skb,
 	return p->t.proto == IPPROTO_ICMPV6 && *type < 128;
 }
 
-static bool svcnet_icmp_parse(struct sk_buff *skb, const struct svcnet_pkt *p,
-			      struct svcnet_icmp *q)
+/*
+ * The tuple, in its own order, of the TCP or UDP packet quoted at @off
+ * (not a later fragment; IPv6 extension headers skipped), its ports at
+ * *@l4off.
+ */
+static bool svcnet_icmp_quote(struct sk_buff *skb, unsigned int off,
+			      u8 family, struct svcnet_tuple *t,
+			      unsigned int *l4off)
 {
 	const __be16 *ports;
 
-	memset(q, 0, sizeof(*q));
-	q->off = p->l4off + 8;
-	q->key.family = p->t.family;
-	if (!pskb_may_pull(skb, p->l4off + 1) || !svcnet_icmp_is_error(skb, p))
-		return false;
-	if (p->t.family == AF_INET) {
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	if (family == AF_INET) {
 		const struct iphdr *iph;
 
-		if (!pskb_may_pull(skb, q->off + sizeof(*iph)))
+		if (!pskb_may_pull(skb, off + sizeof(*iph)))
 			return false;
-		iph = (const struct iphdr *)(skb->data + q->off);
+		iph = (const struct iphdr *)(skb->data + off);
 		if (iph->version != 4 || iph->ihl < 5 ||
 		    (iph->frag_off & htons(IP_OFFSET)))
 			return false;
-		q->key.daddr.ip = iph->saddr;
-		q->key.saddr.ip = iph->daddr;
-		q->key.proto = iph->protocol;
-		q->l4off = q->off + iph->ihl * 4;
+		t->saddr.ip = iph->saddr;
+		t->daddr.ip = iph->daddr;
+		t->proto = iph->protocol;
+		*l4off = off + iph->ihl * 4;
 	} else {
 		const struct ipv6hdr *ip6h;
 		__be16 frag_off;
-		u8 nexthdr;
-		int off;
+		int l4;
 
-		if (!pskb_may_pull(skb, q->off + sizeof(*ip6h)))
+		if (!pskb_may_pull(skb, off + sizeof(*ip6h)))
 			return false;
-		ip6h = (const struct ipv6hdr *)(skb->data + q->off);
+		ip6h = (const struct ipv6hdr *)(skb->data + off);
 		if (ip6h->version != 6)
 			return false;
-		q->key.daddr.in6 = ip6h->saddr;
-		q->key.saddr.in6 = ip6h->daddr;
-		nexthdr = ip6h->nexthdr;
-		off = ipv6_skip_exthdr(skb, q->off + sizeof(*ip6h), &nexthdr,
-				       &frag_off);
-		if (off < 0 || (frag_off & htons(IP6_OFFSET)))
+		t->saddr.in6 = ip6h->saddr;
+		t->daddr.in6 = ip6h->daddr;
+		t->proto = ip6h->nexthdr;
+		l4 = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &t->proto,
+				      &frag_off);
+		if (l4 < 0 || (frag_off & htons(IP6_OFFSET)))
 			return false;
-		q->key.proto = nexthdr;
-		q->l4off = off;
+		*l4off = l4;
 	}
-	if ((q->key.proto != IPPROTO_TCP && q->key.proto != IPPROTO_UDP) ||
-	    !pskb_may_pull(skb, q->l4off + 4))
+	if ((t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP) ||
+	    !pskb_may_pull(skb, *l4off + 2 * sizeof(__be16)))
 		return false;
-	ports = (const __be16 *)(skb->data + q->l4off);
-	q->key.dport = ports[0];
-	q->key.sport = ports[1];
+	ports = (const __be16 *)(skb->data + *l4off);
+	t->sport = ports[0];
+	t->dport = ports[1];
+	return true;
+}
+
+static bool svcnet_icmp_parse(struct sk_buff *skb, const struct svcnet_pkt *p,
+			      struct svcnet_icmp *q)
+{
+	struct svcnet_tuple t;
+
+	memset(q, 0, sizeof(*q));
+	q->off = p->l4off + 8;
+	if (!pskb_may_pull(skb, p->l4off + 1) || !svcnet_icmp_is_error(skb, p) ||
+	    !svcnet_icmp_quote(skb, q->off, p->t.family, &t, &q->l4off))
+		return false;
+	q->key.family = t.family;
+	q->key.proto = t.proto;
+	q->key.saddr = t.daddr;
+	q->key.daddr = t.saddr;
+	q->key.sport = t.dport;
+	q->key.dport = t.sport;
 	return true;
 }
 
@@ -193,61 +213,6 @@ struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
 }
 
 /*
- * The tuple of the packet inside the quoted outer packet at @off (the
- * family's tunnel), if the error quotes its ports: a TCP or UDP packet,
- * not a later fragment.
- */
-static bool svcnet_icmp_tunnel_inner(struct sk_buff *skb, unsigned int off,
-				     u8 family, struct svcnet_tuple *t)
-{
-	unsigned int in_off, l4_off;
-	u8 proto;
-
-	memset(t, 0, sizeof(*t));
-	if (family == AF_INET) {
-		const struct iphdr *iph;
-
-		if (!pskb_may_pull(skb, off + sizeof(*iph)))
-			return false;
-		iph = (const struct iphdr *)(skb->data + off);
-		if (iph->ihl < 5)
-			return false;
-		in_off = off + iph->ihl * 4;
-		if (!pskb_may_pull(skb, in_off + sizeof(*iph)))
-			return false;
-		iph = (const struct iphdr *)(skb->data + in_off);
-		if (iph->version != 4 || iph->ihl < 5 ||
-		    (iph->frag_off & htons(IP_OFFSET)))
-			return false;
-		proto = iph->protocol;
-		t->saddr.ip = iph->saddr;
-		t->daddr.ip = iph->daddr;
-		l4_off = in_off + iph->ihl * 4;
-	} else {
-		const struct ipv6hdr *ip6h;
-
-		in_off = off + sizeof(*ip6h);
-		if (!pskb_may_pull(skb, in_off + sizeof(*ip6h)))
-			return false;
-		ip6h = (const struct ipv6hdr *)(skb->data + in_off);
-		if (ip6h->version != 6)
-			return false;
-		proto = ip6h->nexthdr;
-		t->saddr.in6 = ip6h->saddr;
-		t->daddr.in6 = ip6h->daddr;
-		l4_off = in_off + sizeof(*ip6h);
-	}
-	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
-	    !pskb_may_pull(skb, l4_off + 2 * sizeof(__be16)))
-		return false;
-	t->family = family;
-	t->proto = proto;
-	t->sport = ((const __be16 *)(skb->data + l4_off))[0];
-	t->dport = ((const __be16 *)(skb->data + l4_off))[1];
-	return true;
-}
-
-/*
  * Fragmentation needed or packet too big, from the path to a tunnel
  * backend, about an outer packet this host sent (IPIP, IPv6 in IPv6): the
  * route to the backend learns the path MTU, as an ipip or ip6tnl device
@@ -260,7 +225,7 @@ static void svcnet_icmp_tunnel_pmtu(struct svcnet_net *sn,
 				    struct sk_buff *skb,
 				    const struct svcnet_pkt *p)
 {
-	unsigned int off = p->l4off + 8;
+	unsigned int off = p->l4off + 8, inner, l4off;
 	struct net *net = sn->net;
 	union nf_inet_addr dst = {};
 	struct svcnet_flow *f;
@@ -280,11 +245,12 @@ static void svcnet_icmp_tunnel_pmtu(struct svcnet_net *sn,
 		mtu4 = ntohs(((const struct icmphdr *)icmp)->un.frag.mtu);
 		if (p->t.proto != IPPROTO_ICMP || icmp[0] != ICMP_DEST_UNREACH ||
 		    icmp[1] != ICMP_FRAG_NEEDED || in->version != 4 ||
-		    in->protocol != IPPROTO_IPIP ||
+		    in->ihl < 5 || in->protocol != IPPROTO_IPIP ||
 		    READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc) ||
 		    inet_addr_type(net, in->saddr) != RTN_LOCAL)
 			return;
 		dst.ip = in->daddr;
+		inner = off + in->ihl * 4;
 	} else {
 		const struct ipv6hdr *in = (const struct ipv6hdr *)(skb->data +
 								   off);
@@ -296,8 +262,10 @@ static void svcnet_icmp_tunnel_pmtu(struct svcnet_net *sn,
 		    !ipv6_chk_addr(net, &in->saddr, NULL, 0))
 			return;
 		dst.in6 = in->daddr;
+		/* the outer header this host wrote has no extension */
+		inner = off + sizeof(*in);
 	}
-	if (!svcnet_icmp_tunnel_inner(skb, off, p->t.family, &t))
+	if (!svcnet_icmp_quote(skb, inner, p->t.family, &t, &l4off))
 		return;
 	f = svcnet_flow_lookup_fwd(sn, &t);
 	if (!f || !(READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) ||
