@@ -40,13 +40,16 @@
  *    unless they are late), a packet that already has a route;
  *  - a connection conntrack has just made (its flow's connection expired
  *    or was deleted there): NAT decides its mappings in later hooks, which
- *    must see it as they saw the flow's first packet.
+ *    must see it as they saw the flow's first packet;
+ *  - a bridged frame for another station (br_netfilter), which its bridge
+ *    forwards.
  * Every packet is counted as svc0's transmit and by its service and
  * backend, as through svc0; the fast path's own count is
  * SVCNET_A_STATS_FAST_PATH. As conntrack, the flow's state follows the
  * packet here, before FORWARD's rules.
  */
 
+#include <linux/netfilter_bridge.h>
 #include <net/dst.h>
 #include <net/ip6_route.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -68,6 +71,23 @@ static bool svcnet_fast_ct_new(const struct sk_buff *skb)
 	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 
 	return ct && !nf_ct_is_confirmed(ct);
+}
+
+/*
+ * Whether @skb is a frame for another station that br_netfilter shows the
+ * IP hooks (as PACKET_HOST): its bridge forwards it and routing never
+ * sends it into svc0; rewritten, it would be routed to the backend as
+ * after a DNAT rule, taken from the station it was for.
+ */
+static bool svcnet_fast_otherhost(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	const struct nf_bridge_info *nf_bridge = nf_bridge_info_get(skb);
+
+	return nf_bridge && nf_bridge->pkt_otherhost;
+#else
+	return false;
+#endif
 }
 
 /* Whether @dst forwards onward: not here, nor into svcnet, nor out by @in. */
@@ -132,7 +152,7 @@ unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 	int ret;
 
 	if (!atomic_read(&sn->flow_count) || skb_dst(skb) ||
-	    svcnet_fast_ct_new(skb))
+	    svcnet_fast_ct_new(skb) || svcnet_fast_otherhost(skb))
 		return NF_ACCEPT;
 	if (svcnet_parse(skb, family, &p) ||
 	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) ||

@@ -287,7 +287,9 @@ static void svcnet_fast_out_send(struct net *net, struct sk_buff *skb,
 
 /*
  * Whether @skb is bridged, seen here by br_netfilter: a frame for another
- * station may be PACKET_HOST here, and is bridged, not forwarded.
+ * station may be PACKET_HOST here, and is bridged, not forwarded; one for
+ * this host has not yet passed its bridge's VLAN filtering, and would leave
+ * with the tag the bridge strips (skb->vlan_tci) and the bridge's state.
  */
 static bool svcnet_fast_out_bridged(const struct sk_buff *skb)
 {

@@ -373,6 +373,56 @@ next_of $VIP 81
 check "fast-path on again: FORWARD sees each datagram" \
 	is "$(fwd_count fp-snat-udp)" 2
 
+# --- a bridge (br_netfilter, bridge-nf-call-iptables=1) ----------------------
+#   fp-bcl 10.0.8.2 --+-- br-fp 10.0.8.1 (host) --+-- fp-bst 10.0.8.3,
+#                                                  $VIP on lo, :53 "station"
+# A frame for another station on the bridge is bridged: svc0 never sees it,
+# and the fast path must leave it alone although its tuple is a flow's.
+modprobe br_netfilter
+trap 'ip link del br-fp 2>/dev/null || true; cleanup_topology' EXIT
+netns_add fp-bcl
+netns_add fp-bst
+ip -b - <<-EOF
+	link add br-fp type bridge
+	link add fp-bcl type veth peer name eth0 netns fp-bcl
+	link add fp-bst type veth peer name eth0 netns fp-bst
+	link set fp-bcl master br-fp up
+	link set fp-bst master br-fp up
+	addr add 10.0.8.1/24 dev br-fp
+	link set br-fp up
+EOF
+sysctl -qw net.bridge.bridge-nf-call-iptables=1
+ip -n fp-bcl -b - <<-EOF
+	addr add 10.0.8.2/24 dev eth0
+	link set eth0 up
+	route add default via 10.0.8.1
+EOF
+ip -n fp-bst -b - <<-EOF
+	addr add 10.0.8.3/24 dev eth0
+	addr add $VIP/32 dev lo
+	link set eth0 up
+EOF
+ip netns exec fp-bst $LB serve station 53 >"$TMPD/station.log" 2>&1 &
+PIDS+=($!)
+bask() { lbq fp-bcl hits $VIP 53 1 --udp --sport 4001; }
+wait_for 10 grep -q serving "$TMPD/station.log"
+check "bridge: a client behind a bridge is balanced" is "$(bask)" '{"be1": 1}'
+before=$(snap)
+got=$(bask)
+after=$(snap)
+check "bridge: the flow's next datagram takes the fast path to its backend" \
+	is "$got $(delta "$before" "$after" 2)" '{"be1": 1} 1'
+# the same tuple, addressed to the station's link layer address
+ip -n fp-bcl route add $VIP/32 via 10.0.8.3
+before=$(snap)
+got=$(bask)
+after=$(snap)
+check "bridge: the flow's datagram for another station reaches it, not balanced" \
+	is "$got $(delta "$before" "$after" 1)" '{"station": 1} 0'
+ip link del br-fp
+ip link del fp-bcl
+ip link del fp-bst
+
 # --- policy routing rules (last: the kernel keeps routing by rules once
 # one existed in the namespace) ----------------------------------------------------
 ip rule add from 10.0.9.2 lookup main pref 100
