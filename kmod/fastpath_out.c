@@ -206,7 +206,7 @@ void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 	if (READ_ONCE(f->be->svc->sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
 	    !svcnet_flow_own(f))
 		return;
-	if (f->proto == IPPROTO_TCP &&
+	if (p->t.proto == IPPROTO_TCP &&
 	    (state != SVCNET_FLOW_TCP_EST || p->syn || p->fin || p->rst ||
 	     !p->ack))
 		return;

@@ -49,9 +49,9 @@ struct svcnet_flow_snat {
 	struct svcnet_flow flow;	/* last: sized by family */
 };
 
-/* an IPv4 flow ends after its two IPv4 addresses: 80 bytes, and a bucket */
-#define SVCNET_FLOW4_SIZE (offsetof(struct svcnet_flow, addr) + 2 * sizeof(__be32))
-static_assert(SVCNET_FLOW4_SIZE <= 80);
+/* an IPv4 flow ends after its client's IPv4 address: 72 bytes */
+#define SVCNET_FLOW4_SIZE (offsetof(struct svcnet_flow, addr) + sizeof(__be32))
+static_assert(SVCNET_FLOW4_SIZE <= 72);
 /* keys are hashed in words */
 static_assert(sizeof(struct svcnet_flow_key) % sizeof(u32) == 0);
 
@@ -73,11 +73,11 @@ static unsigned int svcnet_addr_len(u8 family)
 	return family == AF_INET ? sizeof(__be32) : sizeof(struct in6_addr);
 }
 
-/* the client's address as seen by the backend (0) or the service's (1) */
-static void *svcnet_flow_addr(const struct svcnet_flow *f, int i)
+/* the client's address as seen by the backend */
+static void *svcnet_flow_addr(const struct svcnet_flow *f)
 {
-	return f->family == AF_INET ? (void *)&f->addr.ip[i] :
-				      (void *)&f->addr.ip6[i];
+	return f->family == AF_INET ? (void *)&f->addr.ip :
+				      (void *)&f->addr.ip6;
 }
 
 static bool svcnet_addr_eq(u8 family, const void *a, const void *b)
@@ -126,8 +126,8 @@ static spinlock_t *svcnet_flow_key_lock(const struct svcnet_net *sn, u8 family,
 static spinlock_t *svcnet_flow_lock_of(const struct svcnet_net *sn,
 				       const struct svcnet_flow *f)
 {
-	return svcnet_flow_key_lock(sn, f->family, f->proto,
-				    svcnet_flow_addr(f, 0), f->cport);
+	return svcnet_flow_key_lock(sn, f->family, svcnet_flow_proto(f),
+				    svcnet_flow_addr(f), f->cport);
 }
 
 static u32 svcnet_flow_hash(const void *data, u32 len, u32 seed)
@@ -140,8 +140,8 @@ static u32 svcnet_flow_obj_hash(const void *data, u32 len, u32 seed)
 	const struct svcnet_flow *f = data;
 	struct svcnet_flow_key k;
 
-	svcnet_flow_key_set(&k, f->family, f->proto, svcnet_flow_addr(f, 0),
-			    f->cport);
+	svcnet_flow_key_set(&k, f->family, svcnet_flow_proto(f),
+			    svcnet_flow_addr(f), f->cport);
 	return svcnet_flow_hash(&k, sizeof(k), seed);
 }
 
@@ -152,8 +152,8 @@ static int svcnet_flow_obj_cmp(struct rhashtable_compare_arg *arg,
 	const struct svcnet_flow *f = obj;
 
 	return !(f->cport == k->port && f->family == k->family &&
-		 f->proto == k->proto &&
-		 svcnet_addr_eq(f->family, svcnet_flow_addr(f, 0), &k->addr));
+		 svcnet_addr_eq(f->family, svcnet_flow_addr(f), &k->addr) &&
+		 svcnet_flow_proto(f) == k->proto);
 }
 
 static const struct rhashtable_params svcnet_flow_params = {
@@ -188,6 +188,7 @@ static struct svcnet_flow_snat *svcnet_flow_snat(const struct svcnet_flow *f)
 void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 			struct svcnet_tuple *rev)
 {
+	const struct svcnet_svc_key *svc = &f->be->svc->key;
 	unsigned int len = svcnet_addr_len(f->family);
 
 	if (fwd) {
@@ -196,20 +197,20 @@ void svcnet_flow_tuples(const struct svcnet_flow *f, struct svcnet_tuple *fwd,
 		} else {
 			memset(fwd, 0, sizeof(*fwd));
 			fwd->family = f->family;
-			fwd->proto = f->proto;
-			memcpy(&fwd->saddr, svcnet_flow_addr(f, 0), len);
-			memcpy(&fwd->daddr, svcnet_flow_addr(f, 1), len);
+			fwd->proto = svc->proto;
+			memcpy(&fwd->saddr, svcnet_flow_addr(f), len);
+			fwd->daddr = svc->addr;
 			fwd->sport = f->cport;
-			fwd->dport = f->vport;
+			fwd->dport = svc->port;
 		}
 	}
 	if (rev) {
 		memset(rev, 0, sizeof(*rev));
 		rev->family = f->family;
-		rev->proto = f->proto;
+		rev->proto = svc->proto;
 		rev->saddr = f->be->addr;
 		rev->sport = f->be->port;
-		memcpy(&rev->daddr, svcnet_flow_addr(f, 0), len);
+		memcpy(&rev->daddr, svcnet_flow_addr(f), len);
 		rev->dport = f->cport;
 	}
 }
@@ -253,9 +254,9 @@ static void __svcnet_flow_remove(struct svcnet_net *sn, struct svcnet_flow *f)
 {
 	if (IS_ENABLED(CONFIG_LOCKDEP))
 		lockdep_assert_held(svcnet_flow_lock_of(sn, f));
-	if (f->dead)
+	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_DEAD)
 		return;
-	WRITE_ONCE(f->dead, true);
+	svcnet_u8_update(&f->flags, SVCNET_FLOW_F_DEAD, SVCNET_FLOW_F_DEAD);
 	svcnet_young_del(sn, f);
 	rhltable_remove(&sn->flows, &f->node, svcnet_flow_params);
 	if (svcnet_flow_is_snat(f))
@@ -297,7 +298,8 @@ static struct rhlist_head *svcnet_flow_list(struct svcnet_net *sn, u8 family,
  */
 bool svcnet_flow_live(const struct svcnet_flow *f)
 {
-	return !READ_ONCE(f->dead) && !READ_ONCE(f->be->removed);
+	return !(READ_ONCE(f->flags) & SVCNET_FLOW_F_DEAD) &&
+	       !READ_ONCE(f->be->removed);
 }
 
 /* Under RCU: the live flow of forward tuple @t, or NULL. */
@@ -310,9 +312,10 @@ struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 
 	pos = svcnet_flow_list(sn, t->family, t->proto, &t->saddr, t->sport);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
-		if (!svcnet_flow_is_snat(f) && f->vport == t->dport &&
-		    svcnet_addr_eq(f->family, svcnet_flow_addr(f, 1),
-				   &t->daddr) &&
+		const struct svcnet_svc_key *svc = &f->be->svc->key;
+
+		if (!svcnet_flow_is_snat(f) && svc->port == t->dport &&
+		    svcnet_addr_eq(f->family, &svc->addr, &t->daddr) &&
 		    svcnet_flow_live(f))
 			return f;
 	}
@@ -378,7 +381,7 @@ static bool svcnet_flow_key_free(struct svcnet_net *sn, u8 family, u8 proto,
 			continue;
 		if (!tunnel && !(flags & SVCNET_FLOW_F_TUNNEL) &&
 		    svcnet_flow_be_is(f, &be->addr, be->port)) {
-			if (!evict || f->dead ||
+			if (!evict || (flags & SVCNET_FLOW_F_DEAD) ||
 			    (flags & SVCNET_FLOW_F_ASSURED)) {
 				free = false;
 				break;
@@ -461,8 +464,8 @@ bool svcnet_flow_make_room(struct svcnet_net *sn)
 		lock = svcnet_flow_lock_of(sn, f);
 		spin_lock_bh(lock);
 		/* removed, or found assured, meanwhile: look again */
-		if (!f->dead &&
-		    !(READ_ONCE(f->flags) & SVCNET_FLOW_F_ASSURED)) {
+		if (!(READ_ONCE(f->flags) &
+		      (SVCNET_FLOW_F_DEAD | SVCNET_FLOW_F_ASSURED))) {
 			__svcnet_flow_remove(sn, f);
 			atomic64_inc(&sn->flows_evicted);
 			done = true;
@@ -500,11 +503,8 @@ static struct svcnet_flow *svcnet_flow_alloc(const struct svcnet_tuple *fwd,
 			return NULL;
 	}
 	f->family = fwd->family;
-	f->proto = fwd->proto;
 	f->cport = port;
-	f->vport = fwd->dport;
-	memcpy(svcnet_flow_addr(f, 0), addr, len);
-	memcpy(svcnet_flow_addr(f, 1), &fwd->daddr, len);
+	memcpy(svcnet_flow_addr(f), addr, len);
 	INIT_LIST_HEAD(&f->young_node);
 	return f;
 }
@@ -518,8 +518,8 @@ static int svcnet_flow_insert(struct svcnet_net *sn, struct svcnet_flow *f)
 
 	if (IS_ENABLED(CONFIG_LOCKDEP))
 		lockdep_assert_held(svcnet_flow_lock_of(sn, f));
-	svcnet_flow_key_set(&k, f->family, f->proto, svcnet_flow_addr(f, 0),
-			    f->cport);
+	svcnet_flow_key_set(&k, f->family, svcnet_flow_proto(f),
+			    svcnet_flow_addr(f), f->cport);
 	err = rhltable_insert_key(&sn->flows, &k, &f->node, svcnet_flow_params);
 	if (err || !svcnet_flow_is_snat(f))
 		return err;
@@ -566,7 +566,7 @@ static int svcnet_flow_count_on(struct svcnet_backend *be)
 static bool svcnet_flow_go_live(struct svcnet_net *sn, struct svcnet_flow *f)
 {
 	svcnet_young_add(sn, f);
-	WRITE_ONCE(f->dead, false);
+	svcnet_u8_update(&f->flags, SVCNET_FLOW_F_DEAD, 0);
 	/* pairs with the barrier of the retirement's atomic_fetch_or() */
 	smp_mb();
 	if (!READ_ONCE(f->be->removed))
@@ -671,16 +671,15 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 	}
 	f->be = be;
 	f->state = state;
-	f->flags |= flags & ~SVCNET_FLOW_C_EVICT;
+	/* invisible to lookups until it is in both tables */
+	f->flags |= (flags & ~SVCNET_FLOW_C_EVICT) | SVCNET_FLOW_F_DEAD;
 	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
 	f->wscale = SVCNET_NO_WSCALE | SVCNET_NO_WSCALE << 4;
-	if (f->proto == IPPROTO_UDP)
+	if (fwd->proto == IPPROTO_UDP)
 		f->born = (u32)jiffies;
 	*err = svcnet_flow_count_on(be);
 	if (*err)
 		goto err_free;
-	/* invisible to lookups until it is in both tables */
-	f->dead = true;
 	*err = svcnet_flow_insert(sn, f);
 	if (*err)
 		goto err_uncount;
@@ -795,4 +794,5 @@ int svcnet_flow_init(void)
 
 #ifdef SVCNET_KUNIT
 #include "flow_test.c"
+#include "flow_snat_test.c"
 #endif

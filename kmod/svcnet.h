@@ -329,12 +329,13 @@ struct svcnet_txn {
 /*
  * A flow, hashed once in the flow table by the client's address and port
  * as its backend sees them (the destination of replies; see flow.c). Its
- * addresses are sized by family: an IPv4 flow is allocated without the
+ * service's address, port and protocol are its backend's service's key.
+ * Its address is sized by family: an IPv4 flow is allocated without the
  * IPv6 part of @addr. A flow whose client is source NATed (SNAT) lives in
  * a struct svcnet_flow_snat, which holds the client's own tuple.
  */
 struct svcnet_flow {
-	struct rhlist_head node;	/* in flows, by cport and addr[0] */
+	struct rhlist_head node;	/* in flows, by cport and addr */
 	struct svcnet_backend *be;	/* holds a reference */
 	union {
 		/* in a young list until found assured there */
@@ -343,11 +344,8 @@ struct svcnet_flow {
 	};
 	u32 expires;			/* jiffies, low 32 bits */
 	__be16 cport;			/* the client's port, as seen by be */
-	__be16 vport;			/* the service's port */
 	u8 family;
-	u8 proto;
 	u8 state;			/* enum svcnet_flow_state */
-	bool dead;			/* removed, or not yet live; flow lock */
 	/* SVCNET_FLOW_F_DIRECT until this second (jiffies / HZ, low bits) */
 	u8 direct_until;
 	u8 flags;			/* SVCNET_FLOW_F_*, see track.c */
@@ -365,10 +363,10 @@ struct svcnet_flow {
 		} tcp;
 		u32 born;		/* UDP: jiffies at creation, low bits */
 	};
-	/* the client's address as seen by be, then the service's */
+	/* the client's address as seen by be */
 	union {
-		__be32 ip[2];
-		struct in6_addr ip6[2];
+		__be32 ip;
+		struct in6_addr ip6;
 	} addr;
 };
 
@@ -405,10 +403,37 @@ struct svcnet_flow {
 /* a struct svcnet_flow_snat: source NATed (set at creation, never changes) */
 #define SVCNET_FLOW_F_SNAT	BIT(5)
 /*
+ * removed, or not yet live: lookups pass it by (set and cleared under its
+ * flow lock)
+ */
+#define SVCNET_FLOW_F_DEAD	BIT(6)
+/*
  * For svcnet_flow_create_flags() only, never a flow's: a source port may be
  * taken from a flow to the same backend that is not assured, evicted
  */
 #define SVCNET_FLOW_C_EVICT	BIT(7)
+
+/* Set *@p's bits in @mask to @val's, the others as they are: lock free. */
+static inline void svcnet_u8_update(u8 *p, u8 mask, u8 val)
+{
+	u8 old = READ_ONCE(*p), new, prev;
+
+	for (;;) {
+		new = (old & ~mask) | val;
+		if (new == old)
+			return;
+		prev = cmpxchg(p, old, new);
+		if (prev == old)
+			return;
+		old = prev;
+	}
+}
+
+/* @f's protocol: its service's (under RCU, or with @f's backend held) */
+static inline u8 svcnet_flow_proto(const struct svcnet_flow *f)
+{
+	return f->be->svc->key.proto;
+}
 
 static inline bool svcnet_flow_is_snat(const struct svcnet_flow *f)
 {

@@ -47,25 +47,9 @@
 /* the window assumed at least: covers segments in flight past a lost ack */
 #define SVCNET_TRACK_MIN_WIN	65535U
 
-/* Set @bits in *@p outside @mask, @val inside it: lock free. */
-static void svcnet_track_u8(u8 *p, u8 mask, u8 val)
-{
-	u8 old = READ_ONCE(*p), new, prev;
-
-	for (;;) {
-		new = (old & ~mask) | val;
-		if (new == old)
-			return;
-		prev = cmpxchg(p, old, new);
-		if (prev == old)
-			return;
-		old = prev;
-	}
-}
-
 static void svcnet_track_flag(struct svcnet_flow *f, u8 bit)
 {
-	svcnet_track_u8(&f->flags, bit, bit);
+	svcnet_u8_update(&f->flags, bit, bit);
 }
 
 static u8 svcnet_track_wscale(const struct svcnet_flow *f, int side)
@@ -84,8 +68,8 @@ static void svcnet_track_syn(struct svcnet_flow *f, int side,
 {
 	WRITE_ONCE(f->tcp.end[side], ntohl(p->seq) + 1);
 	WRITE_ONCE(f->tcp.win[side], p->window);
-	svcnet_track_u8(&f->wscale, side ? 0xf0 : 0x0f,
-			side ? p->wscale << 4 : p->wscale);
+	svcnet_u8_update(&f->wscale, side ? 0xf0 : 0x0f,
+			 side ? p->wscale << 4 : p->wscale);
 }
 
 /* The window side @side advertised, in bytes. */
@@ -144,7 +128,7 @@ void svcnet_track_pickup(struct svcnet_flow *f, const struct svcnet_pkt *p)
 {
 	WRITE_ONCE(f->tcp.end[0], ntohl(p->seq));
 	WRITE_ONCE(f->tcp.win[0], p->window);
-	svcnet_track_u8(&f->wscale, 0xff, TCP_MAX_WSCALE | TCP_MAX_WSCALE << 4);
+	svcnet_u8_update(&f->wscale, 0xff, TCP_MAX_WSCALE | TCP_MAX_WSCALE << 4);
 	svcnet_track_flag(f, SVCNET_FLOW_F_PICKUP);
 }
 
@@ -197,7 +181,7 @@ static u8 svcnet_track_tcp(struct svcnet_flow *f, const struct svcnet_pkt *p,
 			/* the client's SYN, or its retransmission: a handshake */
 			svcnet_track_syn(f, 0, p);
 			if (flags & SVCNET_FLOW_F_PICKUP)
-				svcnet_track_u8(&f->flags, SVCNET_FLOW_F_PICKUP, 0);
+				svcnet_u8_update(&f->flags, SVCNET_FLOW_F_PICKUP, 0);
 		} else if (p->syn && p->ack && !p->rst && side &&
 			   !before(ack, READ_ONCE(f->tcp.end[0])) &&
 			   !after(ack, READ_ONCE(f->tcp.end[0]) +
@@ -250,7 +234,7 @@ u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply)
 {
 	u8 flags;
 
-	if (f->proto == IPPROTO_TCP)
+	if (p->t.proto == IPPROTO_TCP)
 		return svcnet_track_tcp(f, p, reply);
 	if (reply)
 		svcnet_track_flag(f, SVCNET_FLOW_F_REPLIED);
@@ -291,8 +275,8 @@ void svcnet_track_direct(struct svcnet_flow *f, bool on)
 
 	if (on && READ_ONCE(f->direct_until) != until)
 		WRITE_ONCE(f->direct_until, until);
-	svcnet_track_u8(&f->flags, SVCNET_FLOW_F_DIRECT,
-			on ? SVCNET_FLOW_F_DIRECT : 0);
+	svcnet_u8_update(&f->flags, SVCNET_FLOW_F_DIRECT,
+			 on ? SVCNET_FLOW_F_DIRECT : 0);
 }
 
 /*

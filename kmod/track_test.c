@@ -163,7 +163,6 @@ static void svcnet_track_test(struct kunit *test)
 {
 	const struct svcnet_track_case *c = test->param_value;
 	struct svcnet_flow f = {
-		.proto = c->proto,
 		.state = c->proto == IPPROTO_TCP ? SVCNET_FLOW_TCP_SYN :
 						   SVCNET_FLOW_UDP,
 		.wscale = N | N << 4,
@@ -225,7 +224,7 @@ static void svcnet_direct_test(struct kunit *test)
 {
 	const struct svcnet_direct_case *c = test->param_value;
 	u8 other = SVCNET_FLOW_F_SNAT | SVCNET_FLOW_F_ASSURED;
-	struct svcnet_flow f = { .proto = IPPROTO_UDP, .flags = other };
+	struct svcnet_flow f = { .flags = other };
 
 	if (c->armed)
 		svcnet_track_direct(&f, true);
