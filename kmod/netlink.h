@@ -40,6 +40,9 @@ struct net_device *svcnet_nl_get_dev(struct net *net, struct nlattr **attrs,
 int svcnet_nl_dump_first(struct netlink_callback *cb, int *only);
 void svcnet_nl_get_addr(const struct nlattr *attr, u8 *family,
 			union nf_inet_addr *addr);
+bool svcnet_nl_addr_unicast(const struct nlattr *attr, u8 family,
+			    const union nf_inet_addr *addr,
+			    struct netlink_ext_ack *extack);
 int svcnet_nl_put_addr(struct sk_buff *skb, int type, u8 family,
 		       const union nf_inet_addr *addr);
 int svcnet_nl_put_dev(struct sk_buff *skb, const struct net_device *dev);

@@ -5,6 +5,8 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/inetdevice.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "netlink.h"
@@ -90,6 +92,31 @@ void svcnet_nl_get_addr(const struct nlattr *attr, u8 *family,
 	*family = nla_len(attr) == sizeof(struct in_addr) ? AF_INET : AF_INET6;
 }
 
+/*
+ * Whether @addr of @family is one a service or a backend may have: not
+ * unspecified nor multicast, nor IPv4's limited broadcast or "this network"
+ * (0.0.0.0/8), nor IPv6 link-local (svc0 never balances those) or an
+ * IPv4-mapped IPv6 address. If not, the extended ack names @attr.
+ */
+bool svcnet_nl_addr_unicast(const struct nlattr *attr, u8 family,
+			    const union nf_inet_addr *addr,
+			    struct netlink_ext_ack *extack)
+{
+	bool ok;
+
+	if (family == AF_INET)
+		ok = !ipv4_is_multicast(addr->ip) && !ipv4_is_lbcast(addr->ip) &&
+		     !ipv4_is_zeronet(addr->ip);
+	else
+		ok = !(ipv6_addr_type(&addr->in6) &
+		       (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL |
+			IPV6_ADDR_MAPPED)) &&
+		     !ipv6_addr_any(&addr->in6);
+	if (!ok)
+		NL_SET_ERR_MSG_ATTR(extack, attr, "not a unicast address");
+	return ok;
+}
+
 int svcnet_nl_put_addr(struct sk_buff *skb, int type, u8 family,
 		       const union nf_inet_addr *addr)
 {
@@ -117,6 +144,9 @@ int svcnet_nl_svc_key_tb(const struct nlattr *nest, struct nlattr **tb,
 		return -EINVAL;
 	memset(key, 0, sizeof(*key));
 	svcnet_nl_get_addr(tb[SVCNET_A_SVC_ADDR], &key->family, &key->addr);
+	if (!svcnet_nl_addr_unicast(tb[SVCNET_A_SVC_ADDR], key->family,
+				    &key->addr, extack))
+		return -EINVAL;
 	key->port = htons(nla_get_u16(tb[SVCNET_A_SVC_PORT]));
 	key->proto = nla_get_u8(tb[SVCNET_A_SVC_PROTO]);
 	return 0;

@@ -125,6 +125,8 @@ static int svcnet_nl_be_key(const struct nlattr *nest, u8 family,
 				    "backend and service address families differ");
 		return -EINVAL;
 	}
+	if (!svcnet_nl_addr_unicast(tb[SVCNET_A_BE_ADDR], fam, addr, extack))
+		return -EINVAL;
 	*port = htons(nla_get_u16(tb[SVCNET_A_BE_PORT]));
 	return 0;
 }

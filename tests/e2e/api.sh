@@ -50,6 +50,15 @@ check_fails "backend for a missing service: ENOENT" 1 "no such service" \
 	svcnet backend add svc0 tcp 10.96.0.99:80 10.0.0.2:80
 check_fails "backend of the other family: usage error" 2 "family" \
 	svcnet backend add svc0 tcp 10.96.0.10:80 '[fd00::2]:80'
+check_fails "multicast backend: refused, not a unicast address" 1 \
+	"not a unicast address" \
+	svcnet backend add svc0 tcp 10.96.0.10:80 224.0.0.1:80
+check_fails "service at the limited broadcast address: refused" 1 \
+	"not a unicast address" svcnet service add svc0 udp 255.255.255.255:53
+check_fails "IPv6 service at the unspecified address: refused" 1 \
+	"not a unicast address" svcnet service add svc0 tcp '[::]:80' no-route
+check_fails "IPv6 link-local service (svc0 never balances those): refused" 1 \
+	"not a unicast address" svcnet service add svc0 tcp '[fe80::1]:80' no-route
 check_fails "existing backend: EEXIST" 1 "the backend exists" \
 	svcnet backend add svc0 tcp 10.96.0.10:80 10.0.0.2:80
 check_fails "weight above 65535: usage error" 2 "not a weight" \

@@ -303,12 +303,15 @@
  *
  * Service key (in requests and replies), nested in SVCNET_A_SERVICE:
  *   SVCNET_A_SVC_ADDR: NLA_BINARY, 4 bytes (IPv4) or 16 bytes (IPv6),
- *     network byte order
+ *     network byte order; a unicast address: unspecified, multicast,
+ *     IPv4's limited broadcast and 0.0.0.0/8, IPv6 link-local and
+ *     IPv4-mapped addresses are refused (EINVAL, "not a unicast address")
  *   SVCNET_A_SVC_PORT: NLA_U16, host byte order, 1..65535
  *   SVCNET_A_SVC_PROTO: NLA_U8, IPPROTO_TCP or IPPROTO_UDP
  *
  * Backend (in requests and replies), nested in SVCNET_A_BACKEND:
- *   SVCNET_A_BE_ADDR: NLA_BINARY, 4 or 16 bytes, the service's family
+ *   SVCNET_A_BE_ADDR: NLA_BINARY, 4 or 16 bytes, the service's family; a
+ *     unicast address, as SVCNET_A_SVC_ADDR
  *   SVCNET_A_BE_PORT: NLA_U16, host byte order, 1..65535
  *   SVCNET_A_BE_WEIGHT: NLA_U16, default 1
  *   SVCNET_A_BE_LOCAL: NLA_U8, 1 if the backend runs on this node (for
