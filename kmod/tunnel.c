@@ -119,7 +119,8 @@ static struct dst_entry *svcnet_tunnel_route(struct net *net, u8 family,
  * to @be, with the route there, for the caller to send as svcnet_route()'s
  * packets (the outer header is of the same family); @reasm: svc0
  * reassembled it. Returns 0, or a drop reason (SVCNET_DROP_TOO_BIG:
- * answered with an ICMP error already).
+ * answered with an ICMP error already where a smaller packet would pass,
+ * not for an outer packet longer than IP can say).
  */
 int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 			const struct svcnet_pkt *p, struct svcnet_backend *be,
@@ -144,9 +145,12 @@ int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 	}
 	hlen = family == AF_INET ? sizeof(struct iphdr) :
 				   sizeof(struct ipv6hdr);
-	/* an outer packet longer than IP can say */
+	/*
+	 * an outer packet longer than IP can say (IPv6's payload length
+	 * leaves out its header: the inner packet is the payload)
+	 */
 	if (!skb_is_gso(skb) && skb->len > (family == AF_INET ?
-					    IP_MAX_MTU : IPV6_MAXPLEN) - hlen) {
+					    IP_MAX_MTU - hlen : IPV6_MAXPLEN)) {
 		dst_release(dst);
 		return SVCNET_DROP_TOO_BIG;
 	}
