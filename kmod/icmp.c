@@ -337,9 +337,13 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 	struct dst_entry *dst;
 	struct sk_buff *skb;
 	struct tcphdr *th;
+	u32 mark;
 
 	if (p->rst)
 		return;
+	/* the refused packet's mark if the namespace reflects marks (REJECT's) */
+	mark = p->t.family == AF_INET ? IP4_REPLY_MARK(net, oskb->mark) :
+					IP6_REPLY_MARK(net, oskb->mark);
 	skb = alloc_skb(hlen, GFP_ATOMIC);
 	if (!skb)
 		return;
@@ -365,7 +369,7 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 			.daddr = p->t.saddr.ip,
 			.saddr = p->t.daddr.ip,
 			.flowi4_proto = IPPROTO_TCP,
-			.flowi4_mark = oskb->mark,
+			.flowi4_mark = mark,
 			.flowi4_flags = FLOWI_FLAG_ANYSRC,
 			.fl4_sport = p->t.dport,
 			.fl4_dport = p->t.sport,
@@ -394,7 +398,7 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 			.daddr = p->t.saddr.in6,
 			.saddr = p->t.daddr.in6,
 			.flowi6_proto = IPPROTO_TCP,
-			.flowi6_mark = oskb->mark,
+			.flowi6_mark = mark,
 			.fl6_sport = p->t.dport,
 			.fl6_dport = p->t.sport,
 		};
@@ -419,6 +423,8 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 		goto err_free;
 	}
 	skb_dst_set(skb, dst);
+	/* routed with it: OUTPUT's rules and a reroute after them see it */
+	skb->mark = mark;
 	if (p->t.family == AF_INET)
 		ip_local_out(net, NULL, skb);
 	else

@@ -94,6 +94,11 @@ static struct dst_entry *svcnet_tunnel_route(struct net *net, u8 family,
 
 		if (IS_ERR(rt))
 			return NULL;
+		/* no address of this host's to send from: as IPv6's lookup */
+		if (!fl4.saddr) {
+			ip_rt_put(rt);
+			return NULL;
+		}
 		saddr->ip = fl4.saddr;
 		dst = &rt->dst;
 	} else {

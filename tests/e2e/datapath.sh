@@ -65,6 +65,28 @@ check "no service on the port: a forwarded TCP connect is refused at once" \
 	lbq dp-cl refused $VIP 81
 check "refusals are counted as no-service drops (+2)" \
 	is "$(($(no_service) - ns_before))" 2
+# where the namespace reflects marks (net.ipv4.fwmark_reflect, as the
+# kernel's own resets and REJECT's), the reset leaves with the refused
+# packet's mark, which chose its route: OUTPUT's rules see it, and a
+# reroute after them takes the same route
+sysctl -qw net.ipv4.fwmark_reflect=1
+nft -f - <<-'EON'
+	table ip dp_mark {
+		chain pre {
+			type filter hook prerouting priority mangle;
+			tcp dport 81 meta mark set 7
+		}
+		chain out {
+			type filter hook output priority mangle;
+			tcp sport 81 tcp flags & rst == rst meta mark 7 counter
+		}
+	}
+EON
+lbq dp-cl refused $VIP 81 >/dev/null
+check "no service on the port: the reset carries the refused packet's mark" \
+	bash -c "nft list chain ip dp_mark out | grep -q 'packets 1 '"
+nft delete table ip dp_mark
+sysctl -qw net.ipv4.fwmark_reflect=0
 
 # --- UDP IPv4 and exact counters --------------------------------------------
 $svcnet service add svc0 udp $VIP:53
@@ -599,6 +621,24 @@ $svcnet service del svc0 tcp 10.96.0.2:8080
 ip -n dp-be1 addr del $VIP/32 dev lo
 ip -n dp-be1 addr del 10.96.0.2/32 dev lo
 ip -n dp-be1 addr del $VIP6/128 dev lo
+# a namespace of its own without an IPv4 address to send from: the route
+# to the backend gives no source, and the outer packet would leave from
+# 0.0.0.0
+netns_add dp-nosrc
+ip -n dp-nosrc -b - <<-EOF
+	link add svc0 type svcnet
+	link set svc0 up
+	link add v0 type veth peer name v1
+	link set v0 up
+	link set v1 up
+	route add 10.0.77.0/24 dev v0
+EOF
+in_ns dp-nosrc $svcnet service add svc0 udp $VIP:53 forward tunnel
+in_ns dp-nosrc $svcnet backend add svc0 udp $VIP:53 10.0.77.2:53
+nr0=$(in_ns dp-nosrc $svcnet -j -s show svc0 | jq '.[0].stats.drops["no-route"]')
+in_ns dp-nosrc python3 "$(py pktfuzz)" udpflood svc0 1 >/dev/null
+check "tunnel: no IPv4 source towards the backend: dropped as no-route" \
+	is "$(($(in_ns dp-nosrc $svcnet -j -s show svc0 | jq '.[0].stats.drops["no-route"]') - nr0))" 1
 
 # --- removal --------------------------------------------------------------------
 check "service del removes its route" \
