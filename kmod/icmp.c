@@ -379,7 +379,6 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 		memset(iph, 0, sizeof(*iph));
 		iph->version = 4;
 		iph->ihl = sizeof(*iph) / 4;
-		iph->ttl = 64;
 		iph->frag_off = htons(IP_DF);
 		iph->protocol = IPPROTO_TCP;
 		iph->saddr = p->t.daddr.ip;
@@ -406,7 +405,6 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 		memset(ip6h, 0, sizeof(*ip6h));
 		ip6h->version = 6;
 		ip6h->nexthdr = IPPROTO_TCP;
-		ip6h->hop_limit = 64;
 		ip6h->payload_len = htons(sizeof(*th));
 		ip6h->saddr = p->t.daddr.in6;
 		ip6h->daddr = p->t.saddr.in6;
@@ -422,6 +420,11 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 		dst_release(dst);
 		goto err_free;
 	}
+	/* the route's hop limit, or the namespace's default (REJECT's) */
+	if (p->t.family == AF_INET)
+		ip_hdr(skb)->ttl = ip4_dst_hoplimit(dst);
+	else
+		ipv6_hdr(skb)->hop_limit = ip6_dst_hoplimit(dst);
 	skb_dst_set(skb, dst);
 	/* routed with it: OUTPUT's rules and a reroute after them see it */
 	skb->mark = mark;

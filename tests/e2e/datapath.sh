@@ -79,12 +79,18 @@ nft -f - <<-'EON'
 		chain out {
 			type filter hook output priority mangle;
 			tcp sport 81 tcp flags & rst == rst meta mark 7 counter
+			tcp sport 81 tcp flags & rst == rst ip ttl 99 counter
 		}
 	}
 EON
+ttl=$(sysctl -n net.ipv4.ip_default_ttl)
+sysctl -qw net.ipv4.ip_default_ttl=99
 lbq dp-cl refused $VIP 81 >/dev/null
+sysctl -qw net.ipv4.ip_default_ttl="$ttl"
 check "no service on the port: the reset carries the refused packet's mark" \
-	bash -c "nft list chain ip dp_mark out | grep -q 'packets 1 '"
+	bash -c "nft list chain ip dp_mark out | grep 'meta mark' | grep -q 'packets 1 '"
+check "no service on the port: the reset's TTL is the route's (the namespace's default, 99)" \
+	bash -c "nft list chain ip dp_mark out | grep 'ip ttl' | grep -q 'packets 1 '"
 nft delete table ip dp_mark
 sysctl -qw net.ipv4.fwmark_reflect=0
 
