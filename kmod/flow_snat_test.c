@@ -5,17 +5,6 @@
  * fixture.
  */
 
-/* @svc's key: @t's destination */
-static void svcnet_test_key(struct svcnet_service *svc,
-			    const struct svcnet_tuple *t)
-{
-	memset(&svc->key, 0, sizeof(svc->key));
-	svc->key.family = t->family;
-	svc->key.proto = t->proto;
-	svc->key.addr = t->daddr;
-	svc->key.port = t->dport;
-}
-
 /*
  * Another service, @t's destination, with a backend at the fixture's
  * backend's address and port: flows of one client port to both clash on
@@ -33,14 +22,7 @@ svcnet_test_service(struct kunit *test, struct svcnet_flow_fixture *fx,
 	KUNIT_ASSERT_NOT_NULL(test, svc);
 	be = kunit_kzalloc(test, sizeof(*be), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, be);
-	svcnet_test_key(svc, t);
-	refcount_set(&svc->ref, 1);
-	INIT_LIST_HEAD(&svc->backends);
-	list_add(&be->list, &svc->backends);
-	be->svc = svc;
-	be->addr = fx->be.addr;
-	be->port = fx->be.port;
-	refcount_set(&be->ref, 1);
+	svcnet_test_wire(svc, be, t, &fx->be.addr, fx->be.port);
 	return be;
 }
 

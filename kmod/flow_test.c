@@ -20,6 +20,51 @@ struct svcnet_flow_fixture {
 	struct svcnet_backend be;
 };
 
+/* a client's tuple towards the fixture's service (10.96.0.1:80, TCP) */
+static struct svcnet_tuple svcnet_client(u32 n)
+{
+	struct svcnet_tuple t = {
+		.family = AF_INET,
+		.proto = IPPROTO_TCP,
+		.saddr.ip = htonl(0x0a000900 + (n >> 16)),
+		.daddr.ip = htonl(0x0a600001),
+		.sport = htons(1024 + (n & 0xffff)),
+		.dport = htons(80),
+	};
+
+	return t;
+}
+
+/* @svc's key: @t's destination */
+static void svcnet_test_key(struct svcnet_service *svc,
+			    const struct svcnet_tuple *t)
+{
+	memset(&svc->key, 0, sizeof(svc->key));
+	svc->key.family = t->family;
+	svc->key.proto = t->proto;
+	svc->key.addr = t->daddr;
+	svc->key.port = t->dport;
+}
+
+/*
+ * @svc, keyed by @t's destination, with @be its one backend at @addr and
+ * @port; each with the test's own reference: flows never free them.
+ */
+static void svcnet_test_wire(struct svcnet_service *svc,
+			     struct svcnet_backend *be,
+			     const struct svcnet_tuple *t,
+			     const union nf_inet_addr *addr, __be16 port)
+{
+	svcnet_test_key(svc, t);
+	refcount_set(&svc->ref, 1);
+	INIT_LIST_HEAD(&svc->backends);
+	list_add(&be->list, &svc->backends);
+	be->svc = svc;
+	be->addr = *addr;
+	be->port = port;
+	refcount_set(&be->ref, 1);
+}
+
 /*
  * Each case's fixture, made by the suite's .init and freed by its .exit,
  * which KUnit runs even when an assertion ended the case early: no flow
@@ -27,6 +72,8 @@ struct svcnet_flow_fixture {
  */
 static int svcnet_flow_fixture_init(struct kunit *test)
 {
+	union nf_inet_addr be = { .ip = htonl(0x0a000102) };
+	struct svcnet_tuple t = svcnet_client(0);
 	struct svcnet_flow_fixture *fx;
 	int err;
 
@@ -39,19 +86,8 @@ static int svcnet_flow_fixture_init(struct kunit *test)
 		return err;
 	}
 	svcnet_reap_net_init(&fx->sn);
-	/* svcnet_client()'s service */
-	fx->svc.key.family = AF_INET;
-	fx->svc.key.proto = IPPROTO_TCP;
-	fx->svc.key.addr.ip = htonl(0x0a600001);
-	fx->svc.key.port = htons(80);
-	refcount_set(&fx->svc.ref, 1);
-	INIT_LIST_HEAD(&fx->svc.backends);
-	list_add(&fx->be.list, &fx->svc.backends);
-	fx->be.svc = &fx->svc;
-	fx->be.addr.ip = htonl(0x0a000102);
-	fx->be.port = htons(8080);
-	/* the test's own reference: flows never free the backend */
-	refcount_set(&fx->be.ref, 1);
+	/* svcnet_client()'s service, its backend 10.0.1.2:8080 */
+	svcnet_test_wire(&fx->svc, &fx->be, &t, &be, htons(8080));
 	test->priv = fx;
 	return 0;
 }
@@ -75,21 +111,6 @@ static void svcnet_flow_fixture_exit(struct kunit *test)
 static struct svcnet_flow_fixture *svcnet_flow_fixture(struct kunit *test)
 {
 	return test->priv;
-}
-
-/* a client's tuple towards the fixture's service (10.96.0.1:80, TCP) */
-static struct svcnet_tuple svcnet_client(u32 n)
-{
-	struct svcnet_tuple t = {
-		.family = AF_INET,
-		.proto = IPPROTO_TCP,
-		.saddr.ip = htonl(0x0a000900 + (n >> 16)),
-		.daddr.ip = htonl(0x0a600001),
-		.sport = htons(1024 + (n & 0xffff)),
-		.dport = htons(80),
-	};
-
-	return t;
 }
 
 /* Lookups for comparison only: the pointer is not followed afterwards. */

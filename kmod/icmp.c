@@ -391,6 +391,8 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 		if (IS_ERR(rt))
 			goto err_free;
 		dst = &rt->dst;
+		/* the route's hop limit, or the namespace's default (REJECT's) */
+		iph->ttl = ip4_dst_hoplimit(dst);
 	} else {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 		struct flowi6 fl6 = {
@@ -415,16 +417,12 @@ void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 		dst = svcnet_route6(net, &fl6);
 		if (IS_ERR(dst))
 			goto err_free;
+		ip6h->hop_limit = ip6_dst_hoplimit(dst);
 	}
 	if (svcnet_is_dev(dst->dev)) {
 		dst_release(dst);
 		goto err_free;
 	}
-	/* the route's hop limit, or the namespace's default (REJECT's) */
-	if (p->t.family == AF_INET)
-		ip_hdr(skb)->ttl = ip4_dst_hoplimit(dst);
-	else
-		ipv6_hdr(skb)->hop_limit = ip6_dst_hoplimit(dst);
 	skb_dst_set(skb, dst);
 	/* routed with it: OUTPUT's rules and a reroute after them see it */
 	skb->mark = mark;

@@ -5,7 +5,6 @@
  */
 
 #include <linux/netdevice.h>
-#include <linux/inetdevice.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
