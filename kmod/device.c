@@ -217,18 +217,23 @@ err_hooks:
 
 /*
  * Set @sd's fast path to @mode (enum svcnet_fast_path), counting the
- * namespace's devices in direct mode (the reverse-NAT hook looks for direct
- * flows only while there is one). Under RTNL.
+ * namespace's devices in direct and in notrack mode (the reverse-NAT hook
+ * looks for direct flows only while there is one, for flows to untrack
+ * while there is one in notrack mode). Under RTNL.
  */
 void svcnet_dev_fast_path_set(struct svcnet_dev *sd, u8 mode)
 {
 	struct svcnet_net *sn = svcnet_pernet(dev_net(sd->dev));
 
 	ASSERT_RTNL();
-	if (sd->fast_path == SVCNET_FAST_PATH_DIRECT)
+	if (svcnet_fast_path_direct(sd->fast_path))
 		WRITE_ONCE(sn->fast_direct, sn->fast_direct - 1);
-	if (mode == SVCNET_FAST_PATH_DIRECT)
+	if (sd->fast_path == SVCNET_FAST_PATH_NOTRACK)
+		WRITE_ONCE(sn->fast_notrack, sn->fast_notrack - 1);
+	if (svcnet_fast_path_direct(mode))
 		WRITE_ONCE(sn->fast_direct, sn->fast_direct + 1);
+	if (mode == SVCNET_FAST_PATH_NOTRACK)
+		WRITE_ONCE(sn->fast_notrack, sn->fast_notrack + 1);
 	WRITE_ONCE(sd->fast_path, mode);
 }
 

@@ -97,7 +97,7 @@ static bool svcnet_fast_out_forwards(struct net *net, struct sk_buff *skb,
 }
 
 /*
- * Under RCU: the route that forwards @skb into @f's device, set as its
+ * Under RCU: the route that forwards @skb into @svc's device, set as its
  * route; or NULL. An IPv4 packet is routed as the input path does, which
  * checks its source (martians, rp_filter) and that its device forwards.
  * IPv6 routing checks no source: where only destinations choose routes,
@@ -108,16 +108,16 @@ static bool svcnet_fast_out_forwards(struct net *net, struct sk_buff *skb,
 static struct dst_entry *svcnet_fast_out_route(struct net *net,
 					       struct sk_buff *skb,
 					       const struct svcnet_pkt *p,
-					       struct svcnet_flow *f,
+					       struct svcnet_service *svc,
 					       bool direct)
 {
-	struct svcnet_dev *sd = f->be->svc->sd;
+	struct svcnet_dev *sd = svc->sd;
 	const struct iphdr *iph;
 	struct dst_entry *dst;
 
 	if ((direct || p->t.family == AF_INET6) &&
 	    svcnet_route_by_daddr(net, skb, p->t.family)) {
-		dst = svcnet_route_entry(f->be->svc);
+		dst = svcnet_route_entry(svc);
 		if (!dst || dst->dev != sd->dev)
 			return NULL;
 		skb_dst_set_noref(skb, dst);
@@ -203,7 +203,7 @@ void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct;
 
-	if (READ_ONCE(f->be->svc->sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
+	if (!svcnet_fast_path_direct(READ_ONCE(f->be->svc->sd->fast_path)) ||
 	    !svcnet_flow_own(f))
 		return;
 	if (p->t.proto == IPPROTO_TCP &&
@@ -270,7 +270,8 @@ static void svcnet_fast_out_send(struct net *net, struct sk_buff *skb,
 	svcnet_lbstats_add(be->svc->stats, true, len);
 	svcnet_lbstats_add(be->stats, true, len);
 	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
-		reason = svcnet_tunnel_encap(net, skb, p, be, false);
+		reason = svcnet_tunnel_encap(net, skb, p, be, false,
+					     svcnet_flow_notrack(f));
 	else
 		reason = svcnet_route(net, skb, p, be, false);
 	if (reason) {
@@ -283,21 +284,6 @@ static void svcnet_fast_out_send(struct net *net, struct sk_buff *skb,
 		ip_local_out(net, NULL, skb);
 	else
 		ip6_local_out(net, NULL, skb);
-}
-
-/*
- * Whether @skb is bridged, seen here by br_netfilter: a frame for another
- * station may be PACKET_HOST here, and is bridged, not forwarded; one for
- * this host has not yet passed its bridge's VLAN filtering, and would leave
- * with the tag the bridge strips (skb->vlan_tci) and the bridge's state.
- */
-static bool svcnet_fast_out_bridged(const struct sk_buff *skb)
-{
-#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
-	return nf_bridge_info_exists(skb);
-#else
-	return false;
-#endif
 }
 
 /*
@@ -328,14 +314,14 @@ static int svcnet_fast_out_okfn(struct net *net, struct sock *sk,
 }
 
 /*
- * Under RCU: route @skb, parsed into @p, of @f into the device and make it
- * what forwarding would (a header of its own, the TTL decremented) if
+ * Under RCU: route @skb, parsed into @p, to @svc into its device and make
+ * it what forwarding would (a header of its own, the TTL decremented) if
  * forwarding would take it there as it is; for FORWARD's hook, or with
  * @direct for the direct path. False: left as it was, for svc0.
  */
 static bool svcnet_fast_out_ready(struct net *net, struct sk_buff *skb,
 				  const struct svcnet_pkt *p,
-				  struct svcnet_flow *f, bool direct)
+				  struct svcnet_service *svc, bool direct)
 {
 	u8 family = p->t.family;
 	struct dst_entry *dst;
@@ -343,7 +329,7 @@ static bool svcnet_fast_out_ready(struct net *net, struct sk_buff *skb,
 
 	/* an IPv4 lookup may ask for a redirect: the input path's asks */
 	flags = family == AF_INET ? IPCB(skb)->flags : 0;
-	dst = svcnet_fast_out_route(net, skb, p, f, direct);
+	dst = svcnet_fast_out_route(net, skb, p, svc, direct);
 	if (!dst || !svcnet_fast_out_forwards(net, skb, p, dst) ||
 	    skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len)) {
 		/* for svc0: the input path routes it again after the hooks */
@@ -375,8 +361,8 @@ unsigned int svcnet_fast_out(struct net *net, struct sk_buff *skb,
 	struct svcnet_dev *sd = f->be->svc->sd;
 	u8 family = p->t.family;
 
-	if (!svcnet_flow_own(f) || svcnet_fast_out_bridged(skb) ||
-	    !svcnet_fast_out_ready(net, skb, p, f, false))
+	if (!svcnet_flow_own(f) || svcnet_skb_bridged(skb) ||
+	    !svcnet_fast_out_ready(net, skb, p, f->be->svc, false))
 		return NF_ACCEPT;
 	if (nf_hook(family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6,
 		    NF_INET_FORWARD, net, NULL, skb, skb->dev, sd->dev,
@@ -414,7 +400,7 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 	u8 family = p->t.family;
 
 	if (!svcnet_flow_direct(f) ||
-	    READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_DIRECT ||
+	    !svcnet_fast_path_direct(READ_ONCE(sd->fast_path)) ||
 	    !netif_running(sd->dev) ||
 	    READ_ONCE(f->iif) != skb->dev->ifindex ||
 	    !svcnet_flow_own(f))
@@ -427,7 +413,7 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 	    (p->syn || p->fin || p->rst || !p->ack ||
 	     READ_ONCE(f->state) != SVCNET_FLOW_TCP_EST))
 		return false;
-	if (skb_dst(skb) || skb_get_nfct(skb) || svcnet_fast_out_bridged(skb) ||
+	if (skb_dst(skb) || skb_get_nfct(skb) || svcnet_skb_bridged(skb) ||
 	    svcnet_fast_ipsec(net, skb) ||
 	    !svcnet_fast_direct_forwarding(skb, family) ||
 	    !svcnet_fast_direct_plain(net, skb, family))
@@ -437,10 +423,89 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 	 * kept route where only destinations choose routes, else the packet
 	 * routed in full; set as the packet's: ICMP errors need one)
 	 */
-	if (!svcnet_fast_out_ready(net, skb, p, f, true))
+	if (!svcnet_fast_out_ready(net, skb, p, f->be->svc, true))
 		return false;
 	/* conntrack saw the flow at its last visit; its hooks skip this one */
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	svcnet_fast_out_send(net, skb, p, f, false);
+	return true;
+}
+
+/*
+ * Under RCU, from nat.c's hook after every other at PRE_ROUTING, in notrack
+ * mode: route @skb, parsed into @p, untracked and of no flow, as the input
+ * path is about to (its source checked as there; the route is set as the
+ * packet's, which the input path then keeps). The svcnet device in notrack
+ * mode that forwarding would send it into, or NULL.
+ */
+struct svcnet_dev *svcnet_fast_first_route(struct net *net,
+					   struct sk_buff *skb,
+					   const struct svcnet_pkt *p)
+{
+	u8 family = p->t.family;
+	struct svcnet_dev *sd;
+	struct dst_entry *dst;
+
+	if (svcnet_skb_bridged(skb) || svcnet_fast_ipsec(net, skb) ||
+	    netif_is_l3_slave(skb->dev) ||
+	    !svcnet_fast_direct_forwarding(skb, family))
+		return NULL;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+					 skb->dev))
+			return NULL;
+		dst = skb_dst(skb);
+		if (!dst || dst->error ||
+		    ((struct rtable *)dst)->rt_type != RTN_UNICAST)
+			return NULL;
+	} else {
+		int type = ipv6_addr_type(&ipv6_hdr(skb)->saddr);
+
+		/* what ip6_forward() refuses to forward from */
+		if (type == IPV6_ADDR_ANY || type & (IPV6_ADDR_MULTICAST |
+		    IPV6_ADDR_LOOPBACK | IPV6_ADDR_LINKLOCAL))
+			return NULL;
+		dst = svcnet_route_input(skb, AF_INET6);
+		if (!dst)
+			return NULL;
+		skb_dst_set(skb, dst);
+		if (((struct rt6_info *)dst)->rt6i_flags &
+		    (RTF_LOCAL | RTF_ANYCAST | RTF_REJECT))
+			return NULL;
+	}
+	if (!svcnet_is_dev(dst->dev))
+		return NULL;
+	sd = netdev_priv(dst->dev);
+	if (READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_NOTRACK ||
+	    !netif_running(sd->dev))
+		return NULL;
+	return sd;
+}
+
+/*
+ * Under RCU: make @skb, parsed into @p and routed by
+ * svcnet_fast_first_route(), what forwarding would if it would forward it
+ * as it is (a header of its own, the TTL decremented, no receive time).
+ * False: left as it was, for the input path.
+ */
+bool svcnet_fast_first_ready(struct net *net, struct sk_buff *skb,
+			     const struct svcnet_pkt *p)
+{
+	struct dst_entry *dst = skb_dst(skb);
+
+	if (!svcnet_fast_out_forwards(net, skb, p, dst) ||
+	    skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len))
+		return false;
+	skb_forward_csum(skb);
+	if (p->t.family == AF_INET) {
+		ip_decrease_ttl(ip_hdr(skb));
+		if (READ_ONCE(net->ipv4.sysctl_ip_fwd_update_priority))
+			skb->priority = rt_tos2priority(ip_hdr(skb)->tos);
+	} else {
+		ipv6_hdr(skb)->hop_limit--;
+	}
+	skb_clear_tstamp(skb);
 	return true;
 }

@@ -595,7 +595,7 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 					     struct svcnet_backend *be,
 					     u8 state,
 					     const union nf_inet_addr *snat,
-					     u8 flags, bool *created, int *err)
+					     u16 flags, bool *created, int *err)
 {
 	const union nf_inet_addr *addr = snat ?: &fwd->saddr;
 	spinlock_t *lock, *key_lock;
@@ -672,7 +672,7 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 	f->be = be;
 	f->state = state;
 	/* invisible to lookups until it is in both tables */
-	f->flags |= (flags & ~SVCNET_FLOW_C_EVICT) | SVCNET_FLOW_F_DEAD;
+	f->flags |= (u8)(flags & ~SVCNET_FLOW_C_EVICT) | SVCNET_FLOW_F_DEAD;
 	f->expires = (u32)jiffies + svcnet_flow_timeout(sn, state);
 	f->wscale = SVCNET_NO_WSCALE | SVCNET_NO_WSCALE << 4;
 	if (fwd->proto == IPPROTO_UDP)

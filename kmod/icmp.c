@@ -213,6 +213,21 @@ struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
 }
 
 /*
+ * Under RCU: the flow of an error on its way to the service about a reply
+ * (quoted: service -> client), as svcnet_icmp_out() finds it; or NULL.
+ */
+struct svcnet_flow *svcnet_icmp_out_flow(struct svcnet_net *sn,
+					 struct sk_buff *skb,
+					 const struct svcnet_pkt *p)
+{
+	struct svcnet_icmp q;
+
+	if (!svcnet_icmp_parse(skb, p, &q))
+		return NULL;
+	return svcnet_flow_lookup_fwd(sn, &q.key);
+}
+
+/*
  * Fragmentation needed or packet too big, from the path to a tunnel
  * backend, about an outer packet this host sent (IPIP, IPv6 in IPv6): the
  * route to the backend learns the path MTU, as an ipip or ip6tnl device
@@ -281,9 +296,12 @@ static void svcnet_icmp_tunnel_pmtu(struct svcnet_net *sn,
 	__skb_push(skb, off);
 }
 
-/* An error about a packet of a balanced flow, on its way to the client. */
-bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
-		    const struct svcnet_pkt *p)
+/*
+ * An error about a packet of a balanced flow, on its way to the client:
+ * rewritten, its flow returned; or NULL.
+ */
+struct svcnet_flow *svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
+				   const struct svcnet_pkt *p)
 {
 	struct svcnet_tuple fwd, rev;
 	struct svcnet_flow *f;
@@ -291,20 +309,20 @@ bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
 
 	svcnet_icmp_tunnel_pmtu(sn, skb, p);
 	if (!svcnet_icmp_parse(skb, p, &q))
-		return false;
+		return NULL;
 	/* quoted: client -> backend; the reverse key: backend -> client */
 	f = svcnet_flow_lookup_rev(sn, &q.key);
 	if (!f)
-		return false;
+		return NULL;
 	svcnet_flow_tuples(f, &fwd, &rev);
 	if (svcnet_icmp_rewrite(skb, p, &q, true, &rev.saddr, &fwd.daddr,
 				fwd.dport) ||
 	    (svcnet_flow_is_snat(f) &&
 	     svcnet_icmp_rewrite(skb, p, &q, false, &rev.daddr, &fwd.saddr,
 				 fwd.sport)))
-		return false;
+		return NULL;
 	svcnet_icmp_csum(skb, p);
-	return true;
+	return f;
 }
 
 /* Port unreachable; administratively prohibited for a refused source. */

@@ -15,7 +15,10 @@
  * is created for backend -> client. Replies of a backend that is this host
  * are rewritten at NF_INET_LOCAL_OUT the same way. On a device whose fast
  * path is direct, the same hook hands packets of flows on the direct path
- * to fastpath_out.c before conntrack sees them.
+ * to fastpath_out.c before conntrack sees them; in notrack mode it marks
+ * the packets of flows conntrack never sees untracked (svcnet_flow_notrack)
+ * and takes a first packet of such a flow to the device's transmit the
+ * short way (svcnet_notrack_first()).
  */
 
 #include <linux/ip.h>
@@ -26,6 +29,7 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/ipv6_frag.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/route.h>
@@ -176,11 +180,14 @@ static int svcnet_flow_drop_reason(int err)
 	}
 }
 
-/* A new flow for @p to @svc, or NULL and a drop reason in *reason. */
+/*
+ * A new flow for @p to @svc, or NULL and a drop reason in *reason;
+ * @notrack: one conntrack never sees (SVCNET_FLOW_F_NOTRACK).
+ */
 static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 					   struct svcnet_service *svc,
 					   const struct svcnet_pkt *p,
-					   int *reason)
+					   bool notrack, int *reason)
 {
 	bool sticky = READ_ONCE(svc->affinity_timeout);
 	const union nf_inet_addr *snat = NULL;
@@ -189,6 +196,8 @@ static struct svcnet_flow *svcnet_new_flow(struct svcnet_net *sn,
 	union nf_inet_addr snat_addr;
 	bool created, retried = false, evicted = false;
 	u8 forward = READ_ONCE(svc->forward), flags = 0;
+	u8 nt = notrack && forward != SVCNET_FORWARD_NAT ?
+		SVCNET_FLOW_F_NOTRACK : 0;
 	struct svcnet_flow *f;
 	int err, ret;
 
@@ -227,7 +236,7 @@ create:
 	f = svcnet_flow_create_flags(sn, &p->t, be,
 				     p->t.proto == IPPROTO_TCP ?
 				     SVCNET_FLOW_TCP_SYN : SVCNET_FLOW_UDP,
-				     snat, flags |
+				     snat, flags | nt |
 				     (evicted ? SVCNET_FLOW_C_EVICT : 0),
 				     &created, &err);
 	/*
@@ -293,7 +302,12 @@ static bool svcnet_pickup(struct svcnet_service *svc,
 	       forward != SVCNET_FORWARD_SNAT;
 }
 
-netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
+/*
+ * The device's transmit; @hooked: FORWARD's hook just accepted @skb here
+ * (svcnet_notrack_first()), not on its way into the device.
+ */
+static netdev_tx_t svcnet_nat_send(struct svcnet_dev *sd, struct sk_buff *skb,
+				   bool hooked)
 {
 	struct net *net = dev_net(sd->dev);
 	struct svcnet_net *sn = svcnet_pernet(net);
@@ -391,7 +405,11 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 			svcnet_send_reset(net, skb, &p);
 			goto drop;
 		}
-		f = svcnet_new_flow(sn, svc, &p, &reason);
+		/* notrack mode: an untracked packet of a forwarded client */
+		f = svcnet_new_flow(sn, svc, &p, skb->skb_iif &&
+				    svcnet_skb_untracked(skb) &&
+				    READ_ONCE(sd->fast_path) ==
+				    SVCNET_FAST_PATH_NOTRACK, &reason);
 		if (!f && tcp_mid) {
 			/*
 			 * A connection: refused for good (no backend, not an
@@ -413,7 +431,7 @@ netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 		WRITE_ONCE(f->iif, skb->skb_iif);
 	/* forwarded into the device, FORWARD accepted it */
 	if (skb->skb_iif)
-		svcnet_fast_direct_arm(net, skb, &p, f, state, false);
+		svcnet_fast_direct_arm(net, skb, &p, f, state, hooked);
 	len = skb->len;
 	/* direct server return: unchanged, in a tunnel */
 	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
@@ -429,7 +447,8 @@ route:
 	svcnet_lbstats_add(f->be->stats, true, len);
 	/* the outer packet of a tunnel is of the inner one's family */
 	if (READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL)
-		reason = svcnet_tunnel_encap(net, skb, &p, f->be, reasm);
+		reason = svcnet_tunnel_encap(net, skb, &p, f->be, reasm,
+					     svcnet_flow_notrack(f));
 	else
 		reason = svcnet_route(net, skb, &p, f->be, reasm);
 	if (reason) {
@@ -453,6 +472,55 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
+{
+	return svcnet_nat_send(sd, skb, false);
+}
+
+/* Under RCU: @skb, of a flow conntrack never sees, is untracked. */
+static void svcnet_notrack(struct sk_buff *skb)
+{
+	if (!skb_get_nfct(skb))
+		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+}
+
+/* A first packet FORWARD's hook let pass later (from a queue). */
+static int svcnet_notrack_okfn(struct net *net, struct sock *sk,
+			       struct sk_buff *skb)
+{
+	/* into the device as forwarding sends it: POSTROUTING, the queue */
+	return dst_output(net, sk, skb);
+}
+
+/*
+ * After every other PRE_ROUTING hook, in a namespace with a device in
+ * notrack mode: the first packet of a flow conntrack never sees goes from
+ * FORWARD's hook to the device's transmit (notrack.c).
+ */
+static unsigned int svcnet_nat_first(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct svcnet_net *sn = svcnet_pernet(state->net);
+	struct svcnet_dev *sd;
+	struct svcnet_pkt p;
+
+	if (!READ_ONCE(sn->fast_notrack) || !svcnet_skb_untracked(skb) ||
+	    svcnet_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+			 &p) ||
+	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP))
+		return NF_ACCEPT;
+	sd = svcnet_notrack_first(state->net, skb, &p);
+	if (!sd)
+		return NF_ACCEPT;
+	/* as forwarding runs (the hooks after a queue's verdict may not) */
+	local_bh_disable();
+	if (nf_hook(state->pf, NF_INET_FORWARD, state->net, NULL, skb,
+		    skb->dev, sd->dev, svcnet_notrack_okfn) == 1)
+		svcnet_nat_send(sd, skb, true);
+	local_bh_enable();
+	return NF_STOLEN;
+}
+
 static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
@@ -462,13 +530,18 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 	struct svcnet_flow *f;
 	struct svcnet_pkt p;
 
-	if (!atomic_read(&sn->flow_count))
+	if (!atomic_read(&sn->flow_count) && !READ_ONCE(sn->fast_notrack))
 		return NF_ACCEPT;
 	if (svcnet_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
 			 &p))
 		return NF_ACCEPT;
 	if (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) {
-		svcnet_icmp_in(sn, skb, &p);
+		f = svcnet_icmp_in(sn, skb, &p);
+		/* notrack mode: errors about a flow's packets or its replies */
+		if (!f && READ_ONCE(sn->fast_notrack))
+			f = svcnet_icmp_out_flow(sn, skb, &p);
+		if (f && svcnet_flow_notrack(f))
+			svcnet_notrack(skb);
 		return NF_ACCEPT;
 	}
 	/* a packet of a flow on the direct path (fastpath_out.c) */
@@ -477,10 +550,17 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 		f = svcnet_flow_lookup_fwd(sn, &p.t);
 		if (f && svcnet_fast_direct(state->net, skb, &p, f))
 			return NF_STOLEN;
+		/* notrack mode: a client's packet, of a flow or for one */
+		if (READ_ONCE(sn->fast_notrack))
+			svcnet_notrack_client(state->net, skb, &p, f);
 	}
 	f = svcnet_flow_lookup_rev(sn, &p.t);
-	if (!f)
+	if (!f) {
+		/* notrack mode: a tunnel's reply this host routes */
+		if (READ_ONCE(sn->fast_notrack))
+			svcnet_notrack_reply(sn, skb, &p);
 		return NF_ACCEPT;
+	}
 	svcnet_flow_tuples(f, &fwd, NULL);
 	if (svcnet_rewrite(skb, &p, false, &fwd.daddr, fwd.dport) ||
 	    (svcnet_flow_is_snat(f) &&
@@ -488,6 +568,9 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 		svcnet_stats_drop(f->be->svc->sd, SVCNET_DROP_MALFORMED);
 		return NF_DROP;
 	}
+	/* before conntrack at PRE_ROUTING and LOCAL_OUT alike */
+	if (svcnet_flow_notrack(f))
+		svcnet_notrack(skb);
 	svcnet_flow_touch(sn, f, svcnet_track(f, &p, true));
 	be = f->be;
 	svcnet_lbstats_add(be->svc->stats, false, skb->len);
@@ -556,6 +639,19 @@ static const struct nf_hook_ops svcnet_nf_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = SVCNET_NF_PRIORITY,
+	},
+	/* notrack mode: a flow's first packet, after every other hook */
+	{
+		.hook = svcnet_nat_first,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SVCNET_NF_PRIORITY_FIRST,
+	},
+	{
+		.hook = svcnet_nat_first,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = SVCNET_NF_PRIORITY_FIRST,
 	},
 	/* established flows of forwarded clients, after conntrack */
 	{

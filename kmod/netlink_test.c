@@ -181,6 +181,8 @@ static const struct svcnet_nested_case svcnet_nested_cases[] = {
 	  svcnet_addr16, 4, -EINVAL, "SVCNET_A_FLOW_BE_ADDR is read-only" },
 	{ "flow direct is read-only", SVCNET_A_FLOW, SVCNET_A_FLOW_DIRECT,
 	  NULL, 0, -EINVAL, "SVCNET_A_FLOW_DIRECT is read-only" },
+	{ "flow notrack is read-only", SVCNET_A_FLOW, SVCNET_A_FLOW_NOTRACK,
+	  NULL, 0, -EINVAL, "SVCNET_A_FLOW_NOTRACK is read-only" },
 	{ "flow protocol ICMP", SVCNET_A_FLOW, SVCNET_A_FLOW_PROTO,
 	  &svcnet_icmp, 1, -EINVAL,
 	  "protocol must be IPPROTO_TCP or IPPROTO_UDP" },

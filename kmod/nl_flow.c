@@ -50,9 +50,11 @@ static int svcnet_nl_fill_flow(struct sk_buff *skb, struct svcnet_flow *f,
 	     nla_put_flag(skb, SVCNET_A_FLOW_PICKUP)) ||
 	    ((READ_ONCE(f->flags) & SVCNET_FLOW_F_TUNNEL) &&
 	     nla_put_flag(skb, SVCNET_A_FLOW_TUNNEL)) ||
-	    (READ_ONCE(f->be->svc->sd->fast_path) == SVCNET_FAST_PATH_DIRECT &&
+	    (svcnet_fast_path_direct(READ_ONCE(f->be->svc->sd->fast_path)) &&
 	     svcnet_flow_direct(f) &&
-	     nla_put_flag(skb, SVCNET_A_FLOW_DIRECT)))
+	     nla_put_flag(skb, SVCNET_A_FLOW_DIRECT)) ||
+	    (svcnet_flow_notrack(f) &&
+	     nla_put_flag(skb, SVCNET_A_FLOW_NOTRACK)))
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

@@ -7,6 +7,8 @@
 #ifndef _SVCNET_PKT_H
 #define _SVCNET_PKT_H
 
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter_bridge.h>
 #include <net/xfrm.h>
 
 #include "svcnet.h"
@@ -80,7 +82,7 @@ void svcnet_route_source_keep(struct net *net, u8 family,
 /* tunnel.c */
 int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 			const struct svcnet_pkt *p, struct svcnet_backend *be,
-			bool reasm);
+			bool reasm, bool notrack);
 
 /* Under RCU: whether IPsec could treat @skb by its addresses. */
 static inline bool svcnet_fast_ipsec(struct net *net,
@@ -96,6 +98,27 @@ static inline bool svcnet_fast_ipsec(struct net *net,
 #endif
 }
 
+/*
+ * Whether @skb is bridged, seen by br_netfilter: a frame for another
+ * station may be PACKET_HOST here, and is bridged, not forwarded; one for
+ * this host has not yet passed its bridge's VLAN filtering, and would leave
+ * with the tag the bridge strips (skb->vlan_tci) and the bridge's state.
+ */
+static inline bool svcnet_skb_bridged(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	return nf_bridge_info_exists(skb);
+#else
+	return false;
+#endif
+}
+
+/* Whether @skb is marked untracked (conntrack's NOTRACK state). */
+static inline bool svcnet_skb_untracked(const struct sk_buff *skb)
+{
+	return skb_get_nfct(skb) == IP_CT_UNTRACKED;
+}
+
 /* fastpath.c */
 unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state);
@@ -108,6 +131,19 @@ bool svcnet_fast_direct(struct net *net, struct sk_buff *skb,
 void svcnet_fast_direct_arm(struct net *net, struct sk_buff *skb,
 			    const struct svcnet_pkt *p, struct svcnet_flow *f,
 			    u8 state, bool hooked);
+struct svcnet_dev *svcnet_fast_first_route(struct net *net,
+					   struct sk_buff *skb,
+					   const struct svcnet_pkt *p);
+bool svcnet_fast_first_ready(struct net *net, struct sk_buff *skb,
+			     const struct svcnet_pkt *p);
+
+/* notrack.c */
+void svcnet_notrack_client(struct net *net, struct sk_buff *skb,
+			   const struct svcnet_pkt *p, struct svcnet_flow *f);
+struct svcnet_dev *svcnet_notrack_first(struct net *net, struct sk_buff *skb,
+					const struct svcnet_pkt *p);
+void svcnet_notrack_reply(struct svcnet_net *sn, struct sk_buff *skb,
+			  const struct svcnet_pkt *p);
 
 /* track.c */
 u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply);
@@ -116,8 +152,11 @@ void svcnet_track_pickup(struct svcnet_flow *f, const struct svcnet_pkt *p);
 /* icmp.c */
 struct svcnet_flow *svcnet_icmp_out(struct svcnet_net *sn, struct sk_buff *skb,
 				    const struct svcnet_pkt *p);
-bool svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
-		    const struct svcnet_pkt *p);
+struct svcnet_flow *svcnet_icmp_in(struct svcnet_net *sn, struct sk_buff *skb,
+				   const struct svcnet_pkt *p);
+struct svcnet_flow *svcnet_icmp_out_flow(struct svcnet_net *sn,
+					 struct sk_buff *skb,
+					 const struct svcnet_pkt *p);
 void svcnet_unreachable(struct sk_buff *skb, u8 family, int reason);
 void svcnet_send_reset(struct net *net, struct sk_buff *oskb,
 		       const struct svcnet_pkt *p);

@@ -408,10 +408,16 @@ struct svcnet_flow {
  */
 #define SVCNET_FLOW_F_DEAD	BIT(6)
 /*
+ * made in notrack mode by an untracked packet of a forwarded client:
+ * conntrack never sees it while its device stays in that mode (set at
+ * creation, never changes; see svcnet_flow_notrack())
+ */
+#define SVCNET_FLOW_F_NOTRACK	BIT(7)
+/*
  * For svcnet_flow_create_flags() only, never a flow's: a source port may be
  * taken from a flow to the same backend that is not assured, evicted
  */
-#define SVCNET_FLOW_C_EVICT	BIT(7)
+#define SVCNET_FLOW_C_EVICT	BIT(8)
 
 /* Set *@p's bits in @mask to @val's, the others as they are: lock free. */
 static inline void svcnet_u8_update(u8 *p, u8 mask, u8 val)
@@ -444,6 +450,23 @@ static inline bool svcnet_flow_is_snat(const struct svcnet_flow *f)
 static inline bool svcnet_flow_own(const struct svcnet_flow *f)
 {
 	return READ_ONCE(f->flags) & (SVCNET_FLOW_F_SNAT | SVCNET_FLOW_F_TUNNEL);
+}
+
+/* Whether fast path mode @mode takes flows directly (direct, notrack). */
+static inline bool svcnet_fast_path_direct(u8 mode)
+{
+	return mode >= SVCNET_FAST_PATH_DIRECT;
+}
+
+/*
+ * Under RCU: whether conntrack never sees @f (SVCNET_FAST_PATH_NOTRACK): a
+ * flow of a source NAT or tunnel service that an untracked packet of a
+ * forwarded client made, on a device still in notrack mode.
+ */
+static inline bool svcnet_flow_notrack(const struct svcnet_flow *f)
+{
+	return (READ_ONCE(f->flags) & SVCNET_FLOW_F_NOTRACK) &&
+	       READ_ONCE(f->be->svc->sd->fast_path) == SVCNET_FAST_PATH_NOTRACK;
 }
 
 /* in svcnet_flow.wscale: the side's SYN offered no window scale */
@@ -498,8 +521,10 @@ struct svcnet_net {
 	struct list_head draining;
 	struct delayed_work drain_work;
 	u32 hook_users;			/* devices using the reverse-NAT hooks */
-	/* devices whose fast path is SVCNET_FAST_PATH_DIRECT; RTNL writes */
+	/* devices whose fast path is direct or notrack; RTNL writes */
 	u32 fast_direct;
+	/* of them, those in notrack mode (SVCNET_FAST_PATH_NOTRACK) */
+	u32 fast_notrack;
 	atomic_t kept_routes;		/* struct svcnet_route, see route.c */
 	/*
 	 * A backend was found at one of this host's addresses: its replies
@@ -705,7 +730,7 @@ struct svcnet_flow *svcnet_flow_create_flags(struct svcnet_net *sn,
 					     struct svcnet_backend *be,
 					     u8 state,
 					     const union nf_inet_addr *snat,
-					     u8 flags, bool *created, int *err);
+					     u16 flags, bool *created, int *err);
 
 /* A flow created without SVCNET_FLOW_F_* flags (see above). */
 static inline struct svcnet_flow *

@@ -29,6 +29,7 @@
 #include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
 #include "pkt.h"
@@ -123,13 +124,14 @@ static struct dst_entry *svcnet_tunnel_route(struct net *net, u8 family,
  * Under RCU, from svc0's transmit: put @skb, parsed into @p, in a tunnel
  * to @be, with the route there, for the caller to send as svcnet_route()'s
  * packets (the outer header is of the same family); @reasm: svc0
- * reassembled it. Returns 0, or a drop reason (SVCNET_DROP_TOO_BIG:
+ * reassembled it; @notrack: of a flow conntrack never sees, the outer
+ * packet untracked too. Returns 0, or a drop reason (SVCNET_DROP_TOO_BIG:
  * answered with an ICMP error already where a smaller packet would pass,
  * not for an outer packet longer than IP can say).
  */
 int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 			const struct svcnet_pkt *p, struct svcnet_backend *be,
-			bool reasm)
+			bool reasm, bool notrack)
 {
 	u8 family = p->t.family;
 	/* of the inner flow: its outer packets keep to one ECMP path */
@@ -178,6 +180,9 @@ int svcnet_tunnel_encap(struct net *net, struct sk_buff *skb,
 							IPPROTO_IPV6);
 	/* a new packet of this host's: no route, no conntrack entry yet */
 	skb_scrub_packet(skb, false);
+	/* of a flow conntrack never sees: no outer packet either (as IPVS) */
+	if (notrack)
+		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	skb_dst_set(skb, dst);
 	if (family == AF_INET) {
 		const struct iphdr *inner = ip_hdr(skb);

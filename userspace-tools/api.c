@@ -522,6 +522,7 @@ static const char *const fast_path_names[] = {
 	[SVCNET_FAST_PATH_OFF] = "off",
 	[SVCNET_FAST_PATH_ON] = "on",
 	[SVCNET_FAST_PATH_DIRECT] = "direct",
+	[SVCNET_FAST_PATH_NOTRACK] = "notrack",
 };
 _Static_assert(sizeof(fast_path_names) / sizeof(fast_path_names[0]) ==
 	       SVCNET_FAST_PATH_MAX + 1, "a name for every fast path mode");
@@ -682,6 +683,9 @@ static int flow_nest_cb(const struct nlattr *attr, void *data)
 		break;
 	case SVCNET_A_FLOW_DIRECT:
 		f->direct = true;
+		break;
+	case SVCNET_A_FLOW_NOTRACK:
+		f->notrack = true;
 		break;
 	case SVCNET_A_FLOW_SNAT_ADDR:
 		addr_from(&f->snat, p, len);

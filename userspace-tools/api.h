@@ -166,6 +166,7 @@ struct flow_info {
 	bool pickup;
 	bool tunnel;
 	bool direct;		/* past conntrack and FORWARD now */
+	bool notrack;		/* never seen by conntrack */
 	uint32_t expires;
 	struct addr client, svc, be, snat;
 	uint16_t client_port, svc_port, be_port, snat_port;

@@ -64,6 +64,8 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 			printf(" picked-up");
 		if (f.direct)
 			printf(" direct");
+		if (f.notrack)
+			printf(" notrack");
 		printf("\n");
 		return MNL_CB_OK;
 	}
@@ -83,6 +85,7 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 	json_bool(&fp->j, "assured", f.assured);
 	json_bool(&fp->j, "pickup", f.pickup);
 	json_bool(&fp->j, "direct", f.direct);
+	json_bool(&fp->j, "notrack", f.notrack);
 	json_string(&fp->j, "forward", f.tunnel ? "tunnel" :
 		    f.snat.family ? "snat" : "nat");
 	json_u64(&fp->j, "expires_ms", f.expires);

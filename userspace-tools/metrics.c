@@ -88,13 +88,13 @@ static const struct family dev_families[] = {
 	{ "svcnet_device_fragments_total", "counter",
 	  "IP fragments taken into reassembly that completed no datagram." },
 	{ "svcnet_device_fast_path", "gauge",
-	  "Whether the device's fast path is on (on or direct)." },
+	  "Whether the device's fast path is on (on, direct or notrack)." },
 };
 
 /* the mode as a state set: one sample per mode, 1 for the device's */
 static const struct family mode_family = {
 	"svcnet_device_fast_path_mode", "gauge",
-	"The device's fast path mode (on, off, direct): 1 for its own."
+	"The device's fast path mode (on, off, direct, notrack): 1 for its own."
 };
 
 static void dev_values(const struct dev_info *d, uint64_t *v)

@@ -175,7 +175,7 @@ int cmd_show(int argc, char **argv)
 static void set_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s set [dev] DEV [fast-path on|off|direct]\n"
+		"Usage: %s set [dev] DEV [fast-path on|off|direct|notrack]\n"
 		"           [hash-key HEX|random]\n"
 		"\n"
 		"Change a device's settings.\n"
@@ -183,7 +183,8 @@ static void set_usage(FILE *out)
 		"             before routing, forwarded once (on when created);\n"
 		"             direct: source-NATed and tunnelled ones also sent\n"
 		"             without conntrack and FORWARD between the\n"
-		"             collector's visits (svcnet(8), FAST PATH)\n"
+		"             collector's visits; notrack: and never seen by\n"
+		"             conntrack (svcnet(8), FAST PATH)\n"
 		"  hash-key   the key of maglev and sh: 32 hex digits, the same on\n"
 		"             every balancer of a fleet, or a new random one (random\n"
 		"             when created); 'svcnet save' prints it\n",
@@ -232,7 +233,7 @@ int cmd_set(int argc, char **argv)
 	while (i < argc) {
 		if (!strcmp(argv[i], "fast-path")) {
 			v = set_value(argc, argv, &i, fast >= 0,
-				      "on, off or direct");
+				      "on, off, direct or notrack");
 			if (!v)
 				return EXIT_USAGE;
 			for (fast = SVCNET_FAST_PATH_MAX; fast >= 0; fast--)
@@ -240,7 +241,7 @@ int cmd_set(int argc, char **argv)
 					break;
 			if (fast < 0)
 				return usage_error("set",
-						   "fast-path '%s': on, off or direct",
+						   "fast-path '%s': on, off, direct or notrack",
 						   v);
 		} else if (!strcmp(argv[i], "hash-key")) {
 			v = set_value(argc, argv, &i, has_key, "HEX or random");

@@ -299,7 +299,7 @@ check "snat: under strict rp_filter, a flow's datagram from a source now routed 
 
 # --- fast-path direct: source-NATed and tunnelled flows past conntrack and
 # FORWARD for 10 s after each packet FORWARD accepted ------------------------------
-check_fails "fast-path maybe: a usage error naming the modes" 2 "on, off or direct" \
+check_fails "fast-path maybe: a usage error naming the modes" 2 "on, off, direct or notrack" \
 	$svcnet set svc0 fast-path maybe
 $svcnet set svc0 fast-path direct
 check "direct: svcnet -j show says the mode" \
@@ -373,6 +373,118 @@ next_of $VIP 81
 check "fast-path on again: FORWARD sees each datagram" \
 	is "$(fwd_count fp-snat-udp)" 2
 
+# --- fast-path notrack: source-NATed and tunnelled flows never seen by
+# conntrack; a flow's first packet from FORWARD straight to svc0's transmit
+$svcnet set svc0 fast-path notrack
+check "notrack: svcnet -j show says the mode" \
+	is "$($svcnet -j show svc0 | jq -r '.[0].fast_path_mode')" notrack
+nt_count() { # TABLE CHAIN COMMENT: packets of the counter rule so named
+	iptables -t "$1" -nvxL "$2" | awk -v c="/* $3 */" 'index($0, c) { print $1 }'
+}
+orig_tuples() { # conntrack's entries, IPv4 and IPv6, by their original tuple
+	{ conntrack -L 2>/dev/null; conntrack -L -f ipv6 2>/dev/null; } |
+		awk 'match($0, /src=[^ ]+ dst=[^ ]+( sport=[0-9]+ dport=[0-9]+)?/) {
+			print substr($0, RSTART, RLENGTH) }'
+}
+tracked() { # conntrack's entries of clients' flows to the services on
+	# ports 81 and 8080, and of packets to their backends' addresses (a
+	# tunnel's outer ones), each printed as a comment; not the tunnel
+	# backend's replies, which this host routes (as the router between
+	# the namespaces) as the backend's own packets
+	local re="^src=(10\.0\.9\.2|fd00:9::2) dst=($VIP|$VIP6) sport=[0-9]+ dport=(81|8080)\$|dst=(10\.0\.1\.2|10\.0\.3\.2|fd00:1::2|fd00:3::2)( |\$)"
+	orig_tuples | grep -E "$re" | sed 's/^/# conntrack: /' >&2 || true
+	orig_tuples | grep -cE "$re" || true
+}
+ct_forget() { # conntrack's entries of the services on ports 81 and 8080,
+	# and towards be1 and be3 (a tunnel's outer packets)
+	local f p a
+	for f in ipv4 ipv6; do
+		for p in tcp udp; do
+			conntrack -D -f $f -p $p --orig-port-dst 81 >/dev/null 2>&1 || true
+			conntrack -D -f $f -p $p --orig-port-dst 8080 >/dev/null 2>&1 || true
+		done
+	done
+	for a in 10.0.1.2 10.0.3.2; do
+		conntrack -D --orig-dst $a >/dev/null 2>&1 || true
+	done
+	for a in fd00:1::2 fd00:3::2; do
+		conntrack -D -f ipv6 --orig-dst $a >/dev/null 2>&1 || true
+	done
+}
+iptables -t mangle -I POSTROUTING -o svc0 -m comment --comment fp-nt-post
+ip6tables -t mangle -I POSTROUTING -o svc0 -m comment --comment fp-nt-post6
+iptables -I FORWARD -o svc0 -p tcp --syn -m conntrack --ctstate UNTRACKED -m comment --comment fp-nt-syn
+iptables -I FORWARD -s $VIP -p tcp --sport 81 -m conntrack --ctstate UNTRACKED -m comment --comment fp-nt-rep
+iptables -I FORWARD -s $VIP -p tcp --sport 81 -m conntrack ! --ctstate UNTRACKED -m comment --comment fp-nt-rep-ct
+udp_new() { # PORT: a new flow from PORT to each of the four services
+	local a p
+	for a in $VIP $VIP6; do
+		for p in 81 8080; do
+			lbq fp-cl hits "$a" $p 1 --udp --sport "$1" >/dev/null || return 1
+		done
+	done
+}
+# a first connection to each keeps its service's route into svc0
+lbq fp-cl sha $VIP 81 1024 >/dev/null
+lbq fp-cl sha $VIP 8080 1024 >/dev/null
+udp_new 4300
+ct_forget
+inv=0
+for m in snat:81 tunnel:8080; do
+	iptables -Z FORWARD
+	iptables -t mangle -Z POSTROUTING
+	check "notrack: ${m%:*}: a forwarded 256 KiB TCP transfer arrives intact" \
+		lbq fp-cl sha $VIP ${m#*:} 262144
+	check "notrack: ${m%:*}: FORWARD saw its SYN untracked, with svc0 as output" \
+		at_least "$(fwd_count fp-nt-syn)" 1
+	check "notrack: ${m%:*}: its SYN went from FORWARD to svc0 without POSTROUTING" \
+		is "$(nt_count mangle POSTROUTING fp-nt-post)" 0
+	[ $m != snat:81 ] || check "notrack: snat: the backend's replies reached the client untracked" \
+		is "$(fwd_count fp-nt-rep-ct) $(($(fwd_count fp-nt-rep) > 2))" "0 1"
+	inv=$((inv + $(fwd_count fp-invalid)))
+done
+# (the tunnel backend's replies pass this host as a router: untracked too)
+check "notrack: conntrack found no packet of either transfer INVALID" \
+	is "$inv" 0
+# new UDP flows, each a first datagram the short way
+iptables -t mangle -Z POSTROUTING
+ip6tables -t mangle -Z POSTROUTING
+check "notrack: UDP: new flows, source NATed and tunnelled, IPv4 and IPv6, answered" \
+	udp_new 4301
+check "notrack: UDP: their first datagrams went from FORWARD to svc0 without POSTROUTING" \
+	is "$(nt_count mangle POSTROUTING fp-nt-post) $(ip6tables -t mangle -nvxL POSTROUTING | awk 'index($0, "/* fp-nt-post6 */") { print $1 }')" "0 0"
+check "notrack: UDP: the same flows' next datagrams answered" \
+	udp_new 4301
+$svcnet flow show svc0 | grep -E ':430[01] ' | sed 's/^/# flow: /'
+check "notrack: flow show marks the four new flows notrack" \
+	is "$($svcnet -j flow show svc0 | jq -c '[.[] | select(.client_port == 4301) | .notrack]')" '[true,true,true,true]'
+check "notrack: conntrack lists none of these flows, nor a tunnel's outer packets" \
+	is "$(tracked)" 0
+# a first datagram carries the mark mangle gives it into FORWARD
+nft -f - <<-'EON'
+	table ip fp_nt {
+		chain pre {
+			type filter hook prerouting priority mangle;
+			udp sport 4302 meta mark set 7
+		}
+		chain fw {
+			type filter hook forward priority filter;
+			meta mark 7 oifname "svc0" ct state untracked counter drop
+		}
+	}
+EON
+lbq fp-cl hits $VIP 81 1 --udp --sport 4302 --within 1 >/dev/null 2>&1 || true
+dropped=$(nft list chain ip fp_nt fw | awk '$0 ~ /counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }')
+nft delete table ip fp_nt
+check "notrack: a first datagram FORWARD drops (untracked, by mangle's mark) makes no flow" \
+	is "$dropped $($svcnet -j flow show svc0 | jq '[.[] | select(.client_port == 4302)] | length')" "1 0"
+$svcnet set svc0 fast-path on
+lbq fp-cl hits $VIP 81 1 --udp --sport 4001 >/dev/null
+check "notrack: with fast-path on, conntrack tracks the next flow again" \
+	is "$(tracked)" 1
+iptables -t mangle -F POSTROUTING
+ip6tables -t mangle -F POSTROUTING
+
 # --- a bridge (br_netfilter, bridge-nf-call-iptables=1) ----------------------
 #   fp-bcl 10.0.8.2 --+-- br-fp 10.0.8.1 (host) --+-- fp-bst 10.0.8.3,
 #                                                  $VIP on lo, :53 "station"
@@ -426,6 +538,8 @@ ip link del fp-bst
 # --- policy routing rules (last: the kernel keeps routing by rules once
 # one existed in the namespace) ----------------------------------------------------
 ip rule add from 10.0.9.2 lookup main pref 100
+# (its connection in conntrack may have expired since: made anew, through svc0)
+ask $VIP 53
 before=$(snap)
 ask $VIP 53
 ask $VIP 53

@@ -107,7 +107,7 @@
  *    Change a device's settings. Request: the device (SVCNET_A_IFINDEX or
  *    SVCNET_A_IFNAME, as for DEV_GET) and
  *      SVCNET_A_FAST_PATH: NLA_U8, enum svcnet_fast_path: the fast path
- *        off, on (when the device is created) or direct
+ *        off, on (when the device is created), direct or notrack
  *      SVCNET_A_HASH_KEY: NLA_BINARY, exactly SVCNET_HASH_KEY_LEN bytes
  *        (two little-endian 64-bit words): the key of the flow hash of
  *        the device's maglev and sh services (see "Balancer fleets"); new
@@ -469,6 +469,8 @@
  *        take the direct path, past conntrack and FORWARD (the device's
  *        SVCNET_FAST_PATH_DIRECT: up to 10 s after FORWARD last accepted
  *        one of them)
+ *      SVCNET_A_FLOW_NOTRACK: NLA_FLAG, present for a flow conntrack
+ *        never sees (the device's SVCNET_FAST_PATH_NOTRACK, see there)
  *    The flow table changes under a dump without NLM_F_DUMP_INTR; a dump is
  *    a snapshot of each flow it lists, and may list a flow twice when the
  *    table is resized meanwhile.
@@ -564,6 +566,11 @@
  *     or tunnel, within 10 seconds of a packet FORWARD accepted:
  *     PREROUTING up to SVCNET_NF_PRIORITY with the service address; then
  *     OUTPUT and POSTROUTING with the backend's address, untracked
+ *   notrack mode (SVCNET_FAST_PATH_NOTRACK, below), source NAT or tunnel:
+ *     as in direct mode, untracked from PREROUTING at SVCNET_NF_PRIORITY
+ *     on; a flow's first packet: PREROUTING and FORWARD with the service
+ *     address (the device as output), then OUTPUT and POSTROUTING with the
+ *     backend's address (or as the tunnel's outer packet), untracked
  *   through the device (a flow's first packet, host sockets, and whatever
  *     the fast path leaves to it): PREROUTING, FORWARD (for forwarded
  *     clients) and POSTROUTING with the service address and the device as
@@ -623,6 +630,36 @@
  * the device. Flows without a source NAT keep the fast path of a DNAT rule
  * (FORWARD sees each packet).
  *
+ * Notrack (SVCNET_FAST_PATH_NOTRACK): direct, and the source NATed and
+ * tunnelled flows of forwarded clients (services whose SVCNET_A_SVC_FORWARD
+ * is snat or tunnel) are svcnet's alone: conntrack never sees them, as
+ * IPVS's connections with net.ipv4.vs.conntrack=0; the flow table's states
+ * and timeouts are the only ones they have. The reverse-NAT hook (before
+ * conntrack) marks their packets untracked (conntrack's NOTRACK state,
+ * "ct state untracked" to rules): a flow's first packet (a TCP SYN or a
+ * datagram) where its service's route into the device is kept (only
+ * destinations choose routes: no policy routing rules, IPv6 source routes
+ * nor TOS; and a packet of the service has gone through the device since
+ * the routes last changed; otherwise conntrack tracks the first packet and
+ * its flow stays tracked), the packets of a flow so made that come in by
+ * the device its last packet through the device came in by, its replies
+ * (a tunnel's too, where this host routes them), ICMP errors about its
+ * packets or replies that pass this host, and a tunnel's outer packets;
+ * not the ICMP errors this host sends about them (conntrack finds them
+ * INVALID in OUTPUT). Every PRE_ROUTING hook (up to priority INT_MAX - 2)
+ * sees a first packet; after the last (SVCNET_NF_PRIORITY_FIRST) it is
+ * routed as the input path routes it and, if forwarding sends it into the
+ * device, FORWARD's hook is run with the device as output and the packet
+ * handed to the device's transmit (no POSTROUTING with the device as
+ * output, no queueing discipline, packet taps nor egress hooks of the
+ * device; a packet FORWARD queued (NFQUEUE) goes the usual way once let
+ * through). Later packets take the fast path
+ * and the direct path as in direct mode, untracked. Conntrack's own checks
+ * (checksums, TCP windows) and what depends on it (connlimit, its table's
+ * limit) do not apply to these flows; svcnet's flow limit does. A flow
+ * made in notrack mode is tracked again, mid-stream, once the device
+ * leaves it.
+ *
  * kTLS offload
  * ------------
  *
@@ -663,12 +700,19 @@
  * conntrack (-200) and mangle (-150), before destination NAT (-100)
  */
 #define SVCNET_NF_PRIORITY_FORWARD (-110)
+/*
+ * netfilter priority of the hook at NF_INET_PRE_ROUTING that takes the
+ * first packet of a flow conntrack never sees (SVCNET_FAST_PATH_NOTRACK)
+ * to the device: after every other (INT_MAX - 1)
+ */
+#define SVCNET_NF_PRIORITY_FIRST 2147483646
 
 /* SVCNET_A_FAST_PATH: the fast path's mode (see "Fast path") */
 enum svcnet_fast_path {
 	SVCNET_FAST_PATH_OFF,		/* every packet through the device */
 	SVCNET_FAST_PATH_ON,		/* established flows, via FORWARD */
 	SVCNET_FAST_PATH_DIRECT,	/* and, between visits, without it */
+	SVCNET_FAST_PATH_NOTRACK,	/* direct, never seen by conntrack */
 	__SVCNET_FAST_PATH_MAX,
 };
 
@@ -951,6 +995,7 @@ enum svcnet_flow_attr {
 	SVCNET_A_FLOW_PICKUP,
 	SVCNET_A_FLOW_TUNNEL,
 	SVCNET_A_FLOW_DIRECT,
+	SVCNET_A_FLOW_NOTRACK,
 	__SVCNET_A_FLOW_MAX
 };
 
