@@ -16,9 +16,9 @@
  * are rewritten at NF_INET_LOCAL_OUT the same way. On a device whose fast
  * path is direct, the same hook hands packets of flows on the direct path
  * to fastpath_out.c before conntrack sees them; in notrack mode it marks
- * the packets of flows conntrack never sees untracked (svcnet_flow_notrack)
- * and takes a first packet of such a flow to the device's transmit the
- * short way (svcnet_notrack_first()).
+ * the packets of flows conntrack never sees untracked (notrack.c), and a
+ * hook after every other at PRE_ROUTING takes a first packet of such a flow
+ * from FORWARD's hook to the device's transmit (svcnet_nat_first()).
  */
 
 #include <linux/ip.h>

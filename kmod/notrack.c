@@ -10,11 +10,10 @@
  *
  * A flow is one of them when an untracked packet of a forwarded client
  * made it (SVCNET_FLOW_F_NOTRACK). Its first packet is untracked here when
- * it is a TCP SYN or a datagram towards a source NAT or tunnel service of
- * a device in notrack mode whose route into the device is kept (route.c:
- * only destinations choose routes, and a packet of the service went
- * through the device since the routes last changed); otherwise conntrack
- * tracks it, and its flow stays tracked. A flow's later packets are
+ * it is a TCP SYN or a datagram to the address and port of a source NAT
+ * or tunnel service of a device in notrack mode (before routing: one that
+ * routing then sends elsewhere goes there untracked). A flow's later
+ * packets are
  * untracked when they come in by the device its last packet through svc0
  * came in by; so are its replies and the ICMP errors about it (nat.c,
  * icmp.c) and its tunnel's outer packets (tunnel.c).
@@ -36,21 +35,17 @@
 #include "pkt.h"
 
 /*
- * Under RCU: the service of a device in notrack mode that @p's destination
- * names, whose kept route @skb's destination finds; or NULL.
+ * Under RCU: a source NAT or tunnel service of a device in notrack mode
+ * that @p's destination names; or NULL.
  */
 static struct svcnet_service *svcnet_notrack_svc(struct net *net,
-						 const struct sk_buff *skb,
 						 const struct svcnet_pkt *p)
 {
 	struct svcnet_net *sn = svcnet_pernet(net);
 	struct svcnet_service *svc;
 	struct svcnet_svc_key key;
 	struct svcnet_dev *sd;
-	struct dst_entry *dst;
 
-	if (!svcnet_route_by_daddr(net, skb, p->t.family))
-		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.addr = p->t.daddr;
 	key.port = p->t.dport;
@@ -60,10 +55,7 @@ static struct svcnet_service *svcnet_notrack_svc(struct net *net,
 		if (READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_NOTRACK)
 			continue;
 		svc = svcnet_service_lookup(sd, &key);
-		if (!svc)
-			continue;
-		dst = svcnet_route_entry(svc);
-		if (dst && dst->dev == sd->dev)
+		if (svc && READ_ONCE(svc->forward) != SVCNET_FORWARD_NAT)
 			return svc;
 	}
 	return NULL;
@@ -84,8 +76,6 @@ static bool svcnet_notrack_opens(const struct svcnet_pkt *p)
 void svcnet_notrack_client(struct net *net, struct sk_buff *skb,
 			   const struct svcnet_pkt *p, struct svcnet_flow *f)
 {
-	struct svcnet_service *svc;
-
 	if (skb_get_nfct(skb) || skb_dst(skb) || svcnet_skb_bridged(skb))
 		return;
 	if (f) {
@@ -94,10 +84,7 @@ void svcnet_notrack_client(struct net *net, struct sk_buff *skb,
 			nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 		return;
 	}
-	if (!svcnet_notrack_opens(p))
-		return;
-	svc = svcnet_notrack_svc(net, skb, p);
-	if (svc && READ_ONCE(svc->forward) != SVCNET_FORWARD_NAT)
+	if (svcnet_notrack_opens(p) && svcnet_notrack_svc(net, p))
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 }
 
@@ -144,9 +131,8 @@ struct svcnet_dev *svcnet_notrack_first(struct net *net, struct sk_buff *skb,
 	/* as the reverse-NAT hook found it (an untracked packet of ours) */
 	if (skb_dst(skb) || !svcnet_notrack_opens(p))
 		return NULL;
-	svc = svcnet_notrack_svc(net, skb, p);
-	if (!svc || READ_ONCE(svc->forward) == SVCNET_FORWARD_NAT ||
-	    svcnet_flow_lookup_fwd(svcnet_pernet(net), &p->t))
+	svc = svcnet_notrack_svc(net, p);
+	if (!svc || svcnet_flow_lookup_fwd(svcnet_pernet(net), &p->t))
 		return NULL;
 	/* and routed as the input path routes it, into the same device */
 	if (svcnet_fast_first_route(net, skb, p) != svc->sd ||

@@ -424,7 +424,7 @@ udp_new() { # PORT: a new flow from PORT to each of the four services
 		done
 	done
 }
-# a first connection to each keeps its service's route into svc0
+# a first connection to each service (not measured)
 lbq fp-cl sha $VIP 81 1024 >/dev/null
 lbq fp-cl sha $VIP 8080 1024 >/dev/null
 udp_new 4300

@@ -637,11 +637,9 @@
  * and timeouts are the only ones they have. The reverse-NAT hook (before
  * conntrack) marks their packets untracked (conntrack's NOTRACK state,
  * "ct state untracked" to rules): a flow's first packet (a TCP SYN or a
- * datagram) where its service's route into the device is kept (only
- * destinations choose routes: no policy routing rules, IPv6 source routes
- * nor TOS; and a packet of the service has gone through the device since
- * the routes last changed; otherwise conntrack tracks the first packet and
- * its flow stays tracked), the packets of a flow so made that come in by
+ * datagram to the address and port of such a service of the device;
+ * decided before routing, so one that routing sends elsewhere goes there
+ * untracked), the packets of a flow so made that come in by
  * the device its last packet through the device came in by, its replies
  * (a tunnel's too, where this host routes them), ICMP errors about its
  * packets or replies that pass this host, and a tunnel's outer packets;
