@@ -368,11 +368,7 @@ static netdev_tx_t svcnet_nat_send(struct svcnet_dev *sd, struct sk_buff *skb,
 		len = skb->len;
 		goto route;
 	}
-	memset(&key, 0, sizeof(key));
-	key.addr = p.t.daddr;
-	key.port = p.t.dport;
-	key.family = family;
-	key.proto = p.t.proto;
+	svcnet_pkt_svc_key(&p, &key);
 	svc = svcnet_service_lookup(sd, &key);
 	if (!svc) {
 		reason = SVCNET_DROP_NO_SERVICE;

@@ -13,9 +13,8 @@
  * it is a TCP SYN or a datagram to the address and port of a source NAT
  * or tunnel service of a device in notrack mode (before routing: one that
  * routing then sends elsewhere goes there untracked). A flow's later
- * packets are
- * untracked when they come in by the device its last packet through svc0
- * came in by; so are its replies and the ICMP errors about it (nat.c,
+ * packets are untracked when they come in by the device its last packet
+ * through svc0 came in by; so are its replies and the ICMP errors about it (nat.c,
  * icmp.c) and its tunnel's outer packets (tunnel.c).
  *
  * Every PRE_ROUTING hook sees a first packet (untracked); after the last
@@ -28,9 +27,7 @@
  * mode, untracked.
  */
 
-#include <net/ip6_route.h>
 #include <net/netfilter/nf_conntrack.h>
-#include <net/route.h>
 
 #include "pkt.h"
 
@@ -46,11 +43,7 @@ static struct svcnet_service *svcnet_notrack_svc(struct net *net,
 	struct svcnet_svc_key key;
 	struct svcnet_dev *sd;
 
-	memset(&key, 0, sizeof(key));
-	key.addr = p->t.daddr;
-	key.port = p->t.dport;
-	key.family = p->t.family;
-	key.proto = p->t.proto;
+	svcnet_pkt_svc_key(p, &key);
 	list_for_each_entry_rcu(sd, &sn->devs, list) {
 		if (READ_ONCE(sd->fast_path) != SVCNET_FAST_PATH_NOTRACK)
 			continue;

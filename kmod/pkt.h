@@ -27,6 +27,17 @@ struct svcnet_pkt {
 	__be32 ack_seq;
 };
 
+/* The key of the service @p's destination names. */
+static inline void svcnet_pkt_svc_key(const struct svcnet_pkt *p,
+				      struct svcnet_svc_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->addr = p->t.daddr;
+	key->port = p->t.dport;
+	key->family = p->t.family;
+	key->proto = p->t.proto;
+}
+
 /* A TCP segment's payload length. */
 static inline u32 svcnet_pkt_payload(const struct svcnet_pkt *p)
 {
