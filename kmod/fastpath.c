@@ -43,6 +43,9 @@
  *    must see it as they saw the flow's first packet;
  *  - a bridged frame for another station (br_netfilter), which its bridge
  *    forwards.
+ * The packets of a flow conntrack never sees (notrack mode) are taken
+ * after every other PRE_ROUTING hook instead (nat.c), which then see them
+ * first: no conntrack or NAT decision is left to wait for.
  * Every packet is counted as svc0's transmit and by its service and
  * backend, as through svc0; the fast path's own count is
  * SVCNET_A_STATS_FAST_PATH. As conntrack, the flow's state follows the
@@ -139,54 +142,73 @@ static int svcnet_fast_route_full(struct sk_buff *skb,
 	return svcnet_rewrite(skb, p, true, &p->t.daddr, p->t.dport) ? -1 : 1;
 }
 
-unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
-			    const struct nf_hook_state *state)
+/*
+ * Under RCU, at PRE_ROUTING: take @skb, parsed into @p (TCP or UDP), of
+ * flow @f the fast way if it may go so (see above). NF_STOLEN: taken the
+ * short way of fastpath_out.c; NF_ACCEPT: rewritten for the input path to
+ * route, or left for svc0; NF_DROP: malformed.
+ */
+unsigned int svcnet_fast_flow(struct net *net, struct sk_buff *skb,
+			      const struct svcnet_pkt *p, struct svcnet_flow *f)
 {
-	struct svcnet_net *sn = svcnet_pernet(state->net);
-	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 	struct svcnet_service *svc;
 	struct svcnet_backend *be;
-	struct svcnet_flow *f;
 	struct svcnet_dev *sd;
-	struct svcnet_pkt p;
 	int ret;
 
-	if (!atomic_read(&sn->flow_count) || skb_dst(skb) ||
-	    svcnet_fast_ct_new(skb) || svcnet_fast_otherhost(skb))
-		return NF_ACCEPT;
-	if (svcnet_parse(skb, family, &p) ||
-	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) ||
-	    (p.t.proto == IPPROTO_TCP && p.syn && !p.ack))
-		return NF_ACCEPT;
-	f = svcnet_flow_lookup_fwd(sn, &p.t);
-	if (!f || READ_ONCE(f->iif) != skb->dev->ifindex)
+	if (skb_dst(skb) || svcnet_fast_ct_new(skb) ||
+	    svcnet_fast_otherhost(skb) ||
+	    (p->t.proto == IPPROTO_TCP && p->syn && !p->ack) ||
+	    READ_ONCE(f->iif) != skb->dev->ifindex)
 		return NF_ACCEPT;
 	be = f->be;
 	svc = be->svc;
 	sd = svc->sd;
 	if (!READ_ONCE(sd->fast_path) || !netif_running(sd->dev) ||
-	    svcnet_fast_ipsec(state->net, skb))
+	    svcnet_fast_ipsec(net, skb))
 		return NF_ACCEPT;
 	/* source NATed or in a tunnel: it leaves as this host's own */
 	if (svcnet_flow_own(f))
-		return svcnet_fast_out(state->net, skb, &p, f);
-	ret = svcnet_route_by_daddr(state->net, skb, family) ?
+		return svcnet_fast_out(net, skb, p, f);
+	ret = svcnet_route_by_daddr(net, skb, p->t.family) ?
 	      svcnet_route_fast(be, skb->dev) : SVCNET_FAST_LOOKUP;
 	if (ret == SVCNET_FAST_NO)
 		return NF_ACCEPT;
 	if (ret == SVCNET_FAST_KEPT)
-		ret = svcnet_rewrite(skb, &p, true, &be->addr, be->port) ? -1 : 0;
+		ret = svcnet_rewrite(skb, p, true, &be->addr, be->port) ? -1 : 0;
 	else
-		ret = svcnet_fast_route_full(skb, &p, sd, be);
+		ret = svcnet_fast_route_full(skb, p, sd, be);
 	if (ret > 0)
 		return NF_ACCEPT;
 	if (ret < 0) {
 		svcnet_stats_drop(sd, SVCNET_DROP_MALFORMED);
 		return NF_DROP;
 	}
-	svcnet_flow_touch(sn, f, svcnet_track(f, &p, false));
+	svcnet_flow_touch(svcnet_pernet(net), f, svcnet_track(f, p, false));
 	svcnet_lbstats_add(svc->stats, true, skb->len);
 	svcnet_lbstats_add(be->stats, true, skb->len);
 	svcnet_stats_tx_fast(sd, skb->len);
 	return NF_ACCEPT;
+}
+
+unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	struct svcnet_net *sn = svcnet_pernet(state->net);
+	struct svcnet_flow *f;
+	struct svcnet_pkt p;
+
+	if (!atomic_read(&sn->flow_count) || skb_dst(skb) ||
+	    svcnet_fast_ct_new(skb) || svcnet_fast_otherhost(skb))
+		return NF_ACCEPT;
+	if (svcnet_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+			 &p) ||
+	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP) ||
+	    (p.t.proto == IPPROTO_TCP && p.syn && !p.ack))
+		return NF_ACCEPT;
+	f = svcnet_flow_lookup_fwd(sn, &p.t);
+	/* a flow conntrack never sees: the last hook's (nat.c) */
+	if (!f || svcnet_flow_notrack(f))
+		return NF_ACCEPT;
+	return svcnet_fast_flow(state->net, skb, &p, f);
 }

@@ -18,7 +18,8 @@
  * does. Skipped: POSTROUTING with svc0 as the output device, svc0's
  * queueing discipline, and PRE_ROUTING's hooks after
  * SVCNET_NF_PRIORITY_FORWARD (on a connection conntrack has confirmed,
- * destination NAT has nothing to do).
+ * destination NAT has nothing to do); a flow conntrack never sees (notrack
+ * mode) comes here after every PRE_ROUTING hook (nat.c).
  *
  * An IPv4 packet is routed here as the input path would route it, its
  * source checked (martians, rp_filter); an IPv6 one, whose routing checks

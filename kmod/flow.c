@@ -172,14 +172,6 @@ static const struct rhashtable_params svcnet_snat_params = {
 	.automatic_shrinking = true,
 };
 
-static const u32 svcnet_default_timeout[__SVCNET_FLOW_STATE_MAX] = {
-	[SVCNET_FLOW_TCP_SYN] = 30,
-	[SVCNET_FLOW_TCP_EST] = 900,
-	[SVCNET_FLOW_TCP_FIN] = 120,
-	[SVCNET_FLOW_TCP_CLOSE] = 10,
-	[SVCNET_FLOW_UDP] = 300,
-};
-
 static struct svcnet_flow_snat *svcnet_flow_snat(const struct svcnet_flow *f)
 {
 	return container_of(f, struct svcnet_flow_snat, flow);
@@ -302,14 +294,24 @@ bool svcnet_flow_live(const struct svcnet_flow *f)
 	       !READ_ONCE(f->be->removed);
 }
 
-/* Under RCU: the live flow of forward tuple @t, or NULL. */
+/*
+ * Under RCU: the live flow of forward tuple @t, or NULL. A tuple has one
+ * live flow at most (its creation looks under its lock), in one of the two
+ * tables: the one that holds most of the flows is looked in first.
+ */
 struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 					   const struct svcnet_tuple *t)
 {
+	unsigned int snat = atomic_read(&sn->flows_snat.nelems);
+	bool snat_first = snat > (unsigned int)atomic_read(&sn->flow_count) / 2;
 	struct svcnet_flow_snat *s;
 	struct rhlist_head *pos;
 	struct svcnet_flow *f;
 
+	s = snat_first ? rhashtable_lookup(&sn->flows_snat, t,
+					   svcnet_snat_params) : NULL;
+	if (s && svcnet_flow_live(&s->flow))
+		return &s->flow;
 	pos = svcnet_flow_list(sn, t->family, t->proto, &t->saddr, t->sport);
 	rhl_for_each_entry_rcu(f, pos, pos, node) {
 		const struct svcnet_svc_key *svc = &f->be->svc->key;
@@ -319,7 +321,7 @@ struct svcnet_flow *svcnet_flow_lookup_fwd(struct svcnet_net *sn,
 		    svcnet_flow_live(f))
 			return f;
 	}
-	if (!atomic_read(&sn->flows_snat.nelems))
+	if (!snat || snat_first)
 		return NULL;
 	s = rhashtable_lookup(&sn->flows_snat, t, svcnet_snat_params);
 	return s && svcnet_flow_live(&s->flow) ? &s->flow : NULL;
@@ -529,10 +531,12 @@ static int svcnet_flow_insert(struct svcnet_net *sn, struct svcnet_flow *f)
 	 * leaves the flow table when it is reaped. BH is off: it is not freed
 	 * under us.
 	 */
-	old = rhashtable_lookup_fast(&sn->flows_snat, &s->fwd,
-				     svcnet_snat_params);
-	if (!old || rhashtable_replace_fast(&sn->flows_snat, &old->node,
-					    &s->node, svcnet_snat_params))
+	old = rhashtable_lookup_get_insert_fast(&sn->flows_snat, &s->node,
+						svcnet_snat_params);
+	if (IS_ERR(old))
+		err = PTR_ERR(old);
+	else if (old && rhashtable_replace_fast(&sn->flows_snat, &old->node,
+						&s->node, svcnet_snat_params))
 		err = rhashtable_insert_fast(&sn->flows_snat, &s->node,
 					     svcnet_snat_params);
 	if (err)
@@ -726,8 +730,6 @@ int svcnet_flow_net_init(struct svcnet_net *sn)
 {
 	int err;
 
-	memcpy(sn->cfg.timeout, svcnet_default_timeout,
-	       sizeof(sn->cfg.timeout));
 	sn->cfg.flow_max = SVCNET_FLOW_MAX_DEFAULT;
 	sn->cfg.snat_ports = SVCNET_SNAT_PORTS(SVCNET_SNAT_PORT_MIN_DEFAULT,
 					       SVCNET_SNAT_PORT_MAX_DEFAULT);

@@ -80,6 +80,7 @@ static int svcnet_flow_fixture_init(struct kunit *test)
 	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
 	if (!fx)
 		return -ENOMEM;
+	svcnet_track_net_init(&fx->sn);
 	err = svcnet_flow_net_init(&fx->sn);
 	if (err) {
 		kfree(fx);

@@ -20,6 +20,7 @@ static int __net_init svcnet_net_init(struct net *net)
 	INIT_LIST_HEAD(&sn->devs);
 	sn->gen = 1;
 	svcnet_drain_net_init(sn);
+	svcnet_track_net_init(sn);
 	err = svcnet_affinity_net_init(sn);
 	if (err)
 		return err;

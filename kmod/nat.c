@@ -303,11 +303,15 @@ static bool svcnet_pickup(struct svcnet_service *svc,
 }
 
 /*
- * The device's transmit; @hooked: FORWARD's hook just accepted @skb here
- * (svcnet_notrack_first()), not on its way into the device.
+ * The device's transmit. With @first: FORWARD's hook just accepted @skb
+ * here, not on its way into the device: the first packet of a flow to
+ * service @first (svcnet_notrack_first()), of tuple @t before the hook;
+ * as it left the hook with that tuple, its service is not looked up again,
+ * nor its flow (none was there; one made meanwhile is found as it is made).
  */
 static netdev_tx_t svcnet_nat_send(struct svcnet_dev *sd, struct sk_buff *skb,
-				   bool hooked)
+				   struct svcnet_service *first,
+				   const struct svcnet_tuple *t)
 {
 	struct net *net = dev_net(sd->dev);
 	struct svcnet_net *sn = svcnet_pernet(net);
@@ -315,7 +319,7 @@ static netdev_tx_t svcnet_nat_send(struct svcnet_dev *sd, struct sk_buff *skb,
 	struct svcnet_svc_key key;
 	struct svcnet_flow *f;
 	struct svcnet_pkt p;
-	bool unreachable, reasm = false;
+	bool unreachable, hooked, reasm = false;
 	unsigned int len;
 	int reason;
 	u8 family, state;
@@ -368,8 +372,14 @@ static netdev_tx_t svcnet_nat_send(struct svcnet_dev *sd, struct sk_buff *skb,
 		len = skb->len;
 		goto route;
 	}
-	svcnet_pkt_svc_key(&p, &key);
-	svc = svcnet_service_lookup(sd, &key);
+	/* (a FORWARD rule may have rewritten it: then as any packet) */
+	hooked = first && !memcmp(&p.t, t, sizeof(*t));
+	if (hooked) {
+		svc = first;
+	} else {
+		svcnet_pkt_svc_key(&p, &key);
+		svc = svcnet_service_lookup(sd, &key);
+	}
 	if (!svc) {
 		reason = SVCNET_DROP_NO_SERVICE;
 		/* a closed TCP port: refused with a reset, as by a host */
@@ -381,7 +391,7 @@ static netdev_tx_t svcnet_nat_send(struct svcnet_dev *sd, struct sk_buff *skb,
 	}
 	if (svcnet_route_by_daddr(net, skb, family))
 		svcnet_route_entry_seen(net, svc);
-	f = svcnet_flow_lookup_fwd(sn, &p.t);
+	f = hooked ? NULL : svcnet_flow_lookup_fwd(sn, &p.t);
 	/*
 	 * A SYN on a closing flow, or on one whose backend drains or is
 	 * gone, starts a new connection: balance it anew.
@@ -470,7 +480,7 @@ drop:
 
 netdev_tx_t svcnet_nat_xmit(struct svcnet_dev *sd, struct sk_buff *skb)
 {
-	return svcnet_nat_send(sd, skb, false);
+	return svcnet_nat_send(sd, skb, NULL, NULL);
 }
 
 /* Under RCU: @skb, of a flow conntrack never sees, is untracked. */
@@ -497,24 +507,36 @@ static unsigned int svcnet_nat_first(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	struct svcnet_net *sn = svcnet_pernet(state->net);
-	struct svcnet_dev *sd;
+	struct svcnet_service *svc;
+	struct svcnet_flow *f;
 	struct svcnet_pkt p;
+	unsigned int ret;
 
 	if (!READ_ONCE(sn->fast_notrack) || !svcnet_skb_untracked(skb) ||
 	    svcnet_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
 			 &p) ||
 	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP))
 		return NF_ACCEPT;
-	sd = svcnet_notrack_first(state->net, skb, &p);
-	if (!sd)
-		return NF_ACCEPT;
 	/* as forwarding runs (the hooks after a queue's verdict may not) */
 	local_bh_disable();
+	/* a packet of a flow conntrack never sees: the fast path's */
+	f = svcnet_flow_lookup_fwd(sn, &p.t);
+	if (f) {
+		ret = svcnet_flow_notrack(f) ?
+		      svcnet_fast_flow(state->net, skb, &p, f) : NF_ACCEPT;
+		goto out;
+	}
+	ret = NF_ACCEPT;
+	svc = svcnet_notrack_first(state->net, skb, &p);
+	if (!svc)
+		goto out;
 	if (nf_hook(state->pf, NF_INET_FORWARD, state->net, NULL, skb,
-		    skb->dev, sd->dev, svcnet_notrack_okfn) == 1)
-		svcnet_nat_send(sd, skb, true);
+		    skb->dev, svc->sd->dev, svcnet_notrack_okfn) == 1)
+		svcnet_nat_send(svc->sd, skb, svc, &p.t);
+	ret = NF_STOLEN;
+out:
 	local_bh_enable();
-	return NF_STOLEN;
+	return ret;
 }
 
 static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
@@ -547,8 +569,9 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 		if (f && svcnet_fast_direct(state->net, skb, &p, f))
 			return NF_STOLEN;
 		/* notrack mode: a client's packet, of a flow or for one */
-		if (READ_ONCE(sn->fast_notrack))
-			svcnet_notrack_client(state->net, skb, &p, f);
+		if (READ_ONCE(sn->fast_notrack) &&
+		    svcnet_notrack_client(state->net, skb, &p, f))
+			return NF_ACCEPT;
 	}
 	f = svcnet_flow_lookup_rev(sn, &p.t);
 	if (!f) {

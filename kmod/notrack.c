@@ -23,8 +23,9 @@
  * device, runs FORWARD's hook with the device as output and hands it to
  * the device's transmit: no POSTROUTING with the device as output, no
  * queueing discipline, no packet taps or egress hooks of the device. Its
- * flow's later packets take the fast path and the direct path as in direct
- * mode, untracked.
+ * flow's later packets take the direct path as in direct mode, untracked;
+ * those that may not (its window passed) take the fast path there too,
+ * after every other PRE_ROUTING hook rather than after conntrack's.
  */
 
 #include <net/netfilter/nf_conntrack.h>
@@ -64,21 +65,24 @@ static bool svcnet_notrack_opens(const struct svcnet_pkt *p)
  * Under RCU, at the reverse-NAT hook at PRE_ROUTING, before conntrack, in
  * a namespace with a device in notrack mode: untrack @skb, parsed into @p,
  * if it is a packet of @f (NULL: of no flow) that conntrack never sees, or
- * the first packet of such a flow.
+ * the first packet of such a flow. Whether it was untracked as a first
+ * packet: a client's, to a service, which no flow's reply is looked up for.
  */
-void svcnet_notrack_client(struct net *net, struct sk_buff *skb,
+bool svcnet_notrack_client(struct net *net, struct sk_buff *skb,
 			   const struct svcnet_pkt *p, struct svcnet_flow *f)
 {
 	if (skb_get_nfct(skb) || skb_dst(skb) || svcnet_skb_bridged(skb))
-		return;
+		return false;
 	if (f) {
 		if (svcnet_flow_notrack(f) &&
 		    READ_ONCE(f->iif) == skb->dev->ifindex)
 			nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-		return;
+		return false;
 	}
-	if (svcnet_notrack_opens(p) && svcnet_notrack_svc(net, p))
-		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	if (!svcnet_notrack_opens(p) || !svcnet_notrack_svc(net, p))
+		return false;
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	return true;
 }
 
 /*
@@ -110,14 +114,15 @@ void svcnet_notrack_reply(struct svcnet_net *sn, struct sk_buff *skb,
 
 /*
  * Under RCU, after every other PRE_ROUTING hook: if @skb, parsed into @p,
- * is an untracked first packet of a flow that forwarding would send into a
- * device in notrack mode, to a source NAT or tunnel service of it, make it
- * what forwarding makes it and return the device; the caller runs FORWARD's
- * hook and the device's transmit. Else NULL, the packet as it was (with
- * the route the input path would give it).
+ * is an untracked first packet (of no flow: the caller looked) that
+ * forwarding would send into a device in notrack mode, to a source NAT or
+ * tunnel service of it, make it what forwarding makes it and return the
+ * service; the caller runs FORWARD's hook and the device's transmit. Else
+ * NULL, the packet as it was (with the route the input path would give it).
  */
-struct svcnet_dev *svcnet_notrack_first(struct net *net, struct sk_buff *skb,
-					const struct svcnet_pkt *p)
+struct svcnet_service *svcnet_notrack_first(struct net *net,
+					    struct sk_buff *skb,
+					    const struct svcnet_pkt *p)
 {
 	struct svcnet_service *svc;
 
@@ -125,11 +130,11 @@ struct svcnet_dev *svcnet_notrack_first(struct net *net, struct sk_buff *skb,
 	if (skb_dst(skb) || !svcnet_notrack_opens(p))
 		return NULL;
 	svc = svcnet_notrack_svc(net, p);
-	if (!svc || svcnet_flow_lookup_fwd(svcnet_pernet(net), &p->t))
+	if (!svc)
 		return NULL;
 	/* and routed as the input path routes it, into the same device */
 	if (svcnet_fast_first_route(net, skb, p) != svc->sd ||
 	    !svcnet_fast_first_ready(net, skb, p))
 		return NULL;
-	return svc->sd;
+	return svc;
 }

@@ -131,6 +131,8 @@ static inline bool svcnet_skb_untracked(const struct sk_buff *skb)
 }
 
 /* fastpath.c */
+unsigned int svcnet_fast_flow(struct net *net, struct sk_buff *skb,
+			      const struct svcnet_pkt *p, struct svcnet_flow *f);
 unsigned int svcnet_fast_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state);
 
@@ -149,10 +151,11 @@ bool svcnet_fast_first_ready(struct net *net, struct sk_buff *skb,
 			     const struct svcnet_pkt *p);
 
 /* notrack.c */
-void svcnet_notrack_client(struct net *net, struct sk_buff *skb,
+bool svcnet_notrack_client(struct net *net, struct sk_buff *skb,
 			   const struct svcnet_pkt *p, struct svcnet_flow *f);
-struct svcnet_dev *svcnet_notrack_first(struct net *net, struct sk_buff *skb,
-					const struct svcnet_pkt *p);
+struct svcnet_service *svcnet_notrack_first(struct net *net,
+					    struct sk_buff *skb,
+					    const struct svcnet_pkt *p);
 void svcnet_notrack_reply(struct svcnet_net *sn, struct sk_buff *skb,
 			  const struct svcnet_pkt *p);
 

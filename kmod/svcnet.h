@@ -611,6 +611,7 @@ struct svcnet_flow *svcnet_young_evictee(struct svcnet_net *sn,
 					 unsigned int i);
 
 /* track.c: expiry */
+void svcnet_track_net_init(struct svcnet_net *sn);
 void svcnet_flow_touch(struct svcnet_net *sn, struct svcnet_flow *f, u8 state);
 void svcnet_track_direct(struct svcnet_flow *f, bool on);
 bool svcnet_flow_direct(struct svcnet_flow *f);

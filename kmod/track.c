@@ -247,6 +247,21 @@ u8 svcnet_track(struct svcnet_flow *f, const struct svcnet_pkt *p, bool reply)
 }
 
 /* Expiry: a flow's timeout runs from its last packet, by its state. */
+static const u32 svcnet_default_timeout[__SVCNET_FLOW_STATE_MAX] = {
+	[SVCNET_FLOW_TCP_SYN] = 30,
+	[SVCNET_FLOW_TCP_EST] = 900,
+	[SVCNET_FLOW_TCP_FIN] = 120,
+	[SVCNET_FLOW_TCP_CLOSE] = 10,
+	[SVCNET_FLOW_UDP] = 300,
+};
+
+/* A namespace's timeouts start as these (SVCNET_A_CFG_TIMEOUT_* set them). */
+void svcnet_track_net_init(struct svcnet_net *sn)
+{
+	memcpy(sn->cfg.timeout, svcnet_default_timeout,
+	       sizeof(sn->cfg.timeout));
+}
+
 bool svcnet_flow_is_expired(const struct svcnet_flow *f)
 {
 	return (s32)((u32)jiffies - READ_ONCE(f->expires)) >= 0;

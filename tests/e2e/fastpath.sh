@@ -429,12 +429,25 @@ lbq fp-cl sha $VIP 81 1024 >/dev/null
 lbq fp-cl sha $VIP 8080 1024 >/dev/null
 udp_new 4300
 ct_forget
+# a filter chain at PREROUTING's priority 0, between conntrack and the
+# last hook: a flow's packets that may not go directly yet (the handshake's
+# last ACK: the flow was not established when FORWARD last saw it)
+nft -f - <<-EON
+	table ip fp_nt_late {
+		chain pre {
+			type filter hook prerouting priority filter;
+			ip daddr $VIP tcp dport 81 tcp flags & (syn | ack) == ack ct state untracked counter
+		}
+	}
+EON
 inv=0
 for m in snat:81 tunnel:8080; do
 	iptables -Z FORWARD
 	iptables -t mangle -Z POSTROUTING
 	check "notrack: ${m%:*}: a forwarded 256 KiB TCP transfer arrives intact" \
 		lbq fp-cl sha $VIP ${m#*:} 262144
+	[ $m != snat:81 ] || check "notrack: snat: a flow's packet that may not go directly passed every PREROUTING hook" \
+		at_least "$(nft list chain ip fp_nt_late pre | awk '$0 ~ /counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }')" 1
 	check "notrack: ${m%:*}: FORWARD saw its SYN untracked, with svc0 as output" \
 		at_least "$(fwd_count fp-nt-syn)" 1
 	check "notrack: ${m%:*}: its SYN went from FORWARD to svc0 without POSTROUTING" \
@@ -443,6 +456,7 @@ for m in snat:81 tunnel:8080; do
 		is "$(fwd_count fp-nt-rep-ct) $(($(fwd_count fp-nt-rep) > 2))" "0 1"
 	inv=$((inv + $(fwd_count fp-invalid)))
 done
+nft delete table ip fp_nt_late
 # (the tunnel backend's replies pass this host as a router: untracked too)
 check "notrack: conntrack found no packet of either transfer INVALID" \
 	is "$inv" 0

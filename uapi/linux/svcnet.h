@@ -568,7 +568,9 @@
  *     OUTPUT and POSTROUTING with the backend's address, untracked
  *   notrack mode (SVCNET_FAST_PATH_NOTRACK, below), source NAT or tunnel:
  *     as in direct mode, untracked from PREROUTING at SVCNET_NF_PRIORITY
- *     on; a flow's first packet: PREROUTING and FORWARD with the service
+ *     on, except that a packet that may not go directly passes every
+ *     PREROUTING hook with the service address before FORWARD; a flow's
+ *     first packet: PREROUTING and FORWARD with the service
  *     address (the device as output), then OUTPUT and POSTROUTING with the
  *     backend's address (or as the tunnel's outer packet), untracked
  *   through the device (a flow's first packet, host sockets, and whatever
