@@ -10,7 +10,8 @@
  * sent by the output path (OUTPUT and POSTROUTING, with the backend's
  * address): forwarding cannot take it to the backend itself, since its
  * source becomes this host's or it goes inside another packet. Once its
- * flow exists, fastpath.c's hook at NF_INET_PRE_ROUTING hands it here,
+ * flow exists, fastpath.c's hook at NF_INET_PRE_ROUTING (or, for a flow
+ * conntrack never sees, nat.c's last hook there) hands it here,
  * and what forwarding into svc0 would do is done here, up to and with
  * FORWARD's hook: its checks (forwarding on, a TTL left, the packet fits
  * svc0's MTU), the TTL decremented, FORWARD's hook run with svc0 as the

@@ -517,6 +517,10 @@ static unsigned int svcnet_nat_first(void *priv, struct sk_buff *skb,
 			 &p) ||
 	    (p.t.proto != IPPROTO_TCP && p.t.proto != IPPROTO_UDP))
 		return NF_ACCEPT;
+	/* to a source NAT or tunnel service of a device in notrack mode */
+	svc = svcnet_notrack_svc(state->net, &p);
+	if (!svc)
+		return NF_ACCEPT;
 	/* as forwarding runs (the hooks after a queue's verdict may not) */
 	local_bh_disable();
 	/* a packet of a flow conntrack never sees: the fast path's */
@@ -527,8 +531,7 @@ static unsigned int svcnet_nat_first(void *priv, struct sk_buff *skb,
 		goto out;
 	}
 	ret = NF_ACCEPT;
-	svc = svcnet_notrack_first(state->net, skb, &p);
-	if (!svc)
+	if (!svcnet_notrack_first(state->net, skb, &p, svc))
 		goto out;
 	if (nf_hook(state->pf, NF_INET_FORWARD, state->net, NULL, skb,
 		    skb->dev, svc->sd->dev, svcnet_notrack_okfn) == 1)
@@ -569,9 +572,8 @@ static unsigned int svcnet_nat_in(void *priv, struct sk_buff *skb,
 		if (f && svcnet_fast_direct(state->net, skb, &p, f))
 			return NF_STOLEN;
 		/* notrack mode: a client's packet, of a flow or for one */
-		if (READ_ONCE(sn->fast_notrack) &&
-		    svcnet_notrack_client(state->net, skb, &p, f))
-			return NF_ACCEPT;
+		if (READ_ONCE(sn->fast_notrack))
+			svcnet_notrack_client(state->net, skb, &p, f);
 	}
 	f = svcnet_flow_lookup_rev(sn, &p.t);
 	if (!f) {

@@ -36,8 +36,8 @@
  * Under RCU: a source NAT or tunnel service of a device in notrack mode
  * that @p's destination names; or NULL.
  */
-static struct svcnet_service *svcnet_notrack_svc(struct net *net,
-						 const struct svcnet_pkt *p)
+struct svcnet_service *svcnet_notrack_svc(struct net *net,
+					  const struct svcnet_pkt *p)
 {
 	struct svcnet_net *sn = svcnet_pernet(net);
 	struct svcnet_service *svc;
@@ -65,24 +65,21 @@ static bool svcnet_notrack_opens(const struct svcnet_pkt *p)
  * Under RCU, at the reverse-NAT hook at PRE_ROUTING, before conntrack, in
  * a namespace with a device in notrack mode: untrack @skb, parsed into @p,
  * if it is a packet of @f (NULL: of no flow) that conntrack never sees, or
- * the first packet of such a flow. Whether it was untracked as a first
- * packet: a client's, to a service, which no flow's reply is looked up for.
+ * the first packet of such a flow.
  */
-bool svcnet_notrack_client(struct net *net, struct sk_buff *skb,
+void svcnet_notrack_client(struct net *net, struct sk_buff *skb,
 			   const struct svcnet_pkt *p, struct svcnet_flow *f)
 {
 	if (skb_get_nfct(skb) || skb_dst(skb) || svcnet_skb_bridged(skb))
-		return false;
+		return;
 	if (f) {
 		if (svcnet_flow_notrack(f) &&
 		    READ_ONCE(f->iif) == skb->dev->ifindex)
 			nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-		return false;
+		return;
 	}
-	if (!svcnet_notrack_opens(p) || !svcnet_notrack_svc(net, p))
-		return false;
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	return true;
+	if (svcnet_notrack_opens(p) && svcnet_notrack_svc(net, p))
+		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 }
 
 /*
@@ -114,27 +111,20 @@ void svcnet_notrack_reply(struct svcnet_net *sn, struct sk_buff *skb,
 
 /*
  * Under RCU, after every other PRE_ROUTING hook: if @skb, parsed into @p,
- * is an untracked first packet (of no flow: the caller looked) that
- * forwarding would send into a device in notrack mode, to a source NAT or
- * tunnel service of it, make it what forwarding makes it and return the
- * service; the caller runs FORWARD's hook and the device's transmit. Else
- * NULL, the packet as it was (with the route the input path would give it).
+ * is an untracked first packet (of no flow: the caller looked) to @svc, a
+ * source NAT or tunnel service of a device in notrack mode, that
+ * forwarding would send into that device, make it what forwarding makes
+ * it and return true; the caller runs FORWARD's hook and the device's
+ * transmit. Else false, the packet as it was (with the route the input
+ * path would give it).
  */
-struct svcnet_service *svcnet_notrack_first(struct net *net,
-					    struct sk_buff *skb,
-					    const struct svcnet_pkt *p)
+bool svcnet_notrack_first(struct net *net, struct sk_buff *skb,
+			  const struct svcnet_pkt *p, struct svcnet_service *svc)
 {
-	struct svcnet_service *svc;
-
 	/* as the reverse-NAT hook found it (an untracked packet of ours) */
 	if (skb_dst(skb) || !svcnet_notrack_opens(p))
-		return NULL;
-	svc = svcnet_notrack_svc(net, p);
-	if (!svc)
-		return NULL;
+		return false;
 	/* and routed as the input path routes it, into the same device */
-	if (svcnet_fast_first_route(net, skb, p) != svc->sd ||
-	    !svcnet_fast_first_ready(net, skb, p))
-		return NULL;
-	return svc;
+	return svcnet_fast_first_route(net, skb, p) == svc->sd &&
+	       svcnet_fast_first_ready(net, skb, p);
 }

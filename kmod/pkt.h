@@ -151,11 +151,12 @@ bool svcnet_fast_first_ready(struct net *net, struct sk_buff *skb,
 			     const struct svcnet_pkt *p);
 
 /* notrack.c */
-bool svcnet_notrack_client(struct net *net, struct sk_buff *skb,
+struct svcnet_service *svcnet_notrack_svc(struct net *net,
+					  const struct svcnet_pkt *p);
+void svcnet_notrack_client(struct net *net, struct sk_buff *skb,
 			   const struct svcnet_pkt *p, struct svcnet_flow *f);
-struct svcnet_service *svcnet_notrack_first(struct net *net,
-					    struct sk_buff *skb,
-					    const struct svcnet_pkt *p);
+bool svcnet_notrack_first(struct net *net, struct sk_buff *skb,
+			  const struct svcnet_pkt *p, struct svcnet_service *svc);
 void svcnet_notrack_reply(struct svcnet_net *sn, struct sk_buff *skb,
 			  const struct svcnet_pkt *p);
 

@@ -653,8 +653,9 @@
  * handed to the device's transmit (no POSTROUTING with the device as
  * output, no queueing discipline, packet taps nor egress hooks of the
  * device; a packet FORWARD queued (NFQUEUE) goes the usual way once let
- * through). Later packets take the fast path
- * and the direct path as in direct mode, untracked. Conntrack's own checks
+ * through). Later packets take the direct path as in direct mode,
+ * untracked; one that may not go directly takes the fast path after every
+ * PREROUTING hook (not after conntrack's). Conntrack's own checks
  * (checksums, TCP windows) and what depends on it (connlimit, its table's
  * limit) do not apply to these flows; svcnet's flow limit does. A flow
  * made in notrack mode is tracked again, mid-stream, once the device
